@@ -1,0 +1,75 @@
+/**
+ * arlens.config.yaml: where the warehouse lives and which exports to load. Every key is optional;
+ * without a config file ARLens runs on its embedded default (demo data in ./data).
+ */
+import { promises as fs } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ENTITY_NAMES } from '../ingest/contract.ts';
+
+const ConfigSchema = z.strictObject({
+  /** Directory of the warehouse files (current.duckdb and its job lock). */
+  warehouse: z.string().default('data/warehouse'),
+  /** Currency all reporting amounts are converted to. */
+  reporting_currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default('USD'),
+  /** Exports `arlens ingest` loads when run without file arguments. */
+  sources: z
+    .array(
+      z.strictObject({
+        path: z.string(),
+        profile: z.string().default('canonical'),
+        entity: z.enum(ENTITY_NAMES).optional(),
+      }),
+    )
+    .default([]),
+  server: z
+    .strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).default(3000) })
+    .default({
+      host: '127.0.0.1',
+      port: 3000,
+    }),
+  demo: z
+    .strictObject({
+      seed: z.number().int().default(42),
+      invoices: z.number().int().min(100).default(20000),
+      dir: z.string().default('data/demo'),
+    })
+    .default({ seed: 42, invoices: 20000, dir: 'data/demo' }),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+export const DEFAULT_CONFIG_FILE = 'arlens.config.yaml';
+
+/** Load the config; relative paths in it are resolved against the config file's folder. */
+export async function loadConfig(file?: string): Promise<Config & { file: string | undefined }> {
+  const path = file ?? process.env['ARLENS_CONFIG'] ?? DEFAULT_CONFIG_FILE;
+  let raw: unknown = {};
+  let found: string | undefined;
+  try {
+    raw = parseYaml(await fs.readFile(path, 'utf8')) ?? {};
+    found = resolve(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || file !== undefined) {
+      throw new Error(`Cannot read config ${path}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Config ${path} is not valid:\n${problems}`);
+  }
+  const base = found ? dirname(found) : process.cwd();
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const c = parsed.data;
+  return {
+    ...c,
+    file: found,
+    warehouse: abs(c.warehouse),
+    sources: c.sources.map((s) => ({ ...s, path: abs(s.path) })),
+    demo: { ...c.demo, dir: abs(c.demo.dir) },
+  };
+}

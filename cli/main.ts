@@ -1,0 +1,284 @@
+/**
+ * `arlens`: the one door to every ARLens job. `arlens <command> --help` explains each.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { contractMarkdown, ENTITY_NAMES, type EntityName } from '../ingest/contract.ts';
+import { ingest, type IngestReport, type IngestSource } from '../ingest/load.ts';
+import { listBuiltinProfiles, loadProfile } from '../ingest/profile.ts';
+import { generateDemo } from '../ingest/demo/generate.ts';
+import { startServer } from '../server/index.ts';
+import { withPublished } from '../warehouse/store.ts';
+import { queryRows } from '../warehouse/convert.ts';
+import { loadConfig, type Config } from './config.ts';
+import { ingestProgress } from './progress.ts';
+
+const program = new Command();
+program
+  .name('arlens')
+  .description('ARLens: accounts-receivable analytics from your ERP exports.')
+  .option('-c, --config <file>', 'config file (default: arlens.config.yaml if present)')
+  .option('-w, --warehouse <dir>', 'warehouse directory (overrides the config)')
+  .showHelpAfterError('(run with --help for usage)');
+
+async function config(): Promise<Config> {
+  const opts = program.opts<{ config?: string; warehouse?: string }>();
+  const c = await loadConfig(opts.config);
+  return opts.warehouse ? { ...c, warehouse: join(process.cwd(), opts.warehouse) } : c;
+}
+
+/** Last day of the previous month (UTC calendar), the demo's default "as of" date. */
+function lastMonthEnd(): string {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).toISOString().slice(0, 10);
+}
+
+const num = new Intl.NumberFormat('en-US');
+
+function printIngestReport(report: IngestReport): void {
+  for (const s of report.skipped) console.log(`  skipped  ${s.file} (${s.entity}): ${s.reason}`);
+  if (!report.published) {
+    console.log(
+      'Nothing to load: every file was already loaded with the same content. The warehouse is unchanged.',
+    );
+    return;
+  }
+  const rows = report.loads.map((l) => [
+    l.file,
+    l.entity,
+    num.format(l.rowsRead),
+    num.format(l.rowsLoaded),
+    num.format(l.rowsQuarantined),
+    `${num.format(l.inserted)} new, ${num.format(l.updated)} changed, ${num.format(l.unchanged)} same`,
+  ]);
+  const head = ['file', 'entity', 'read', 'loaded', 'quarantined', 'records'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
+  console.log(line(head));
+  for (const r of rows) console.log(line(r));
+  const q = report.loads.reduce((a, l) => a + l.rowsQuarantined, 0);
+  if (q > 0) {
+    console.log(`\n${num.format(q)} row(s) were quarantined and not loaded. First ones:`);
+    for (const s of report.quarantineSample) {
+      const value = s.value === null ? 'empty' : JSON.stringify(s.value);
+      console.log(`  ${s.file} row ${s.row}, column ${s.column} (${value}): ${s.reason}`);
+    }
+    console.log(
+      'Fix them in the ERP or the export and load the corrected file again; see them all with: arlens status --quarantine',
+    );
+  }
+  console.log(`Published run ${report.runId}.`);
+}
+
+async function runIngest(c: Config, sources: IngestSource[], force: boolean): Promise<IngestReport> {
+  const progress = ingestProgress();
+  try {
+    const report = await ingest(sources, { warehouseDir: c.warehouse, force, onEvent: progress.onEvent });
+    progress.stop();
+    printIngestReport(report);
+    return report;
+  } catch (e) {
+    progress.stop();
+    throw e;
+  }
+}
+
+async function writeDemo(
+  c: Config,
+  seed: number,
+  invoices: number,
+  asOf: string,
+  outDir: string,
+): Promise<void> {
+  console.log(
+    `Generating demo exports: ${num.format(invoices)} invoices, seed ${seed}, as of ${asOf} -> ${outDir}`,
+  );
+  await fs.rm(outDir, { recursive: true, force: true });
+  await fs.mkdir(outDir, { recursive: true });
+  const summary = await generateDemo({
+    seed,
+    invoices,
+    asOf,
+    outDir,
+    reportingCurrency: c.reporting_currency,
+  });
+  for (const line of summary.story) console.log(`  story: ${line}`);
+}
+
+program
+  .command('demo')
+  .description(
+    'Write demo ERP exports (canonical CSV layout) with a story to find, and optionally load them.',
+  )
+  .option('--seed <n>', 'random seed (same seed, same files)', (v) => Number.parseInt(v, 10))
+  .option('--invoices <n>', 'number of invoices (100 .. 1,000,000+)', (v) => Number.parseInt(v, 10))
+  .option('--as-of <date>', 'last day of the history, YYYY-MM-DD (default: end of last month)')
+  .option('--out <dir>', 'output directory (default: <demo dir>/exports)')
+  .option('--load', 'load the files into the warehouse afterwards', false)
+  .action(async (o: { seed?: number; invoices?: number; asOf?: string; out?: string; load: boolean }) => {
+    const c = await config();
+    const outDir = o.out ?? join(c.demo.dir, 'exports');
+    await writeDemo(
+      c,
+      o.seed ?? c.demo.seed,
+      o.invoices ?? c.demo.invoices,
+      o.asOf ?? lastMonthEnd(),
+      outDir,
+    );
+    if (o.load) await runIngest(c, [{ path: outDir, profile: 'canonical' }], false);
+  });
+
+program
+  .command('ingest')
+  .description(
+    'Load ERP export files (CSV, XLSX, JSON, Parquet) into the warehouse. Bad rows are quarantined with ' +
+      'file, row, column and reason; a file already loaded with the same content is skipped.',
+  )
+  .argument('[paths...]', 'files or directories (default: the sources in the config file)')
+  .option(
+    '-p, --profile <name>',
+    'column-mapping profile: a built-in name (arlens profiles) or a YAML file',
+    'canonical',
+  )
+  .addOption(
+    new Option('-e, --entity <entity>', 'load every file as this entity, whatever its name').choices([
+      ...ENTITY_NAMES,
+    ]),
+  )
+  .option('--force', 'load again even when the same content was loaded before', false)
+  .action(async (paths: string[], o: { profile: string; entity?: EntityName; force: boolean }) => {
+    const c = await config();
+    const sources: IngestSource[] =
+      paths.length > 0
+        ? paths.map((path) => ({ path, profile: o.profile, ...(o.entity ? { entity: o.entity } : {}) }))
+        : c.sources;
+    if (sources.length === 0) {
+      throw new Error('Nothing to load: name files or directories, or list sources in arlens.config.yaml.');
+    }
+    await runIngest(c, sources, o.force);
+  });
+
+program
+  .command('status')
+  .description('Show what the warehouse holds: rows per raw table, recent loads, quarantined rows.')
+  .option('--quarantine', 'list quarantined rows of the latest loads', false)
+  .option('--limit <n>', 'how many loads / quarantined rows to list', (v) => Number.parseInt(v, 10), 20)
+  .action(async (o: { quarantine: boolean; limit: number }) => {
+    const c = await config();
+    await withPublished(c.warehouse, async (conn) => {
+      const counts = await queryRows(
+        conn,
+        ENTITY_NAMES.map((e) => `SELECT '${e}' AS entity, count(*) AS n FROM raw.${e}`).join(' UNION ALL '),
+      );
+      console.log('Raw tables:');
+      for (const r of counts)
+        console.log(`  ${String(r['entity']).padEnd(22)} ${num.format(Number(r['n'])).padStart(12)}`);
+      const loads = await queryRows(
+        conn,
+        `SELECT finished_at, file_name, entity, rows_read, rows_loaded, rows_quarantined FROM meta.loads
+         ORDER BY finished_at DESC, load_id DESC LIMIT $1`,
+        [o.limit],
+      );
+      console.log('\nLatest loads:');
+      for (const l of loads) {
+        console.log(
+          `  ${String(l['finished_at'])}  ${String(l['file_name'])} (${String(l['entity'])}): ` +
+            `${num.format(Number(l['rows_read']))} read, ${num.format(Number(l['rows_loaded']))} loaded, ` +
+            `${num.format(Number(l['rows_quarantined']))} quarantined`,
+        );
+      }
+      if (o.quarantine) {
+        const q = await queryRows(
+          conn,
+          `SELECT file_name, row_number, column_name, value, reason FROM meta.quarantine
+           ORDER BY load_id DESC, file_name, row_number, column_name LIMIT $1`,
+          [o.limit],
+        );
+        console.log('\nQuarantined rows (row numbers as a spreadsheet shows them; the header is row 1):');
+        for (const r of q) {
+          console.log(
+            `  ${String(r['file_name'])} row ${String(r['row_number'])}, column ${String(r['column_name'])} ` +
+              `(${r['value'] === null ? 'empty' : JSON.stringify(r['value'])}): ${String(r['reason'])}`,
+          );
+        }
+      }
+    });
+  });
+
+program
+  .command('profiles')
+  .description('List the built-in column-mapping profiles (ERP layouts ARLens reads).')
+  .action(async () => {
+    for (const name of await listBuiltinProfiles()) {
+      const p = await loadProfile(name);
+      console.log(`${name.padEnd(14)} ${p.title}`);
+    }
+  });
+
+program
+  .command('contract')
+  .description('Print the ERP export contract (the fields ARLens expects for each entity).')
+  .option('--markdown', 'print as Markdown (docs/contract.md is this output)', false)
+  .action((o: { markdown: boolean }) => {
+    if (o.markdown) process.stdout.write(contractMarkdown());
+    else for (const e of ENTITY_NAMES) console.log(e);
+  });
+
+program
+  .command('serve')
+  .description('Serve the published warehouse over HTTP; follows new warehouse files without downtime.')
+  .option('--port <n>', 'port (0 = any free port)', (v) => Number.parseInt(v, 10))
+  .option('--host <host>', 'interface to listen on')
+  .action(async (o: { port?: number; host?: string }) => {
+    const c = await config();
+    const server = await startServer({
+      warehouseDir: c.warehouse,
+      host: o.host ?? c.server.host,
+      port: o.port ?? c.server.port,
+    });
+    console.log(`ARLens is serving ${c.warehouse} at ${server.url}`);
+    const stop = () => void server.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program
+  .command('start')
+  .description('Load the configured exports (or, with none configured, demo data) and serve them.')
+  .option('--port <n>', 'port (0 = any free port)', (v) => Number.parseInt(v, 10))
+  .action(async (o: { port?: number }) => {
+    const started = performance.now();
+    const c = await config();
+    if (c.sources.length > 0) {
+      await runIngest(c, c.sources, false);
+    } else {
+      const exportsDir = join(c.demo.dir, 'exports');
+      const marker = join(c.demo.dir, 'demo.json');
+      const want = { seed: c.demo.seed, invoices: c.demo.invoices, asOf: lastMonthEnd() };
+      const have = await fs.readFile(marker, 'utf8').catch(() => '');
+      if (have !== JSON.stringify(want)) {
+        await writeDemo(c, want.seed, want.invoices, want.asOf, exportsDir);
+        await fs.writeFile(marker, JSON.stringify(want));
+      }
+      console.log(`No sources in the config: using demo data from ${exportsDir}`);
+      await runIngest(c, [{ path: exportsDir, profile: 'canonical' }], false);
+    }
+    const server = await startServer({
+      warehouseDir: c.warehouse,
+      host: c.server.host,
+      port: o.port ?? c.server.port,
+    });
+    console.log(
+      `\nARLens is ready at ${server.url}  (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    );
+    const stop = () => void server.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  console.error(`arlens: ${(e as Error).message}`);
+  process.exitCode = 1;
+});

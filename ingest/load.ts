@@ -1,0 +1,447 @@
+/**
+ * `arlens ingest`: load export files into the warehouse's raw tables.
+ *
+ * 1. Plan (nothing written): match each file to its profile's mappings, hash it, skip file+mapping
+ *    pairs already loaded with the same content, and check every header. Any mismatch stops here.
+ * 2. Load, in one new warehouse generation (see warehouse/store.ts): per file and mapping, validate
+ *    in SQL, quarantine bad rows with reasons, upsert good rows by natural key, write the audit row.
+ * 3. Publish atomically. A failure or a kill anywhere in step 2 leaves the published warehouse as it was.
+ */
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, extname, join, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { CONTRACT, LOAD_ORDER, type EntityName } from './contract.ts';
+import {
+  loadProfile,
+  mappingsForFile,
+  resolveFormat,
+  type FormatOptions,
+  type Mapping,
+  type Profile,
+} from './profile.ts';
+import { detectFormat, prepareSource, sha256File, type PreparedSource } from './read.ts';
+import type { ResolvedFormat } from './profile.ts';
+import { ensureIngestSchema } from './schema.ts';
+import { checkHeader, validationSql, whereSql } from './validate.ts';
+import { ident, Params } from '../warehouse/duckdb.ts';
+import { queryRows, toCount } from '../warehouse/convert.ts';
+import { warehouseExists, withNextGeneration, withPublished } from '../warehouse/store.ts';
+
+export interface IngestSource {
+  /** A file, or a directory whose supported files are all loaded. */
+  readonly path: string;
+  /** Built-in profile name or path to a profile file. */
+  readonly profile: string;
+  /** Load the file as this entity, whatever its name. */
+  readonly entity?: EntityName;
+  /** Override the profile's format (e.g. `{ encoding: 'shift_jis' }` for one file). */
+  readonly format?: FormatOptions;
+}
+
+export type IngestEvent =
+  | { kind: 'plan'; units: number; skipped: number }
+  | { kind: 'unit-start'; index: number; file: string; entity: string }
+  | { kind: 'unit-progress'; index: number; fraction: number }
+  | { kind: 'unit-done'; index: number; audit: LoadAudit }
+  | { kind: 'publishing' };
+
+export interface IngestOptions {
+  readonly warehouseDir: string;
+  /** Load even when the same content was loaded before. */
+  readonly force?: boolean;
+  readonly onEvent?: (event: IngestEvent) => void;
+  /** Test hook: called after each unit is written, before publishing. */
+  readonly afterUnit?: (index: number) => Promise<void>;
+}
+
+export interface LoadAudit {
+  readonly loadId: string;
+  readonly file: string;
+  readonly entity: string;
+  readonly rowsRead: number;
+  readonly rowsLoaded: number;
+  readonly rowsQuarantined: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+  readonly validateMs: number;
+  readonly mergeMs: number;
+}
+
+export interface IngestReport {
+  readonly runId: string;
+  /** False when every file was already loaded: nothing was written. */
+  readonly published: boolean;
+  readonly loads: readonly LoadAudit[];
+  readonly skipped: readonly { file: string; entity: string; reason: string }[];
+  /** The first quarantined rows of this run, for the console. */
+  readonly quarantineSample: readonly QuarantineLine[];
+}
+
+export interface QuarantineLine {
+  readonly file: string;
+  readonly row: number;
+  readonly column: string;
+  readonly value: string | null;
+  readonly reason: string;
+}
+
+interface Unit {
+  readonly file: FileInfo;
+  readonly profile: Profile;
+  /** null: the pseudo-mapping that quarantines rows no mapping of the file takes. */
+  readonly mapping: Mapping | null;
+  readonly source: PreparedSource;
+  readonly header: Map<string, string>;
+  readonly format: ResolvedFormat;
+}
+
+interface FileInfo {
+  readonly path: string;
+  readonly name: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+const SUPPORTED = new Set(['.csv', '.txt', '.tsv', '.xlsx', '.json', '.ndjson', '.jsonl', '.parquet']);
+
+async function expand(source: IngestSource): Promise<string[]> {
+  const path = resolve(source.path);
+  let stat;
+  try {
+    stat = await fs.stat(path);
+  } catch {
+    throw new Error(`${source.path}: no such file or directory.`);
+  }
+  if (!stat.isDirectory()) return [path];
+  const names = (await fs.readdir(path)).filter((n) => SUPPORTED.has(extname(n).toLowerCase())).sort();
+  if (names.length === 0)
+    throw new Error(`${source.path}: the directory has no .csv, .xlsx, .json or .parquet files.`);
+  return names.map((n) => join(path, n));
+}
+
+function runIdNow(): string {
+  return `${new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
+}
+
+async function loadedKeys(dir: string): Promise<Set<string>> {
+  if (!(await warehouseExists(dir))) return new Set();
+  return withPublished(dir, async (conn) => {
+    const exists = await queryRows(
+      conn,
+      `SELECT 1 FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'loads'`,
+    );
+    if (exists.length === 0) return new Set<string>();
+    const rows = await queryRows(conn, 'SELECT DISTINCT file_sha256, profile, entity FROM meta.loads');
+    return new Set(
+      rows.map((r) => `${String(r['file_sha256'])}|${String(r['profile'])}|${String(r['entity'])}`),
+    );
+  });
+}
+
+async function plan(
+  sources: readonly IngestSource[],
+  options: IngestOptions,
+  scratch: DuckDBConnection,
+  tmpDir: string,
+): Promise<{ units: Unit[]; skipped: IngestReport['skipped'] }> {
+  const done = options.force ? new Set<string>() : await loadedKeys(options.warehouseDir);
+  const profiles = new Map<string, Profile>();
+  const units: Unit[] = [];
+  const skipped: { file: string; entity: string; reason: string }[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const source of sources) {
+    let profile = profiles.get(source.profile);
+    if (!profile) {
+      profile = await loadProfile(source.profile);
+      profiles.set(source.profile, profile);
+    }
+    for (const path of await expand(source)) {
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const name = basename(path);
+      detectFormat(path);
+      const mappings = mappingsForFile(profile, path, source.entity);
+      if (mappings.length === 0) {
+        const globs = profile.mappings.map((m) => (Array.isArray(m.files) ? m.files.join('|') : m.files));
+        problems.push(
+          `${name}: no mapping of profile "${profile.name}" takes this file name (expected names like ${globs.join(', ')}). ` +
+            `Rename the file or name its entity with --entity.`,
+        );
+        continue;
+      }
+      const [sha256, stat] = await Promise.all([sha256File(path), fs.stat(path)]);
+      const file: FileInfo = { path, name, sha256, bytes: stat.size };
+      const todo = mappings.filter((m) => {
+        const already = done.has(`${sha256}|${profile.name}|${m.entity}`);
+        if (already) skipped.push({ file: name, entity: m.entity, reason: 'already loaded (same content)' });
+        return !already;
+      });
+      if (todo.length === 0) continue;
+      const prepared = new Map<string, PreparedSource>();
+      for (const mapping of todo) {
+        const format = resolveFormat(profile, mapping, source.format);
+        const key = JSON.stringify(format);
+        let relation = prepared.get(key);
+        if (!relation) {
+          try {
+            relation = await prepareSource(scratch, path, format, tmpDir);
+          } catch (e) {
+            problems.push((e as Error).message);
+            continue;
+          }
+          prepared.set(key, relation);
+        }
+        try {
+          const header = checkHeader(name, profile.name, mapping, relation.columns);
+          units.push({ file, profile, mapping, source: relation, header, format });
+        } catch (e) {
+          problems.push((e as Error).message);
+        }
+      }
+      const filtered = todo.filter((m) => m.where);
+      const first = units.find((u) => u.file.path === path);
+      if (
+        filtered.length === todo.length &&
+        filtered.length > 0 &&
+        first &&
+        todo.length === mappings.length
+      ) {
+        units.push({ ...first, mapping: null });
+      }
+    }
+  }
+  if (problems.length > 0) {
+    for (const u of units) await u.source.cleanup();
+    throw new Error(`Nothing was loaded:\n- ${problems.join('\n- ')}`);
+  }
+  const order = (u: Unit) => (u.mapping ? LOAD_ORDER.indexOf(u.mapping.entity) : LOAD_ORDER.length);
+  units.sort((a, b) => order(a) - order(b) || a.file.path.localeCompare(b.file.path));
+  return { units, skipped };
+}
+
+async function count(conn: DuckDBConnection, sql: string): Promise<number> {
+  const rows = await queryRows(conn, sql);
+  return toCount(rows[0] ? Object.values(rows[0])[0] : 0);
+}
+
+/** Run `sql`, reporting DuckDB's own progress estimate while it works. */
+async function runWithProgress(
+  conn: DuckDBConnection,
+  sql: string,
+  params: readonly (string | number)[],
+  report: (fraction: number) => void,
+): Promise<void> {
+  const timer = setInterval(() => {
+    const pct = conn.progress.percentage;
+    if (pct >= 0) report(Math.min(pct / 100, 1));
+  }, 200);
+  try {
+    await conn.run(sql, params as DuckDBValue[]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function loadUnit(
+  conn: DuckDBConnection,
+  unit: Unit,
+  loadId: string,
+  report: (fraction: number) => void,
+): Promise<Omit<LoadAudit, 'loadId' | 'file' | 'entity'>> {
+  const t0 = performance.now();
+  const { mapping } = unit;
+  if (mapping === null) return quarantineUnmapped(conn, unit, loadId, t0);
+  const spec = CONTRACT[mapping.entity];
+  const v = validationSql(spec, mapping, unit.format, unit.header, unit.source);
+  await runWithProgress(conn, `CREATE OR REPLACE TEMP TABLE _v AS ${v.sql}`, v.params, report);
+  const rowsRead = await count(conn, 'SELECT count(*) FROM _v');
+  const p = new Params();
+  await conn.run(
+    `INSERT INTO meta.quarantine
+     SELECT ${p.add(loadId)}, ${p.add(unit.file.name)}, ${p.add(mapping.entity)}, _row,
+            e.column, e.code, e.reason, e.value, _values
+     FROM (SELECT _row, _values, unnest(_errors) AS e FROM _v WHERE len(_errors) > 0)`,
+    p.values as DuckDBValue[],
+  );
+  const rowsQuarantined = await count(conn, 'SELECT count(*) FROM _v WHERE len(_errors) > 0');
+  const validateMs = performance.now() - t0;
+
+  const t1 = performance.now();
+  const table = `raw.${ident(mapping.entity)}`;
+  const fields = spec.fields.map((f) => ident(f.name));
+  const keyMatch = (a: string, b: string) =>
+    spec.key.map((k) => `${a}.${ident(k)} = ${b}.${ident(k)}`).join(' AND ');
+  const differs = spec.fields
+    .filter((f) => !spec.key.includes(f.name))
+    .map((f) => `o.${ident(f.name)} IS DISTINCT FROM r.${ident(f.name)}`)
+    .join(' OR ');
+  const dedupe = mapping.distinct
+    ? `QUALIFY row_number() OVER (PARTITION BY ${spec.key.map(ident).join(', ')} ORDER BY _row) = 1`
+    : '';
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _chg AS
+    SELECT o.*, r._load_id IS NOT NULL AS _existed
+    FROM (SELECT ${fields.join(', ')}, _row FROM _v WHERE len(_errors) = 0 ${dedupe}) o
+    LEFT JOIN ${table} r ON ${keyMatch('o', 'r')}
+    WHERE r._load_id IS NULL OR ${differs || 'FALSE'}`);
+  await conn.run(`DELETE FROM ${table} t USING _chg c WHERE c._existed AND ${keyMatch('t', 'c')}`);
+  const lp = new Params();
+  await conn.run(
+    `INSERT INTO ${table} (${fields.join(', ')}, _load_id, _source_row)
+     SELECT ${fields.join(', ')}, ${lp.add(loadId)}, _row FROM _chg`,
+    lp.values as DuckDBValue[],
+  );
+  const changed = await queryRows(
+    conn,
+    'SELECT count(*) FILTER (WHERE NOT _existed) AS ins, count(*) FILTER (WHERE _existed) AS upd FROM _chg',
+  );
+  const records = mapping.distinct
+    ? await count(
+        conn,
+        `SELECT count(*) FROM (SELECT DISTINCT ${spec.key.map(ident).join(', ')} FROM _v WHERE len(_errors) = 0)`,
+      )
+    : rowsRead - rowsQuarantined;
+  const inserted = toCount(changed[0]?.['ins']);
+  const updated = toCount(changed[0]?.['upd']);
+  await conn.run('DROP TABLE _chg');
+  await conn.run('DROP TABLE _v');
+  return {
+    rowsRead,
+    rowsLoaded: rowsRead - rowsQuarantined,
+    rowsQuarantined,
+    inserted,
+    updated,
+    unchanged: records - inserted - updated,
+    validateMs,
+    mergeMs: performance.now() - t1,
+  };
+}
+
+/** Rows of a file that none of its profile's (filtered) mappings take are quarantined, not dropped. */
+async function quarantineUnmapped(
+  conn: DuckDBConnection,
+  unit: Unit,
+  loadId: string,
+  t0: number,
+): Promise<Omit<LoadAudit, 'loadId' | 'file' | 'entity'>> {
+  const p = new Params();
+  for (const v of unit.source.params) p.add(v);
+  const mappings = unit.profile.mappings.filter((m) =>
+    mappingsForFile(unit.profile, unit.file.path).includes(m),
+  );
+  const taken = mappings.map((m) => `(${whereSql(m.where, unit.header, p)})`).join(' OR ');
+  const filterCols = [...new Set(mappings.flatMap((m) => (m.where ?? []).map((w) => w.column)))];
+  const shown = filterCols.map(
+    (c) => `${p.add(`${c} = `)} || coalesce(${ident(unit.header.get(c) ?? c)}, '')`,
+  );
+  await conn.run(
+    `INSERT INTO meta.quarantine
+     SELECT ${p.add(loadId)}, ${p.add(unit.file.name)}, 'unmapped', _row, ${p.add(filterCols[0] ?? '')}, 'unmapped_row',
+            ${p.add(`no mapping of profile "${unit.profile.name}" takes this row; it was not loaded`)},
+            ${shown.length > 0 ? `concat_ws(', ', ${shown.join(', ')})` : 'NULL'}, to_json(s)::VARCHAR
+     FROM ${unit.source.sql} s WHERE NOT (${taken})`,
+    p.values as DuckDBValue[],
+  );
+  const n = toCount(
+    (await queryRows(conn, 'SELECT count(*) AS n FROM meta.quarantine WHERE load_id = $1', [loadId]))[0]?.[
+      'n'
+    ],
+  );
+  return {
+    rowsRead: n,
+    rowsLoaded: 0,
+    rowsQuarantined: n,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    validateMs: performance.now() - t0,
+    mergeMs: 0,
+  };
+}
+
+export async function ingest(
+  sources: readonly IngestSource[],
+  options: IngestOptions,
+): Promise<IngestReport> {
+  const runId = runIdNow();
+  const tmpDir = await fs.mkdtemp(join(tmpdir(), 'arlens-ingest-'));
+  const scratchDb = await DuckDBInstance.create(':memory:');
+  const scratch = await scratchDb.connect();
+  let units: Unit[] = [];
+  try {
+    const planned = await plan(sources, options, scratch, tmpDir);
+    units = planned.units;
+    options.onEvent?.({ kind: 'plan', units: units.length, skipped: planned.skipped.length });
+    if (units.length === 0) {
+      return { runId, published: false, loads: [], skipped: planned.skipped, quarantineSample: [] };
+    }
+    const result = await withNextGeneration(options.warehouseDir, 'ingest', async (conn) => {
+      await ensureIngestSchema(conn);
+      const loads: LoadAudit[] = [];
+      for (const [i, unit] of units.entries()) {
+        const entity = unit.mapping ? unit.mapping.entity : 'unmapped';
+        const loadId = `${runId}-${String(i + 1).padStart(3, '0')}`;
+        options.onEvent?.({ kind: 'unit-start', index: i, file: unit.file.name, entity });
+        const started = new Date();
+        const stats = await loadUnit(conn, unit, loadId, (fraction) =>
+          options.onEvent?.({ kind: 'unit-progress', index: i, fraction }),
+        );
+        const audit: LoadAudit = { loadId, file: unit.file.name, entity, ...stats };
+        const p = new Params();
+        const values = [
+          loadId,
+          runId,
+          started.toISOString(),
+          new Date().toISOString(),
+          unit.file.path,
+          unit.file.name,
+          unit.file.sha256,
+          unit.file.bytes,
+          unit.source.format,
+          unit.profile.name,
+          entity,
+          stats.rowsRead,
+          stats.rowsLoaded,
+          stats.rowsQuarantined,
+          stats.inserted,
+          stats.updated,
+          stats.unchanged,
+          Math.round(stats.validateMs),
+          Math.round(stats.mergeMs),
+        ].map((x) => p.add(x));
+        await conn.run(`INSERT INTO meta.loads VALUES (${values.join(', ')})`, p.values as DuckDBValue[]);
+        loads.push(audit);
+        options.onEvent?.({ kind: 'unit-done', index: i, audit });
+        await options.afterUnit?.(i);
+      }
+      const sample = await queryRows(
+        conn,
+        `SELECT file_name, row_number, column_name, value, reason FROM meta.quarantine
+         WHERE load_id LIKE $1 ORDER BY load_id, row_number, column_name LIMIT 20`,
+        [`${runId}-%`],
+      );
+      options.onEvent?.({ kind: 'publishing' });
+      return {
+        loads,
+        quarantineSample: sample.map((r) => ({
+          file: String(r['file_name']),
+          row: toCount(r['row_number']),
+          column: String(r['column_name']),
+          value: r['value'] === null ? null : String(r['value']),
+          reason: String(r['reason']),
+        })),
+      };
+    });
+    return { runId, published: true, skipped: planned.skipped, ...result };
+  } finally {
+    for (const u of units) await u.source.cleanup();
+    scratch.closeSync();
+    scratchDb.closeSync();
+    await fs.rm(tmpDir, { recursive: true, force: true });
+  }
+}

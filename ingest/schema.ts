@@ -1,0 +1,56 @@
+/**
+ * Warehouse tables the ingest owns: `raw.<entity>` (one per contract entity, typed, one row per
+ * natural key) and the `meta` audit tables. Created from the contract; safe to run on every job.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { CONTRACT, LOAD_ORDER, SQL_TYPES } from './contract.ts';
+import { ident } from '../warehouse/duckdb.ts';
+
+export const LINEAGE_COLUMNS = ['_load_id', '_source_row'] as const;
+
+export function rawTableDdl(entity: keyof typeof CONTRACT): string {
+  const spec = CONTRACT[entity];
+  const cols = spec.fields.map(
+    (f) => `${ident(f.name)} ${SQL_TYPES[f.type]}${f.required ? ' NOT NULL' : ''}`,
+  );
+  cols.push('_load_id VARCHAR NOT NULL', '_source_row BIGINT NOT NULL');
+  return `CREATE TABLE IF NOT EXISTS raw.${ident(entity)} (\n  ${cols.join(',\n  ')}\n)`;
+}
+
+export async function ensureIngestSchema(conn: DuckDBConnection): Promise<void> {
+  await conn.run('CREATE SCHEMA IF NOT EXISTS raw');
+  await conn.run('CREATE SCHEMA IF NOT EXISTS meta');
+  for (const entity of LOAD_ORDER) await conn.run(rawTableDdl(entity));
+  await conn.run(`CREATE TABLE IF NOT EXISTS meta.loads (
+    load_id VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP NOT NULL,
+    file_path VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    file_sha256 VARCHAR NOT NULL,
+    file_bytes BIGINT NOT NULL,
+    file_format VARCHAR NOT NULL,
+    profile VARCHAR NOT NULL,
+    entity VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    records_inserted BIGINT NOT NULL,
+    records_updated BIGINT NOT NULL,
+    records_unchanged BIGINT NOT NULL,
+    validate_ms BIGINT NOT NULL,
+    merge_ms BIGINT NOT NULL
+  )`);
+  await conn.run(`CREATE TABLE IF NOT EXISTS meta.quarantine (
+    load_id VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    entity VARCHAR NOT NULL,
+    row_number BIGINT NOT NULL,
+    column_name VARCHAR NOT NULL,
+    reason_code VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    value VARCHAR,
+    row_values VARCHAR NOT NULL
+  )`);
+}

@@ -1,0 +1,350 @@
+/**
+ * Validation as SQL: from a source relation (all text) and a mapping, one query that yields each
+ * row's typed contract fields plus the list of everything wrong with it. DuckDB runs it in parallel,
+ * which is why validation costs little more than reading the file.
+ *
+ * Layers: `src` (the file, filtered by the mapping's `where`) -> `txt` (the text each contract field
+ * takes, after map/default/template) -> `typed` (parsed values, or NULL) -> `checked` (errors).
+ */
+import { CONTRACT, CURRENCIES, SCALE, SQL_TYPES, type EntitySpec, type FieldSpec } from './contract.ts';
+import { ident, Params } from '../warehouse/duckdb.ts';
+import type { ColumnSpec, Mapping, ResolvedFormat, Where } from './profile.ts';
+
+/** Resolve a column named by a profile against the file's header (exact, then case-insensitive). */
+export function resolveColumn(wanted: string, columns: readonly string[]): string | undefined {
+  if (columns.includes(wanted)) return wanted;
+  const norm = (s: string) => s.trim().toLowerCase();
+  const hits = columns.filter((c) => norm(c) === norm(wanted));
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
+export class HeaderMismatchError extends Error {}
+
+function templateColumns(template: string): string[] {
+  return [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
+}
+
+/** Every source column a mapping needs, by contract field, checked against the header before loading. */
+export function checkHeader(
+  fileLabel: string,
+  profileName: string,
+  mapping: Mapping,
+  columns: readonly string[],
+): Map<string, string> {
+  const spec = CONTRACT[mapping.entity];
+  const resolved = new Map<string, string>();
+  const missing: string[] = [];
+  const need = (wanted: string, why: string) => {
+    const hit = resolveColumn(wanted, columns);
+    if (hit === undefined) missing.push(`"${wanted}" (for ${why})`);
+    else resolved.set(wanted, hit);
+  };
+  for (const field of spec.fields) {
+    const cs = mapping.columns[field.name];
+    if (cs === undefined) {
+      const hit = resolveColumn(field.name, columns);
+      if (hit !== undefined) resolved.set(field.name, hit);
+      else if (field.required) missing.push(`"${field.name}" (for ${field.name})`);
+    } else if (typeof cs === 'string') need(cs, field.name);
+    else if ('column' in cs) need(cs.column, field.name);
+    else if ('template' in cs) for (const c of templateColumns(cs.template)) need(c, field.name);
+  }
+  for (const w of mapping.where ?? []) need(w.column, 'the row filter');
+  if (missing.length > 0) {
+    throw new HeaderMismatchError(
+      `${fileLabel}: profile "${profileName}" (${mapping.entity}) expects column ${missing.join(', ')}, ` +
+        `but the file's header has: ${columns.map((c) => `"${c}"`).join(', ')}. ` +
+        `Check that this is the right file and profile (--profile), or adjust the profile's columns.`,
+    );
+  }
+  return resolved;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Human form of a strptime format, for messages: %d.%m.%Y -> DD.MM.YYYY. */
+export function humanDateFormat(fmt: string): string {
+  return fmt
+    .replaceAll('%d', 'DD')
+    .replaceAll('%m', 'MM')
+    .replaceAll('%Y', 'YYYY')
+    .replaceAll('%y', 'YY')
+    .replaceAll('%-d', 'D')
+    .replaceAll('%-m', 'M')
+    .replaceAll('%b', 'Mon');
+}
+
+function numberExample(format: ResolvedFormat, scale: number): string {
+  const frac = scale > 0 ? format.decimalSeparator + '56'.padEnd(Math.min(scale, 2), '0') : '';
+  return `1${format.thousandsSeparator}234${frac} or 1234${frac}`;
+}
+
+export interface ValidationSql {
+  /** SELECT producing `_row`, the contract fields (typed), `_values` (JSON text) and `_errors`. */
+  readonly sql: string;
+  readonly params: readonly (string | number)[];
+}
+
+/** SQL condition (on `src`) for a mapping's `where`. */
+export function whereSql(
+  where: readonly Where[] | undefined,
+  header: Map<string, string>,
+  p: Params,
+): string {
+  if (!where || where.length === 0) return 'TRUE';
+  return where
+    .map((w) => {
+      const col = `trim(${ident(header.get(w.column) ?? w.column)})`;
+      if ('in' in w) return `coalesce(${col} IN (${w.in.map((v) => p.add(v)).join(', ')}), FALSE)`;
+      if ('not_in' in w) return `coalesce(${col} NOT IN (${w.not_in.map((v) => p.add(v)).join(', ')}), TRUE)`;
+      return `coalesce(${col} <> '', FALSE)`;
+    })
+    .join(' AND ');
+}
+
+function textExpr(
+  field: FieldSpec,
+  cs: ColumnSpec | undefined,
+  header: Map<string, string>,
+  p: Params,
+): string {
+  if (cs === undefined) {
+    const col = header.get(field.name);
+    return col === undefined ? 'NULL::VARCHAR' : ident(col);
+  }
+  if (typeof cs === 'string') return ident(header.get(cs) ?? cs);
+  if ('constant' in cs) return `${p.add(cs.constant)}::VARCHAR`;
+  if ('template' in cs) {
+    const parts = cs.template.split(/(\{[^}]+\})/).filter((s) => s !== '');
+    // NULL if any referenced column is empty: a half-built id is worse than none.
+    return `(${parts
+      .map((part) => {
+        const m = /^\{([^}]+)\}$/.exec(part);
+        return m ? `nullif(trim(${ident(header.get(m[1] ?? '') ?? '')}), '')` : `${p.add(part)}::VARCHAR`;
+      })
+      .join(' || ')})`;
+  }
+  let expr = ident(header.get(cs.column) ?? cs.column);
+  if (cs.map && Object.keys(cs.map).length > 0) {
+    const whens = Object.entries(cs.map)
+      .map(([from, to]) => `WHEN ${p.add(from)} THEN ${p.add(to)}`)
+      .join(' ');
+    expr = `(CASE trim(${expr}) ${whens} ELSE ${expr} END)`;
+  }
+  if (cs.default !== undefined) expr = `coalesce(nullif(trim(${expr}), ''), ${p.add(cs.default)})`;
+  return expr;
+}
+
+interface FieldSql {
+  typed: string;
+  /** Error checks: [condition, reason_code, reason message SQL]. */
+  checks: [string, string, string][];
+}
+
+/** The text a contract field takes, as a column of the `txt`/`typed` layers. */
+const txtCol = (name: string) => ident(`t:${name}`);
+const typedCol = (name: string) => `typed.${ident(name)}`;
+
+function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: ResolvedFormat, p: Params): FieldSql {
+  const t = txtCol(field.name);
+  const v = `nullif(trim(${t}), '')`;
+  const msg = (s: string) => `${p.add(s)}`;
+  const checks: [string, string, string][] = [];
+  let typed: string;
+  const present = `${v} IS NOT NULL`;
+  switch (field.type) {
+    case 'text':
+      // Keys and references are trimmed (fixed-width exports pad them); other text is kept as given.
+      typed = field.references || field.name.endsWith('_id') ? v : `CASE WHEN ${present} THEN ${t} END`;
+      break;
+    case 'money':
+    case 'rate':
+    case 'integer': {
+      const scale = SCALE[field.type] ?? 0;
+      const d = escapeRegex(format.decimalSeparator);
+      const th = format.thousandsSeparator;
+      // Sign: leading +/-, SAP-style trailing minus, or accounting parentheses.
+      const signed = `CASE WHEN ${v} LIKE '%-' THEN '-' || rtrim(${v}, '-') WHEN ${v} LIKE '(%)' THEN '-' || trim(${v}, '()') ELSE ${v} END`;
+      const grouped = th === '' ? '' : `|[+-]?[0-9]{1,3}(${escapeRegex(th)}[0-9]{3})+`;
+      const shape = `^([+-]?[0-9]+${grouped})(${d}[0-9]+)?$`;
+      let plain = `(${signed})`;
+      if (th !== '') plain = `replace(${plain}, ${p.add(th)}, '')`;
+      if (format.decimalSeparator === ',') plain = `replace(${plain}, ',', '.')`;
+      const scaleOk = `regexp_full_match(${plain}, ${p.add(`^[+-]?[0-9]+(\\.[0-9]{0,${scale}}0*)?$`)})`;
+      const wellFormed = `regexp_full_match(${signed}, ${p.add(shape)})`;
+      const sqlType = SQL_TYPES[field.type];
+      const parsed = `TRY_CAST(${plain} AS ${sqlType})`;
+      const negate = typeof cs === 'object' && 'negate' in cs && cs.negate === true;
+      typed = `CASE WHEN ${wellFormed} AND ${scaleOk} THEN ${negate ? `-${parsed}` : parsed} END`;
+      checks.push([
+        `${present} AND NOT ${wellFormed}`,
+        'bad_type',
+        msg(`not a number in this profile's format (expected e.g. ${numberExample(format, scale)})`),
+      ]);
+      checks.push([
+        `${present} AND ${wellFormed} AND NOT ${scaleOk}`,
+        'too_many_decimals',
+        msg(
+          scale === 0
+            ? 'must be a whole number'
+            : `more than ${scale} decimal places (ARLens never rounds amounts)`,
+        ),
+      ]);
+      checks.push([
+        `${present} AND ${wellFormed} AND ${scaleOk} AND ${parsed} IS NULL`,
+        'bad_type',
+        msg('number out of range'),
+      ]);
+      if (field.min) {
+        const cmp = field.min.exclusive ? '<=' : '<';
+        const reason =
+          field.min.value === 0 && !field.min.exclusive
+            ? `negative ${field.name.replaceAll('_', ' ')}`
+            : `${field.name.replaceAll('_', ' ')} must be greater than ${field.min.value}`;
+        checks.push([`${typedCol(field.name)} ${cmp} ${field.min.value}`, 'below_minimum', msg(reason)]);
+      }
+      break;
+    }
+    case 'date': {
+      const tries = format.dateFormats.map((f) => `try_strptime(${v}, ${p.add(f)})::DATE`);
+      typed = `coalesce(${[...tries, `TRY_CAST(${v} AS DATE)`].join(', ')})`;
+      const human = format.dateFormats.map(humanDateFormat).join(' or ');
+      checks.push([
+        `${present} AND ${typedCol(field.name)} IS NULL`,
+        'bad_type',
+        msg(`not a valid date (expected ${human})`),
+      ]);
+      break;
+    }
+    case 'currency': {
+      // Codes come from contract.ts (validated A-Z), not from input, so they are inlined as a list.
+      const list = [...CURRENCIES].map((c) => `'${c}'`).join(',');
+      typed = `CASE WHEN upper(${v}) IN (${list}) THEN upper(${v}) END`;
+      checks.push([
+        `${present} AND ${typedCol(field.name)} IS NULL`,
+        'unknown_currency',
+        msg('unknown currency code (expected an ISO 4217 code such as EUR, USD or JPY)'),
+      ]);
+      break;
+    }
+    case 'country':
+      typed = `CASE WHEN regexp_full_match(upper(${v}), '[A-Z]{2}') THEN upper(${v}) END`;
+      checks.push([
+        `${present} AND ${typedCol(field.name)} IS NULL`,
+        'bad_country',
+        msg('not an ISO 3166 two-letter country code (e.g. DE, JP, US)'),
+      ]);
+      break;
+    case 'enum': {
+      const values = field.values ?? [];
+      const list = values.map((x) => p.add(x)).join(', ');
+      typed = `CASE WHEN lower(${v}) IN (${list}) THEN lower(${v}) END`;
+      checks.push([
+        `${present} AND ${typedCol(field.name)} IS NULL`,
+        'bad_value',
+        msg(`unknown value (expected one of: ${values.join(', ')})`),
+      ]);
+      break;
+    }
+  }
+  if (field.required)
+    checks.unshift([`NOT (${present})`, 'missing_required', msg('required value is empty')]);
+  return { typed, checks };
+}
+
+/**
+ * The validation query for one mapping over one prepared source.
+ * `source` is the relation from read.ts; references are checked against `raw.<entity>` tables.
+ */
+export function validationSql(
+  spec: EntitySpec,
+  mapping: Mapping,
+  format: ResolvedFormat,
+  header: Map<string, string>,
+  source: { sql: string; params: readonly (string | number)[] },
+): ValidationSql {
+  const p = new Params();
+  for (const v of source.params) p.add(v);
+  const fields = spec.fields.map((f) => ({ f, s: fieldSql(f, mapping.columns[f.name], format, p) }));
+
+  const txtCols = spec.fields
+    .map((f) => `${textExpr(f, mapping.columns[f.name], header, p)} AS ${txtCol(f.name)}`)
+    .join(',\n      ');
+  const typedCols = fields.map(({ f, s }) => `${s.typed} AS ${ident(f.name)}`).join(',\n      ');
+
+  const errs: string[] = [];
+  const err = (cond: string, column: string, code: string, reason: string, value: string) =>
+    `CASE WHEN ${cond} THEN {'column': ${p.add(column)}, 'code': ${p.add(code)}, 'reason': ${reason}, 'value': left(${value}, 200)} END`;
+  for (const { f, s } of fields) {
+    for (const [cond, code, reason] of s.checks) errs.push(err(cond, f.name, code, reason, txtCol(f.name)));
+  }
+  const joins: string[] = [];
+  for (const [i, f] of spec.fields.entries()) {
+    if (!f.references) continue;
+    const target = CONTRACT[f.references];
+    const key = target.key[0] ?? '';
+    const alias = `ref${i}`;
+    joins.push(
+      `LEFT JOIN (SELECT ${ident(key)} AS k FROM raw.${ident(target.name)}) ${alias} ON ${alias}.k = ${typedCol(f.name)}`,
+    );
+    const noun = target.name.replace(/s$/, '').replaceAll('_', ' ');
+    errs.push(
+      err(
+        `${typedCol(f.name)} IS NOT NULL AND ${alias}.k IS NULL`,
+        f.name,
+        'unknown_reference',
+        `${p.add(`unknown ${noun}: not in the loaded ${target.name.replaceAll('_', ' ')} (load them first or correct the id)`)}`,
+        txtCol(f.name),
+      ),
+    );
+  }
+  for (const rule of spec.rules) {
+    const cond = rule.sql.replace(/\b([a-z_]+)\b/g, (w) =>
+      spec.fields.some((f) => f.name === w) ? typedCol(w) : w,
+    );
+    errs.push(
+      err(
+        `NOT coalesce(${cond}, TRUE)`,
+        rule.column,
+        `rule:${rule.name}`,
+        p.add(rule.reason),
+        txtCol(rule.column),
+      ),
+    );
+  }
+  const keyCols = spec.key.map((k) => typedCol(k)).join(', ');
+  const keyLabel = spec.key.join(' + ');
+  if (!mapping.distinct) {
+    errs.push(
+      err(
+        `count(*) OVER w > 1 AND row_number() OVER (w ORDER BY src_row) > 1`,
+        spec.key[0] ?? '',
+        'duplicate_key',
+        `${p.add(`duplicate key (${keyLabel}): the same key is on row `)} || min(src_row) OVER w || ${p.add(' of this file; only that first row was loaded')}`,
+        `concat_ws(' + ', ${spec.key.map((k) => txtCol(k)).join(', ')})`,
+      ),
+    );
+  }
+  const valuesJson = `to_json({${spec.fields.map((f) => `${ident(f.name)}: ${txtCol(f.name)}`).join(', ')}})::VARCHAR`;
+  const sql = `
+WITH src AS (SELECT * FROM ${source.sql} s WHERE ${whereSql(mapping.where, header, p)}),
+txt AS (
+  SELECT _row AS src_row,
+      ${txtCols}
+  FROM src
+),
+typed AS (
+  SELECT txt.*,
+      ${typedCols}
+  FROM txt
+)
+SELECT typed.src_row AS _row, ${spec.fields.map((f) => typedCol(f.name)).join(', ')},
+  ${valuesJson} AS _values,
+  list_filter([
+    ${errs.join(',\n    ')}
+  ], e -> e IS NOT NULL) AS _errors
+FROM typed
+${joins.join('\n')}
+WINDOW w AS (PARTITION BY ${keyCols})`;
+  return { sql, params: p.values as (string | number)[] };
+}
