@@ -335,7 +335,11 @@ async function quarantineUnmapped(
     mappingsForFile(unit.profile, unit.file.path).includes(m),
   );
   const taken = mappings.map((m) => `(${whereSql(m.where, unit.header, p)})`).join(' OR ');
-  const filterCols = [...new Set(mappings.flatMap((m) => (m.where ?? []).map((w) => w.column)))];
+  const filterCols = [
+    ...new Set(
+      mappings.flatMap((m) => (m.where ?? []).filter((w) => !('not_empty' in w)).map((w) => w.column)),
+    ),
+  ];
   const shown = filterCols.map(
     (c) => `${p.add(`${c} = `)} || coalesce(${ident(unit.header.get(c) ?? c)}, '')`,
   );

@@ -1,0 +1,35 @@
+/** Shared test helpers: temporary directories, files, and reading the published warehouse. */
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withPublished } from '../warehouse/store.ts';
+import { queryRows, type Row } from '../warehouse/convert.ts';
+import type { SqlParam } from '../warehouse/duckdb.ts';
+
+export const ROOT = join(import.meta.dirname, '..');
+export const FIXTURES = join(ROOT, 'tests', 'fixtures');
+
+export async function tempDir(prefix = 'arlens-test-'): Promise<string> {
+  return fs.mkdtemp(join(tmpdir(), prefix));
+}
+
+export async function writeText(dir: string, name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await fs.writeFile(path, text, 'utf8');
+  return path;
+}
+
+/** Rows from the published warehouse (read-only). */
+export async function published(warehouseDir: string, sql: string, params: SqlParam[] = []): Promise<Row[]> {
+  return withPublished(warehouseDir, (conn) => queryRows(conn, sql, params));
+}
+
+export const CUSTOMERS_HEADER =
+  'customer_id,customer_name,region,country,segment,industry,salesperson,credit_controller,credit_limit,payment_terms_days,currency,status';
+export const INVOICES_HEADER =
+  'invoice_id,customer_id,issue_date,due_date,amount,currency,product_line,sales_order_id,shipment_batch,salesperson';
+
+/** A customer row in the canonical layout. */
+export function customerRow(id: string, name = `Customer ${id}`, currency = 'EUR'): string {
+  return `${id},${name},EMEA,DE,SMB,Retail,Anna,Bob,1000.00,30,${currency},active`;
+}
