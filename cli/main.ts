@@ -2,12 +2,11 @@
  * `arlens`: the one door to every ARLens job. `arlens <command> --help` explains each.
  */
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { contractMarkdown, ENTITY_NAMES, type EntityName } from '../ingest/contract.ts';
 import { ingest, type IngestReport, type IngestSource } from '../ingest/load.ts';
 import { listBuiltinProfiles, loadProfile } from '../ingest/profile.ts';
-import { generateDemo } from '../ingest/demo/generate.ts';
 import { startServer } from '../server/index.ts';
 import { withPublished } from '../warehouse/store.ts';
 import { queryRows } from '../warehouse/convert.ts';
@@ -25,7 +24,7 @@ program
 async function config(): Promise<Config> {
   const opts = program.opts<{ config?: string; warehouse?: string }>();
   const c = await loadConfig(opts.config);
-  return opts.warehouse ? { ...c, warehouse: join(process.cwd(), opts.warehouse) } : c;
+  return opts.warehouse ? { ...c, warehouse: resolve(opts.warehouse) } : c;
 }
 
 /** Last day of the previous month (UTC calendar), the demo's default "as of" date. */
@@ -97,6 +96,7 @@ async function writeDemo(
   );
   await fs.rm(outDir, { recursive: true, force: true });
   await fs.mkdir(outDir, { recursive: true });
+  const { generateDemo } = await import('../ingest/demo/generate.ts');
   const summary = await generateDemo({
     seed,
     invoices,
