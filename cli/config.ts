@@ -7,6 +7,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ENTITY_NAMES } from '../ingest/contract.ts';
+import { FormatSchema } from '../ingest/profile.ts';
 
 const ConfigSchema = z.strictObject({
   /** Directory of the warehouse files (current.duckdb and its job lock). */
@@ -23,6 +24,8 @@ const ConfigSchema = z.strictObject({
         path: z.string(),
         profile: z.string().default('canonical'),
         entity: z.enum(ENTITY_NAMES).optional(),
+        /** Override the profile's format for this source (encoding, delimiter, date_format, …). */
+        format: FormatSchema.optional(),
       }),
     )
     .default([]),

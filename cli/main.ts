@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { contractMarkdown, ENTITY_NAMES, type EntityName } from '../ingest/contract.ts';
 import { ingest, type IngestReport, type IngestSource } from '../ingest/load.ts';
-import { listBuiltinProfiles, loadProfile } from '../ingest/profile.ts';
+import { listBuiltinProfiles, loadProfile, type FormatOptions } from '../ingest/profile.ts';
 import { startServer } from '../server/index.ts';
 import { withPublished } from '../warehouse/store.ts';
 import { queryRows } from '../warehouse/convert.ts';
@@ -130,6 +130,16 @@ program
     if (o.load) await runIngest(c, [{ path: outDir, profile: 'canonical' }], false);
   });
 
+interface IngestFlags {
+  profile: string;
+  entity?: EntityName;
+  force: boolean;
+  encoding?: 'utf-8' | 'shift_jis' | 'windows-1252';
+  delimiter?: string;
+  decimal?: '.' | ',';
+  dateFormat?: string;
+}
+
 program
   .command('ingest')
   .description(
@@ -147,13 +157,34 @@ program
       ...ENTITY_NAMES,
     ]),
   )
+  .addOption(
+    new Option('--encoding <name>', "override the profile's text encoding").choices([
+      'utf-8',
+      'shift_jis',
+      'windows-1252',
+    ]),
+  )
+  .option('--delimiter <char>', "override the profile's CSV delimiter (e.g. ';' or tab as $'\\t')")
+  .addOption(new Option('--decimal <char>', "override the profile's decimal separator").choices(['.', ',']))
+  .option('--date-format <fmt>', "override the profile's date format (strptime, e.g. %d.%m.%Y)")
   .option('--force', 'load again even when the same content was loaded before', false)
-  .action(async (paths: string[], o: { profile: string; entity?: EntityName; force: boolean }) => {
+  .action(async (paths: string[], o: IngestFlags) => {
     const c = await config();
+    const format: FormatOptions = {
+      ...(o.encoding ? { encoding: o.encoding } : {}),
+      ...(o.delimiter ? { delimiter: o.delimiter } : {}),
+      ...(o.decimal ? { decimal_separator: o.decimal } : {}),
+      ...(o.dateFormat ? { date_format: o.dateFormat } : {}),
+    };
     const sources: IngestSource[] =
       paths.length > 0
-        ? paths.map((path) => ({ path, profile: o.profile, ...(o.entity ? { entity: o.entity } : {}) }))
-        : c.sources;
+        ? paths.map((path) => ({
+            path,
+            profile: o.profile,
+            format,
+            ...(o.entity ? { entity: o.entity } : {}),
+          }))
+        : c.sources.map((s) => ({ ...s, format: { ...s.format, ...format } }));
     if (sources.length === 0) {
       throw new Error('Nothing to load: name files or directories, or list sources in arlens.config.yaml.');
     }

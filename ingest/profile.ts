@@ -95,6 +95,8 @@ export function resolveFormat(
   override: FormatOptions = {},
 ): ResolvedFormat {
   const f = { ...profile.format, ...mapping.format, ...override };
+  // Overriding the decimal separator alone also resets the thousands separator to its counterpart.
+  if (override.decimal_separator && override.thousands_separator === undefined) delete f.thousands_separator;
   const decimalSeparator = f.decimal_separator ?? '.';
   const thousandsSeparator = f.thousands_separator ?? (decimalSeparator === ',' ? '.' : ',');
   if (thousandsSeparator === decimalSeparator) {
