@@ -33,3 +33,11 @@ export const INVOICES_HEADER =
 export function customerRow(id: string, name = `Customer ${id}`, currency = 'EUR'): string {
   return `${id},${name},EMEA,DE,SMB,Retail,Anna,Bob,1000.00,30,${currency},active`;
 }
+
+/** `node --import <this>` runs TypeScript in a child process (resolved here, so any cwd works). */
+export const TSX_IMPORT = import.meta.resolve('tsx');
+
+/** Arguments to run the arlens CLI in a child Node process (the real process: killable, no wrapper). */
+export function cliArgs(...args: string[]): string[] {
+  return ['--import', TSX_IMPORT, join(ROOT, 'cli', 'main.ts'), ...args];
+}

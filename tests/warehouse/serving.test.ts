@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../ingest/load.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { CUSTOMERS_HEADER, ROOT, tempDir } from '../helpers.ts';
+import { CUSTOMERS_HEADER, ROOT, cliArgs, tempDir } from '../helpers.ts';
 
 /** Write customers.csv and invoices.csv with `customers` and `invoices` rows (amount = `amount`). */
 async function writeExports(dir: string, customers: number, invoices: number, amount: string): Promise<void> {
@@ -35,7 +35,7 @@ async function writeExports(dir: string, customers: number, invoices: number, am
 
 function runCli(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'main.ts'), ...args], {
+    const child = spawn(process.execPath, cliArgs(...args), {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -127,11 +127,10 @@ describe('a job killed mid-load', () => {
       await writeExports(join(root, 'big'), 500, 1_500_000, '7.00');
 
       // node --import tsx (not the tsx binary, which would run the job in a grandchild we cannot kill).
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', join(ROOT, 'cli', 'main.ts'), '--warehouse', wh, 'ingest', join(root, 'big')],
-        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
+      const child = spawn(process.execPath, cliArgs('--warehouse', wh, 'ingest', join(root, 'big')), {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let log = '';
       // Readiness probe: the child says which file it is loading; kill it while it loads invoices.
       await new Promise<void>((resolve, reject) => {

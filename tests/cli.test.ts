@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, cliArgs, tempDir } from './helpers.ts';
+
+function arlens(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, cliArgs(...args), {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('arlens CLI', () => {
+  it('has --help on every command', () => {
+    const top = arlens(['--help']);
+    expect(top.code).toBe(0);
+    const commands = ['demo', 'ingest', 'status', 'profiles', 'contract', 'serve', 'start'];
+    for (const c of commands) expect(top.out).toContain(c);
+    for (const c of commands) {
+      const r = arlens([c, '--help']);
+      expect(r.code, c).toBe(0);
+      expect(r.out).toContain(`Usage: arlens ${c}`);
+    }
+  });
+
+  it('demo --load, then status, then an unchanged re-run, end to end', async () => {
+    const dir = await tempDir();
+    try {
+      const wh = join(dir, 'wh');
+      const out = join(dir, 'exports');
+      const demo = arlens([
+        '-w',
+        wh,
+        'demo',
+        '--invoices',
+        '300',
+        '--seed',
+        '3',
+        '--as-of',
+        '2026-06-30',
+        '--out',
+        out,
+        '--load',
+      ]);
+      expect(demo.code, demo.err).toBe(0);
+      expect(demo.out).toContain('story:');
+      expect(demo.out).toMatch(/invoices\.csv\s+invoices\s+300\s+300\s+0/);
+      const status = arlens(['-w', wh, 'status']);
+      expect(status.code, status.err).toBe(0);
+      expect(status.out).toMatch(/invoices\s+300/);
+      const again = arlens(['-w', wh, 'ingest', out]);
+      expect(again.code).toBe(0);
+      expect(again.out).toContain('Nothing to load: every file was already loaded with the same content.');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('explains a bad invocation and exits non-zero', async () => {
+    const dir = await tempDir();
+    try {
+      const r = arlens(['-w', join(dir, 'wh'), 'ingest', join(dir, 'missing.csv')]);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('missing.csv: no such file or directory.');
+      const s = arlens(['-w', join(dir, 'wh'), 'status']);
+      expect(s.code).toBe(1);
+      expect(s.err).toContain('No warehouse in');
+      const c = arlens(['ingest', dir], dir);
+      expect(c.code).toBe(1);
+      expect(c.err).toContain('the directory has no .csv, .xlsx, .json or .parquet files');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
