@@ -258,57 +258,103 @@ async function loadUnit(
   const { mapping } = unit;
   if (mapping === null) return quarantineUnmapped(conn, unit, loadId, t0);
   const spec = CONTRACT[mapping.entity];
+  const keys = spec.key.map(ident);
+  const keyMatch = (a: string, b: string) =>
+    spec.key.map((k) => `${a}.${ident(k)} = ${b}.${ident(k)}`).join(' AND ');
+
+  // 1. Read and validate in one pass: typed fields plus each row's list of errors.
   const v = validationSql(spec, mapping, unit.format, unit.header, unit.source);
   await runWithProgress(conn, `CREATE OR REPLACE TEMP TABLE _v AS ${v.sql}`, v.params, report);
   const rowsRead = await count(conn, 'SELECT count(*) FROM _v');
+
+  // 2. Quarantine: every problem of a bad row with column, code, reason, value and the row's text.
+  //    The detail query reads the file again, so a clean file costs nothing here.
   const p = new Params();
-  await conn.run(
-    `INSERT INTO meta.quarantine
-     SELECT ${p.add(loadId)}, ${p.add(unit.file.name)}, ${p.add(mapping.entity)}, _row,
-            e.column, e.code, e.reason, e.value, _values
-     FROM (SELECT _row, _values, unnest(_errors) AS e FROM _v WHERE len(_errors) > 0)`,
-    p.values as DuckDBValue[],
-  );
-  const rowsQuarantined = await count(conn, 'SELECT count(*) FROM _v WHERE len(_errors) > 0');
+  for (const x of v.params) p.add(x);
+  const meta = [p.add(loadId), p.add(unit.file.name), p.add(mapping.entity)].join(', ');
+  if ((await count(conn, 'SELECT count(*) FROM _v WHERE _bad')) > 0) {
+    await conn.run(
+      `INSERT INTO meta.quarantine
+       SELECT ${meta}, _row, e.column, e.code, e.reason, e.value, _values
+       FROM (SELECT _row, _values, unnest(_errors) AS e
+             FROM (${v.detail}) d WHERE _row IN (SELECT _row FROM _v WHERE _bad))`,
+      p.values as DuckDBValue[],
+    );
+    const unexplained = await queryRows(
+      conn,
+      `SELECT min(_row) AS r FROM _v WHERE _bad AND _row NOT IN (SELECT row_number FROM meta.quarantine WHERE load_id = $1)`,
+      [loadId],
+    );
+    if (unexplained[0]?.['r'] != null) {
+      throw new Error(
+        `internal: row ${String(unexplained[0]['r'])} of ${unit.file.name} failed validation without a reason`,
+      );
+    }
+  }
+
+  // 3. Duplicate keys among the good rows: every occurrence after the first is quarantined.
+  if (!mapping.distinct) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE _dup AS
+      SELECT ${keys.join(', ')}, min(_row) AS _first FROM _v WHERE NOT _bad
+      GROUP BY ${keys.join(', ')} HAVING count(*) > 1`);
+    if ((await count(conn, 'SELECT count(*) FROM _dup')) > 0) {
+      const q = new Params();
+      const values = `to_json({${spec.fields.map((f) => `${ident(f.name)}: _v.${ident(f.name)}`).join(', ')}})::VARCHAR`;
+      await conn.run(
+        `INSERT INTO meta.quarantine
+         SELECT ${q.add(loadId)}, ${q.add(unit.file.name)}, ${q.add(mapping.entity)}, _v._row, ${q.add(spec.key[0] ?? '')},
+                'duplicate_key',
+                ${q.add(`duplicate key (${spec.key.join(' + ')}): the same key is on row `)} || d._first || ${q.add(' of this file; only that first row was loaded')},
+                concat_ws(' + ', ${spec.key.map((k) => `_v.${ident(k)}::VARCHAR`).join(', ')}), ${values}
+         FROM _v JOIN _dup d ON ${keyMatch('_v', 'd')} WHERE NOT _v._bad AND _v._row <> d._first`,
+        q.values as DuckDBValue[],
+      );
+      await conn.run(
+        `UPDATE _v SET _bad = TRUE FROM _dup d WHERE ${keyMatch('_v', 'd')} AND _v._row <> d._first`,
+      );
+    }
+    await conn.run('DROP TABLE _dup');
+  }
+  const rowsQuarantined = await count(conn, 'SELECT count(*) FROM _v WHERE _bad');
   const validateMs = performance.now() - t0;
 
+  // 4. Upsert good rows by natural key: new keys inserted, changed rows replaced, equal rows kept.
   const t1 = performance.now();
   const table = `raw.${ident(mapping.entity)}`;
   const fields = spec.fields.map((f) => ident(f.name));
-  const keyMatch = (a: string, b: string) =>
-    spec.key.map((k) => `${a}.${ident(k)} = ${b}.${ident(k)}`).join(' AND ');
-  const differs = spec.fields
-    .filter((f) => !spec.key.includes(f.name))
-    .map((f) => `o.${ident(f.name)} IS DISTINCT FROM r.${ident(f.name)}`)
-    .join(' OR ');
   const dedupe = mapping.distinct
-    ? `QUALIFY row_number() OVER (PARTITION BY ${spec.key.map(ident).join(', ')} ORDER BY _row) = 1`
+    ? `QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ')} ORDER BY _row) = 1`
     : '';
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _chg AS
-    SELECT o.*, r._load_id IS NOT NULL AS _existed
-    FROM (SELECT ${fields.join(', ')}, _row FROM _v WHERE len(_errors) = 0 ${dedupe}) o
-    LEFT JOIN ${table} r ON ${keyMatch('o', 'r')}
-    WHERE r._load_id IS NULL OR ${differs || 'FALSE'}`);
-  await conn.run(`DELETE FROM ${table} t USING _chg c WHERE c._existed AND ${keyMatch('t', 'c')}`);
+  const good = `(SELECT ${fields.join(', ')}, _row FROM _v WHERE NOT _bad ${dedupe})`;
   const lp = new Params();
-  await conn.run(
+  const insert = (from: string) =>
     `INSERT INTO ${table} (${fields.join(', ')}, _load_id, _source_row)
-     SELECT ${fields.join(', ')}, ${lp.add(loadId)}, _row FROM _chg`,
-    lp.values as DuckDBValue[],
-  );
-  const changed = await queryRows(
-    conn,
-    'SELECT count(*) FILTER (WHERE NOT _existed) AS ins, count(*) FILTER (WHERE _existed) AS upd FROM _chg',
-  );
-  const records = mapping.distinct
-    ? await count(
-        conn,
-        `SELECT count(*) FROM (SELECT DISTINCT ${spec.key.map(ident).join(', ')} FROM _v WHERE len(_errors) = 0)`,
+     SELECT ${fields.map((f) => `o.${f}`).join(', ')}, ${lp.add(loadId)}, o._row FROM ${from}`;
+  let inserted: number;
+  let updated = 0;
+  if ((await count(conn, `SELECT count(*) FROM ${table}`)) === 0) {
+    inserted = (await conn.run(insert(`${good} o`), lp.values as DuckDBValue[])).rowsChanged;
+  } else {
+    const differs = spec.fields
+      .filter((f) => !spec.key.includes(f.name))
+      .map((f) => `o.${ident(f.name)} IS DISTINCT FROM t.${ident(f.name)}`)
+      .join(' OR ');
+    updated = (
+      await conn.run(
+        `DELETE FROM ${table} t USING ${good} o WHERE ${keyMatch('t', 'o')} AND (${differs || 'FALSE'})`,
       )
+    ).rowsChanged;
+    const written = (
+      await conn.run(
+        insert(`${good} o WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${keyMatch('t', 'o')})`),
+        lp.values as DuckDBValue[],
+      )
+    ).rowsChanged;
+    inserted = written - updated;
+  }
+  const records = mapping.distinct
+    ? await count(conn, `SELECT count(*) FROM (SELECT DISTINCT ${keys.join(', ')} FROM _v WHERE NOT _bad)`)
     : rowsRead - rowsQuarantined;
-  const inserted = toCount(changed[0]?.['ins']);
-  const updated = toCount(changed[0]?.['upd']);
-  await conn.run('DROP TABLE _chg');
   await conn.run('DROP TABLE _v');
   return {
     rowsRead,

@@ -60,6 +60,9 @@ export function checkHeader(
   return resolved;
 }
 
+/** Our own message text as an SQL string literal (never input data: that is always bound). */
+const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Human form of a strptime format, for messages: %d.%m.%Y -> DD.MM.YYYY. */
@@ -80,8 +83,11 @@ function numberExample(format: ResolvedFormat, scale: number): string {
 }
 
 export interface ValidationSql {
-  /** SELECT producing `_row`, the contract fields (typed), `_values` (JSON text) and `_errors`. */
+  /** SELECT producing `_row`, the contract fields (typed) and `_bad` (anything wrong with the row). */
   readonly sql: string;
+  /** SELECT producing `_row`, `_values` (the row's text as JSON) and `_errors` (column, code, reason, value). */
+  readonly detail: string;
+  /** Parameters of both statements. */
   readonly params: readonly (string | number)[];
 }
 
@@ -137,6 +143,8 @@ function textExpr(
 
 interface FieldSql {
   typed: string;
+  /** Cheap test, evaluated on every row: is anything wrong with this field? */
+  bad: string;
   /** Error checks: [condition, reason_code, reason message SQL]. */
   checks: [string, string, string][];
 }
@@ -148,7 +156,7 @@ const typedCol = (name: string) => `typed.${ident(name)}`;
 function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: ResolvedFormat, p: Params): FieldSql {
   const t = txtCol(field.name);
   const v = `nullif(trim(${t}), '')`;
-  const msg = (s: string) => `${p.add(s)}`;
+  const msg = sqlText;
   const checks: [string, string, string][] = [];
   let typed: string;
   const present = `${v} IS NOT NULL`;
@@ -249,7 +257,14 @@ function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: Resolved
   }
   if (field.required)
     checks.unshift([`NOT (${present})`, 'missing_required', msg('required value is empty')]);
-  return { typed, checks };
+  // Typed is NULL exactly when the text is empty or does not parse; the detailed reason is worked
+  // out later, for bad rows only (see validationSql).
+  const isNull = `${typedCol(field.name)} IS NULL`;
+  let bad = field.required ? isNull : field.type === 'text' ? 'FALSE' : `(${isNull} AND ${present})`;
+  if (field.min) {
+    bad = `${bad} OR coalesce(${typedCol(field.name)} ${field.min.exclusive ? '<=' : '<'} ${field.min.value}, FALSE)`;
+  }
+  return { typed, bad, checks };
 }
 
 /**
@@ -267,14 +282,12 @@ export function validationSql(
   for (const v of source.params) p.add(v);
   const fields = spec.fields.map((f) => ({ f, s: fieldSql(f, mapping.columns[f.name], format, p) }));
 
-  const txtCols = spec.fields
-    .map((f) => `${textExpr(f, mapping.columns[f.name], header, p)} AS ${txtCol(f.name)}`)
-    .join(',\n      ');
   const typedCols = fields.map(({ f, s }) => `${s.typed} AS ${ident(f.name)}`).join(',\n      ');
 
   const errs: string[] = [];
+  const bad: string[] = fields.map(({ s }) => s.bad).filter((b) => b !== 'FALSE');
   const err = (cond: string, column: string, code: string, reason: string, value: string) =>
-    `CASE WHEN ${cond} THEN {'column': ${p.add(column)}, 'code': ${p.add(code)}, 'reason': ${reason}, 'value': left(${value}, 200)} END`;
+    `CASE WHEN ${cond} THEN {'column': ${sqlText(column)}, 'code': ${sqlText(code)}, 'reason': ${reason}, 'value': left(${value}, 200)} END`;
   for (const { f, s } of fields) {
     for (const [cond, code, reason] of s.checks) errs.push(err(cond, f.name, code, reason, txtCol(f.name)));
   }
@@ -288,12 +301,15 @@ export function validationSql(
       `LEFT JOIN (SELECT ${ident(key)} AS k FROM raw.${ident(target.name)}) ${alias} ON ${alias}.k = ${typedCol(f.name)}`,
     );
     const noun = target.name.replace(/s$/, '').replaceAll('_', ' ');
+    bad.push(`${typedCol(f.name)} IS NOT NULL AND ${alias}.k IS NULL`);
     errs.push(
       err(
         `${typedCol(f.name)} IS NOT NULL AND ${alias}.k IS NULL`,
         f.name,
         'unknown_reference',
-        `${p.add(`unknown ${noun}: not in the loaded ${target.name.replaceAll('_', ' ')} (load them first or correct the id)`)}`,
+        sqlText(
+          `unknown ${noun}: not in the loaded ${target.name.replaceAll('_', ' ')} (load them first or correct the id)`,
+        ),
         txtCol(f.name),
       ),
     );
@@ -302,31 +318,22 @@ export function validationSql(
     const cond = rule.sql.replace(/\b([a-z_]+)\b/g, (w) =>
       spec.fields.some((f) => f.name === w) ? typedCol(w) : w,
     );
+    bad.push(`NOT coalesce(${cond}, TRUE)`);
     errs.push(
       err(
         `NOT coalesce(${cond}, TRUE)`,
         rule.column,
         `rule:${rule.name}`,
-        p.add(rule.reason),
+        sqlText(rule.reason),
         txtCol(rule.column),
       ),
     );
   }
-  const keyCols = spec.key.map((k) => typedCol(k)).join(', ');
-  const keyLabel = spec.key.join(' + ');
-  if (!mapping.distinct) {
-    errs.push(
-      err(
-        `count(*) OVER w > 1 AND row_number() OVER (w ORDER BY src_row) > 1`,
-        spec.key[0] ?? '',
-        'duplicate_key',
-        `${p.add(`duplicate key (${keyLabel}): the same key is on row `)} || min(src_row) OVER w || ${p.add(' of this file; only that first row was loaded')}`,
-        `concat_ws(' + ', ${spec.key.map((k) => txtCol(k)).join(', ')})`,
-      ),
-    );
-  }
-  const valuesJson = `to_json({${spec.fields.map((f) => `${ident(f.name)}: ${txtCol(f.name)}`).join(', ')}})::VARCHAR`;
-  const sql = `
+  // Both statements below use exactly the same parameters (messages are SQL literals of our own text).
+  const txtCols = spec.fields
+    .map((f) => `${textExpr(f, mapping.columns[f.name], header, p)} AS ${txtCol(f.name)}`)
+    .join(',\n      ');
+  const ctes = `
 WITH src AS (SELECT * FROM ${source.sql} s WHERE ${whereSql(mapping.where, header, p)}),
 txt AS (
   SELECT _row AS src_row,
@@ -337,14 +344,21 @@ typed AS (
   SELECT txt.*,
       ${typedCols}
   FROM txt
-)
+)`;
+  const valuesJson = `to_json({${spec.fields.map((f) => `${ident(f.name)}: ${txtCol(f.name)}`).join(', ')}})::VARCHAR`;
+  // Every row: typed fields and one cheap flag. Duplicate keys are found afterwards on the typed table.
+  const sql = `${ctes}
 SELECT typed.src_row AS _row, ${spec.fields.map((f) => typedCol(f.name)).join(', ')},
-  ${valuesJson} AS _values,
+  ${bad.length > 0 ? bad.map((b) => `(${b})`).join(' OR ') : 'FALSE'} AS _bad
+FROM typed
+${joins.join('\n')}`;
+  // Bad rows only: every problem with column, code, reason and value, and the row's text.
+  const detail = `${ctes}
+SELECT typed.src_row AS _row, ${valuesJson} AS _values,
   list_filter([
     ${errs.join(',\n    ')}
   ], e -> e IS NOT NULL) AS _errors
 FROM typed
-${joins.join('\n')}
-WINDOW w AS (PARTITION BY ${keyCols})`;
-  return { sql, params: p.values as (string | number)[] };
+${joins.join('\n')}`;
+  return { sql, detail, params: p.values as (string | number)[] };
 }
