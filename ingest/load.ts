@@ -155,13 +155,23 @@ async function plan(
   const skipped: { file: string; entity: string; reason: string }[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
-  for (const source of sources) {
+  // Hash every file concurrently up front (the reads overlap; it is most of an unchanged re-run).
+  const hashes = new Map<string, Promise<string>>();
+  const expanded = await Promise.all(sources.map(async (s) => ({ source: s, paths: await expand(s) })));
+  for (const { paths } of expanded)
+    for (const path of paths)
+      if (!hashes.has(path)) {
+        const hash = sha256File(path);
+        hash.catch(() => undefined); // awaited below; an early plan error must not leave it unhandled
+        hashes.set(path, hash);
+      }
+  for (const { source, paths } of expanded) {
     let profile = profiles.get(source.profile);
     if (!profile) {
       profile = await loadProfile(source.profile);
       profiles.set(source.profile, profile);
     }
-    for (const path of await expand(source)) {
+    for (const path of paths) {
       if (seen.has(path)) continue;
       seen.add(path);
       const name = basename(path);
@@ -175,7 +185,7 @@ async function plan(
         );
         continue;
       }
-      const [sha256, stat] = await Promise.all([sha256File(path), fs.stat(path)]);
+      const [sha256, stat] = await Promise.all([hashes.get(path) ?? sha256File(path), fs.stat(path)]);
       const file: FileInfo = { path, name, sha256, bytes: stat.size };
       const todo = mappings.filter((m) => {
         const already = done.has(`${sha256}|${profile.name}|${m.entity}`);
@@ -266,6 +276,12 @@ async function loadUnit(
   const v = validationSql(spec, mapping, unit.format, unit.header, unit.source);
   await runWithProgress(conn, `CREATE OR REPLACE TEMP TABLE _v AS ${v.sql}`, v.params, report);
   const rowsRead = await count(conn, 'SELECT count(*) FROM _v');
+  for (const r of v.references) {
+    await conn.run(
+      `UPDATE _v SET _bad = TRUE WHERE ${ident(r.column)} IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM ${r.table} t WHERE t.${ident(r.key)} = _v.${ident(r.column)})`,
+    );
+  }
 
   // 2. Quarantine: every problem of a bad row with column, code, reason, value and the row's text.
   //    The detail query reads the file again, so a clean file costs nothing here.

@@ -87,6 +87,8 @@ export interface ValidationSql {
   readonly sql: string;
   /** SELECT producing `_row`, `_values` (the row's text as JSON) and `_errors` (column, code, reason, value). */
   readonly detail: string;
+  /** Foreign keys to check on the typed rows: `column` must be a `key` of `table`. */
+  readonly references: readonly { column: string; table: string; key: string }[];
   /** Parameters of both statements. */
   readonly params: readonly (string | number)[];
 }
@@ -183,7 +185,12 @@ function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: Resolved
       const sqlType = SQL_TYPES[field.type];
       const parsed = `TRY_CAST(${plain} AS ${sqlType})`;
       const negate = typeof cs === 'object' && 'negate' in cs && cs.negate === true;
-      typed = `CASE WHEN ${wellFormed} AND ${scaleOk} THEN ${negate ? `-${parsed}` : parsed} END`;
+      // Fast path for the common plain form (-1234.56), one regex; the general form only when it fails.
+      const simple = `regexp_full_match(${v}, ${p.add(`^-?[0-9]{1,15}(${d}[0-9]{1,${Math.max(scale, 1)}})?$`)})`;
+      const simpleValue = `CAST(${format.decimalSeparator === ',' ? `replace(${v}, ',', '.')` : v} AS ${sqlType})`;
+      const sign = (x: string) => (negate ? `-${x}` : x);
+      typed = `CASE WHEN ${simple} AND ${scale === 0 ? `NOT contains(${v}, ${p.add(format.decimalSeparator)})` : 'TRUE'} THEN ${sign(simpleValue)}
+        WHEN ${wellFormed} AND ${scaleOk} THEN ${sign(parsed)} END`;
       checks.push([
         `${present} AND NOT ${wellFormed}`,
         'bad_type',
@@ -286,6 +293,7 @@ export function validationSql(
 
   const errs: string[] = [];
   const bad: string[] = fields.map(({ s }) => s.bad).filter((b) => b !== 'FALSE');
+  const references: ValidationSql['references'][number][] = [];
   const err = (cond: string, column: string, code: string, reason: string, value: string) =>
     `CASE WHEN ${cond} THEN {'column': ${sqlText(column)}, 'code': ${sqlText(code)}, 'reason': ${reason}, 'value': left(${value}, 200)} END`;
   for (const { f, s } of fields) {
@@ -301,7 +309,7 @@ export function validationSql(
       `LEFT JOIN (SELECT ${ident(key)} AS k FROM raw.${ident(target.name)}) ${alias} ON ${alias}.k = ${typedCol(f.name)}`,
     );
     const noun = target.name.replace(/s$/, '').replaceAll('_', ' ');
-    bad.push(`${typedCol(f.name)} IS NOT NULL AND ${alias}.k IS NULL`);
+    references.push({ column: f.name, table: `raw.${ident(target.name)}`, key });
     errs.push(
       err(
         `${typedCol(f.name)} IS NOT NULL AND ${alias}.k IS NULL`,
@@ -346,12 +354,12 @@ typed AS (
   FROM txt
 )`;
   const valuesJson = `to_json({${spec.fields.map((f) => `${ident(f.name)}: ${txtCol(f.name)}`).join(', ')}})::VARCHAR`;
-  // Every row: typed fields and one cheap flag. Duplicate keys are found afterwards on the typed table.
+  // Every row: typed fields and one cheap flag. References and duplicate keys are checked afterwards
+  // on the typed table (an anti-join there costs a tenth of a join while reading the file).
   const sql = `${ctes}
 SELECT typed.src_row AS _row, ${spec.fields.map((f) => typedCol(f.name)).join(', ')},
   ${bad.length > 0 ? bad.map((b) => `(${b})`).join(' OR ') : 'FALSE'} AS _bad
-FROM typed
-${joins.join('\n')}`;
+FROM typed`;
   // Bad rows only: every problem with column, code, reason and value, and the row's text.
   const detail = `${ctes}
 SELECT typed.src_row AS _row, ${valuesJson} AS _values,
@@ -360,5 +368,5 @@ SELECT typed.src_row AS _row, ${valuesJson} AS _values,
   ], e -> e IS NOT NULL) AS _errors
 FROM typed
 ${joins.join('\n')}`;
-  return { sql, detail, params: p.values as (string | number)[] };
+  return { sql, detail, references, params: p.values as (string | number)[] };
 }
