@@ -100,7 +100,7 @@ interface Unit {
 interface FileInfo {
   readonly path: string;
   readonly name: string;
-  readonly sha256: string;
+  readonly sha256: Promise<string>;
   readonly bytes: number;
 }
 
@@ -128,18 +128,32 @@ function runIdNow(): string {
     .replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
 }
 
-async function loadedKeys(dir: string): Promise<Set<string>> {
-  if (!(await warehouseExists(dir))) return new Set();
+interface Loaded {
+  /** sha256|profile|entity of every file+mapping loaded. */
+  readonly keys: Set<string>;
+  /** Sizes of the files loaded: a file of another size cannot have the same content. */
+  readonly sizes: Set<number>;
+}
+
+async function loadedFiles(dir: string): Promise<Loaded> {
+  const none = { keys: new Set<string>(), sizes: new Set<number>() };
+  if (!(await warehouseExists(dir))) return none;
   return withPublished(dir, async (conn) => {
     const exists = await queryRows(
       conn,
       `SELECT 1 FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'loads'`,
     );
-    if (exists.length === 0) return new Set<string>();
-    const rows = await queryRows(conn, 'SELECT DISTINCT file_sha256, profile, entity FROM meta.loads');
-    return new Set(
-      rows.map((r) => `${String(r['file_sha256'])}|${String(r['profile'])}|${String(r['entity'])}`),
+    if (exists.length === 0) return none;
+    const rows = await queryRows(
+      conn,
+      'SELECT DISTINCT file_sha256, profile, entity, file_bytes FROM meta.loads',
     );
+    return {
+      keys: new Set(
+        rows.map((r) => `${String(r['file_sha256'])}|${String(r['profile'])}|${String(r['entity'])}`),
+      ),
+      sizes: new Set(rows.map((r) => Number(r['file_bytes']))),
+    };
   });
 }
 
@@ -149,13 +163,17 @@ async function plan(
   scratch: DuckDBConnection,
   tmpDir: string,
 ): Promise<{ units: Unit[]; skipped: IngestReport['skipped'] }> {
-  const done = options.force ? new Set<string>() : await loadedKeys(options.warehouseDir);
+  const done: Loaded = options.force
+    ? { keys: new Set(), sizes: new Set() }
+    : await loadedFiles(options.warehouseDir);
   const profiles = new Map<string, Profile>();
   const units: Unit[] = [];
   const skipped: { file: string; entity: string; reason: string }[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
   // Hash every file concurrently up front (the reads overlap; it is most of an unchanged re-run).
+  // Only files whose size matches a loaded file must wait for their hash before loading; the others
+  // are new content for sure, and their hash finishes while they load.
   const hashes = new Map<string, Promise<string>>();
   const expanded = await Promise.all(sources.map(async (s) => ({ source: s, paths: await expand(s) })));
   for (const { paths } of expanded)
@@ -185,10 +203,12 @@ async function plan(
         );
         continue;
       }
-      const [sha256, stat] = await Promise.all([hashes.get(path) ?? sha256File(path), fs.stat(path)]);
+      const stat = await fs.stat(path);
+      const sha256 = hashes.get(path) ?? sha256File(path);
+      const known = done.sizes.has(stat.size) ? await sha256 : undefined;
       const file: FileInfo = { path, name, sha256, bytes: stat.size };
       const todo = mappings.filter((m) => {
-        const already = done.has(`${sha256}|${profile.name}|${m.entity}`);
+        const already = known !== undefined && done.keys.has(`${known}|${profile.name}|${m.entity}`);
         if (already) skipped.push({ file: name, entity: m.entity, reason: 'already loaded (same content)' });
         return !already;
       });
@@ -466,7 +486,7 @@ export async function ingest(
           new Date().toISOString(),
           unit.file.path,
           unit.file.name,
-          unit.file.sha256,
+          await unit.file.sha256,
           unit.file.bytes,
           unit.source.format,
           unit.profile.name,

@@ -154,10 +154,12 @@ interface FieldSql {
 /** The text a contract field takes, as a column of the `txt`/`typed` layers. */
 const txtCol = (name: string) => ident(`t:${name}`);
 const typedCol = (name: string) => `typed.${ident(name)}`;
+/** The same text trimmed, NULL when empty: computed once per field in the `txt` layer. */
+const valCol = (name: string) => ident(`v:${name}`);
 
 function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: ResolvedFormat, p: Params): FieldSql {
   const t = txtCol(field.name);
-  const v = `nullif(trim(${t}), '')`;
+  const v = valCol(field.name);
   const msg = sqlText;
   const checks: [string, string, string][] = [];
   let typed: string;
@@ -221,8 +223,14 @@ function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: Resolved
       break;
     }
     case 'date': {
-      const tries = format.dateFormats.map((f) => `try_strptime(${v}, ${p.add(f)})::DATE`);
-      typed = `coalesce(${[...tries, `TRY_CAST(${v} AS DATE)`].join(', ')})`;
+      // ISO (YYYY-MM-DD) is always accepted, and alone needs no strptime.
+      const tries = format.dateFormats
+        .filter((f) => f !== '%Y-%m-%d')
+        .map((f) => `try_strptime(${v}, ${p.add(f)})::DATE`);
+      typed =
+        tries.length === 0
+          ? `TRY_CAST(${v} AS DATE)`
+          : `coalesce(${[...tries, `TRY_CAST(${v} AS DATE)`].join(', ')})`;
       const human = format.dateFormats.map(humanDateFormat).join(' or ');
       checks.push([
         `${present} AND ${typedCol(field.name)} IS NULL`,
@@ -339,7 +347,10 @@ export function validationSql(
   }
   // Both statements below use exactly the same parameters (messages are SQL literals of our own text).
   const txtCols = spec.fields
-    .map((f) => `${textExpr(f, mapping.columns[f.name], header, p)} AS ${txtCol(f.name)}`)
+    .map((f) => {
+      const expr = textExpr(f, mapping.columns[f.name], header, p);
+      return `${expr} AS ${txtCol(f.name)}, nullif(trim(${expr}), '') AS ${valCol(f.name)}`;
+    })
     .join(',\n      ');
   const ctes = `
 WITH src AS (SELECT * FROM ${source.sql} s WHERE ${whereSql(mapping.where, header, p)}),

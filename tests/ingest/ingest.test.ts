@@ -84,6 +84,19 @@ describe('quarantine', () => {
     });
     expect(inv.find((r) => Number(r['row_number']) === 5)?.['reason']).toBe('negative amount');
     expect(inv.find((r) => Number(r['row_number']) === 7)?.['reason']).toContain('not a valid date');
+    // Each record keeps the row as exported, so the user can see and fix it.
+    const rowValues = await published(
+      wh,
+      `SELECT row_number, row_values FROM meta.quarantine WHERE file_name = 'invoices.csv' AND row_number IN (5, 11) ORDER BY 1`,
+    );
+    expect(JSON.parse(String(rowValues[0]?.['row_values']))).toMatchObject({
+      invoice_id: 'I4',
+      amount: '-10.00',
+    });
+    expect(JSON.parse(String(rowValues[1]?.['row_values']))).toMatchObject({
+      invoice_id: 'I1',
+      customer_id: 'C1',
+    });
 
     const cust = q.filter((r) => r['file_name'] === 'customers.csv');
     expect(cust.map((r) => [Number(r['row_number']), r['column_name'], r['reason_code']])).toEqual([
