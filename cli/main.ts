@@ -268,6 +268,7 @@ program
       warehouseDir: c.warehouse,
       host: o.host ?? c.server.host,
       port: o.port ?? c.server.port,
+      log: (line) => console.log(line),
     });
     console.log(`ARLens is serving ${c.warehouse} at ${server.url}`);
     const stop = () => void server.close().then(() => process.exit(0));
@@ -300,6 +301,7 @@ program
       warehouseDir: c.warehouse,
       host: c.server.host,
       port: o.port ?? c.server.port,
+      log: (line) => console.log(line),
     });
     console.log(
       `\nARLens is ready at ${server.url}  (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
