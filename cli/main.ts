@@ -8,6 +8,7 @@ import { contractMarkdown, ENTITY_NAMES, type EntityName } from '../ingest/contr
 import { ingest, type IngestReport, type IngestSource } from '../ingest/load.ts';
 import { listBuiltinProfiles, loadProfile, type FormatOptions } from '../ingest/profile.ts';
 import { startServer } from '../server/index.ts';
+import { quarantinedRows, warehouseStatus, type Query } from '../server/status.ts';
 import { withPublished } from '../warehouse/store.ts';
 import { queryRows } from '../warehouse/convert.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -199,21 +200,13 @@ program
   .action(async (o: { quarantine: boolean; limit: number }) => {
     const c = await config();
     await withPublished(c.warehouse, async (conn) => {
-      const counts = await queryRows(
-        conn,
-        ENTITY_NAMES.map((e) => `SELECT '${e}' AS entity, count(*) AS n FROM raw.${e}`).join(' UNION ALL '),
-      );
+      const query: Query = (sql, params = []) => queryRows(conn, sql, params);
+      const status = await warehouseStatus(query, o.limit);
       console.log('Raw tables:');
-      for (const r of counts)
-        console.log(`  ${String(r['entity']).padEnd(22)} ${num.format(Number(r['n'])).padStart(12)}`);
-      const loads = await queryRows(
-        conn,
-        `SELECT finished_at, file_name, entity, rows_read, rows_loaded, rows_quarantined FROM meta.loads
-         ORDER BY finished_at DESC, load_id DESC LIMIT $1`,
-        [o.limit],
-      );
+      for (const t of status.tables)
+        console.log(`  ${t.entity.padEnd(22)} ${num.format(t.rows).padStart(12)}`);
       console.log('\nLatest loads:');
-      for (const l of loads) {
+      for (const l of status.loads) {
         console.log(
           `  ${String(l['finished_at'])}  ${String(l['file_name'])} (${String(l['entity'])}): ` +
             `${num.format(Number(l['rows_read']))} read, ${num.format(Number(l['rows_loaded']))} loaded, ` +
@@ -221,14 +214,8 @@ program
         );
       }
       if (o.quarantine) {
-        const q = await queryRows(
-          conn,
-          `SELECT file_name, row_number, column_name, value, reason FROM meta.quarantine
-           ORDER BY load_id DESC, file_name, row_number, column_name LIMIT $1`,
-          [o.limit],
-        );
         console.log('\nQuarantined rows (row numbers as a spreadsheet shows them; the header is row 1):');
-        for (const r of q) {
+        for (const r of await quarantinedRows(query, o.limit)) {
           console.log(
             `  ${String(r['file_name'])} row ${String(r['row_number'])}, column ${String(r['column_name'])} ` +
               `(${r['value'] === null ? 'empty' : JSON.stringify(r['value'])}): ${String(r['reason'])}`,

@@ -34,6 +34,7 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
 }
 
 async function api(wh: ServingWarehouse, url: URL, res: ServerResponse): Promise<void> {
+  const query = wh.query.bind(wh);
   switch (url.pathname) {
     case '/api/health':
       return sendJson(res, wh.generation > 0 ? 200 : 503, {
@@ -41,10 +42,10 @@ async function api(wh: ServingWarehouse, url: URL, res: ServerResponse): Promise
         generation: wh.generation,
       });
     case '/api/status':
-      return sendJson(res, 200, await warehouseStatus(wh));
+      return sendJson(res, 200, { generation: wh.generation, ...(await warehouseStatus(query)) });
     case '/api/quarantine': {
       const limit = Math.min(Number(url.searchParams.get('limit') ?? 500) || 500, 5000);
-      const rows = await quarantinedRows(wh, limit, url.searchParams.get('load_id') ?? undefined);
+      const rows = await quarantinedRows(query, limit, url.searchParams.get('load_id') ?? undefined);
       return sendJson(res, 200, { rows });
     }
     default:

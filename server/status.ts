@@ -1,33 +1,36 @@
 /** What the warehouse holds: the queries behind /api/status, /api/quarantine and the Data page. */
 import { ENTITY_NAMES } from '../ingest/contract.ts';
 import type { Row } from '../warehouse/convert.ts';
-import type { ServingWarehouse } from '../warehouse/serving.ts';
+import type { SqlParam } from '../warehouse/duckdb.ts';
+
+/** Runs a read query: ServingWarehouse.query in the server, queryRows on a connection in the CLI. */
+export type Query = (sql: string, params?: readonly SqlParam[]) => Promise<Row[]>;
 
 export interface WarehouseStatus {
-  readonly generation: number;
   readonly tables: { entity: string; rows: number }[];
   readonly loads: Row[];
 }
 
-export async function warehouseStatus(wh: ServingWarehouse): Promise<WarehouseStatus> {
+export async function warehouseStatus(query: Query, loadLimit = 200): Promise<WarehouseStatus> {
   // One statement, so the counts always come from one warehouse generation.
-  const counts = await wh.query(
+  const counts = await query(
     ENTITY_NAMES.map((e) => `SELECT '${e}' AS entity, count(*) AS n FROM raw.${e}`).join(' UNION ALL '),
   );
-  const loads = await wh.query(
+  const loads = await query(
     `SELECT load_id, finished_at, file_name, profile, entity, rows_read, rows_loaded, rows_quarantined,
             records_inserted, records_updated, records_unchanged
-     FROM meta.loads ORDER BY finished_at DESC, load_id DESC LIMIT 200`,
+     FROM meta.loads ORDER BY finished_at DESC, load_id DESC LIMIT $1`,
+    [loadLimit],
   );
   const order = new Map(ENTITY_NAMES.map((e, i) => [e as string, i]));
   const tables = counts
     .map((r) => ({ entity: String(r['entity']), rows: Number(r['n']) }))
     .sort((a, b) => (order.get(a.entity) ?? 0) - (order.get(b.entity) ?? 0));
-  return { generation: wh.generation, tables, loads };
+  return { tables, loads };
 }
 
-export async function quarantinedRows(wh: ServingWarehouse, limit: number, loadId?: string): Promise<Row[]> {
-  return wh.query(
+export async function quarantinedRows(query: Query, limit: number, loadId?: string): Promise<Row[]> {
+  return query(
     `SELECT load_id, file_name, entity, row_number, column_name, reason_code, reason, value
      FROM meta.quarantine ${loadId ? 'WHERE load_id = $2' : ''}
      ORDER BY load_id DESC, file_name, row_number, column_name LIMIT $1`,

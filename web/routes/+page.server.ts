@@ -4,6 +4,7 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => {
   const wh = servingWarehouse();
-  const [status, quarantine] = await Promise.all([warehouseStatus(wh), quarantinedRows(wh, 100)]);
-  return { status, quarantine };
+  const query = wh.query.bind(wh);
+  const [status, quarantine] = await Promise.all([warehouseStatus(query), quarantinedRows(query, 100)]);
+  return { generation: wh.generation, status, quarantine };
 };
