@@ -1,0 +1,49 @@
+{#-
+  AR KPI formulas, written once (docs/kpis.md explains each with its source). Arguments are SQL
+  expressions; every ratio is NULL when its denominator is zero or NULL (never a division error).
+-#}
+
+{#- Standard DSO over a period: ending AR / credit sales of the period x days in the period. -#}
+{% macro dso(ending_ar, credit_sales, days) -%}
+    ({{ ending_ar }}) / nullif({{ credit_sales }}, 0) * ({{ days }})
+{%- endmacro %}
+
+{#- Best possible DSO: only the current (not yet due) part of AR. -#}
+{% macro best_possible_dso(current_ar, credit_sales, days) -%}
+    ({{ current_ar }}) / nullif({{ credit_sales }}, 0) * ({{ days }})
+{%- endmacro %}
+
+{#- Collection effectiveness index, in percent. -#}
+{% macro cei(beginning_ar, credit_sales, ending_ar, ending_current_ar) -%}
+    100.0 * (({{ beginning_ar }}) + ({{ credit_sales }}) - ({{ ending_ar }}))
+        / nullif(({{ beginning_ar }}) + ({{ credit_sales }}) - ({{ ending_current_ar }}), 0)
+{%- endmacro %}
+
+{#- Bad-debt rate: amounts written off in the period / credit sales of the period. -#}
+{% macro bad_debt_rate(write_offs, credit_sales) -%}
+    ({{ write_offs }}) / nullif({{ credit_sales }}, 0)
+{%- endmacro %}
+
+{#- A ratio of two counts or sums, NULL when the denominator is zero. -#}
+{% macro safe_ratio(numerator, denominator) -%}
+    ({{ numerator }}) / nullif({{ denominator }}, 0)
+{%- endmacro %}
+
+{#- Aging bucket of an amount `days_past_due` days past its due date. -#}
+{% macro aging_bucket(days_past_due) -%}
+    case
+        when {{ days_past_due }} <= 0 then 'current'
+        when {{ days_past_due }} <= 30 then '1-30'
+        when {{ days_past_due }} <= 60 then '31-60'
+        when {{ days_past_due }} <= 90 then '61-90'
+        when {{ days_past_due }} <= 180 then '91-180'
+        else '180+'
+    end
+{%- endmacro %}
+
+{#- The reporting-currency rate in force on `date_expr` for `currency_expr`, as an ASOF join. -#}
+{% macro fx_join(alias, currency_expr, date_expr) -%}
+    asof left join {{ ref('int_fx_rates') }} as {{ alias }}
+        on {{ alias }}.from_currency = {{ currency_expr }}
+        and {{ alias }}.rate_date <= {{ date_expr }}
+{%- endmacro %}

@@ -1,0 +1,91 @@
+{#-
+  Open AR at each snapshot date, split into aging buckets, per customer, product line, salesperson
+  and currency. Snapshot dates: every month-end of the history, and every day of the last
+  var('daily_snapshot_days') days up to the as-of date.
+
+  Rule for partly settled invoices: an invoice's open amount at date D is its amount less the
+  payments applied, credit memos against it and write-offs dated on or before D; that remainder stays
+  in the invoice's own bucket (by D minus its due date). Payments are never re-allocated FIFO across
+  invoices, and unapplied cash and unallocated credit memos are not in the buckets.
+-#}
+with
+
+as_of as (select as_of_date from {{ ref('int_as_of') }}),
+invoices as (select * from {{ ref('fct_invoices') }}),
+reductions as (select * from {{ ref('int_invoice_reductions') }}),
+dates as (select * from {{ ref('dim_dates') }}),
+
+snapshot_dates as (
+    select d.date_day as snapshot_date, bool_or(d.is_month_end) as is_month_end
+    from dates as d
+    cross join as_of as a
+    where d.date_day <= a.as_of_date
+        and (d.is_month_end or d.date_day > a.as_of_date - {{ var('daily_snapshot_days') }})
+    group by d.date_day
+),
+
+open_candidates as (
+    select
+        s.snapshot_date,
+        s.is_month_end,
+        i.invoice_id,
+        i.customer_id,
+        i.region,
+        i.product_line,
+        i.salesperson,
+        i.currency_code,
+        i.due_date,
+        i.invoice_amount
+    from snapshot_dates as s
+    inner join invoices as i
+        on i.issue_date <= s.snapshot_date
+        and (i.settled_date is null or i.settled_date > s.snapshot_date)
+),
+
+open_items as (
+    select
+        o.*,
+        (
+            o.invoice_amount
+            - coalesce(r.cumulative_paid_amount + r.cumulative_credited_amount + r.cumulative_written_off_amount, 0)
+        )::decimal(18, 2) as open_amount,
+        o.snapshot_date - o.due_date as days_past_due
+    from open_candidates as o
+    asof left join reductions as r
+        on r.invoice_id = o.invoice_id
+        and r.event_date <= o.snapshot_date
+),
+
+converted as (
+    select
+        o.*,
+        {{ aging_bucket('o.days_past_due') }} as aging_bucket,
+        (o.open_amount * fx.fx_rate)::decimal(18, 2) as open_amount_rc
+    from open_items as o
+    {{ fx_join('fx', 'o.currency_code', 'o.snapshot_date') }}
+    where o.open_amount > 0
+),
+
+final as (
+    select
+        snapshot_date,
+        is_month_end,
+        customer_id,
+        region,
+        product_line,
+        salesperson,
+        currency_code,
+        count(*) as open_invoice_count,
+        sum(open_amount)::decimal(18, 2) as open_amount,
+        sum(open_amount_rc)::decimal(18, 2) as open_amount_rc,
+        {%- for bucket, column in [['current', 'current'], ['1-30', 'days_1_30'], ['31-60', 'days_31_60'],
+                                   ['61-90', 'days_61_90'], ['91-180', 'days_91_180'], ['180+', 'days_over_180']] %}
+        coalesce(sum(open_amount) filter (where aging_bucket = '{{ bucket }}'), 0)::decimal(18, 2) as {{ column }}_amount,
+        coalesce(sum(open_amount_rc) filter (where aging_bucket = '{{ bucket }}'), 0)::decimal(18, 2) as {{ column }}_amount_rc,
+        {%- endfor %}
+        coalesce(sum(open_amount_rc) filter (where days_past_due > 0), 0)::decimal(18, 2) as overdue_amount_rc
+    from converted
+    group by all
+)
+
+select * from final

@@ -1,0 +1,60 @@
+{#-
+  Collection activities, with the outcome of each promise to pay: kept when payments applied to the
+  invoice (or, for an account-level promise, to any of the customer's invoices) between the contact
+  and the promised date reach the promised amount; broken when the promised date has passed without
+  that; pending while it has not.
+-#}
+with
+
+as_of as (select as_of_date from {{ ref('int_as_of') }}),
+activities as (select * from {{ ref('stg_erp__collection_activities') }}),
+customers as (select * from {{ ref('stg_erp__customers') }}),
+applications as (
+    select a.invoice_id, i.customer_id, a.applied_date, a.applied_amount
+    from {{ ref('stg_erp__payment_applications') }} as a
+    inner join {{ ref('stg_erp__invoices') }} as i using (invoice_id)
+),
+
+promises as (
+    select
+        act.activity_id,
+        sum(app.applied_amount) as paid_by_promised_date
+    from activities as act
+    inner join applications as app
+        on app.customer_id = act.customer_id
+        and (act.invoice_id is null or app.invoice_id = act.invoice_id)
+        and app.applied_date between act.activity_date and act.promised_date
+    where act.outcome = 'promise_to_pay'
+    group by act.activity_id
+),
+
+final as (
+    select
+        act.activity_id,
+        act.customer_id,
+        act.invoice_id,
+        c.region,
+        c.credit_controller,
+        act.collector,
+        act.activity_date,
+        act.activity_type,
+        act.outcome,
+        act.promised_date,
+        act.promised_amount,
+        act.currency_code,
+        act.note,
+        act.outcome = 'promise_to_pay' as is_promise,
+        coalesce(p.paid_by_promised_date, 0)::decimal(18, 2) as paid_by_promised_date,
+        case
+            when act.outcome <> 'promise_to_pay' then null
+            when coalesce(p.paid_by_promised_date, 0) >= coalesce(act.promised_amount, 0.01) then 'kept'
+            when act.promised_date < a.as_of_date then 'broken'
+            else 'pending'
+        end as promise_status
+    from activities as act
+    inner join customers as c using (customer_id)
+    cross join as_of as a
+    left join promises as p using (activity_id)
+)
+
+select * from final

@@ -1,0 +1,146 @@
+{#-
+  One row per invoice, as of the as-of date: amounts in the document and the reporting currency,
+  what was paid, credited and written off, what is open, when it was settled, how late, its aging
+  bucket, dunning level and dispute state.
+-#}
+with
+
+invoices as (select * from {{ ref('stg_erp__invoices') }}),
+customers as (select * from {{ ref('stg_erp__customers') }}),
+reductions as (select * from {{ ref('int_invoice_reductions') }}),
+disputes as (select * from {{ ref('stg_erp__disputes') }}),
+as_of as (select as_of_date from {{ ref('int_as_of') }}),
+
+settlement as (
+    select
+        r.invoice_id,
+        sum(r.paid_amount) as paid_amount,
+        sum(r.credited_amount) as credited_amount,
+        sum(r.written_off_amount) as written_off_amount,
+        max(r.event_date) filter (where r.paid_amount > 0) as last_payment_date,
+        min(r.event_date) filter (
+            where r.cumulative_paid_amount + r.cumulative_credited_amount + r.cumulative_written_off_amount
+                >= i.invoice_amount
+        ) as settled_date
+    from reductions as r
+    inner join invoices as i using (invoice_id)
+    cross join as_of
+    where r.event_date <= as_of.as_of_date
+    group by r.invoice_id
+),
+
+invoice_disputes as (
+    select
+        invoice_id,
+        count(*) as dispute_count,
+        sum(disputed_amount) as disputed_amount,
+        bool_or(dispute_status = 'open') as has_open_dispute
+    from disputes
+    group by invoice_id
+),
+
+amounts as (
+    select
+        i.*,
+        c.region,
+        c.country_code,
+        c.segment,
+        c.industry,
+        c.credit_controller,
+        c.payment_terms_days,
+        coalesce(i.invoice_salesperson, c.salesperson) as salesperson,
+        coalesce(s.paid_amount, 0)::decimal(18, 2) as paid_amount,
+        coalesce(s.credited_amount, 0)::decimal(18, 2) as credited_amount,
+        coalesce(s.written_off_amount, 0)::decimal(18, 2) as written_off_amount,
+        s.last_payment_date,
+        s.settled_date,
+        coalesce(d.dispute_count, 0) > 0 as has_dispute,
+        coalesce(d.has_open_dispute, false) as has_open_dispute,
+        coalesce(d.disputed_amount, 0)::decimal(18, 2) as disputed_amount,
+        as_of.as_of_date
+    from invoices as i
+    inner join customers as c using (customer_id)
+    cross join as_of
+    left join settlement as s using (invoice_id)
+    left join invoice_disputes as d using (invoice_id)
+    where i.issue_date <= as_of.as_of_date
+),
+
+measured as (
+    select
+        *,
+        (invoice_amount - paid_amount - credited_amount - written_off_amount)::decimal(18, 2) as open_amount,
+        written_off_amount > 0 as is_written_off,
+        settled_date is not null as is_settled,
+        case when settled_date is not null then settled_date - issue_date end as days_to_settle,
+        case
+            when settled_date is not null and written_off_amount = 0 and paid_amount > 0
+                then last_payment_date - issue_date
+        end as days_to_pay,
+        greatest(0, coalesce(settled_date, as_of_date) - due_date) as days_late,
+        case when settled_date is null then as_of_date - due_date end as days_past_due
+    from amounts
+),
+
+final as (
+    select
+        ---------- ids
+        m.invoice_id,
+        m.customer_id,
+        m.sales_order_id,
+        m.shipment_batch,
+        ---------- dimensions
+        m.region,
+        m.country_code,
+        m.segment,
+        m.industry,
+        m.salesperson,
+        m.credit_controller,
+        m.product_line,
+        m.currency_code,
+        ---------- dates
+        m.issue_date,
+        m.due_date,
+        m.settled_date,
+        m.last_payment_date,
+        m.as_of_date,
+        ---------- document-currency amounts
+        m.invoice_amount,
+        m.paid_amount,
+        m.credited_amount,
+        m.written_off_amount,
+        m.open_amount,
+        m.disputed_amount,
+        ---------- reporting-currency amounts (issue-date rate; open amount at the as-of rate)
+        (m.invoice_amount * fx_issue.fx_rate)::decimal(18, 2) as invoice_amount_rc,
+        (m.paid_amount * fx_issue.fx_rate)::decimal(18, 2) as paid_amount_rc,
+        (m.credited_amount * fx_issue.fx_rate)::decimal(18, 2) as credited_amount_rc,
+        (m.written_off_amount * fx_issue.fx_rate)::decimal(18, 2) as written_off_amount_rc,
+        (m.open_amount * fx_now.fx_rate)::decimal(18, 2) as open_amount_rc,
+        ---------- timing
+        m.payment_terms_days,
+        m.days_to_settle,
+        m.days_to_pay,
+        m.days_late,
+        m.days_past_due,
+        case when m.is_settled then m.settled_date <= m.due_date end as is_paid_on_time,
+        case when m.open_amount > 0 then {{ aging_bucket('m.days_past_due') }} end as aging_bucket,
+        case
+            when m.open_amount <= 0 then 0
+            when m.days_past_due >= {{ var('dunning_escalation_days') }} then 4
+            when m.days_past_due >= {{ var('dunning_collection_days') }} then 3
+            when m.days_past_due >= {{ var('dunning_mild_days') }} then 2
+            when m.days_past_due >= -{{ var('dunning_reminder_days_before_due') }} then 1
+            else 0
+        end as dunning_level,
+        ---------- flags
+        m.is_settled,
+        m.is_written_off,
+        m.has_dispute,
+        m.has_open_dispute
+    from measured as m
+    {{ fx_join('fx_issue', 'm.currency_code', 'm.issue_date') }}
+    {{ fx_join('fx_now', 'm.currency_code', 'm.as_of_date') }}
+)
+
+select * from final

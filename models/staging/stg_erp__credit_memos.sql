@@ -1,0 +1,21 @@
+with
+
+source as (select * from {{ source('erp', 'credit_memos') }}),
+
+renamed as (
+    select
+        ---------- ids
+        credit_memo_id,
+        customer_id,
+        invoice_id,
+        ---------- dates
+        memo_date,
+        ---------- amounts
+        amount as credit_amount,
+        currency as currency_code,
+        ---------- attributes
+        reason as credit_reason
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,28 @@
+with
+
+source as (select * from {{ source('erp', 'customers') }}),
+
+renamed as (
+    select
+        ---------- ids
+        customer_id,
+        ---------- descriptors
+        customer_name,
+        region,
+        country as country_code,
+        segment,
+        industry,
+        salesperson,
+        credit_controller,
+        ---------- credit terms
+        credit_limit as credit_limit_amount,
+        payment_terms_days,
+        currency as currency_code,
+        ---------- status
+        status as customer_status,
+        status in ('blocked', 'blacklisted') as is_credit_blocked,
+        status = 'blacklisted' as is_blacklisted
+    from source
+)
+
+select * from renamed

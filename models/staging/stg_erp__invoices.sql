@@ -1,0 +1,24 @@
+with
+
+source as (select * from {{ source('erp', 'invoices') }}),
+
+renamed as (
+    select
+        ---------- ids
+        invoice_id,
+        customer_id,
+        sales_order_id,
+        shipment_batch,
+        ---------- dates
+        issue_date,
+        due_date,
+        ---------- amounts
+        amount as invoice_amount,
+        currency as currency_code,
+        ---------- attributes
+        product_line,
+        salesperson as invoice_salesperson
+    from source
+)
+
+select * from renamed

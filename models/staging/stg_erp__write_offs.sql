@@ -1,0 +1,21 @@
+with
+
+source as (select * from {{ source('erp', 'write_offs') }}),
+
+renamed as (
+    select
+        ---------- ids
+        write_off_id,
+        invoice_id,
+        customer_id,
+        ---------- dates
+        write_off_date,
+        ---------- amounts
+        amount as write_off_amount,
+        currency as currency_code,
+        ---------- attributes
+        reason as write_off_reason
+    from source
+)
+
+select * from renamed
