@@ -44,21 +44,22 @@ countback as (
 final as (
     select
         c.*,
-        round({{ dso('c.ending_ar_rc', 'c.credit_sales_rc', 'c.days_in_period') }}, 2) as dso_days,
-        round(case when c.ending_ar_rc <= 0 then 0 else cb.countback_dso end, 2) as countback_dso_days,
+        round({{ dso('c.ending_ar_rc', 'c.credit_sales_rc', 'c.days_in_period') }}, 2)::decimal(18, 2) as dso_days,
+        round(case when c.ending_ar_rc <= 0 then 0 else cb.countback_dso end, 2)::decimal(18, 2) as countback_dso_days,
         round({{ best_possible_dso('c.ending_current_ar_rc', 'c.credit_sales_rc', 'c.days_in_period') }}, 2)
-            as best_possible_dso_days,
+            ::decimal(18, 2) as best_possible_dso_days,
         round(
             {{ dso('c.ending_ar_rc', 'c.credit_sales_rc', 'c.days_in_period') }}
             - {{ best_possible_dso('c.ending_current_ar_rc', 'c.credit_sales_rc', 'c.days_in_period') }},
             2
-        ) as average_days_delinquent,
+        )::decimal(18, 2) as average_days_delinquent,
         round({{ cei('c.beginning_ar_rc', 'c.credit_sales_rc', 'c.ending_ar_rc', 'c.ending_current_ar_rc') }}, 2)
-            as cei_percent,
-        round({{ bad_debt_rate('c.write_offs_rc', 'c.credit_sales_rc') }}, 6) as bad_debt_rate,
-        round({{ safe_ratio('c.on_time_invoice_count', 'c.settled_invoice_count') }}, 6) as on_time_ratio,
-        round({{ safe_ratio('c.sum_days_to_pay', 'c.paid_invoice_count') }}, 2) as average_days_to_pay,
-        round({{ safe_ratio('c.sum_days_beyond_terms', 'c.paid_invoice_count') }}, 2) as average_days_beyond_terms
+            ::decimal(18, 2) as cei_percent,
+        round({{ bad_debt_rate('c.write_offs_rc', 'c.credit_sales_rc') }}, 6)::decimal(18, 6) as bad_debt_rate,
+        round({{ safe_ratio('c.on_time_invoice_count', 'c.settled_invoice_count') }}, 6)::decimal(18, 6) as on_time_ratio,
+        round({{ safe_ratio('c.sum_days_to_pay', 'c.paid_invoice_count') }}, 2)::decimal(18, 2) as average_days_to_pay,
+        round({{ safe_ratio('c.sum_days_beyond_terms', 'c.paid_invoice_count') }}, 2)::decimal(18, 2)
+            as average_days_beyond_terms
     from components as c
     left join countback as cb using (region, product_line, salesperson, month_start)
 )
