@@ -41,9 +41,9 @@
     end
 {%- endmacro %}
 
-{#- The reporting-currency rate in force on `date_expr` for `currency_expr`, as an ASOF join. -#}
+{#- Join the reporting-currency rate of `currency_expr` on `date_expr` (int_fx_daily), as `alias`. -#}
 {% macro fx_join(alias, currency_expr, date_expr) -%}
-    asof left join {{ ref('int_fx_rates') }} as {{ alias }}
+    left join {{ ref('int_fx_daily') }} as {{ alias }}
         on {{ alias }}.from_currency = {{ currency_expr }}
-        and {{ alias }}.rate_date <= {{ date_expr }}
+        and {{ alias }}.rate_date = {{ date_expr }}
 {%- endmacro %}

@@ -24,36 +24,62 @@ snapshot_dates as (
     group by d.date_day
 ),
 
-open_candidates as (
+{#- Each invoice's open amount is constant between two reduction days: one interval per stretch,
+    [valid_from, valid_to). A snapshot then only has to find the interval it falls in. -#}
+intervals as (
     select
-        s.snapshot_date,
-        s.is_month_end,
-        i.invoice_id,
-        i.customer_id,
-        i.region,
-        i.product_line,
-        i.salesperson,
-        i.currency_code,
-        i.due_date,
-        i.invoice_amount
-    from snapshot_dates as s
-    inner join invoices as i
-        on i.issue_date <= s.snapshot_date
-        and (i.settled_date is null or i.settled_date > s.snapshot_date)
+        i.invoice_id, i.customer_id, i.region, i.product_line, i.salesperson, i.currency_code, i.due_date,
+        i.issue_date as valid_from,
+        coalesce(min(r.event_date), date '9999-12-31') as valid_to,
+        i.invoice_amount as open_amount
+    from invoices as i
+    left join reductions as r using (invoice_id)
+    group by all
+    union all
+    select
+        i.invoice_id, i.customer_id, i.region, i.product_line, i.salesperson, i.currency_code, i.due_date,
+        r.event_date as valid_from,
+        coalesce(lead(r.event_date) over (partition by r.invoice_id order by r.event_date), date '9999-12-31') as valid_to,
+        (i.invoice_amount - r.cumulative_paid_amount - r.cumulative_credited_amount - r.cumulative_written_off_amount)
+            ::decimal(18, 2) as open_amount
+    from reductions as r
+    inner join invoices as i using (invoice_id)
+),
+
+{#- Number the snapshot dates, find each interval's first and last snapshot with two ASOF joins, and
+    expand the interval to those snapshots: far cheaper than a range join of every date with every
+    interval. -#}
+numbered_dates as (
+    select snapshot_date, is_month_end, row_number() over (order by snapshot_date) as snapshot_number
+    from snapshot_dates
+),
+
+spans as (
+    select v.*, first_snapshot.snapshot_number as first_number, last_snapshot.snapshot_number as last_number
+    from intervals as v
+    asof inner join numbered_dates as first_snapshot on first_snapshot.snapshot_date >= v.valid_from
+    asof inner join numbered_dates as last_snapshot on last_snapshot.snapshot_date < v.valid_to
+    where v.open_amount > 0
 ),
 
 open_items as (
     select
-        o.*,
-        (
-            o.invoice_amount
-            - coalesce(r.cumulative_paid_amount + r.cumulative_credited_amount + r.cumulative_written_off_amount, 0)
-        )::decimal(18, 2) as open_amount,
-        o.snapshot_date - o.due_date as days_past_due
-    from open_candidates as o
-    asof left join reductions as r
-        on r.invoice_id = o.invoice_id
-        and r.event_date <= o.snapshot_date
+        s.snapshot_date,
+        s.is_month_end,
+        v.invoice_id,
+        v.customer_id,
+        v.region,
+        v.product_line,
+        v.salesperson,
+        v.currency_code,
+        v.open_amount,
+        s.snapshot_date - v.due_date as days_past_due
+    from (
+        select *, unnest(range(first_number, last_number + 1)) as snapshot_number
+        from spans
+        where first_number <= last_number
+    ) as v
+    inner join numbered_dates as s using (snapshot_number)
 ),
 
 converted as (
@@ -63,7 +89,6 @@ converted as (
         (o.open_amount * fx.fx_rate)::decimal(18, 2) as open_amount_rc
     from open_items as o
     {{ fx_join('fx', 'o.currency_code', 'o.snapshot_date') }}
-    where o.open_amount > 0
 ),
 
 final as (
@@ -80,7 +105,6 @@ final as (
         sum(open_amount_rc)::decimal(18, 2) as open_amount_rc,
         {%- for bucket, column in [['current', 'current'], ['1-30', 'days_1_30'], ['31-60', 'days_31_60'],
                                    ['61-90', 'days_61_90'], ['91-180', 'days_91_180'], ['180+', 'days_over_180']] %}
-        coalesce(sum(open_amount) filter (where aging_bucket = '{{ bucket }}'), 0)::decimal(18, 2) as {{ column }}_amount,
         coalesce(sum(open_amount_rc) filter (where aging_bucket = '{{ bucket }}'), 0)::decimal(18, 2) as {{ column }}_amount_rc,
         {%- endfor %}
         coalesce(sum(open_amount_rc) filter (where days_past_due > 0), 0)::decimal(18, 2) as overdue_amount_rc

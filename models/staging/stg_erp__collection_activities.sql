@@ -18,7 +18,9 @@ renamed as (
         activity_type,
         owner as collector,
         outcome,
-        note
+        note,
+        ---------- lineage
+        _load_id as load_id
     from source
 )
 

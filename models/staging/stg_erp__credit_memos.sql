@@ -14,7 +14,9 @@ renamed as (
         amount as credit_amount,
         currency as currency_code,
         ---------- attributes
-        reason as credit_reason
+        reason as credit_reason,
+        ---------- lineage
+        _load_id as load_id
     from source
 )
 

@@ -21,7 +21,9 @@ renamed as (
         ---------- status
         status as customer_status,
         status in ('blocked', 'blacklisted') as is_credit_blocked,
-        status = 'blacklisted' as is_blacklisted
+        status = 'blacklisted' as is_blacklisted,
+        ---------- lineage
+        _load_id as load_id
     from source
 )
 

@@ -16,7 +16,9 @@ renamed as (
         currency as currency_code,
         ---------- attributes
         reason as dispute_reason,
-        status as dispute_status
+        status as dispute_status,
+        ---------- lineage
+        _load_id as load_id
     from source
 )
 

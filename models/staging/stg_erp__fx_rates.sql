@@ -10,7 +10,9 @@ renamed as (
         from_currency,
         to_currency,
         ---------- amounts
-        rate as fx_rate
+        rate as fx_rate,
+        ---------- lineage
+        _load_id as load_id
     from source
 )
 

@@ -17,7 +17,9 @@ renamed as (
         currency as currency_code,
         ---------- attributes
         product_line,
-        salesperson as invoice_salesperson
+        salesperson as invoice_salesperson,
+        ---------- lineage
+        _load_id as load_id
     from source
 )
 

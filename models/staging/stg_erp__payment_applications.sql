@@ -10,7 +10,9 @@ renamed as (
         ---------- dates
         applied_date,
         ---------- amounts
-        applied_amount
+        applied_amount,
+        ---------- lineage
+        _load_id as load_id
     from source
 )
 

@@ -14,7 +14,9 @@ renamed as (
         currency as currency_code,
         ---------- attributes
         method as payment_method,
-        bank_reference
+        bank_reference,
+        ---------- lineage
+        _load_id as load_id
     from source
 )
 

@@ -15,7 +15,9 @@ renamed as (
         currency as currency_code,
         ---------- attributes
         product_line,
-        status as order_status
+        status as order_status,
+        ---------- lineage
+        _load_id as load_id
     from source
 )
 

@@ -14,7 +14,9 @@ renamed as (
         amount as write_off_amount,
         currency as currency_code,
         ---------- attributes
-        reason as write_off_reason
+        reason as write_off_reason,
+        ---------- lineage
+        _load_id as load_id
     from source
 )
 
