@@ -192,6 +192,63 @@ program
     await runIngest(c, sources, o.force);
   });
 
+interface BuildFlags {
+  select?: string[];
+  exclude?: string[];
+  fullRefresh: boolean;
+  vars?: string;
+  project: string;
+  compileOnly: boolean;
+}
+
+program
+  .command('build')
+  .description(
+    'Build the dbt project (models/) into the warehouse as `dbt build` does: models, then their data ' +
+      'tests and unit tests. Nothing is published unless every node passes.',
+  )
+  .option(
+    '-s, --select <selectors...>',
+    'what to build: name, +name (with ancestors), name+ (with descendants), tag:x',
+  )
+  .option('--exclude <selectors...>', 'what to leave out (same syntax)')
+  .option('--full-refresh', 'rebuild incremental models from scratch', false)
+  .option('--vars <yaml>', "vars over the project's, as YAML or JSON, e.g. '{min_amount: 10}'")
+  .option('--project <dir>', 'the dbt project', join(import.meta.dirname, '..', 'models'))
+  .option('--compile-only', 'print the compiled SQL of every node; no warehouse needed', false)
+  .action(async (o: BuildFlags) => {
+    const runner = await import('../models/runner/index.ts');
+    const { parseVars, progressLine, summaryTable } = await import('../models/runner/cli.ts');
+    const projectDir = resolve(o.project);
+    const vars = o.vars === undefined ? {} : parseVars(o.vars);
+    if (o.compileOnly) {
+      for (const n of (await runner.compile(projectDir, vars)).nodes) {
+        console.log(`-- ${n.kind} ${n.name} (${n.path})\n${n.sql ?? '-- (needs a warehouse)'}\n`);
+      }
+      return;
+    }
+    const c = await config();
+    try {
+      const report = await runner.build({
+        projectDir,
+        warehouseDir: c.warehouse,
+        vars,
+        fullRefresh: o.fullRefresh,
+        ...(o.select ? { select: o.select } : {}),
+        ...(o.exclude ? { exclude: o.exclude } : {}),
+        onEvent: (e) => {
+          if (e.kind === 'node-done') process.stderr.write(`${progressLine(e)}\n`);
+          if (e.kind === 'publishing') process.stderr.write('publishing the new warehouse generation\n');
+        },
+      });
+      console.log(summaryTable(report.results));
+      console.log(`Published run ${report.runId} (${(report.elapsedMs / 1000).toFixed(1)} s).`);
+    } catch (e) {
+      if (e instanceof runner.BuildFailedError) console.log(summaryTable(e.report.results));
+      throw e;
+    }
+  });
+
 program
   .command('status')
   .description('Show what the warehouse holds: rows per raw table, recent loads, quarantined rows.')

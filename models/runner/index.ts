@@ -1,0 +1,263 @@
+/**
+ * ARLens's dbt runner: builds the dbt project in models/ on DuckDB, without Python.
+ *
+ * `build()` parses the project, then in a new warehouse generation (warehouse/store.ts) runs every
+ * selected node in dbt's build order: a model's unit tests, the model, its data tests, then its
+ * children. A node whose upstream failed is skipped. If any node fails (an error, or a failing test of
+ * severity error), nothing is published: the warehouse stays as it was and run_results.json says why.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { withNextGeneration } from '../../warehouse/store.ts';
+import { renderModel, renderTest } from './compile.ts';
+import { countFailures, failuresSql } from './data-tests.ts';
+import { Executor, type ExecutedStatement } from './executor.ts';
+import { buildPlan, selectNodes } from './graph.ts';
+import { incrementalState, materialize } from './materialize.ts';
+import { parseProject, type DataTestNode, type ModelNode, type Node, type Project } from './project.ts';
+import {
+  manifestOf,
+  writeJsonFile,
+  writeRunLog,
+  type Manifest,
+  type NodeResult,
+  type NodeStatus,
+  type RunResults,
+} from './run-log.ts';
+import { runUnitTest } from './unit-tests.ts';
+
+export { compile, type CompiledNode, type CompiledProject } from './compile.ts';
+export { parseProject, type Project } from './project.ts';
+export type { ExecutedStatement } from './executor.ts';
+export type { Manifest, NodeResult, NodeStatus, RunResults } from './run-log.ts';
+
+export interface NodeRef {
+  readonly id: string;
+  readonly kind: NodeResult['kind'];
+  readonly name: string;
+}
+
+/** Progress for the CLI. Skipped nodes get a `node-done` (status skipped) without a `node-start`. */
+export type BuildEvent =
+  | { kind: 'plan'; nodes: readonly NodeRef[] }
+  | { kind: 'node-start'; index: number; total: number; node: NodeRef }
+  | { kind: 'node-done'; index: number; total: number; result: NodeResult }
+  | { kind: 'publishing' };
+
+export interface BuildOptions {
+  readonly projectDir: string;
+  readonly warehouseDir: string;
+  readonly select?: readonly string[];
+  readonly exclude?: readonly string[];
+  /** Rebuild incremental models from scratch. */
+  readonly fullRefresh?: boolean;
+  /** Over the project's vars (dbt's --vars). */
+  readonly vars?: Readonly<Record<string, unknown>>;
+  readonly onEvent?: (e: BuildEvent) => void;
+}
+
+export type RunOptions = Pick<BuildOptions, 'select' | 'exclude' | 'fullRefresh' | 'onEvent'> & {
+  readonly runId?: string;
+};
+
+export interface BuildReport {
+  readonly runId: string;
+  readonly generatedAt: string;
+  readonly elapsedMs: number;
+  readonly success: boolean;
+  /** One per selected model, data test and unit test, in the order they ran. */
+  readonly results: readonly NodeResult[];
+  /** Every statement the runner ran for the nodes, in order (catalog look-ups and the run log aside). */
+  readonly statements: readonly ExecutedStatement[];
+  readonly manifest: Manifest;
+}
+
+export class BuildFailedError extends Error {
+  constructor(
+    message: string,
+    readonly report: BuildReport,
+  ) {
+    super(message);
+    this.name = 'BuildFailedError';
+  }
+}
+
+function runResultsOf(report: BuildReport): RunResults {
+  return {
+    run_id: report.runId,
+    generated_at: report.generatedAt,
+    elapsed_ms: Math.round(report.elapsedMs),
+    success: report.success,
+    results: report.results,
+  };
+}
+
+/** `20261125T161613123Z-<pid>`: the start time to the millisecond and the process. */
+function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`;
+}
+
+interface Outcome {
+  readonly status: NodeStatus;
+  readonly rowsAffected: number | null;
+  readonly failures: number | null;
+  readonly message: string;
+  readonly compiledSql: string | null;
+}
+
+async function runModel(
+  exec: Executor,
+  project: Project,
+  model: ModelNode,
+  fullRefresh: boolean,
+): Promise<Outcome> {
+  const state = await incrementalState(exec.conn, model, fullRefresh);
+  const sql = renderModel(project, model, { isIncremental: state.isIncremental });
+  const done = await materialize(exec, model, sql, state);
+  return {
+    status: 'success',
+    rowsAffected: done.rows,
+    failures: null,
+    message: done.message,
+    compiledSql: sql,
+  };
+}
+
+async function runDataTest(exec: Executor, project: Project, test: DataTestNode): Promise<Outcome> {
+  const sql = renderTest(project, test, { isIncremental: false });
+  const failures = await countFailures(exec, test.id, sql);
+  const status = failures === 0 ? 'success' : test.severity === 'warn' ? 'warn' : 'error';
+  const message = failures === 0 ? 'pass' : `${failures} failing row(s) (severity ${test.severity})`;
+  return { status, rowsAffected: null, failures, message, compiledSql: failuresSql(sql) };
+}
+
+async function runNode(exec: Executor, project: Project, node: Node, fullRefresh: boolean): Promise<Outcome> {
+  switch (node.kind) {
+    case 'model':
+      return runModel(exec, project, node, fullRefresh);
+    case 'test':
+      return runDataTest(exec, project, node);
+    case 'unit_test': {
+      const u = await runUnitTest(exec, project, node);
+      const status = u.differences === 0 ? 'success' : 'error';
+      return { status, rowsAffected: null, failures: u.differences, message: u.message, compiledSql: u.sql };
+    }
+    case 'source':
+      throw new Error(`internal: sources are not run (${node.id})`);
+  }
+}
+
+function failureSummary(results: readonly NodeResult[]): string {
+  return results
+    .filter((r) => r.status === 'error')
+    .map((r) => `${r.kind} ${r.name} (${r.path}): ${r.message}`)
+    .join('\n');
+}
+
+/**
+ * Run the selected nodes of `project` in `conn` and, when all pass, write the run log and manifest
+ * there too. Throws BuildFailedError (with the report) when a node fails; the caller discards the
+ * connection's database then (build() does, through its warehouse generation).
+ */
+export async function buildInConnection(
+  conn: DuckDBConnection,
+  project: Project,
+  options: RunOptions = {},
+): Promise<BuildReport> {
+  const started = performance.now();
+  const runId = options.runId ?? newRunId();
+  const { order, blockers } = buildPlan(
+    project.nodes,
+    selectNodes(project.nodes, options.select, options.exclude),
+  );
+  const refs = order.map((id): NodeRef => {
+    const n = project.nodes.get(id) as Exclude<Node, { kind: 'source' }>;
+    return { id, kind: n.kind, name: n.name };
+  });
+  options.onEvent?.({ kind: 'plan', nodes: refs });
+  const exec = new Executor(conn);
+  const status = new Map<string, NodeStatus>();
+  const results: NodeResult[] = [];
+  for (const [index, ref] of refs.entries()) {
+    const node = project.nodes.get(ref.id) as Node;
+    const t0 = performance.now();
+    const startedAt = new Date().toISOString();
+    const failed = (blockers.get(ref.id) ?? []).find((b) =>
+      ['error', 'skipped'].includes(status.get(b) ?? ''),
+    );
+    let outcome: Outcome;
+    if (failed !== undefined) {
+      const blocker = project.nodes.get(failed);
+      outcome = {
+        status: 'skipped',
+        rowsAffected: null,
+        failures: null,
+        message: `skipped: upstream ${blocker?.kind} ${blocker?.name} did not succeed`,
+        compiledSql: null,
+      };
+    } else {
+      options.onEvent?.({ kind: 'node-start', index, total: refs.length, node: ref });
+      try {
+        outcome = await runNode(exec, project, node, options.fullRefresh ?? false);
+      } catch (e) {
+        outcome = {
+          status: 'error',
+          rowsAffected: null,
+          failures: null,
+          message: (e as Error).message,
+          compiledSql: null,
+        };
+      }
+    }
+    status.set(ref.id, outcome.status);
+    const result: NodeResult = {
+      nodeId: ref.id,
+      name: ref.name,
+      kind: ref.kind,
+      path: node.path,
+      startedAt,
+      durationMs: performance.now() - t0,
+      ...outcome,
+    };
+    results.push(result);
+    options.onEvent?.({ kind: 'node-done', index, total: refs.length, result });
+  }
+  const generatedAt = new Date().toISOString();
+  const report: BuildReport = {
+    runId,
+    generatedAt,
+    elapsedMs: performance.now() - started,
+    success: results.every((r) => r.status !== 'error'),
+    results,
+    statements: exec.statements,
+    manifest: manifestOf(project, runId, generatedAt),
+  };
+  if (!report.success) throw new BuildFailedError(`Build failed:\n${failureSummary(results)}`, report);
+  await writeRunLog(conn, runResultsOf(report), report.manifest);
+  return report;
+}
+
+/** Parse the project and build it into a new warehouse generation, published only when all passes. */
+export async function build(o: BuildOptions): Promise<BuildReport> {
+  const project = await parseProject(o.projectDir, o.vars);
+  let report: BuildReport;
+  try {
+    report = await withNextGeneration(
+      o.warehouseDir,
+      'build',
+      (conn) => buildInConnection(conn, project, o),
+      {
+        beforePublish: async () => o.onEvent?.({ kind: 'publishing' }),
+      },
+    );
+  } catch (e) {
+    if (!(e instanceof BuildFailedError)) throw e;
+    const path = await writeJsonFile(o.warehouseDir, 'run_results.json', runResultsOf(e.report));
+    throw new BuildFailedError(
+      `${e.message}\nNothing was published: the warehouse is as it was. Every node's result: ${path}`,
+      e.report,
+    );
+  }
+  await writeJsonFile(o.warehouseDir, 'manifest.json', report.manifest);
+  await writeJsonFile(o.warehouseDir, 'run_results.json', runResultsOf(report));
+  return report;
+}
