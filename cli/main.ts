@@ -201,6 +201,58 @@ interface BuildFlags {
   compileOnly: boolean;
 }
 
+const DEFAULT_PROJECT = join(import.meta.dirname, '..', 'models');
+
+/** Build the dbt project into the configured warehouse, with a progress line per node. */
+async function runBuild(
+  c: Config,
+  o: {
+    projectDir?: string;
+    vars?: Record<string, unknown>;
+    fullRefresh?: boolean;
+    select?: string[];
+    exclude?: string[];
+  },
+): Promise<void> {
+  const runner = await import('../models/runner/index.ts');
+  const { progressLine, summaryTable } = await import('../models/runner/cli.ts');
+  try {
+    const report = await runner.build({
+      projectDir: o.projectDir ?? DEFAULT_PROJECT,
+      warehouseDir: c.warehouse,
+      vars: o.vars ?? {},
+      fullRefresh: o.fullRefresh ?? false,
+      ...(o.select ? { select: o.select } : {}),
+      ...(o.exclude ? { exclude: o.exclude } : {}),
+      onEvent: (e) => {
+        if (e.kind === 'node-done') process.stderr.write(`${progressLine(e)}\n`);
+        if (e.kind === 'publishing') process.stderr.write('publishing the new warehouse generation\n');
+      },
+    });
+    console.log(summaryTable(report.results));
+    console.log(`Published run ${report.runId} (${(report.elapsedMs / 1000).toFixed(1)} s).`);
+  } catch (e) {
+    if (e instanceof runner.BuildFailedError) console.log(summaryTable(e.report.results));
+    throw e;
+  }
+}
+
+/** True when the published warehouse has marts built (a manifest) and no load is newer than them. */
+async function buildIsCurrent(c: Config): Promise<boolean> {
+  return withPublished(c.warehouse, async (conn) => {
+    const has = await queryRows(
+      conn,
+      `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'manifest'`,
+    );
+    if (Number(has[0]?.['n']) === 0) return false;
+    const rows = await queryRows(
+      conn,
+      `SELECT (SELECT max(finished_at) FROM meta.loads) <= (SELECT max(generated_at) FROM meta.manifest) AS current`,
+    );
+    return rows[0]?.['current'] === true;
+  });
+}
+
 program
   .command('build')
   .description(
@@ -214,11 +266,11 @@ program
   .option('--exclude <selectors...>', 'what to leave out (same syntax)')
   .option('--full-refresh', 'rebuild incremental models from scratch', false)
   .option('--vars <yaml>', "vars over the project's, as YAML or JSON, e.g. '{min_amount: 10}'")
-  .option('--project <dir>', 'the dbt project', join(import.meta.dirname, '..', 'models'))
+  .option('--project <dir>', 'the dbt project', DEFAULT_PROJECT)
   .option('--compile-only', 'print the compiled SQL of every node; no warehouse needed', false)
   .action(async (o: BuildFlags) => {
     const runner = await import('../models/runner/index.ts');
-    const { parseVars, progressLine, summaryTable } = await import('../models/runner/cli.ts');
+    const { parseVars } = await import('../models/runner/cli.ts');
     const projectDir = resolve(o.project);
     const vars = o.vars === undefined ? {} : parseVars(o.vars);
     if (o.compileOnly) {
@@ -227,26 +279,13 @@ program
       }
       return;
     }
-    const c = await config();
-    try {
-      const report = await runner.build({
-        projectDir,
-        warehouseDir: c.warehouse,
-        vars,
-        fullRefresh: o.fullRefresh,
-        ...(o.select ? { select: o.select } : {}),
-        ...(o.exclude ? { exclude: o.exclude } : {}),
-        onEvent: (e) => {
-          if (e.kind === 'node-done') process.stderr.write(`${progressLine(e)}\n`);
-          if (e.kind === 'publishing') process.stderr.write('publishing the new warehouse generation\n');
-        },
-      });
-      console.log(summaryTable(report.results));
-      console.log(`Published run ${report.runId} (${(report.elapsedMs / 1000).toFixed(1)} s).`);
-    } catch (e) {
-      if (e instanceof runner.BuildFailedError) console.log(summaryTable(e.report.results));
-      throw e;
-    }
+    await runBuild(await config(), {
+      projectDir,
+      vars,
+      fullRefresh: o.fullRefresh,
+      ...(o.select ? { select: o.select } : {}),
+      ...(o.exclude ? { exclude: o.exclude } : {}),
+    });
   });
 
 program
@@ -341,6 +380,8 @@ program
       console.log(`No sources in the config: using demo data from ${exportsDir}`);
       await runIngest(c, [{ path: exportsDir, profile: 'canonical' }], false);
     }
+    if (await buildIsCurrent(c)) console.log('The marts are up to date with the latest loads.');
+    else await runBuild(c, {});
     const server = await startServer({
       warehouseDir: c.warehouse,
       host: c.server.host,

@@ -17,7 +17,7 @@ describe('arlens CLI', () => {
   it('has --help on every command', () => {
     const top = arlens(['--help']);
     expect(top.code).toBe(0);
-    const commands = ['demo', 'ingest', 'status', 'profiles', 'contract', 'serve', 'start'];
+    const commands = ['demo', 'ingest', 'build', 'status', 'profiles', 'contract', 'serve', 'start'];
     for (const c of commands) expect(top.out).toContain(c);
     for (const c of commands) {
       const r = arlens([c, '--help']);
