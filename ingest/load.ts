@@ -121,11 +121,10 @@ async function expand(source: IngestSource): Promise<string[]> {
   return names.map((n) => join(path, n));
 }
 
+/** Sortable run id: UTC time to the millisecond, then the pid (zero-padded), so later runs sort after. */
 function runIdNow(): string {
-  return `${new Date()
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
+  const time = new Date().toISOString().replace(/[-:.]/g, '');
+  return `${time}-${String(process.pid).padStart(7, '0')}`;
 }
 
 interface Loaded {

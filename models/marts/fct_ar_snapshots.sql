@@ -7,6 +7,11 @@
   payments applied, credit memos against it and write-offs dated on or before D; that remainder stays
   in the invoice's own bucket (by D minus its due date). Payments are never re-allocated FIFO across
   invoices, and unapplied cash and unallocated credit memos are not in the buckets.
+
+  Incremental (delete+insert by snapshot_date): a run rebuilds the snapshot dates from the earliest
+  date that loads after the last build's watermark touch (an invoice's issue date, a payment, credit
+  memo or write-off date, an FX rate date) and every snapshot date after the last one built. Daily
+  snapshots older than the daily window are kept once taken (a full refresh keeps only the window).
 -#}
 with
 
@@ -14,6 +19,27 @@ as_of as (select as_of_date from {{ ref('int_as_of') }}),
 invoices as (select * from {{ ref('fct_invoices') }}),
 reductions as (select * from {{ ref('int_invoice_reductions') }}),
 dates as (select * from {{ ref('dim_dates') }}),
+watermark as (select watermark from {{ ref('int_load_watermark') }}),
+{%- if is_incremental() %}
+
+previous as (select max(_watermark) as watermark, max(snapshot_date) as last_snapshot from {{ this }}),
+
+changed_dates as (
+    select issue_date as d from {{ ref('stg_erp__invoices') }} where load_id > (select watermark from previous)
+    union all
+    select applied_date from {{ ref('stg_erp__payment_applications') }} where load_id > (select watermark from previous)
+    union all
+    select memo_date from {{ ref('stg_erp__credit_memos') }} where load_id > (select watermark from previous)
+    union all
+    select write_off_date from {{ ref('stg_erp__write_offs') }} where load_id > (select watermark from previous)
+    union all
+    select rate_date from {{ ref('stg_erp__fx_rates') }} where load_id > (select watermark from previous)
+    union all
+    select last_snapshot + 1 from previous
+),
+
+rebuild_from as (select min(d) as first_date from changed_dates),
+{%- endif %}
 
 snapshot_dates as (
     select d.date_day as snapshot_date, bool_or(d.is_month_end) as is_month_end
@@ -21,6 +47,9 @@ snapshot_dates as (
     cross join as_of as a
     where d.date_day <= a.as_of_date
         and (d.is_month_end or d.date_day > a.as_of_date - {{ var('daily_snapshot_days') }})
+        {%- if is_incremental() %}
+        and d.date_day >= (select first_date from rebuild_from)
+        {%- endif %}
     group by d.date_day
 ),
 
@@ -34,6 +63,9 @@ intervals as (
         i.invoice_amount as open_amount
     from invoices as i
     left join reductions as r using (invoice_id)
+    {%- if is_incremental() %}
+    where i.settled_date is null or i.settled_date >= (select first_date from rebuild_from)
+    {%- endif %}
     group by all
     union all
     select
@@ -44,6 +76,9 @@ intervals as (
             ::decimal(18, 2) as open_amount
     from reductions as r
     inner join invoices as i using (invoice_id)
+    {%- if is_incremental() %}
+    where i.settled_date is null or i.settled_date >= (select first_date from rebuild_from)
+    {%- endif %}
 ),
 
 {#- Number the snapshot dates, find each interval's first and last snapshot with two ASOF joins, and
@@ -107,7 +142,8 @@ final as (
                                    ['61-90', 'days_61_90'], ['91-180', 'days_91_180'], ['180+', 'days_over_180']] %}
         coalesce(sum(open_amount_rc) filter (where aging_bucket = '{{ bucket }}'), 0)::decimal(18, 2) as {{ column }}_amount_rc,
         {%- endfor %}
-        coalesce(sum(open_amount_rc) filter (where days_past_due > 0), 0)::decimal(18, 2) as overdue_amount_rc
+        coalesce(sum(open_amount_rc) filter (where days_past_due > 0), 0)::decimal(18, 2) as overdue_amount_rc,
+        (select watermark from watermark) as _watermark
     from converted
     group by all
 )

@@ -2,6 +2,11 @@
   One row per invoice, as of the as-of date: amounts in the document and the reporting currency,
   what was paid, credited and written off, what is open, when it was settled, how late, its aging
   bucket, dunning level and dispute state.
+
+  Incremental: a run recomputes the invoices touched by loads after the last build's watermark (the
+  invoice, its customer, payments, credit memos, write-offs or disputes), every invoice still open
+  (its days past due, bucket and dunning level move with the as-of date), and all of them when FX
+  rates arrived.
 -#}
 with
 
@@ -10,6 +15,32 @@ customers as (select * from {{ ref('stg_erp__customers') }}),
 reductions as (select * from {{ ref('int_invoice_reductions') }}),
 disputes as (select * from {{ ref('stg_erp__disputes') }}),
 as_of as (select as_of_date from {{ ref('int_as_of') }}),
+watermark as (select watermark from {{ ref('int_load_watermark') }}),
+{%- if is_incremental() %}
+
+previous as (select max(_watermark) as watermark from {{ this }}),
+
+scope as (
+    select invoice_id from invoices where load_id > (select watermark from previous)
+    union
+    select i.invoice_id from invoices as i inner join customers as c using (customer_id)
+    where c.load_id > (select watermark from previous)
+    union
+    select invoice_id from {{ ref('stg_erp__payment_applications') }} where load_id > (select watermark from previous)
+    union
+    select invoice_id from {{ ref('stg_erp__credit_memos') }}
+    where invoice_id is not null and load_id > (select watermark from previous)
+    union
+    select invoice_id from {{ ref('stg_erp__write_offs') }} where load_id > (select watermark from previous)
+    union
+    select invoice_id from disputes where load_id > (select watermark from previous)
+    union
+    select invoice_id from {{ this }} where open_amount > 0
+    union
+    select invoice_id from invoices
+    where exists (select 1 from {{ ref('stg_erp__fx_rates') }} where load_id > (select watermark from previous))
+),
+{%- endif %}
 
 settlement as (
     select
@@ -26,6 +57,9 @@ settlement as (
     inner join invoices as i using (invoice_id)
     cross join as_of
     where r.event_date <= as_of.as_of_date
+    {%- if is_incremental() %}
+        and r.invoice_id in (select invoice_id from scope)
+    {%- endif %}
     group by r.invoice_id
 ),
 
@@ -64,6 +98,9 @@ amounts as (
     left join settlement as s using (invoice_id)
     left join invoice_disputes as d using (invoice_id)
     where i.issue_date <= as_of.as_of_date
+    {%- if is_incremental() %}
+        and i.invoice_id in (select invoice_id from scope)
+    {%- endif %}
 ),
 
 measured as (
@@ -103,7 +140,6 @@ final as (
         m.due_date,
         m.settled_date,
         m.last_payment_date,
-        m.as_of_date,
         ---------- document-currency amounts
         m.invoice_amount,
         m.paid_amount,
@@ -137,7 +173,8 @@ final as (
         m.is_settled,
         m.is_written_off,
         m.has_dispute,
-        m.has_open_dispute
+        m.has_open_dispute,
+        (select watermark from watermark) as _watermark
     from measured as m
     {{ fx_join('fx_issue', 'm.currency_code', 'm.issue_date') }}
     {{ fx_join('fx_now', 'm.currency_code', 'm.as_of_date') }}
