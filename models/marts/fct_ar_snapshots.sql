@@ -39,16 +39,27 @@ changed_dates as (
 ),
 
 rebuild_from as (select min(d) as first_date from changed_dates),
+
+{#- Only invoices that can be open on a rebuilt date. #}
+open_invoices as (
+    select i.*
+    from invoices as i
+    cross join rebuild_from as rf
+    where i.settled_date is null or i.settled_date >= rf.first_date
+),
 {%- endif %}
 
 snapshot_dates as (
     select d.date_day as snapshot_date, bool_or(d.is_month_end) as is_month_end
     from dates as d
     cross join as_of as a
+    {%- if is_incremental() %}
+    cross join rebuild_from as rf
+    {%- endif %}
     where d.date_day <= a.as_of_date
         and (d.is_month_end or d.date_day > a.as_of_date - {{ var('daily_snapshot_days') }})
         {%- if is_incremental() %}
-        and d.date_day >= (select first_date from rebuild_from)
+        and d.date_day >= rf.first_date
         {%- endif %}
     group by d.date_day
 ),
@@ -61,11 +72,8 @@ intervals as (
         i.issue_date as valid_from,
         coalesce(min(r.event_date), date '9999-12-31') as valid_to,
         i.invoice_amount as open_amount
-    from invoices as i
+    from {{ 'open_invoices' if is_incremental() else 'invoices' }} as i
     left join reductions as r using (invoice_id)
-    {%- if is_incremental() %}
-    where i.settled_date is null or i.settled_date >= (select first_date from rebuild_from)
-    {%- endif %}
     group by all
     union all
     select
@@ -75,10 +83,7 @@ intervals as (
         (i.invoice_amount - r.cumulative_paid_amount - r.cumulative_credited_amount - r.cumulative_written_off_amount)
             ::decimal(18, 2) as open_amount
     from reductions as r
-    inner join invoices as i using (invoice_id)
-    {%- if is_incremental() %}
-    where i.settled_date is null or i.settled_date >= (select first_date from rebuild_from)
-    {%- endif %}
+    inner join {{ 'open_invoices' if is_incremental() else 'invoices' }} as i using (invoice_id)
 ),
 
 {#- Number the snapshot dates, find each interval's first and last snapshot with two ASOF joins, and

@@ -3,12 +3,30 @@
   invoice (or, for an account-level promise, to any of the customer's invoices) between the contact
   and the promised date reach the promised amount; broken when the promised date has passed without
   that; pending while it has not.
+
+  Incremental: activities loaded after the last build's watermark, every promise still pending, and
+  the activities of customers with new payments applied or changed master data.
 -#}
 with
 
 as_of as (select as_of_date from {{ ref('int_as_of') }}),
-activities as (select * from {{ ref('stg_erp__collection_activities') }}),
+all_activities as (select * from {{ ref('stg_erp__collection_activities') }}),
 customers as (select * from {{ ref('stg_erp__customers') }}),
+watermark as (select watermark from {{ ref('int_load_watermark') }}),
+
+activities as (
+    select * from all_activities
+    {%- if is_incremental() %}
+    where load_id > (select max(_watermark) from {{ this }})
+        or activity_id in (select activity_id from {{ this }} where promise_status = 'pending')
+        or customer_id in (
+            select i.customer_id from {{ ref('stg_erp__payment_applications') }} as a
+            inner join {{ ref('stg_erp__invoices') }} as i using (invoice_id)
+            where a.load_id > (select max(_watermark) from {{ this }})
+        )
+        or customer_id in (select customer_id from customers where load_id > (select max(_watermark) from {{ this }}))
+    {%- endif %}
+),
 applications as (
     select a.invoice_id, i.customer_id, a.applied_date, a.applied_amount
     from {{ ref('stg_erp__payment_applications') }} as a
@@ -50,7 +68,8 @@ final as (
             when coalesce(p.paid_by_promised_date, 0) >= coalesce(act.promised_amount, 0.01) then 'kept'
             when act.promised_date < a.as_of_date then 'broken'
             else 'pending'
-        end as promise_status
+        end as promise_status,
+        (select watermark from watermark) as _watermark
     from activities as act
     inner join customers as c using (customer_id)
     cross join as_of as a

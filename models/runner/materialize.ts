@@ -68,8 +68,14 @@ export async function materialize(
     .join(', ');
   let replaced = 0;
   if (model.uniqueKey.length > 0) {
+    // Match against the distinct keys: with a coarse key (delete+insert by date, say) a plain join of
+    // target and new rows would pair every old row of a key with every new row of it.
+    const keys = model.uniqueKey.map((k) => ident(k)).join(', ');
     const match = model.uniqueKey.map((k) => `t.${ident(k)} = s.${ident(k)}`).join(' AND ');
-    replaced = await exec.run(id, `DELETE FROM ${target} AS t USING ${temp} AS s WHERE ${match}`);
+    replaced = await exec.run(
+      id,
+      `DELETE FROM ${target} AS t USING (SELECT DISTINCT ${keys} FROM ${temp}) AS s WHERE ${match}`,
+    );
   }
   const inserted = await exec.run(id, `INSERT INTO ${target} (${columns}) SELECT ${columns} FROM ${temp}`);
   await exec.run(id, `DROP TABLE ${temp}`);

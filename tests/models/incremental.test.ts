@@ -105,6 +105,9 @@ describe('incremental builds', () => {
   it.each([
     ['marts.fct_invoices', 'invoice_id'],
     ['intermediate.int_invoice_reductions', 'invoice_id, event_date'],
+    ['marts.fct_payments', 'receipt_id'],
+    ['marts.fct_payment_applications', 'receipt_id, invoice_id'],
+    ['marts.fct_collection_activities', 'activity_id'],
     ['marts.mart_ar_kpis_monthly', 'month_start, region, product_line, salesperson'],
   ])('%s equals a full rebuild', async (table, key) => {
     const rows = async (wh: string) =>

@@ -37,10 +37,10 @@ describe('the ARLens dbt project on demo data', () => {
     const rows = await published(
       wh,
       `SELECT
-         (SELECT sum(open_amount_rc) FROM marts.fct_ar_snapshots WHERE snapshot_date = (SELECT max(as_of_date) FROM marts.fct_invoices)) AS snapshot_ar,
+         (SELECT sum(open_amount_rc) FROM marts.fct_ar_snapshots WHERE snapshot_date = (SELECT as_of_date FROM intermediate.int_as_of)) AS snapshot_ar,
          (SELECT sum(open_amount_rc) FROM marts.fct_invoices WHERE open_amount > 0) AS invoice_ar,
          (SELECT sum(open_ar_rc) FROM marts.fct_credit_exposure) AS exposure_ar,
-         (SELECT sum(ending_ar_rc) FROM marts.mart_ar_kpis_monthly WHERE period_end_date = (SELECT max(as_of_date) FROM marts.fct_invoices)) AS kpi_ar`,
+         (SELECT sum(ending_ar_rc) FROM marts.mart_ar_kpis_monthly WHERE period_end_date = (SELECT as_of_date FROM intermediate.int_as_of)) AS kpi_ar`,
     );
     const r = rows[0]!;
     expect(r['snapshot_ar']).toBe(r['invoice_ar']);
