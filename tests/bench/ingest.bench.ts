@@ -4,14 +4,13 @@
  * CREATE TABLE … AS SELECT * FROM read_csv(…) on the same files, in the same run.
  * Knobs: BENCH_INVOICES (default 1000000), BENCH_REPEAT (default 3; medians are reported).
  */
-import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ingest } from '../../ingest/load.ts';
 import { sha256File } from '../../ingest/read.ts';
-import { median, metric, writeResults } from './report.ts';
+import { median, metric, writeBenchDemo, writeResults } from './report.ts';
 
 const invoices = Number(process.env['BENCH_INVOICES'] ?? 1_000_000);
 const repeat = Number(process.env['BENCH_REPEAT'] ?? 3);
@@ -23,25 +22,7 @@ try {
   await fs.mkdir(exports);
   // Generated in a child process so that its memory does not count toward our peak RSS.
   const t = performance.now();
-  const gen = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'cli/main.ts',
-      'demo',
-      '--seed',
-      '7',
-      '--invoices',
-      String(invoices),
-      '--as-of',
-      '2026-09-30',
-      '--out',
-      exports,
-    ],
-    { cwd: join(import.meta.dirname, '..', '..'), stdio: 'inherit' },
-  );
-  if (gen.status !== 0) throw new Error('demo generation failed');
+  writeBenchDemo(exports, invoices);
   console.log(`generated ${invoices} invoices in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const files = ENTITIES.map((e) => join(exports, `${e}.csv`));
   for (const f of files) await sha256File(f); // warm the page cache for both contenders

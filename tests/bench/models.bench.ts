@@ -7,7 +7,6 @@
  * - incremental_vs_full: a rebuild after +1 % new invoices (with their payments) over the full build.
  * Knobs: BENCH_INVOICES (default 1000000).
  */
-import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { ingest } from '../../ingest/load.ts';
 import { build } from '../../models/runner/index.ts';
 import { warehouseFiles } from '../../warehouse/store.ts';
-import { metric, writeResults } from './report.ts';
+import { metric, writeBenchDemo, writeResults } from './report.ts';
 
 const invoices = Number(process.env['BENCH_INVOICES'] ?? 1_000_000);
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -25,25 +24,7 @@ const root = await fs.mkdtemp(join(tmpdir(), 'arlens-bench-models-'));
 try {
   const exports = join(root, 'exports');
   const wh = join(root, 'wh');
-  const gen = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'cli/main.ts',
-      'demo',
-      '--seed',
-      '7',
-      '--invoices',
-      String(invoices),
-      '--as-of',
-      '2026-09-30',
-      '--out',
-      exports,
-    ],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  if (gen.status !== 0) throw new Error('demo generation failed');
+  writeBenchDemo(exports, invoices);
   await ingest([{ path: exports, profile: 'canonical' }], { warehouseDir: wh });
   const loaded = join(root, 'loaded.duckdb');
   await fs.copyFile(warehouseFiles(wh).current, loaded);

@@ -2,8 +2,34 @@
  * Benchmark results: a console table and tests/bench/results/<area>.json in the agreed format
  * (DEVELOPERS.md): { "metrics": [ { name, value, unit, baseline, ratio, target } ] }.
  */
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * The benchmarks' data: demo exports (seed 7, as of 2026-09-30) written by `arlens demo` in a child
+ * process, so that the generator's memory does not count toward a benchmark's peak RSS.
+ */
+export function writeBenchDemo(outDir: string, invoices: number): void {
+  const args = [
+    'demo',
+    '--seed',
+    '7',
+    '--invoices',
+    String(invoices),
+    '--as-of',
+    '2026-09-30',
+    '--out',
+    outDir,
+  ];
+  const gen = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (gen.status !== 0) throw new Error('demo generation failed');
+}
 
 export interface Metric {
   readonly name: string;
