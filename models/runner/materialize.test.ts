@@ -89,7 +89,9 @@ describe('materializations', () => {
       { id: 4, v: 'd' },
     ]);
     expect(
-      second.statements.some((s) => s.startsWith('DELETE FROM "marts"."m" AS t USING "m__dbt_tmp" AS s')),
+      second.statements.some((s) =>
+        s.startsWith('DELETE FROM "marts"."m" AS t USING (SELECT DISTINCT "id" FROM "m__dbt_tmp") AS s'),
+      ),
     ).toBe(true);
     const refreshed = await run(m, "select 9 as id, 'z' as v", true);
     expect(refreshed.state.isIncremental).toBe(false);
