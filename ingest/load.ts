@@ -368,7 +368,14 @@ async function loadUnit(
   let inserted: number;
   let updated = 0;
   if ((await count(conn, `SELECT count(*) FROM ${table}`)) === 0) {
-    inserted = (await conn.run(insert(`${good} o`), lp.values as DuckDBValue[])).rowsChanged;
+    // Row order in the raw table does not matter (_source_row keeps the file's), so let DuckDB write
+    // in parallel; order is preserved again before the next file is read (its row numbers need it).
+    await conn.run('SET preserve_insertion_order = false');
+    try {
+      inserted = (await conn.run(insert(`${good} o`), lp.values as DuckDBValue[])).rowsChanged;
+    } finally {
+      await conn.run('SET preserve_insertion_order = true');
+    }
   } else {
     const differs = spec.fields
       .filter((f) => !spec.key.includes(f.name))
