@@ -37,3 +37,26 @@ export async function quarantinedRows(query: Query, limit: number, loadId?: stri
     loadId ? [limit, loadId] : [limit],
   );
 }
+
+export interface BuildStatus {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly nodes: Row[];
+}
+
+/** The latest model build (arlens build): every node with its status, rows and duration; null before the first. */
+export async function latestBuild(query: Query): Promise<BuildStatus | null> {
+  const exists = await query(
+    `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'model_runs'`,
+  );
+  if (Number(exists[0]?.['n']) === 0) return null;
+  const nodes = await query(
+    `WITH latest AS (SELECT run_id FROM meta.model_runs ORDER BY started_at DESC LIMIT 1)
+     SELECT run_id, node_id, kind, status, rows_affected, failures, started_at, duration_ms, message
+     FROM meta.model_runs WHERE run_id = (SELECT run_id FROM latest)
+     ORDER BY started_at, node_id`,
+  );
+  const first = nodes[0];
+  if (!first) return null;
+  return { runId: String(first['run_id']), startedAt: String(first['started_at']), nodes };
+}

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../ingest/demo/generate.ts';
 import { ingest } from '../../ingest/load.ts';
 import { build } from '../../models/runner/index.ts';
+import { latestBuild } from '../../server/status.ts';
 import { published, ROOT, tempDir } from '../helpers.ts';
 
 /** The real project on demo data: every model builds, every data test and unit test passes. */
@@ -31,6 +32,13 @@ describe('the ARLens dbt project on demo data', () => {
     expect(runs.filter((r) => r['status'] !== 'success')).toEqual([]);
     const kinds = new Set(runs.map((r) => r['kind']));
     expect(kinds).toEqual(new Set(['model', 'test', 'unit_test']));
+    // What the Data page shows: the latest build, every model in it.
+    const last = await latestBuild((sql, params = []) => published(wh, sql, [...params]));
+    const models = last?.nodes.filter((n) => n['kind'] === 'model') ?? [];
+    expect(models.map((m) => String(m['node_id']).split('.').pop())).toEqual(
+      expect.arrayContaining(['fct_invoices', 'fct_ar_snapshots', 'mart_ar_kpis_monthly']),
+    );
+    expect(models.every((m) => m['status'] === 'success')).toBe(true);
   });
 
   it('reconciles: aging snapshot at the as-of date = open AR of fct_invoices = customer exposure AR', async () => {

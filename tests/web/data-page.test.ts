@@ -40,6 +40,7 @@ describe('Data page and API', () => {
     // The quarantined value is shown, escaped: never as markup, also not in the hydration data.
     expect(text).toContain('<td>&lt;script>alert(2)&lt;/script></td>');
     expect(html).not.toContain('<script>alert(2)');
+    expect(text).toContain('The marts have not been built yet. Run <code>npx arlens build</code>');
   });
 
   it('serves status and quarantine as JSON, numbers from the warehouse as exact strings', async () => {
