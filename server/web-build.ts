@@ -32,6 +32,9 @@ export async function ensureWebBuild(log: (line: string) => void = () => {}): Pr
   const original = { log: console.log, info: console.info, warn: console.warn };
   const keep = (...args: unknown[]) => void chatter.push(args.map(String).join(' '));
   Object.assign(console, { log: keep, info: keep, warn: keep });
+  // SvelteKit reads svelte.config.js (and the web/ paths in it) from the working directory.
+  const cwd = process.cwd();
+  process.chdir(ROOT);
   try {
     await build({ root: ROOT, configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
   } catch (e) {
@@ -39,6 +42,7 @@ export async function ensureWebBuild(log: (line: string) => void = () => {}): Pr
     console.error(chatter.join('\n'));
     throw new Error(`Building the dashboard failed: ${(e as Error).message}`, { cause: e });
   } finally {
+    process.chdir(cwd);
     Object.assign(console, original);
   }
   return true;
