@@ -74,7 +74,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      void wh.close();
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${options.port} on ${options.host} is already in use (another ARLens?). ` +
+                'Stop it, or pick another port: --port 3001, or server.port in arlens.config.yaml.',
+              { cause: e },
+            )
+          : e,
+      );
+    });
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;

@@ -68,4 +68,11 @@ describe('Data page and API', () => {
     expect((await fetch(`${server.url}api/nope`)).status).toBe(404);
     expect((await fetch(`${server.url}api/health`)).status).toBe(200);
   });
+
+  it('says what to do when the port is taken', async () => {
+    const port = Number(new URL(server.url).port);
+    await expect(startServer({ warehouseDir: join(root, 'wh'), host: '127.0.0.1', port })).rejects.toThrow(
+      `Port ${port} on 127.0.0.1 is already in use (another ARLens?). Stop it, or pick another port`,
+    );
+  });
 });
