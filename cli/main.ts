@@ -380,8 +380,19 @@ program
       console.log(`No sources in the config: using demo data from ${exportsDir}`);
       await runIngest(c, [{ path: exportsDir, profile: 'canonical' }], false);
     }
-    if (await buildIsCurrent(c)) console.log('The marts are up to date with the latest loads.');
-    else await runBuild(c, {});
+    if (await buildIsCurrent(c)) {
+      console.log('The marts are up to date with the latest loads.');
+    } else {
+      try {
+        await runBuild(c, {});
+      } catch (e) {
+        // The last good warehouse is still published: serve it, and say what to fix.
+        console.error(
+          `\nThe marts were not rebuilt: ${(e as Error).message}\n` +
+            'Serving the last published warehouse. Fix the problem above, then run: npx arlens build',
+        );
+      }
+    }
     const server = await startServer({
       warehouseDir: c.warehouse,
       host: c.server.host,
