@@ -8,9 +8,9 @@ import { contractMarkdown, ENTITY_NAMES, type EntityName } from '../ingest/contr
 import { ingest, type IngestReport, type IngestSource } from '../ingest/load.ts';
 import { listBuiltinProfiles, loadProfile, type FormatOptions } from '../ingest/profile.ts';
 import { startServer } from '../server/index.ts';
-import { quarantinedRows, warehouseStatus, type Query } from '../server/status.ts';
+import { quarantinedRows, warehouseStatus } from '../server/status.ts';
 import { withPublished } from '../warehouse/store.ts';
-import { queryRows } from '../warehouse/convert.ts';
+import { connQuery, queryRows, tableExists } from '../warehouse/convert.ts';
 import { loadConfig, type Config } from './config.ts';
 import { ingestProgress } from './progress.ts';
 
@@ -240,11 +240,7 @@ async function runBuild(
 /** True when the published warehouse has marts built (a manifest) and no load is newer than them. */
 async function buildIsCurrent(c: Config): Promise<boolean> {
   return withPublished(c.warehouse, async (conn) => {
-    const has = await queryRows(
-      conn,
-      `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'manifest'`,
-    );
-    if (Number(has[0]?.['n']) === 0) return false;
+    if (!(await tableExists(connQuery(conn), 'meta', 'manifest'))) return false;
     const rows = await queryRows(
       conn,
       `SELECT (SELECT max(finished_at) FROM meta.loads) <= (SELECT max(generated_at) FROM meta.manifest) AS current`,
@@ -296,7 +292,7 @@ program
   .action(async (o: { quarantine: boolean; limit: number }) => {
     const c = await config();
     await withPublished(c.warehouse, async (conn) => {
-      const query: Query = (sql, params = []) => queryRows(conn, sql, params);
+      const query = connQuery(conn);
       const status = await warehouseStatus(query, o.limit);
       console.log('Raw tables:');
       for (const t of status.tables)

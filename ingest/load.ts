@@ -25,8 +25,8 @@ import type { ResolvedFormat } from './profile.ts';
 import { ensureIngestSchema } from './schema.ts';
 import { checkHeader, validationSql, whereSql } from './validate.ts';
 import { ident, Params } from '../warehouse/duckdb.ts';
-import { queryRows, toCount } from '../warehouse/convert.ts';
-import { warehouseExists, withNextGeneration, withPublished } from '../warehouse/store.ts';
+import { connQuery, queryRows, tableExists, toCount } from '../warehouse/convert.ts';
+import { sortableRunId, warehouseExists, withNextGeneration, withPublished } from '../warehouse/store.ts';
 
 export interface IngestSource {
   /** A file, or a directory whose supported files are all loaded. */
@@ -121,12 +121,6 @@ async function expand(source: IngestSource): Promise<string[]> {
   return names.map((n) => join(path, n));
 }
 
-/** Sortable run id: UTC time to the millisecond, then the pid (zero-padded), so later runs sort after. */
-function runIdNow(): string {
-  const time = new Date().toISOString().replace(/[-:.]/g, '');
-  return `${time}-${String(process.pid).padStart(7, '0')}`;
-}
-
 interface Loaded {
   /** sha256|profile|entity of every file+mapping loaded. */
   readonly keys: Set<string>;
@@ -138,11 +132,7 @@ async function loadedFiles(dir: string): Promise<Loaded> {
   const none = { keys: new Set<string>(), sizes: new Set<number>() };
   if (!(await warehouseExists(dir))) return none;
   return withPublished(dir, async (conn) => {
-    const exists = await queryRows(
-      conn,
-      `SELECT 1 FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'loads'`,
-    );
-    if (exists.length === 0) return none;
+    if (!(await tableExists(connQuery(conn), 'meta', 'loads'))) return none;
     const rows = await queryRows(
       conn,
       'SELECT DISTINCT file_sha256, profile, entity, file_bytes FROM meta.loads',
@@ -460,7 +450,7 @@ export async function ingest(
   sources: readonly IngestSource[],
   options: IngestOptions,
 ): Promise<IngestReport> {
-  const runId = runIdNow();
+  const runId = sortableRunId();
   const tmpDir = await fs.mkdtemp(join(tmpdir(), 'arlens-ingest-'));
   const scratchDb = await DuckDBInstance.create(':memory:');
   const scratch = await scratchDb.connect();

@@ -1,10 +1,8 @@
 /** What the warehouse holds: the queries behind /api/status, /api/quarantine and the Data page. */
 import { ENTITY_NAMES } from '../ingest/contract.ts';
-import type { Row } from '../warehouse/convert.ts';
-import type { SqlParam } from '../warehouse/duckdb.ts';
+import { tableExists, type Query, type Row } from '../warehouse/convert.ts';
 
-/** Runs a read query: ServingWarehouse.query in the server, queryRows on a connection in the CLI. */
-export type Query = (sql: string, params?: readonly SqlParam[]) => Promise<Row[]>;
+export type { Query };
 
 export interface WarehouseStatus {
   readonly tables: { entity: string; rows: number }[];
@@ -46,10 +44,7 @@ export interface BuildStatus {
 
 /** The latest model build (arlens build): every node with its status, rows and duration; null before the first. */
 export async function latestBuild(query: Query): Promise<BuildStatus | null> {
-  const exists = await query(
-    `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'meta' AND table_name = 'model_runs'`,
-  );
-  if (Number(exists[0]?.['n']) === 0) return null;
+  if (!(await tableExists(query, 'meta', 'model_runs'))) return null;
   const nodes = await query(
     `WITH latest AS (SELECT run_id FROM meta.model_runs ORDER BY started_at DESC LIMIT 1)
      SELECT run_id, node_id, kind, status, rows_affected, failures, started_at, duration_ms, message

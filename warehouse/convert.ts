@@ -41,3 +41,19 @@ export function toCount(value: Cell | undefined): number {
   if (!Number.isSafeInteger(n)) throw new Error(`expected a count, got ${String(value)}`);
   return n;
 }
+
+/** Runs a read query: ServingWarehouse.query in the server, `connQuery(conn)` on a plain connection. */
+export type Query = (sql: string, params?: readonly SqlParam[]) => Promise<Row[]>;
+
+export function connQuery(conn: DuckDBConnection): Query {
+  return (sql, params = []) => queryRows(conn, sql, params);
+}
+
+/** Whether `schema.table` exists (a table or a view). */
+export async function tableExists(query: Query, schema: string, table: string): Promise<boolean> {
+  const rows = await query(
+    'SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2',
+    [schema, table],
+  );
+  return toCount(rows[0]?.['n']) > 0;
+}

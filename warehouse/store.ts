@@ -16,6 +16,14 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { withInstance } from './duckdb.ts';
 
+/**
+ * A job's run id: UTC time to the millisecond, then the zero-padded pid. Ids sort in start order,
+ * which the load watermark of incremental builds relies on.
+ */
+export function sortableRunId(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/[-:.]/g, '')}-${String(process.pid).padStart(7, '0')}`;
+}
+
 export interface WarehouseFiles {
   readonly dir: string;
   readonly current: string;

@@ -7,7 +7,7 @@
  * severity error), nothing is published: the warehouse stays as it was and run_results.json says why.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { withNextGeneration } from '../../warehouse/store.ts';
+import { sortableRunId, withNextGeneration } from '../../warehouse/store.ts';
 import { renderModel, renderTest } from './compile.ts';
 import { countFailures, failuresSql } from './data-tests.ts';
 import { Executor, type ExecutedStatement } from './executor.ts';
@@ -91,11 +91,6 @@ function runResultsOf(report: BuildReport): RunResults {
   };
 }
 
-/** `20261125T161613123Z-<pid>`: the start time to the millisecond and the process. */
-function newRunId(): string {
-  return `${new Date().toISOString().replace(/[-:.]/g, '')}-${process.pid}`;
-}
-
 interface Outcome {
   readonly status: NodeStatus;
   readonly rowsAffected: number | null;
@@ -164,7 +159,7 @@ export async function buildInConnection(
   options: RunOptions = {},
 ): Promise<BuildReport> {
   const started = performance.now();
-  const runId = options.runId ?? newRunId();
+  const runId = options.runId ?? sortableRunId();
   const { order, blockers } = buildPlan(
     project.nodes,
     selectNodes(project.nodes, options.select, options.exclude),
