@@ -6,7 +6,7 @@
  * - TIMESTAMP becomes 'YYYY-MM-DD HH:MM:SS[.ffffff]' (UTC, as stored).
  * - INTEGER, DOUBLE, BOOLEAN and VARCHAR pass through.
  */
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { SqlParam } from './duckdb.ts';
 
 export type Cell = string | number | boolean | null;
@@ -56,4 +56,50 @@ export async function tableExists(query: Query, schema: string, table: string): 
     [schema, table],
   );
   return toCount(rows[0]?.['n']) > 0;
+}
+
+/**
+ * Rows for Cube (cube/driver.ts): the same conversions, except that DATE and TIMESTAMP values become
+ * Cube's local-time strings 'YYYY-MM-DDTHH:mm:ss.SSS' (no zone: business dates stay the same day).
+ */
+export async function queryRowsForCube(
+  conn: DuckDBConnection,
+  sql: string,
+  params: readonly SqlParam[] = [],
+): Promise<Row[]> {
+  const reader =
+    params.length === 0
+      ? await conn.runAndReadAll(sql)
+      : await conn.runAndReadAll(sql, params as DuckDBValue[]);
+  const rows = reader.getRowObjectsJson() as Row[];
+  const names = reader.columnNames();
+  const timeColumns = reader
+    .columnTypes()
+    .map((t, i) => (TIME_TYPES.has(t.typeId) ? names[i] : undefined))
+    .filter((n): n is string => n !== undefined);
+  if (timeColumns.length === 0) return rows;
+  for (const row of rows) {
+    for (const c of timeColumns) {
+      const v = row[c];
+      if (typeof v === 'string') row[c] = cubeTimestamp(v);
+    }
+  }
+  return rows;
+}
+
+const TIME_TYPES = new Set<DuckDBTypeId>([
+  DuckDBTypeId.DATE,
+  DuckDBTypeId.TIMESTAMP,
+  DuckDBTypeId.TIMESTAMP_S,
+  DuckDBTypeId.TIMESTAMP_MS,
+  DuckDBTypeId.TIMESTAMP_NS,
+  DuckDBTypeId.TIMESTAMP_TZ,
+]);
+
+/** '2026-01-31', '2026-01-31 12:30:00.123456' or '2026-01-31 12:30:00+00' → '2026-01-31T12:30:00.123'. */
+export function cubeTimestamp(value: string): string {
+  const m = /^(\d{4,}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?)?/.exec(value);
+  if (!m) throw new Error(`not a DuckDB date or timestamp: ${value}`);
+  const [, date, time = '00:00:00', fraction = ''] = m;
+  return `${date}T${time}.${fraction.padEnd(3, '0').slice(0, 3)}`;
 }

@@ -33,6 +33,13 @@ export interface ServingOptions {
   readonly connections?: number;
   /** How often to look for a new file besides fs.watch events (ms). */
   readonly pollMs?: number;
+  /** SQL run once on the in-memory instance at open (e.g. the semantic layer's macros). */
+  readonly setup?: readonly string[];
+  /**
+   * Views served while the warehouse has no such table yet ('schema.table' -> a SELECT returning no
+   * rows with the right columns), e.g. risk scores before the model has run.
+   */
+  readonly placeholders?: Readonly<Record<string, string>>;
 }
 
 export class ServingWarehouse extends EventEmitter {
@@ -58,11 +65,15 @@ export class ServingWarehouse extends EventEmitter {
   }
 
   async open(): Promise<void> {
+    // Business dates are dates: casts between DATE and TIMESTAMPTZ (Cube's SQL does them) must not
+    // move a day with the machine's time zone.
     this.instance = await DuckDBInstance.create(':memory:');
     const size = this.options.connections ?? 8;
     for (let i = 0; i < size; i++) this.all.push(await this.instance.connect());
     this.idle.push(...this.all);
+    await this.all[0]?.run("LOAD icu; SET GLOBAL TimeZone = 'UTC'");
     for (const s of SERVED_SCHEMAS) await this.all[0]?.run(`CREATE SCHEMA IF NOT EXISTS ${ident(s)}`);
+    for (const sql of this.options.setup ?? []) await this.all[0]?.run(sql);
     await fs.mkdir(this.options.warehouseDir, { recursive: true });
     await this.refresh();
     this.watcher = watch(this.options.warehouseDir, () => void this.refresh());
@@ -109,8 +120,14 @@ export class ServingWarehouse extends EventEmitter {
          WHERE table_catalog = 'memory' AND table_type = 'VIEW'`,
       );
       const keep = new Set(tables.map((t) => `${String(t['table_schema'])}.${String(t['table_name'])}`));
+      const placeholders = Object.entries(this.options.placeholders ?? {}).filter(([name]) => !keep.has(name));
       await conn.run('BEGIN TRANSACTION');
       try {
+        for (const [name, sql] of placeholders) {
+          const [schema = '', table = ''] = name.split('.');
+          await conn.run(`CREATE OR REPLACE VIEW memory.${ident(schema)}.${ident(table)} AS ${sql}`);
+          keep.add(name);
+        }
         for (const t of tables) {
           const name = `${ident(String(t['table_schema']))}.${ident(String(t['table_name']))}`;
           await conn.run(`CREATE OR REPLACE VIEW memory.${name} AS SELECT * FROM ${ident(alias)}.${name}`);
@@ -167,7 +184,15 @@ export class ServingWarehouse extends EventEmitter {
   }
 
   /** Run a read query on the current generation; values converted at the boundary (convert.ts). */
-  async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
+  query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
+    return this.withConnection((conn) => queryRows(conn, sql, params));
+  }
+
+  /**
+   * Run `fn` on a pooled connection of the current generation. The generation stays attached until
+   * `fn` settles. Writes land in the in-memory catalog only (the warehouse is attached read-only).
+   */
+  async withConnection<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
     if (!this.current) {
       throw new Error(
         `No warehouse published in ${this.options.warehouseDir} yet. Load data: arlens ingest (or arlens demo).`,
@@ -177,7 +202,7 @@ export class ServingWarehouse extends EventEmitter {
     const gen = this.current;
     gen.running++;
     try {
-      return await queryRows(conn, sql, params);
+      return await fn(conn);
     } finally {
       gen.running--;
       this.release(conn);

@@ -44,7 +44,10 @@ sales as (
 
 balances as (
     select region, product_line, salesperson, snapshot_date,
-        sum(open_amount_rc) as ar_rc, sum(current_amount_rc) as current_ar_rc, sum(overdue_amount_rc) as overdue_ar_rc
+        sum(open_amount_rc) as ar_rc, sum(current_amount_rc) as current_ar_rc, sum(overdue_amount_rc) as overdue_ar_rc,
+        sum(days_1_30_amount_rc) as days_1_30_ar_rc, sum(days_31_60_amount_rc) as days_31_60_ar_rc,
+        sum(days_61_90_amount_rc) as days_61_90_ar_rc, sum(days_91_180_amount_rc) as days_91_180_ar_rc,
+        sum(days_over_180_amount_rc) as days_over_180_ar_rc
     from snapshots
     group by all
 ),
@@ -89,6 +92,11 @@ final as (
         coalesce(b.ar_rc, 0)::decimal(18, 2) as ending_ar_rc,
         coalesce(b.current_ar_rc, 0)::decimal(18, 2) as ending_current_ar_rc,
         coalesce(b.overdue_ar_rc, 0)::decimal(18, 2) as ending_overdue_ar_rc,
+        coalesce(b.days_1_30_ar_rc, 0)::decimal(18, 2) as ending_1_30_ar_rc,
+        coalesce(b.days_31_60_ar_rc, 0)::decimal(18, 2) as ending_31_60_ar_rc,
+        coalesce(b.days_61_90_ar_rc, 0)::decimal(18, 2) as ending_61_90_ar_rc,
+        coalesce(b.days_91_180_ar_rc, 0)::decimal(18, 2) as ending_91_180_ar_rc,
+        coalesce(b.days_over_180_ar_rc, 0)::decimal(18, 2) as ending_over_180_ar_rc,
         coalesce(c.collections_rc, 0)::decimal(18, 2) as collections_rc,
         coalesce(wo.write_offs_rc, 0)::decimal(18, 2) as write_offs_rc,
         coalesce(st.settled_invoice_count, 0) as settled_invoice_count,

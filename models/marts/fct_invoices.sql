@@ -153,6 +153,7 @@ final as (
         (m.credited_amount * fx_issue.fx_rate)::decimal(18, 2) as credited_amount_rc,
         (m.written_off_amount * fx_issue.fx_rate)::decimal(18, 2) as written_off_amount_rc,
         (m.open_amount * fx_now.fx_rate)::decimal(18, 2) as open_amount_rc,
+        (m.disputed_amount * fx_now.fx_rate)::decimal(18, 2) as disputed_amount_rc,
         ---------- timing
         m.payment_terms_days,
         m.days_to_settle,

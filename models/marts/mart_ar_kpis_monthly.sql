@@ -41,9 +41,32 @@ countback as (
     group by all
 ),
 
+{#- The same walk, kept as parts the semantic layer can add up across groups: the credit sales and
+    days of this month and the 23 before it (index 1 = this month), zero before the group's first
+    month. Countback DSO for any set of groups is then countback_dso_days(sum of ending AR, element-wise
+    sum of back_sales_rc, back_days); see cube/sql-functions.ts. -#}
+back as (
+    select
+        c.region, c.product_line, c.salesperson, c.month_start,
+        list(coalesce(p.credit_sales_rc, 0)::decimal(18, 2) order by b.k)::decimal(18, 2)[] as back_sales_rc,
+        list(
+            coalesce(p.days_in_period, cast(last_day(c.month_start - to_months(b.k - 1)) as date)
+                - cast(c.month_start - to_months(b.k - 1) as date) + 1)
+            order by b.k
+        )::integer[] as back_days
+    from components as c
+    cross join range(1, 25) as b(k)
+    left join components as p
+        on p.region = c.region and p.product_line = c.product_line and p.salesperson = c.salesperson
+        and p.month_start = c.month_start - to_months(b.k - 1)
+    group by all
+),
+
 final as (
     select
         c.*,
+        bk.back_sales_rc,
+        bk.back_days,
         round({{ dso('c.ending_ar_rc', 'c.credit_sales_rc', 'c.days_in_period') }}, 2)::decimal(18, 2) as dso_days,
         round(case when c.ending_ar_rc <= 0 then 0 else cb.countback_dso end, 2)::decimal(18, 2) as countback_dso_days,
         round({{ best_possible_dso('c.ending_current_ar_rc', 'c.credit_sales_rc', 'c.days_in_period') }}, 2)
@@ -62,6 +85,7 @@ final as (
             as average_days_beyond_terms
     from components as c
     left join countback as cb using (region, product_line, salesperson, month_start)
+    left join back as bk using (region, product_line, salesperson, month_start)
 )
 
 select * from final

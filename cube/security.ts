@@ -1,0 +1,146 @@
+/**
+ * Who may ask Cube what. Every request carries a JWT (HS256, signed with the server's secret, with an
+ * expiry); its claims name a role, and the role decides which views may be queried and which rows
+ * come back. Row filters are added to every query by `rewriteQuery`, whatever the query asks: a
+ * filter the client sends for another region is ANDed with the role's own, so it can only narrow.
+ *
+ *   cfo         every view, every row
+ *   analyst     every view, every row (read-only: the semantic layer has no writes)
+ *   sales_lead  every view with a region, rows of the token's regions only
+ *   collector   the collection views, rows of the token's portfolio (credit controller) only
+ */
+import { createRequire } from 'node:module';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { z } from 'zod';
+
+export const ROLES = ['cfo', 'sales_lead', 'analyst', 'collector'] as const;
+export type Role = (typeof ROLES)[number];
+
+const Claims = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('cfo'), name: z.string().optional() }),
+  z.object({ role: z.literal('analyst'), name: z.string().optional() }),
+  z.object({
+    role: z.literal('sales_lead'),
+    name: z.string().optional(),
+    regions: z.array(z.string().min(1)).min(1),
+  }),
+  z.object({ role: z.literal('collector'), name: z.string().optional(), portfolio: z.string().min(1) }),
+]);
+export type SecurityContext = z.infer<typeof Claims>;
+
+/** Views each role may query (`'all'`: every view). Cubes are never queried directly. */
+export const ROLE_VIEWS: Record<Role, 'all' | readonly string[]> = {
+  cfo: 'all',
+  analyst: 'all',
+  sales_lead: 'all',
+  collector: ['collections', 'collection_log', 'customer_risk', 'ar_balances', 'payments_received'],
+};
+
+/** The dimension each restricted role is filtered on, present in every view the role may query. */
+const ROW_FILTER: Partial<Record<Role, { member: string; values: (c: SecurityContext) => string[] }>> = {
+  sales_lead: { member: 'region', values: (c) => (c.role === 'sales_lead' ? c.regions : []) },
+  collector: { member: 'credit_controller', values: (c) => (c.role === 'collector' ? [c.portfolio] : []) },
+};
+
+const { CubejsHandlerError } = createRequire(import.meta.url)(
+  '@cubejs-backend/api-gateway',
+) as typeof import('@cubejs-backend/api-gateway');
+
+const encoder = new TextEncoder();
+
+export async function signToken(
+  secret: string,
+  context: SecurityContext,
+  expiresIn: string | number = '8h',
+): Promise<string> {
+  return new SignJWT({ ...context })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(encoder.encode(secret));
+}
+
+function forbidden(message: string): Error {
+  return new CubejsHandlerError(403, 'Forbidden', message);
+}
+
+/** Verify a bearer token and return its security context; any doubt is a 403. */
+export async function verifyToken(secret: string, authorization: string | undefined): Promise<SecurityContext> {
+  const token = authorization?.replace(/^Bearer\s+/i, '').trim();
+  if (!token) throw forbidden('Sign in: this API needs a token (Authorization: Bearer <JWT>).');
+  let payload: unknown;
+  try {
+    ({ payload } = await jwtVerify(token, encoder.encode(secret), {
+      algorithms: ['HS256'],
+      requiredClaims: ['exp'],
+    }));
+  } catch (e) {
+    if (e instanceof joseErrors.JWTExpired) throw forbidden('The token has expired: sign in again.');
+    throw forbidden('The token is not valid for this server: sign in again.');
+  }
+  const claims = Claims.safeParse(payload);
+  if (!claims.success) throw forbidden('The token names no known role with what the role needs.');
+  return claims.data;
+}
+
+interface Filter {
+  member?: string;
+  dimension?: string;
+  operator?: string;
+  values?: string[];
+  and?: Filter[];
+  or?: Filter[];
+}
+
+export interface CubeQuery {
+  measures?: string[];
+  dimensions?: string[];
+  segments?: string[];
+  timeDimensions?: { dimension: string }[];
+  filters?: Filter[];
+  order?: [string, string][] | Record<string, string>;
+  [key: string]: unknown;
+}
+
+/** Every member a query names, anywhere (measures, dimensions, filters at any depth, order, …). */
+export function queryMembers(query: CubeQuery): string[] {
+  const out: string[] = [...(query.measures ?? []), ...(query.dimensions ?? []), ...(query.segments ?? [])];
+  for (const t of query.timeDimensions ?? []) out.push(t.dimension);
+  const walk = (filters: Filter[]) => {
+    for (const f of filters) {
+      if (f.member) out.push(f.member);
+      if (f.dimension) out.push(f.dimension);
+      if (f.and) walk(f.and);
+      if (f.or) walk(f.or);
+    }
+  };
+  walk(query.filters ?? []);
+  const order = query.order ?? [];
+  out.push(...(Array.isArray(order) ? order.map(([m]) => m) : Object.keys(order)));
+  return out;
+}
+
+/**
+ * The query the role may run: rejects members outside the role's views (or of cubes), and ANDs the
+ * role's row filter onto every view the query touches.
+ */
+export function rewriteQuery(query: CubeQuery, context: SecurityContext, views: ReadonlySet<string>): CubeQuery {
+  const allowed = ROLE_VIEWS[context.role];
+  const touched = new Set<string>();
+  for (const member of queryMembers(query)) {
+    const view = member.split('.')[0] ?? '';
+    if (!views.has(view)) throw forbidden(`${member}: query the views (${[...views].sort().join(', ')}).`);
+    if (allowed !== 'all' && !allowed.includes(view)) {
+      throw forbidden(`${member}: the ${context.role} role cannot query ${view}.`);
+    }
+    touched.add(view);
+  }
+  const rule = ROW_FILTER[context.role];
+  if (!rule) return query;
+  const values = rule.values(context);
+  const filters: Filter[] = [...(query.filters ?? [])];
+  for (const view of [...touched].sort()) {
+    filters.push({ member: `${view}.${rule.member}`, operator: 'equals', values });
+  }
+  return { ...query, filters };
+}

@@ -1,0 +1,144 @@
+/**
+ * The semantic layer inside the ARLens server: Cube 0.35 (server-core, pinned) over the server's
+ * ServingWarehouse, its REST API as an express app mounted under /cubejs-api by server/index.ts.
+ *
+ * Settings, and why (../shared/PLATFORM.md has the evidence):
+ * - dbType 'duckdb' with the Postgres dialect and our driver (cube/driver.ts);
+ * - cache and queue in memory, queue concurrency explicit (16; fewer starved rollup refreshes);
+ * - rollups (`external: false`) built by this instance into the in-memory catalog and rebuilt after
+ *   every warehouse swap (refresh keys are cached for a second, so the refresh waits longer);
+ * - no scheduled timer, no dev server, no telemetry, no `jobs` scope (clients cannot start builds).
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import express from 'express';
+import type { DatabaseType } from '@cubejs-backend/server-core';
+import type { ServingWarehouse } from '../warehouse/serving.ts';
+import { ServingDriver } from './driver.ts';
+import { applyCubeShims } from './shims.ts';
+import { rewriteQuery, verifyToken, type CubeQuery, type SecurityContext } from './security.ts';
+
+// Cube's packages are CommonJS with re-exports Node's ESM loader cannot see: load them with require.
+const require = createRequire(import.meta.url);
+const { CubejsServerCore } = require('@cubejs-backend/server-core') as typeof import('@cubejs-backend/server-core');
+const { PostgresQuery } = require('@cubejs-backend/schema-compiler') as typeof import('@cubejs-backend/schema-compiler');
+
+export const CUBE_MODEL_DIR = fileURLToPath(new URL('./model', import.meta.url));
+export const CUBE_BASE_PATH = '/cubejs-api';
+const CONCURRENCY = 16;
+const PRE_AGGREGATIONS_SCHEMA = 'prod_pre_aggregations';
+
+export interface CubeApiOptions {
+  readonly serving: ServingWarehouse;
+  readonly apiSecret: string;
+  /** Errors and warnings worth a line (tokens are never logged). */
+  readonly log?: (line: string) => void;
+  readonly modelDir?: string;
+}
+
+export interface CubeApi {
+  /** Express app serving /cubejs-api/v1/{load,meta,sql,dry-run}. */
+  readonly app: express.Express;
+  /** Rebuild every rollup whose refresh key changed; resolves when done. */
+  refreshPreAggregations(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The model files (YAML) under `dir`, for Cube's compiler. */
+function modelRepository(dir: string) {
+  return {
+    localPath: () => dir,
+    dataSchemaFiles: async () => {
+      const names = (await fs.readdir(dir, { recursive: true }))
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort();
+      return Promise.all(
+        names.map(async (fileName) => ({ fileName, content: await fs.readFile(join(dir, fileName), 'utf8') })),
+      );
+    },
+  };
+}
+
+interface AuthRequest {
+  securityContext?: SecurityContext;
+}
+
+export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
+  applyCubeShims();
+  process.env['CUBEJS_PRE_AGGREGATIONS_BUILDER'] = 'true';
+  const log = options.log ?? ((line: string) => console.error(line));
+  const driver = new ServingDriver(options.serving);
+  let views: ReadonlySet<string> = new Set();
+
+  const core = new CubejsServerCore({
+    dbType: 'duckdb' as DatabaseType,
+    driverFactory: () => driver,
+    dialectFactory: () => PostgresQuery as never,
+    // Cube's own file repository reads relative to the working directory; ours takes the path.
+    repositoryFactory: () => modelRepository(options.modelDir ?? CUBE_MODEL_DIR),
+    basePath: CUBE_BASE_PATH,
+    apiSecret: options.apiSecret,
+    devServer: false,
+    telemetry: false,
+    cacheAndQueueDriver: 'memory',
+    scheduledRefreshTimer: false,
+    preAggregationsSchema: PRE_AGGREGATIONS_SCHEMA,
+    orchestratorOptions: {
+      queryCacheOptions: { queueOptions: { concurrency: CONCURRENCY } },
+      preAggregationsOptions: { queueOptions: { concurrency: CONCURRENCY } },
+    },
+    checkAuth: async (req: AuthRequest, auth?: string) => {
+      req.securityContext = await verifyToken(options.apiSecret, auth);
+    },
+    contextToApiScopes: () => Promise.resolve(['meta', 'data']),
+    queryRewrite: (query, { securityContext }) =>
+      Promise.resolve(rewriteQuery(query as CubeQuery, securityContext as SecurityContext, views) as never),
+    logger: (message: string, params: Record<string, unknown>) => {
+      const error = params['error'];
+      if (error === undefined || message === 'Forbidden') return;
+      log(`cube: ${message}: ${String(error).split('\n')[0] ?? ''}`);
+    },
+  });
+
+  // The views the model defines (cubes are public: false and never queried directly).
+  const compiler = await core.getCompilerApi({ securityContext: { role: 'cfo' }, requestId: 'arlens-views' });
+  const meta = (await compiler.metaConfig({ requestId: 'arlens-views' })) as {
+    config: { name: string; type?: string; isVisible?: boolean }[];
+  }[];
+  views = new Set(meta.filter((m) => m.config.type === 'view').map((m) => m.config.name));
+
+  const app = express();
+  app.use(express.json({ limit: '1mb' }));
+  // Cube puts server stack traces in error responses; clients get the message only.
+  app.use((_req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      if (body && typeof body === 'object' && 'stack' in body) {
+        const { stack: _stack, ...rest } = body as Record<string, unknown>;
+        return json(rest);
+      }
+      return json(body);
+    };
+    next();
+  });
+  await core.initApp(app as never);
+
+  let refreshing: Promise<void> = Promise.resolve();
+  const refreshPreAggregations = (): Promise<void> => {
+    refreshing = refreshing.then(async () => {
+      await core.runScheduledRefresh({ securityContext: { role: 'cfo' } }, { throwErrors: true });
+    });
+    return refreshing;
+  };
+
+  return {
+    app,
+    refreshPreAggregations,
+    close: async () => {
+      await refreshing.catch(() => undefined);
+      await core.shutdown();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * SQL functions the Cube model calls, created as DuckDB macros on the server's in-memory instance
+ * (ServingWarehouse `setup`). Two kinds:
+ *
+ * - The KPI formulas, rendered from the dbt project's macros/kpis.sql, so a ratio is written once
+ *   for the marts and the semantic layer alike: kpi_dso, kpi_best_possible_dso, kpi_cei,
+ *   kpi_bad_debt_rate, kpi_safe_ratio.
+ * - Aggregates that make balances and countback DSO correct at any time granularity:
+ *   ar_last_sum(date, amount) adds up `amount` over the rows at the group's latest date (a balance at
+ *   the period end, not a sum over the months in it); ar_first_sum at the earliest date;
+ *   ar_last_list_sum adds the countback lists element-wise at the latest date; ar_countback_days
+ *   walks them (docs/cube.md explains the identity with the mart's walk).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Template } from '@huggingface/jinja';
+
+const KPI_MACROS = fileURLToPath(new URL('../models/macros/kpis.sql', import.meta.url));
+
+/** Months of history in mart_ar_kpis_monthly.back_sales_rc (countback looks back this far). */
+export const COUNTBACK_MONTHS = 24;
+
+const KPI_FUNCTIONS: Record<string, readonly string[]> = {
+  dso: ['ending_ar', 'credit_sales', 'days'],
+  best_possible_dso: ['current_ar', 'credit_sales', 'days'],
+  cei: ['beginning_ar', 'credit_sales', 'ending_ar', 'ending_current_ar'],
+  bad_debt_rate: ['write_offs', 'credit_sales'],
+  safe_ratio: ['numerator', 'denominator'],
+};
+
+function kpiMacros(): string[] {
+  const source = readFileSync(KPI_MACROS, 'utf8');
+  return Object.entries(KPI_FUNCTIONS).map(([name, args]) => {
+    const call = `{{ ${name}(${args.map((a) => `'${a}'`).join(', ')}) }}`;
+    const body = new Template(`${source}\n${call}`).render({}).trim();
+    return `CREATE OR REPLACE MACRO kpi_${name}(${args.join(', ')}) AS ${body}`;
+  });
+}
+
+const AGGREGATE_MACROS = [
+  `CREATE OR REPLACE MACRO ar_last_sum(d, v) AS
+     coalesce(list_sum([x.v for x in list(struct_pack(d := d, v := v)) if x.d = max(d)]), 0)`,
+  `CREATE OR REPLACE MACRO ar_first_sum(d, v) AS
+     coalesce(list_sum([x.v for x in list(struct_pack(d := d, v := v)) if x.d = min(d)]), 0)`,
+  `CREATE OR REPLACE MACRO ar_last_list_sum(d, l) AS
+     [coalesce(list_sum([x.l[k] for x in list(struct_pack(d := d, l := l)) if x.d = max(d)]), 0)
+      for k in range(1, ${COUNTBACK_MONTHS + 1})]`,
+  // Month k of the walk contributes its days times the share of its sales still needed to cover
+  // the AR left after the months before it (clamped to 0..1); a month without sales counts fully
+  // while AR is left. NULL when the history does not cover the AR (as the mart's walk).
+  `CREATE OR REPLACE MACRO ar_countback_days(ar, sales, days) AS
+     CASE
+       WHEN ar <= 0 THEN 0
+       WHEN list_sum(sales) < ar THEN NULL
+       ELSE list_sum([
+         days[k] * greatest(0, least(1,
+           CASE
+             WHEN sales[k] > 0 THEN (ar - coalesce(list_sum(sales[1:k - 1]), 0)) / sales[k]
+             WHEN ar - coalesce(list_sum(sales[1:k - 1]), 0) > 0 THEN 1
+             ELSE 0
+           END))
+         for k in range(1, len(sales) + 1)])
+     END`,
+];
+
+/** The statements to run once on the serving instance before Cube queries it. */
+export function cubeSqlFunctions(): string[] {
+  return [...kpiMacros(), ...AGGREGATE_MACROS];
+}
+
+/** Tables the model reads that a warehouse may not have yet: served empty until a job writes them. */
+export const PLACEHOLDER_VIEWS: Readonly<Record<string, string>> = {
+  'ml.customer_risk_scores': `SELECT NULL::VARCHAR AS customer_id, NULL::DATE AS as_of_date,
+      NULL::DOUBLE AS probability_of_default, NULL::VARCHAR AS risk_band,
+      NULL::DECIMAL(18, 2) AS exposure_amount, NULL::DECIMAL(18, 2) AS expected_loss_amount,
+      NULL::VARCHAR AS model_version, NULL::VARCHAR AS top_features, NULL::TIMESTAMP AS scored_at
+    WHERE false`,
+};
