@@ -8,14 +8,13 @@
  * local timestamps), the one conversion boundary.
  */
 import { createRequire } from 'node:module';
+import type * as CubeBaseDriver from '@cubejs-backend/base-driver';
 import type { TableStructure } from '@cubejs-backend/base-driver';
 import type { ServingWarehouse } from '../warehouse/serving.ts';
 import { queryRowsForCube } from '../warehouse/convert.ts';
 import type { SqlParam } from '../warehouse/duckdb.ts';
 
-const { BaseDriver } = createRequire(import.meta.url)(
-  '@cubejs-backend/base-driver',
-) as typeof import('@cubejs-backend/base-driver');
+const { BaseDriver } = createRequire(import.meta.url)('@cubejs-backend/base-driver') as typeof CubeBaseDriver;
 
 export class ServingDriver extends BaseDriver {
   constructor(private readonly serving: ServingWarehouse) {
@@ -36,20 +35,20 @@ export class ServingDriver extends BaseDriver {
     );
   }
 
-  readOnly(): boolean {
+  override readOnly(): boolean {
     return false;
   }
 
-  async release(): Promise<void> {
+  override async release(): Promise<void> {
     // The ServingWarehouse belongs to the server, which closes it.
   }
 
-  async createSchemaIfNotExists(schemaName: string): Promise<void> {
+  override async createSchemaIfNotExists(schemaName: string): Promise<void> {
     await this.query(`CREATE SCHEMA IF NOT EXISTS memory.${this.quoteIdentifier(schemaName)}`);
   }
 
   /** Only the in-memory catalog's own tables (the stock query also lists the attached warehouse). */
-  getTablesQuery(schemaName: string): Promise<{ table_name?: string; TABLE_NAME?: string }[]> {
+  override getTablesQuery(schemaName: string): Promise<{ table_name?: string; TABLE_NAME?: string }[]> {
     return this.query(
       `SELECT table_name FROM information_schema.tables
        WHERE table_catalog = current_database() AND table_schema = ? AND table_type = 'BASE TABLE'`,
@@ -57,7 +56,7 @@ export class ServingDriver extends BaseDriver {
     );
   }
 
-  async tableColumnTypes(table: string): Promise<TableStructure> {
+  override async tableColumnTypes(table: string): Promise<TableStructure> {
     const [schema, name] = table.split('.');
     const columns = await this.query<{ column_name: string; data_type: string }>(
       `SELECT column_name, data_type FROM information_schema.columns

@@ -10,6 +10,7 @@
  *   collector   the collection views, rows of the token's portfolio (credit controller) only
  */
 import { createRequire } from 'node:module';
+import type * as CubeApiGateway from '@cubejs-backend/api-gateway';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 
@@ -44,7 +45,7 @@ const ROW_FILTER: Partial<Record<Role, { member: string; values: (c: SecurityCon
 
 const { CubejsHandlerError } = createRequire(import.meta.url)(
   '@cubejs-backend/api-gateway',
-) as typeof import('@cubejs-backend/api-gateway');
+) as typeof CubeApiGateway;
 
 const encoder = new TextEncoder();
 
@@ -65,7 +66,10 @@ function forbidden(message: string): Error {
 }
 
 /** Verify a bearer token and return its security context; any doubt is a 403. */
-export async function verifyToken(secret: string, authorization: string | undefined): Promise<SecurityContext> {
+export async function verifyToken(
+  secret: string,
+  authorization: string | undefined,
+): Promise<SecurityContext> {
   const token = authorization?.replace(/^Bearer\s+/i, '').trim();
   if (!token) throw forbidden('Sign in: this API needs a token (Authorization: Bearer <JWT>).');
   let payload: unknown;
@@ -124,7 +128,11 @@ export function queryMembers(query: CubeQuery): string[] {
  * The query the role may run: rejects members outside the role's views (or of cubes), and ANDs the
  * role's row filter onto every view the query touches.
  */
-export function rewriteQuery(query: CubeQuery, context: SecurityContext, views: ReadonlySet<string>): CubeQuery {
+export function rewriteQuery(
+  query: CubeQuery,
+  context: SecurityContext,
+  views: ReadonlySet<string>,
+): CubeQuery {
   const allowed = ROLE_VIEWS[context.role];
   const touched = new Set<string>();
   for (const member of queryMembers(query)) {

@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
+import type * as CubeSchemaCompiler from '@cubejs-backend/schema-compiler';
+import type * as CubeServerCore from '@cubejs-backend/server-core';
 import type { DatabaseType } from '@cubejs-backend/server-core';
 import type { ServingWarehouse } from '../warehouse/serving.ts';
 import { ServingDriver } from './driver.ts';
@@ -22,8 +24,8 @@ import { rewriteQuery, verifyToken, type CubeQuery, type SecurityContext } from 
 
 // Cube's packages are CommonJS with re-exports Node's ESM loader cannot see: load them with require.
 const require = createRequire(import.meta.url);
-const { CubejsServerCore } = require('@cubejs-backend/server-core') as typeof import('@cubejs-backend/server-core');
-const { PostgresQuery } = require('@cubejs-backend/schema-compiler') as typeof import('@cubejs-backend/schema-compiler');
+const { CubejsServerCore } = require('@cubejs-backend/server-core') as typeof CubeServerCore;
+const { PostgresQuery } = require('@cubejs-backend/schema-compiler') as typeof CubeSchemaCompiler;
 
 export const CUBE_MODEL_DIR = fileURLToPath(new URL('./model', import.meta.url));
 export const CUBE_BASE_PATH = '/cubejs-api';
@@ -51,11 +53,12 @@ function modelRepository(dir: string) {
   return {
     localPath: () => dir,
     dataSchemaFiles: async () => {
-      const names = (await fs.readdir(dir, { recursive: true }))
-        .filter((f) => /\.ya?ml$/.test(f))
-        .sort();
+      const names = (await fs.readdir(dir, { recursive: true })).filter((f) => /\.ya?ml$/.test(f)).sort();
       return Promise.all(
-        names.map(async (fileName) => ({ fileName, content: await fs.readFile(join(dir, fileName), 'utf8') })),
+        names.map(async (fileName) => ({
+          fileName,
+          content: await fs.readFile(join(dir, fileName), 'utf8'),
+        })),
       );
     },
   };
@@ -105,7 +108,7 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
   // The views the model defines (cubes are public: false and never queried directly).
   const compiler = await core.getCompilerApi({ securityContext: { role: 'cfo' }, requestId: 'arlens-views' });
   const meta = (await compiler.metaConfig({ requestId: 'arlens-views' })) as {
-    config: { name: string; type?: string; isVisible?: boolean }[];
+    config: { name: string; type?: string };
   }[];
   views = new Set(meta.filter((m) => m.config.type === 'view').map((m) => m.config.name));
 
