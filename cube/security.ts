@@ -61,8 +61,13 @@ export async function signToken(
     .sign(encoder.encode(secret));
 }
 
+/** Name of every access-denied error (the server's log leaves them out; the client gets the reason). */
+export const ACCESS_DENIED = 'AccessDenied';
+
 function forbidden(message: string): Error {
-  return new CubejsHandlerError(403, 'Forbidden', message);
+  const e = new CubejsHandlerError(403, 'Forbidden', message);
+  e.name = ACCESS_DENIED;
+  return e;
 }
 
 /** Verify a bearer token and return its security context; any doubt is a 403. */

@@ -20,7 +20,13 @@ import type { DatabaseType } from '@cubejs-backend/server-core';
 import type { ServingWarehouse } from '../warehouse/serving.ts';
 import { ServingDriver } from './driver.ts';
 import { applyCubeShims } from './shims.ts';
-import { rewriteQuery, verifyToken, type CubeQuery, type SecurityContext } from './security.ts';
+import {
+  ACCESS_DENIED,
+  rewriteQuery,
+  verifyToken,
+  type CubeQuery,
+  type SecurityContext,
+} from './security.ts';
 
 // Cube's packages are CommonJS with re-exports Node's ESM loader cannot see: load them with require.
 const require = createRequire(import.meta.url);
@@ -100,7 +106,7 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
       Promise.resolve(rewriteQuery(query as CubeQuery, securityContext as SecurityContext, views) as never),
     logger: (message: string, params: Record<string, unknown>) => {
       const error = params['error'];
-      if (error === undefined || message === 'Forbidden') return;
+      if (error === undefined || message === 'Forbidden' || String(error).startsWith(ACCESS_DENIED)) return;
       log(`cube: ${message}: ${String(error).split('\n')[0] ?? ''}`);
     },
   });
