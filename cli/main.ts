@@ -7,7 +7,9 @@ import { Command, Option } from 'commander';
 import { contractMarkdown, ENTITY_NAMES, type EntityName } from '../ingest/contract.ts';
 import { ingest, type IngestReport, type IngestSource } from '../ingest/load.ts';
 import { listBuiltinProfiles, loadProfile, type FormatOptions } from '../ingest/profile.ts';
+import { ROLES, signToken, type Role, type SecurityContext } from '../cube/security.ts';
 import { startServer } from '../server/index.ts';
+import { resolveApiSecret } from '../server/secret.ts';
 import { quarantinedRows, warehouseStatus } from '../server/status.ts';
 import { withPublished } from '../warehouse/store.ts';
 import { connQuery, queryRows, tableExists } from '../warehouse/convert.ts';
@@ -336,6 +338,37 @@ program
     else for (const e of ENTITY_NAMES) console.log(e);
   });
 
+async function apiSecret(c: Config): Promise<string> {
+  const { secret, source } = await resolveApiSecret(c.warehouse);
+  console.log(`API secret: ${source}`);
+  return secret;
+}
+
+program
+  .command('token')
+  .description('Print a signed API token (JWT) for a role, to query the Cube API with curl or a BI tool.')
+  .addOption(new Option('--role <role>', 'role').choices(ROLES).makeOptionMandatory())
+  .option('--region <region...>', 'region(s) a sales_lead sees')
+  .option('--portfolio <controller>', 'credit controller whose customers a collector sees')
+  .option('--expires <span>', 'lifetime, e.g. 8h, 30d', '8h')
+  .action(async (o: { role: Role; region?: string[]; portfolio?: string; expires: string }) => {
+    const c = await config();
+    const { secret } = await resolveApiSecret(c.warehouse);
+    const context: SecurityContext =
+      o.role === 'sales_lead'
+        ? { role: o.role, regions: o.region ?? [] }
+        : o.role === 'collector'
+          ? { role: o.role, portfolio: o.portfolio ?? '' }
+          : { role: o.role };
+    if (context.role === 'sales_lead' && context.regions.length === 0) {
+      throw new Error('a sales_lead token needs --region (one or more regions)');
+    }
+    if (context.role === 'collector' && context.portfolio === '') {
+      throw new Error('a collector token needs --portfolio <credit controller>');
+    }
+    console.log(await signToken(secret, context, o.expires));
+  });
+
 program
   .command('serve')
   .description('Serve the published warehouse over HTTP; follows new warehouse files without downtime.')
@@ -347,9 +380,11 @@ program
       warehouseDir: c.warehouse,
       host: o.host ?? c.server.host,
       port: o.port ?? c.server.port,
+      apiSecret: await apiSecret(c),
       log: (line) => console.log(line),
     });
     console.log(`ARLens is serving ${c.warehouse} at ${server.url}`);
+    console.log(`Cube API: ${server.url}cubejs-api/v1 (tokens: npx arlens token --help)`);
     const stop = () => void server.close().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -393,8 +428,10 @@ program
       warehouseDir: c.warehouse,
       host: c.server.host,
       port: o.port ?? c.server.port,
+      apiSecret: await apiSecret(c),
       log: (line) => console.log(line),
     });
+    console.log(`Cube API: ${server.url}cubejs-api/v1 (tokens: npx arlens token --help)`);
     console.log(
       `\nARLens is ready at ${server.url}  (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
     );

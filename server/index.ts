@@ -1,11 +1,14 @@
 /**
  * The ARLens server: the JSON API under /api and the dashboard (SvelteKit, built into build/web)
- * for everything else. It reads the warehouse only through one ServingWarehouse, so a running
- * ingest or build never disturbs it. The Cube API mounts here in a later milestone.
+ * for everything else, and Cube's REST API under /cubejs-api. All read the warehouse through one
+ * ServingWarehouse, so a running ingest or build never disturbs them; after every swap the Cube
+ * rollups whose refresh key changed are rebuilt.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { createCubeApi, CUBE_BASE_PATH, type CubeApi } from '../cube/server.ts';
+import { cubeSqlFunctions, PLACEHOLDER_VIEWS } from '../cube/sql-functions.ts';
 import { ServingWarehouse } from '../warehouse/serving.ts';
 import { provideWarehouse } from '../web/lib/server/warehouse.ts';
 import { quarantinedRows, warehouseStatus } from './status.ts';
@@ -16,6 +19,8 @@ export interface ServerOptions {
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
+  /** Signs and verifies API tokens (server/secret.ts resolves it). */
+  readonly apiSecret: string;
   /** Progress lines (e.g. "Building the dashboard"). */
   readonly log?: (line: string) => void;
 }
@@ -23,6 +28,7 @@ export interface ServerOptions {
 export interface RunningServer {
   readonly url: string;
   readonly warehouse: ServingWarehouse;
+  readonly cube: CubeApi;
   close(): Promise<void>;
 }
 
@@ -55,14 +61,34 @@ async function api(wh: ServingWarehouse, url: URL, res: ServerResponse): Promise
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   await ensureWebBuild(options.log);
-  const wh = new ServingWarehouse({ warehouseDir: options.warehouseDir });
+  const wh = new ServingWarehouse({
+    warehouseDir: options.warehouseDir,
+    connections: 16,
+    setup: cubeSqlFunctions(),
+    placeholders: PLACEHOLDER_VIEWS,
+  });
   wh.on('error', (e: unknown) => console.error(`warehouse swap failed: ${(e as Error).message}`));
   await wh.open();
   provideWarehouse(wh);
+  const cube = await createCubeApi({ serving: wh, apiSecret: options.apiSecret });
+  // Refresh-key values are cached for a second: rebuild rollups a little after each swap.
+  let refreshTimer: NodeJS.Timeout | undefined;
+  wh.on('swap', () => {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => {
+      cube.refreshPreAggregations().catch((e: unknown) => {
+        console.error(`pre-aggregation refresh failed: ${(e as Error).message}`);
+      });
+    }, 1100);
+  });
   const { handler } = (await import(pathToFileURL(WEB_HANDLER).href)) as { handler: NodeHandler };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname.startsWith(`${CUBE_BASE_PATH}/`)) {
+      cube.app(req, res);
+      return;
+    }
     if (!url.pathname.startsWith('/api/')) {
       handler(req, res, () => sendJson(res, 404, { error: `no such page: ${url.pathname}` }));
       return;
@@ -75,7 +101,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      void wh.close();
+      void cube.close().then(() => wh.close());
       reject(
         e.code === 'EADDRINUSE'
           ? new Error(
@@ -93,9 +119,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url: `http://${host}:${port}/`,
     warehouse: wh,
+    cube,
     close: async () => {
+      clearTimeout(refreshTimer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await cube.close();
       await wh.close();
     },
   };

@@ -41,3 +41,6 @@ export const TSX_IMPORT = import.meta.resolve('tsx');
 export function cliArgs(...args: string[]): string[] {
   return ['--import', TSX_IMPORT, join(ROOT, 'cli', 'main.ts'), ...args];
 }
+
+/** The API secret test servers sign and verify tokens with (tests only; never a real secret). */
+export const TEST_SECRET = 'arlens-test-secret-not-for-production-0123456789';

@@ -120,7 +120,9 @@ export class ServingWarehouse extends EventEmitter {
          WHERE table_catalog = 'memory' AND table_type = 'VIEW'`,
       );
       const keep = new Set(tables.map((t) => `${String(t['table_schema'])}.${String(t['table_name'])}`));
-      const placeholders = Object.entries(this.options.placeholders ?? {}).filter(([name]) => !keep.has(name));
+      const placeholders = Object.entries(this.options.placeholders ?? {}).filter(
+        ([name]) => !keep.has(name),
+      );
       await conn.run('BEGIN TRANSACTION');
       try {
         for (const [name, sql] of placeholders) {

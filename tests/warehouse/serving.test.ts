@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../ingest/load.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { CUSTOMERS_HEADER, ROOT, cliArgs, tempDir } from '../helpers.ts';
+import { CUSTOMERS_HEADER, ROOT, TEST_SECRET, cliArgs, tempDir } from '../helpers.ts';
 
 /** Write customers.csv and invoices.csv with `customers` and `invoices` rows (amount = `amount`). */
 async function writeExports(dir: string, customers: number, invoices: number, amount: string): Promise<void> {
@@ -66,7 +66,7 @@ describe('serving while jobs write', () => {
     ];
     for (const s of states) await writeExports(s.dir, s.customers, s.invoices, s.amount);
     await ingest([{ path: states[0]!.dir, profile: 'canonical' }], { warehouseDir: wh });
-    server = await startServer({ warehouseDir: wh, host: '127.0.0.1', port: 0 });
+    server = await startServer({ warehouseDir: wh, host: '127.0.0.1', port: 0, apiSecret: TEST_SECRET });
 
     // The published states as (customers, invoices); later exports are supersets, loads upsert.
     const expected = new Set(['100|40000', '120|60000', '150|80000']);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../ingest/load.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { CUSTOMERS_HEADER, customerRow, tempDir, writeText } from '../helpers.ts';
+import { CUSTOMERS_HEADER, TEST_SECRET, customerRow, tempDir, writeText } from '../helpers.ts';
 
 describe('Data page and API', () => {
   let root: string;
@@ -22,7 +22,12 @@ describe('Data page and API', () => {
       ].join('\n'),
     );
     await ingest([{ path: exports, profile: 'canonical' }], { warehouseDir: join(root, 'wh') });
-    server = await startServer({ warehouseDir: join(root, 'wh'), host: '127.0.0.1', port: 0 });
+    server = await startServer({
+      warehouseDir: join(root, 'wh'),
+      host: '127.0.0.1',
+      port: 0,
+      apiSecret: TEST_SECRET,
+    });
   }, 120_000);
   afterAll(async () => {
     await server?.close();
@@ -71,7 +76,9 @@ describe('Data page and API', () => {
 
   it('says what to do when the port is taken', async () => {
     const port = Number(new URL(server.url).port);
-    await expect(startServer({ warehouseDir: join(root, 'wh'), host: '127.0.0.1', port })).rejects.toThrow(
+    await expect(
+      startServer({ warehouseDir: join(root, 'wh'), host: '127.0.0.1', port, apiSecret: TEST_SECRET }),
+    ).rejects.toThrow(
       `Port ${port} on 127.0.0.1 is already in use (another ARLens?). Stop it, or pick another port`,
     );
   });
