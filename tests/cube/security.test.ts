@@ -4,12 +4,12 @@
  */
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../cube/security.ts';
+import { signToken, type SecurityContext } from '../../cube/security.ts';
 import { TEST_SECRET } from '../helpers.ts';
 import { startCubeHarness, type CubeHarness } from './harness.ts';
 
 let h: CubeHarness;
-const LATAM = { role: 'sales_lead', regions: ['LATAM'] } as const;
+const LATAM: SecurityContext = { role: 'sales_lead', regions: ['LATAM'] };
 
 beforeAll(async () => {
   h = await startCubeHarness();
