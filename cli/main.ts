@@ -222,7 +222,7 @@ async function runBuild(
     const report = await runner.build({
       projectDir: o.projectDir ?? DEFAULT_PROJECT,
       warehouseDir: c.warehouse,
-      vars: o.vars ?? {},
+      vars: { reporting_currency: c.reporting_currency, ...o.vars },
       fullRefresh: o.fullRefresh ?? false,
       ...(o.select ? { select: o.select } : {}),
       ...(o.exclude ? { exclude: o.exclude } : {}),
@@ -381,6 +381,7 @@ program
       host: o.host ?? c.server.host,
       port: o.port ?? c.server.port,
       apiSecret: await apiSecret(c),
+      reportingCurrency: c.reporting_currency,
       log: (line) => console.log(line),
     });
     console.log(`ARLens is serving ${c.warehouse} at ${server.url}`);
@@ -429,6 +430,7 @@ program
       host: c.server.host,
       port: o.port ?? c.server.port,
       apiSecret: await apiSecret(c),
+      reportingCurrency: c.reporting_currency,
       log: (line) => console.log(line),
     });
     console.log(`Cube API: ${server.url}cubejs-api/v1 (tokens: npx arlens token --help)`);

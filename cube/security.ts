@@ -11,23 +11,9 @@
  */
 import { createRequire } from 'node:module';
 import type * as CubeApiGateway from '@cubejs-backend/api-gateway';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { z } from 'zod';
+import { readToken, type Role, type SecurityContext } from './tokens.ts';
 
-export const ROLES = ['cfo', 'sales_lead', 'analyst', 'collector'] as const;
-export type Role = (typeof ROLES)[number];
-
-const Claims = z.discriminatedUnion('role', [
-  z.object({ role: z.literal('cfo'), name: z.string().optional() }),
-  z.object({ role: z.literal('analyst'), name: z.string().optional() }),
-  z.object({
-    role: z.literal('sales_lead'),
-    name: z.string().optional(),
-    regions: z.array(z.string().min(1)).min(1),
-  }),
-  z.object({ role: z.literal('collector'), name: z.string().optional(), portfolio: z.string().min(1) }),
-]);
-export type SecurityContext = z.infer<typeof Claims>;
+export { ROLES, signToken, type Role, type SecurityContext } from './tokens.ts';
 
 /** Views each role may query (`'all'`: every view). Cubes are never queried directly. */
 export const ROLE_VIEWS: Record<Role, 'all' | readonly string[]> = {
@@ -47,20 +33,6 @@ const { CubejsHandlerError } = createRequire(import.meta.url)(
   '@cubejs-backend/api-gateway',
 ) as typeof CubeApiGateway;
 
-const encoder = new TextEncoder();
-
-export async function signToken(
-  secret: string,
-  context: SecurityContext,
-  expiresIn: string | number = '8h',
-): Promise<string> {
-  return new SignJWT({ ...context })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(encoder.encode(secret));
-}
-
 /** Name of every access-denied error (the server's log leaves them out; the client gets the reason). */
 export const ACCESS_DENIED = 'AccessDenied';
 
@@ -75,21 +47,9 @@ export async function verifyToken(
   secret: string,
   authorization: string | undefined,
 ): Promise<SecurityContext> {
-  const token = authorization?.replace(/^Bearer\s+/i, '').trim();
-  if (!token) throw forbidden('Sign in: this API needs a token (Authorization: Bearer <JWT>).');
-  let payload: unknown;
-  try {
-    ({ payload } = await jwtVerify(token, encoder.encode(secret), {
-      algorithms: ['HS256'],
-      requiredClaims: ['exp'],
-    }));
-  } catch (e) {
-    if (e instanceof joseErrors.JWTExpired) throw forbidden('The token has expired: sign in again.');
-    throw forbidden('The token is not valid for this server: sign in again.');
-  }
-  const claims = Claims.safeParse(payload);
-  if (!claims.success) throw forbidden('The token names no known role with what the role needs.');
-  return claims.data;
+  const result = await readToken(secret, authorization);
+  if (!result.ok) throw forbidden(result.reason);
+  return result.context;
 }
 
 interface Filter {

@@ -10,7 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { createCubeApi, CUBE_BASE_PATH, type CubeApi } from '../cube/server.ts';
 import { cubeSqlFunctions, PLACEHOLDER_VIEWS } from '../cube/sql-functions.ts';
 import { ServingWarehouse } from '../warehouse/serving.ts';
-import { provideWarehouse } from '../web/lib/server/warehouse.ts';
+import { provideApiSecret, SESSION_COOKIE } from '../web/lib/server/session.ts';
+import { provideReportingCurrency, provideWarehouse } from '../web/lib/server/warehouse.ts';
 import { quarantinedRows, warehouseStatus } from './status.ts';
 import { WEB_HANDLER, ensureWebBuild } from './web-build.ts';
 
@@ -21,6 +22,8 @@ export interface ServerOptions {
   readonly port: number;
   /** Signs and verifies API tokens (server/secret.ts resolves it). */
   readonly apiSecret: string;
+  /** The currency the marts report in (config `reporting_currency`); USD when absent. */
+  readonly reportingCurrency?: string;
   /** Progress lines (e.g. "Building the dashboard"). */
   readonly log?: (line: string) => void;
 }
@@ -37,6 +40,15 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void)
 function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
+}
+
+/** The session token from a Cookie header, if any. */
+function sessionToken(cookie: string | undefined): string | undefined {
+  for (const part of cookie?.split(';') ?? []) {
+    const [name, ...value] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return decodeURIComponent(value.join('='));
+  }
+  return undefined;
 }
 
 async function api(wh: ServingWarehouse, url: URL, res: ServerResponse): Promise<void> {
@@ -70,6 +82,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   wh.on('error', (e: unknown) => console.error(`warehouse swap failed: ${(e as Error).message}`));
   await wh.open();
   provideWarehouse(wh);
+  provideApiSecret(options.apiSecret);
+  provideReportingCurrency(options.reportingCurrency ?? 'USD');
   const cube = await createCubeApi({ serving: wh, apiSecret: options.apiSecret });
   // Refresh-key values are cached for a second: rebuild rollups a little after each swap.
   let refreshTimer: NodeJS.Timeout | undefined;
@@ -86,6 +100,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith(`${CUBE_BASE_PATH}/`)) {
+      // The dashboard's browser code holds no token: its requests say `Authorization: cookie` and
+      // carry the httpOnly session cookie, whose token Cube then checks like any other.
+      const auth = req.headers.authorization;
+      if (auth === undefined || auth === 'cookie') {
+        const session = sessionToken(req.headers.cookie);
+        if (session) req.headers.authorization = session;
+        else delete req.headers.authorization;
+      }
       cube.app(req, res);
       return;
     }

@@ -65,3 +65,59 @@ export function monthlyQuery(
 
 /** Dimensions of cfo_overview the global filters can apply to. */
 export const OVERVIEW_DIMENSIONS = ['region', 'product_line'] as const;
+
+/** What the pickers offer (web/lib/server/options.ts reads it from the marts). */
+export interface FilterOptions {
+  readonly regions: string[];
+  readonly productLines: string[];
+  readonly currencies: string[];
+  readonly controllers: string[];
+  /** First and last month with data ('YYYY-MM-01'), and the as-of date. */
+  readonly firstMonth: string | null;
+  readonly lastMonth: string | null;
+  readonly asOf: string | null;
+  readonly reportingCurrency: string;
+}
+
+/** URL search-param names of the global filters (every page reads and writes the same ones). */
+const PARAMS: Record<keyof GlobalFilters, string> = {
+  region: 'region',
+  productLine: 'pl',
+  currency: 'cur',
+  from: 'from',
+  to: 'to',
+};
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The global filters held in a URL. Unknown or malformed values are ignored. */
+export function filtersFromUrl(params: URLSearchParams): GlobalFilters {
+  const out: Record<string, string> = {};
+  for (const [key, name] of Object.entries(PARAMS)) {
+    const v = params.get(name);
+    if (!v) continue;
+    if ((key === 'from' || key === 'to') && !DATE.test(v)) continue;
+    out[key] = v;
+  }
+  return out as GlobalFilters;
+}
+
+/** `params` with the global filters replaced by `f` (other parameters kept). */
+export function filtersToUrl(
+  f: GlobalFilters,
+  params: URLSearchParams = new URLSearchParams(),
+): URLSearchParams {
+  const next = new URLSearchParams(params);
+  for (const [key, name] of Object.entries(PARAMS)) {
+    const v = f[key as keyof GlobalFilters];
+    if (v) next.set(name, v);
+    else next.delete(name);
+  }
+  return next;
+}
+
+/** Only the global-filter part of a query string, for links between pages. */
+export function filterQueryString(params: URLSearchParams): string {
+  const s = filtersToUrl(filtersFromUrl(params)).toString();
+  return s ? `?${s}` : '';
+}

@@ -19,3 +19,15 @@ export function servingWarehouse(): ServingWarehouse {
     );
   return wh;
 }
+
+const CURRENCY_KEY = Symbol.for('arlens.reporting-currency');
+
+/** The currency the marts report in (arlens.config.yaml `reporting_currency`), set by the server. */
+export function provideReportingCurrency(currency: string): void {
+  (globalThis as Record<symbol, unknown>)[CURRENCY_KEY] = currency;
+}
+
+export function reportingCurrency(): string {
+  const c = (globalThis as Record<symbol, unknown>)[CURRENCY_KEY];
+  return typeof c === 'string' ? c : 'USD';
+}

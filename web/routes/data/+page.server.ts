@@ -1,5 +1,5 @@
 import { servingWarehouse } from '$lib/server/warehouse';
-import { latestBuild, quarantinedRows, warehouseStatus } from '../../server/status.ts';
+import { latestBuild, quarantinedRows, warehouseStatus } from '../../../server/status.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => {

@@ -1,0 +1,170 @@
+/**
+ * The dashboard's words in English and Japanese. Keys are shared; a missing Japanese key is a type
+ * error. `{name}` placeholders are filled by `translate`.
+ */
+export const en = {
+  'app.title': 'ARLens',
+  'nav.overview': 'Overview',
+  'nav.credit': 'Credit policy',
+  'nav.explore': 'Explorer',
+  'nav.customers': 'Customers',
+  'nav.collections': 'Collections',
+  'nav.risk': 'Risk',
+  'nav.data': 'Data',
+  'nav.main': 'Main',
+  'nav.signout': 'Sign out',
+  'nav.language': '日本語',
+  'role.cfo': 'CFO',
+  'role.sales_lead': 'Sales lead',
+  'role.analyst': 'Analyst',
+  'role.collector': 'Credit controller',
+  'signin.title': 'Sign in to ARLens',
+  'signin.intro':
+    'Demo sign-in: choose a role. A sales lead sees only their region; a credit controller only their portfolio.',
+  'signin.role': 'Role',
+  'signin.region': 'Region (sales lead)',
+  'signin.portfolio': 'Portfolio (credit controller)',
+  'signin.submit': 'Sign in',
+  'signin.needRegion': 'Choose the region a sales lead is responsible for.',
+  'signin.needPortfolio': 'Choose the credit controller whose portfolio to work.',
+  'filters.label': 'Filters',
+  'filters.region': 'Region',
+  'filters.productLine': 'Product line',
+  'filters.currency': 'Currency',
+  'filters.from': 'From',
+  'filters.to': 'To',
+  'filters.all': 'All',
+  'filters.reset': 'Reset filters',
+  'state.loading': 'Loading…',
+  'state.empty': 'No data for these filters. Widen the date range or clear a filter.',
+  'state.error':
+    'This could not be loaded: {message}. Reload the page; if it persists, check the server log.',
+  'state.noWarehouse': 'No data is loaded yet. Run `npm start` (demo data) or `npx arlens ingest <folder>`.',
+  'overview.title': 'Overview',
+  'overview.subtitle': 'Receivables, collection speed and bad debt, month by month.',
+  'kpi.total_ar': 'AR',
+  'kpi.overdue_ratio': 'Overdue',
+  'kpi.dso': 'DSO',
+  'kpi.best_possible_dso': 'Best-possible DSO',
+  'kpi.cei': 'CEI',
+  'kpi.bad_debt_rate': 'Bad-debt rate',
+  'kpi.vsPrevious': 'vs {month}',
+  'kpi.noPrevious': 'no previous month',
+  'dso.title': 'DSO trend',
+  'dso.standard': 'Standard',
+  'dso.countback': 'Countback',
+  'dso.method': 'DSO method',
+  'dso.target': 'Target',
+  'dso.targetDays': 'Target (days)',
+  'dso.bestPossible': 'Best possible',
+  'aging.title': 'Aging at month end',
+  'aging.current': 'Current',
+  'aging.1_30': '1–30 days',
+  'aging.31_60': '31–60 days',
+  'aging.61_90': '61–90 days',
+  'aging.91_180': '91–180 days',
+  'aging.over_180': 'Over 180 days',
+  'topOverdue.title': 'Top overdue customers',
+  'table.customer': 'Customer',
+  'table.region': 'Region',
+  'table.overdue': 'Overdue',
+  'table.openAr': 'Open AR',
+  'unit.days': '{value} days',
+  'data.title': 'Data',
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+export const ja: Record<MessageKey, string> = {
+  'app.title': 'ARLens',
+  'nav.overview': '概要',
+  'nav.credit': '与信方針',
+  'nav.explore': 'エクスプローラー',
+  'nav.customers': '得意先',
+  'nav.collections': '回収',
+  'nav.risk': 'リスク',
+  'nav.data': 'データ',
+  'nav.main': 'メイン',
+  'nav.signout': 'サインアウト',
+  'nav.language': 'English',
+  'role.cfo': 'CFO',
+  'role.sales_lead': '営業責任者',
+  'role.analyst': 'アナリスト',
+  'role.collector': '債権管理担当',
+  'signin.title': 'ARLens にサインイン',
+  'signin.intro':
+    'デモ用サインイン：ロールを選んでください。営業責任者は担当地域のみ、債権管理担当は担当先のみ表示されます。',
+  'signin.role': 'ロール',
+  'signin.region': '地域（営業責任者）',
+  'signin.portfolio': '担当（債権管理担当）',
+  'signin.submit': 'サインイン',
+  'signin.needRegion': '営業責任者の担当地域を選んでください。',
+  'signin.needPortfolio': '担当する債権管理担当者を選んでください。',
+  'filters.label': '絞り込み',
+  'filters.region': '地域',
+  'filters.productLine': '製品ライン',
+  'filters.currency': '通貨',
+  'filters.from': '開始',
+  'filters.to': '終了',
+  'filters.all': 'すべて',
+  'filters.reset': '絞り込みを解除',
+  'state.loading': '読み込み中…',
+  'state.empty': 'この条件のデータはありません。期間を広げるか、絞り込みを解除してください。',
+  'state.error':
+    '読み込めませんでした：{message}。再読み込みしても続く場合はサーバーログを確認してください。',
+  'state.noWarehouse':
+    'データがまだ読み込まれていません。`npm start`（デモデータ）または `npx arlens ingest <フォルダ>` を実行してください。',
+  'overview.title': '概要',
+  'overview.subtitle': '売掛金、回収スピード、貸倒れを月次で。',
+  'kpi.total_ar': '売掛金残高',
+  'kpi.overdue_ratio': '延滞比率',
+  'kpi.dso': 'DSO',
+  'kpi.best_possible_dso': '最良DSO',
+  'kpi.cei': '回収効率（CEI）',
+  'kpi.bad_debt_rate': '貸倒率',
+  'kpi.vsPrevious': '{month} 比',
+  'kpi.noPrevious': '前月なし',
+  'dso.title': 'DSO の推移',
+  'dso.standard': '標準',
+  'dso.countback': 'カウントバック',
+  'dso.method': 'DSO の計算方法',
+  'dso.target': '目標',
+  'dso.targetDays': '目標（日）',
+  'dso.bestPossible': '最良DSO',
+  'aging.title': '月末時点のエイジング',
+  'aging.current': '期日前',
+  'aging.1_30': '1～30日',
+  'aging.31_60': '31～60日',
+  'aging.61_90': '61～90日',
+  'aging.91_180': '91～180日',
+  'aging.over_180': '180日超',
+  'topOverdue.title': '延滞額の多い得意先',
+  'table.customer': '得意先',
+  'table.region': '地域',
+  'table.overdue': '延滞額',
+  'table.openAr': '売掛金残高',
+  'unit.days': '{value} 日',
+  'data.title': 'データ',
+};
+
+export type Lang = 'en' | 'ja';
+export const LANGS: readonly Lang[] = ['en', 'ja'];
+
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+export function translator(lang: Lang): Translate {
+  const messages: Record<MessageKey, string> = lang === 'ja' ? ja : en;
+  return (key, params = {}) =>
+    messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/** The language from the cookie, else from Accept-Language ('ja…' first → Japanese), else English. */
+export function pickLang(cookie: string | undefined, acceptLanguage: string | null): Lang {
+  if (cookie === 'ja' || cookie === 'en') return cookie;
+  const first = acceptLanguage?.split(',')[0]?.trim().toLowerCase() ?? '';
+  return first.startsWith('ja') ? 'ja' : 'en';
+}
+
+export function locale(lang: Lang): string {
+  return lang === 'ja' ? 'ja-JP' : 'en-US';
+}

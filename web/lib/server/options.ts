@@ -1,0 +1,49 @@
+/**
+ * What the dashboard's pickers offer (regions, product lines, currencies, months, credit
+ * controllers), read once per request from the marts. A sales lead is offered their regions only.
+ */
+import type { SecurityContext } from '../../../cube/tokens.ts';
+import type { FilterOptions } from '../filters/filters.ts';
+import { tableExists } from '../../../warehouse/convert.ts';
+import { reportingCurrency, servingWarehouse } from './warehouse';
+
+const EMPTY: FilterOptions = {
+  regions: [],
+  productLines: [],
+  currencies: [],
+  controllers: [],
+  firstMonth: null,
+  lastMonth: null,
+  asOf: null,
+  reportingCurrency: 'USD',
+};
+
+export async function filterOptions(user: SecurityContext | null): Promise<FilterOptions> {
+  const wh = servingWarehouse();
+  if (wh.generation === 0) return EMPTY;
+  const query = wh.query.bind(wh);
+  if (!(await tableExists(query, 'marts', 'mart_ar_kpis_monthly'))) return EMPTY;
+  const list = async (sql: string) => (await query(sql)).map((r) => String(Object.values(r)[0]));
+  const [regions, productLines, currencies, controllers, range] = await Promise.all([
+    list('SELECT DISTINCT region FROM marts.dim_customers ORDER BY 1'),
+    list('SELECT DISTINCT product_line FROM marts.fct_invoices ORDER BY 1'),
+    list('SELECT DISTINCT currency_code FROM marts.fct_invoices ORDER BY 1'),
+    list(
+      'SELECT DISTINCT credit_controller FROM marts.dim_customers WHERE credit_controller IS NOT NULL ORDER BY 1',
+    ),
+    query(
+      'SELECT min(month_start) AS first, max(month_start) AS last, max(period_end_date) AS as_of FROM marts.mart_ar_kpis_monthly',
+    ),
+  ]);
+  const r = range[0] ?? {};
+  return {
+    regions: user?.role === 'sales_lead' ? regions.filter((x) => user.regions.includes(x)) : regions,
+    productLines,
+    currencies,
+    controllers,
+    firstMonth: (r['first'] as string | null) ?? null,
+    lastMonth: (r['last'] as string | null) ?? null,
+    asOf: (r['as_of'] as string | null) ?? null,
+    reportingCurrency: reportingCurrency(),
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * Sign-in sessions: the role's API token lives in an httpOnly, SameSite=Strict cookie. The browser
+ * never sees the secret nor a token it could read; its Cube requests carry the cookie and the ARLens
+ * server (server/index.ts) takes the token from it.
+ */
+import type { Cookies } from '@sveltejs/kit';
+import { readToken, signToken, type SecurityContext } from '../../../cube/tokens.ts';
+
+export const SESSION_COOKIE = 'arlens_session';
+const SECRET_KEY = Symbol.for('arlens.api-secret');
+const SESSION_HOURS = 8;
+
+export function provideApiSecret(secret: string): void {
+  (globalThis as Record<symbol, unknown>)[SECRET_KEY] = secret;
+}
+
+function apiSecret(): string {
+  const secret = (globalThis as Record<symbol, unknown>)[SECRET_KEY];
+  if (typeof secret !== 'string') {
+    throw new Error(
+      'The dashboard runs inside the ARLens server: start it with `npm start` or `arlens serve`.',
+    );
+  }
+  return secret;
+}
+
+export async function readSession(cookies: Cookies): Promise<SecurityContext | null> {
+  const token = cookies.get(SESSION_COOKIE);
+  if (!token) return null;
+  const result = await readToken(apiSecret(), token);
+  return result.ok ? result.context : null;
+}
+
+export async function startSession(cookies: Cookies, context: SecurityContext): Promise<void> {
+  const token = await signToken(apiSecret(), context, `${SESSION_HOURS}h`);
+  cookies.set(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: false,
+    maxAge: SESSION_HOURS * 3600,
+  });
+}
+
+export function endSession(cookies: Cookies): void {
+  cookies.delete(SESSION_COOKIE, { path: '/' });
+}
