@@ -42,6 +42,8 @@ function sendJson(res: ServerResponse, code: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+const PROTO_HEADER = 'x-arlens-proto';
+
 /** The session token from a Cookie header, if any. */
 function sessionToken(cookie: string | undefined): string | undefined {
   for (const part of cookie?.split(';') ?? []) {
@@ -95,6 +97,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     }, 1100);
   });
+  // adapter-node assumes https unless told the protocol; this server speaks plain http (behind a TLS
+  // proxy, set ORIGIN=https://your.host instead). SvelteKit's CSRF check compares it with Origin.
+  process.env['PROTOCOL_HEADER'] ??= PROTO_HEADER;
   const { handler } = (await import(pathToFileURL(WEB_HANDLER).href)) as { handler: NodeHandler };
 
   const server = createServer((req, res) => {
@@ -112,6 +117,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (!url.pathname.startsWith('/api/')) {
+      req.headers[PROTO_HEADER] = 'http';
       handler(req, res, () => sendJson(res, 404, { error: `no such page: ${url.pathname}` }));
       return;
     }

@@ -28,7 +28,7 @@ export function dsoTrendOption(
       valueFormatter: (v: unknown) => (typeof v === 'number' ? labels.days(v) : '–'),
     },
     legend: { top: 0 },
-    grid: { left: 48, right: 24, top: 36, bottom: 32 },
+    grid: { left: 48, right: 96, top: 36, bottom: 32 },
     xAxis: { type: 'category', data: months.map(labels.month) },
     yAxis: {
       type: 'value',
