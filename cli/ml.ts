@@ -1,0 +1,108 @@
+/**
+ * `arlens train` and `arlens score`: the default-risk model (docs/ml.md). Registered on the main
+ * program by cli/main.ts: registerMlCommands(program, config).
+ */
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { DEFAULT_CONFIG, type RiskConfig } from '../ml/config.ts';
+import { bandTable, calibrationText, evaluationTable } from '../ml/report.ts';
+import { defaultModelDir, scoreRiskModel, trainRiskModel } from '../ml/risk.server.ts';
+import { MODEL_NAME } from '../ml/train.server.ts';
+import type { BackendChoice } from '../ml/tf.ts';
+import type { Config } from './config.ts';
+
+const int = (v: string) => {
+  const n = Number.parseInt(v, 10);
+  if (!Number.isInteger(n) || String(n) !== v.trim()) throw new Error(`expected a whole number, got ${v}`);
+  return n;
+};
+
+const modelDirOption = () =>
+  new Option('--model-dir <dir>', 'model artefacts folder (default: <warehouse>/ml)').argParser((v) => resolve(v));
+const backendOption = () =>
+  new Option('--backend <name>', 'TensorFlow.js backend (auto: tfjs-node if installed, else wasm)')
+    .choices(['auto', 'wasm', 'cpu'])
+    .default('auto');
+
+export function registerMlCommands(program: Command, config: () => Promise<Config>): void {
+  program
+    .command('train')
+    .description(
+      'Train the default-risk model on the marts (monthly snapshots, time-based split), evaluate it against ' +
+        'logistic regression and the max-days-past-due rule on the latest snapshots, and publish it only if ' +
+        'it beats both on ROC AUC (exit code 1 otherwise). Writes artefacts and ml.model_evaluations.',
+    )
+    .addOption(modelDirOption())
+    .addOption(backendOption())
+    .option('--seed <n>', `random seed (default ${DEFAULT_CONFIG.seed})`, int)
+    .option('--horizon <days>', `days after a snapshot in which a default counts (default ${DEFAULT_CONFIG.horizonDays})`, int)
+    .option('--test-months <n>', `latest labelled monthly snapshots held out for test (default ${DEFAULT_CONFIG.testMonths})`, int)
+    .option('--gap-months <n>', `snapshots left out between validation and test (default ${DEFAULT_CONFIG.gapMonths})`, int)
+    .action(
+      async (o: {
+        modelDir?: string;
+        backend: BackendChoice;
+        seed?: number;
+        horizon?: number;
+        testMonths?: number;
+        gapMonths?: number;
+      }) => {
+        const c = await config();
+        const settings: RiskConfig = {
+          ...DEFAULT_CONFIG,
+          ...(o.seed !== undefined ? { seed: o.seed } : {}),
+          ...(o.horizon !== undefined ? { horizonDays: o.horizon } : {}),
+          ...(o.testMonths !== undefined ? { testMonths: o.testMonths } : {}),
+          ...(o.gapMonths !== undefined ? { gapMonths: o.gapMonths } : {}),
+        };
+        const report = await trainRiskModel({
+          warehouseDir: c.warehouse,
+          modelDir: o.modelDir ?? defaultModelDir(c.warehouse),
+          config: settings,
+          backend: o.backend,
+          log: (m) => process.stderr.write(`${m}\n`),
+        });
+        const p = report.evaluation.periods;
+        console.log(
+          `\nTest period ${p.test.from} .. ${p.test.to} (${p.test.snapshots} monthly snapshots; ` +
+            `trained on ${p.train.from} .. ${p.train.to}, validated on ${p.validation.from} .. ${p.validation.to}). ` +
+            `Label: ${report.evaluation.label}.\n`,
+        );
+        console.log(evaluationTable(report.evaluation.test));
+        const model = report.evaluation.test[MODEL_NAME];
+        if (model) console.log(`\nCalibration of ${MODEL_NAME} on the test period:\n${calibrationText(model)}`);
+        console.log(`\nArtefacts and the full report: ${report.dir}`);
+        if (!report.published) {
+          throw new Error(
+            `The model ${report.version} was NOT published: ${report.reason}. The previously published model ` +
+              '(if any) stays in use; the evaluation is in ml.model_evaluations.',
+          );
+        }
+        console.log(`Published model ${report.version}: ${report.reason}.`);
+      },
+    );
+
+  program
+    .command('score')
+    .description(
+      "Score every customer with the published risk model at the warehouse's as-of date: probability of " +
+        'default, risk band, expected loss and top contributing features, into ml.customer_risk_scores.',
+    )
+    .addOption(modelDirOption())
+    .addOption(backendOption())
+    .option('--version <version>', 'score with this model version instead of the published one')
+    .action(async (o: { modelDir?: string; backend: BackendChoice; version?: string }) => {
+      const c = await config();
+      const summary = await scoreRiskModel({
+        warehouseDir: c.warehouse,
+        modelDir: o.modelDir ?? defaultModelDir(c.warehouse),
+        backend: o.backend,
+        ...(o.version !== undefined ? { version: o.version } : {}),
+      });
+      console.log(bandTable(summary.bands));
+      console.log(
+        `\nScored ${summary.customers} customers as of ${summary.asOfDate} with model ${summary.modelVersion} ` +
+          `(${summary.inDefault} already in default) in ${summary.seconds.toFixed(1)} s.`,
+      );
+    });
+}

@@ -1,0 +1,171 @@
+/**
+ * Turning scores into probabilities, pure and deterministic:
+ *
+ * - Platt scaling: p = sigmoid(a · logit(s) + b), a and b fitted by Newton's method on a held-out set.
+ *   The networks are trained with class weights (defaults are rare), which inflates their raw
+ *   outputs; Platt scaling on the validation period brings them back to default rates. It is
+ *   monotone, so it changes no ranking metric.
+ * - Isotonic regression (pool adjacent violators): a non-decreasing step function, used to give the
+ *   days-past-due rule a probability (the training default rate of each step).
+ */
+
+const EPS = 1e-7;
+
+export function logit(p: number): number {
+  const q = Math.min(1 - EPS, Math.max(EPS, p));
+  return Math.log(q / (1 - q));
+}
+
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+export interface Platt {
+  readonly a: number;
+  readonly b: number;
+}
+
+export function applyPlatt(p: Platt, score: number): number {
+  return sigmoid(p.a * logit(score) + p.b);
+}
+
+/**
+ * Fit Platt scaling by Newton's method on the log loss, with Platt's smoothed targets
+ * ((positives + 1) / (positives + 2) and 1 / (negatives + 2)) so a small set cannot drive a to
+ * infinity. Returns the identity (a = 1, b = 0) when the set has only one class.
+ */
+export function fitPlatt(scores: ArrayLike<number>, labels: ArrayLike<number>): Platt {
+  const n = scores.length;
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += labels[i] as number;
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return { a: 1, b: 0 };
+  const hi = (positives + 1) / (positives + 2);
+  const lo = 1 / (negatives + 2);
+  const z = Float64Array.from({ length: n }, (_, i) => logit(scores[i] as number));
+  const t = Float64Array.from({ length: n }, (_, i) => ((labels[i] as number) === 1 ? hi : lo));
+  let a = 1;
+  let b = 0;
+  const loss = (a1: number, b1: number): number => {
+    let l = 0;
+    for (let i = 0; i < n; i++) {
+      const f = a1 * (z[i] as number) + b1;
+      // log(1 + e^f) − t·f, stable
+      l += (f > 0 ? f + Math.log1p(Math.exp(-f)) : Math.log1p(Math.exp(f))) - (t[i] as number) * f;
+    }
+    return l;
+  };
+  let current = loss(a, b);
+  for (let iter = 0; iter < 100; iter++) {
+    let ga = 0;
+    let gb = 0;
+    let haa = 1e-9;
+    let hab = 0;
+    let hbb = 1e-9;
+    for (let i = 0; i < n; i++) {
+      const zi = z[i] as number;
+      const p = sigmoid(a * zi + b);
+      const d = p - (t[i] as number);
+      const w = p * (1 - p);
+      ga += d * zi;
+      gb += d;
+      haa += w * zi * zi;
+      hab += w * zi;
+      hbb += w;
+    }
+    const det = haa * hbb - hab * hab;
+    if (!(det > 0)) break;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    // Backtracking line search: Newton steps can overshoot far from the optimum.
+    let step = 1;
+    let next = loss(a - step * da, b - step * db);
+    while (next > current && step > 1e-6) {
+      step /= 2;
+      next = loss(a - step * da, b - step * db);
+    }
+    if (next > current) break;
+    a -= step * da;
+    b -= step * db;
+    const improved = current - next;
+    current = next;
+    if (Math.abs(step * da) < 1e-10 && Math.abs(step * db) < 1e-10) break;
+    if (improved < 1e-12) break;
+  }
+  return { a, b };
+}
+
+/** A non-decreasing step function: x below thresholds[0] maps to values[0]; x ≥ thresholds[k] to values[k]. */
+export interface StepFunction {
+  readonly thresholds: number[];
+  readonly values: number[];
+}
+
+export function applyStep(f: StepFunction, x: number): number {
+  let lo = 0;
+  let hi = f.thresholds.length - 1;
+  // Last k with thresholds[k] <= x (or 0).
+  let k = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((f.thresholds[mid] as number) <= x) {
+      k = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return f.values[k] as number;
+}
+
+/**
+ * Isotonic regression of labels on x (pool adjacent violators), with each block's rate smoothed
+ * towards the overall rate by `prior` pseudo-rows, so a block of three rows does not claim 0 % or
+ * 100 %. Returns the step function (block starts and rates).
+ */
+export function fitIsotonic(x: ArrayLike<number>, labels: ArrayLike<number>, prior = 1): StepFunction {
+  const n = x.length;
+  if (n === 0) throw new Error('isotonic regression needs at least one row');
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (i, j) => (x[i] as number) - (x[j] as number) || i - j,
+  );
+  let total = 0;
+  for (let i = 0; i < n; i++) total += labels[i] as number;
+  const base = total / n;
+  // Groups of equal x first (a step function cannot split them), then pool adjacent violators.
+  const gx: number[] = [];
+  const gs: number[] = [];
+  const gc: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const i = order[k] as number;
+    const xi = x[i] as number;
+    const last = gx.length - 1;
+    if (last >= 0 && gx[last] === xi) {
+      gs[last] = (gs[last] as number) + (labels[i] as number);
+      gc[last] = (gc[last] as number) + 1;
+    } else {
+      gx.push(xi);
+      gs.push(labels[i] as number);
+      gc.push(1);
+    }
+  }
+  const start: number[] = [];
+  const sum: number[] = [];
+  const cnt: number[] = [];
+  for (let g = 0; g < gx.length; g++) {
+    start.push(gx[g] as number);
+    sum.push(gs[g] as number);
+    cnt.push(gc[g] as number);
+    while (start.length >= 2) {
+      const m = start.length - 1;
+      if ((sum[m - 1] as number) / (cnt[m - 1] as number) <= (sum[m] as number) / (cnt[m] as number)) break;
+      sum[m - 1] = (sum[m - 1] as number) + (sum[m] as number);
+      cnt[m - 1] = (cnt[m - 1] as number) + (cnt[m] as number);
+      start.pop();
+      sum.pop();
+      cnt.pop();
+    }
+  }
+  const values = sum.map((s, k) => (s + prior * base) / ((cnt[k] as number) + prior));
+  // Smoothing keeps the order of the raw rates only approximately; re-impose it.
+  for (let k = 1; k < values.length; k++) values[k] = Math.max(values[k] as number, values[k - 1] as number);
+  return { thresholds: start, values };
+}

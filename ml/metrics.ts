@@ -1,0 +1,230 @@
+/**
+ * Evaluation metrics for a binary default model, pure functions over (score, label) pairs.
+ *
+ * Scores only need to rank for the ranking metrics (ROC AUC, PR AUC, KS, lift); Brier and the
+ * calibration table need probabilities. Ties are handled exactly (no dependence on row order):
+ * ROC AUC counts a tied positive/negative pair as half a concordant pair, PR AUC and KS move through
+ * the scores one distinct value at a time.
+ */
+
+export interface Scored {
+  readonly scores: ArrayLike<number>;
+  /** 1 = default, 0 = no default. */
+  readonly labels: ArrayLike<number>;
+}
+
+function check({ scores, labels }: Scored): void {
+  if (scores.length !== labels.length) {
+    throw new Error(`scores (${scores.length}) and labels (${labels.length}) differ in length`);
+  }
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i] as number;
+    if (!Number.isFinite(s)) throw new Error(`score ${i} is not a finite number: ${s}`);
+    const y = labels[i];
+    if (y !== 0 && y !== 1) throw new Error(`label ${i} must be 0 or 1, got ${String(y)}`);
+  }
+}
+
+/** Row indices by descending score (stable for equal scores). */
+function byScoreDesc(scores: ArrayLike<number>): number[] {
+  const idx = Array.from({ length: scores.length }, (_, i) => i);
+  idx.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+  return idx;
+}
+
+interface Group {
+  readonly positives: number;
+  readonly negatives: number;
+}
+
+/** Distinct score values from the highest down, with the positives and negatives at each. */
+function groups(s: Scored): Group[] {
+  const order = byScoreDesc(s.scores);
+  const out: Group[] = [];
+  let i = 0;
+  while (i < order.length) {
+    const v = s.scores[order[i] as number] as number;
+    let pos = 0;
+    let neg = 0;
+    while (i < order.length && s.scores[order[i] as number] === v) {
+      if (s.labels[order[i] as number] === 1) pos++;
+      else neg++;
+      i++;
+    }
+    out.push({ positives: pos, negatives: neg });
+  }
+  return out;
+}
+
+function counts(s: Scored): { positives: number; negatives: number } {
+  let positives = 0;
+  for (let i = 0; i < s.labels.length; i++) positives += s.labels[i] as number;
+  return { positives, negatives: s.labels.length - positives };
+}
+
+/** Area under the ROC curve; NaN when there are no positives or no negatives. */
+export function rocAuc(s: Scored): number {
+  check(s);
+  const { positives, negatives } = counts(s);
+  if (positives === 0 || negatives === 0) return Number.NaN;
+  // Walk from the highest score down: each positive outranks the negatives below it.
+  let negativesBelow = negatives;
+  let concordant = 0;
+  for (const g of groups(s)) {
+    negativesBelow -= g.negatives;
+    concordant += g.positives * (negativesBelow + g.negatives / 2);
+  }
+  return concordant / (positives * negatives);
+}
+
+/**
+ * Area under the precision–recall curve as average precision: the mean over positives of the
+ * precision at the threshold that first includes them (a tied group counts as one threshold).
+ */
+export function prAuc(s: Scored): number {
+  check(s);
+  const { positives } = counts(s);
+  if (positives === 0) return Number.NaN;
+  let tp = 0;
+  let fp = 0;
+  let ap = 0;
+  for (const g of groups(s)) {
+    tp += g.positives;
+    fp += g.negatives;
+    ap += (g.positives / positives) * (tp / (tp + fp));
+  }
+  return ap;
+}
+
+/** Mean squared difference between predicted probability and outcome. */
+export function brier(s: Scored): number {
+  check(s);
+  if (s.scores.length === 0) return Number.NaN;
+  let sum = 0;
+  for (let i = 0; i < s.scores.length; i++) {
+    const d = (s.scores[i] as number) - (s.labels[i] as number);
+    sum += d * d;
+  }
+  return sum / s.scores.length;
+}
+
+/** Kolmogorov–Smirnov statistic: the largest gap between the score distributions of the two classes. */
+export function ks(s: Scored): number {
+  check(s);
+  const { positives, negatives } = counts(s);
+  if (positives === 0 || negatives === 0) return Number.NaN;
+  let tp = 0;
+  let fp = 0;
+  let best = 0;
+  for (const g of groups(s)) {
+    tp += g.positives;
+    fp += g.negatives;
+    best = Math.max(best, Math.abs(tp / positives - fp / negatives));
+  }
+  return best;
+}
+
+/**
+ * Default rate among the top `fraction` of rows by score over the overall default rate. The cut
+ * takes ceil(n × fraction) rows; rows tied with the last one taken share its group's rate, so the
+ * result does not depend on row order.
+ */
+export function lift(s: Scored, fraction = 0.1): number {
+  check(s);
+  const n = s.scores.length;
+  const { positives } = counts(s);
+  if (n === 0 || positives === 0) return Number.NaN;
+  const take = Math.max(1, Math.ceil(n * fraction));
+  let taken = 0;
+  let hits = 0;
+  for (const g of groups(s)) {
+    const size = g.positives + g.negatives;
+    const part = Math.min(size, take - taken);
+    hits += (part * g.positives) / size;
+    taken += part;
+    if (taken >= take) break;
+  }
+  return hits / taken / (positives / n);
+}
+
+export interface CalibrationBin {
+  /** 1 = lowest scores … bins = highest. */
+  readonly bin: number;
+  readonly rows: number;
+  readonly positives: number;
+  readonly meanPredicted: number;
+  readonly observedRate: number;
+  readonly minScore: number;
+  readonly maxScore: number;
+}
+
+/**
+ * Calibration table: rows sorted by score and cut into `bins` groups of (nearly) equal size (deciles
+ * by default), each with its mean predicted probability and observed default rate. Rows with equal
+ * scores are kept in the same bin (a bin can then be larger than n / bins, and bins can be fewer).
+ */
+export function calibrationTable(s: Scored, bins = 10): CalibrationBin[] {
+  check(s);
+  const n = s.scores.length;
+  if (n === 0) return [];
+  const order = byScoreDesc(s.scores).reverse();
+  const out: CalibrationBin[] = [];
+  let start = 0;
+  for (let b = 1; b <= bins && start < n; b++) {
+    let end = Math.max(start + 1, Math.round((n * b) / bins));
+    // Keep ties together: extend the bin to the end of its last score value.
+    while (end < n && s.scores[order[end] as number] === s.scores[order[end - 1] as number]) end++;
+    let pos = 0;
+    let sum = 0;
+    for (let k = start; k < end; k++) {
+      const i = order[k] as number;
+      pos += s.labels[i] as number;
+      sum += s.scores[i] as number;
+    }
+    out.push({
+      bin: out.length + 1,
+      rows: end - start,
+      positives: pos,
+      meanPredicted: sum / (end - start),
+      observedRate: pos / (end - start),
+      minScore: s.scores[order[start] as number] as number,
+      maxScore: s.scores[order[end - 1] as number] as number,
+    });
+    start = end;
+  }
+  return out;
+}
+
+export interface Evaluation {
+  readonly rows: number;
+  readonly positives: number;
+  readonly rocAuc: number;
+  readonly prAuc: number;
+  readonly brier: number;
+  readonly ks: number;
+  readonly liftTopDecile: number;
+  readonly calibration: CalibrationBin[];
+}
+
+/**
+ * Every metric at once. `rank` orders the rows for the ranking metrics; `probability` (default:
+ * the same numbers) is used for Brier and calibration.
+ */
+export function evaluate(
+  labels: ArrayLike<number>,
+  rank: ArrayLike<number>,
+  probability: ArrayLike<number> = rank,
+): Evaluation {
+  const r: Scored = { scores: rank, labels };
+  const p: Scored = { scores: probability, labels };
+  return {
+    rows: labels.length,
+    positives: counts(r).positives,
+    rocAuc: rocAuc(r),
+    prAuc: prAuc(r),
+    brier: brier(p),
+    ks: ks(r),
+    liftTopDecile: lift(r, 0.1),
+    calibration: calibrationTable(p, 10),
+  };
+}

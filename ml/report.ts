@@ -1,0 +1,48 @@
+/** Plain-text tables of an evaluation and a scoring, for the CLI. Pure. */
+import type { Evaluation } from './metrics.ts';
+
+const f = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** One row per model: ROC AUC, PR AUC, Brier, KS, top-decile lift, rows and defaults. */
+export function evaluationTable(evaluations: Readonly<Record<string, Evaluation>>): string {
+  return table(
+    ['model', 'ROC AUC', 'PR AUC', 'Brier', 'KS', 'lift@10%', 'rows', 'defaults'],
+    Object.entries(evaluations).map(([name, e]) => [
+      name,
+      f(e.rocAuc, 4),
+      f(e.prAuc, 4),
+      f(e.brier, 5),
+      f(e.ks, 4),
+      f(e.liftTopDecile, 2),
+      String(e.rows),
+      String(e.positives),
+    ]),
+  );
+}
+
+/** Deciles of one model: rows, defaults, mean PD, observed default rate. */
+export function calibrationText(e: Evaluation): string {
+  return table(
+    ['decile', 'rows', 'defaults', 'mean PD', 'observed'],
+    e.calibration.map((b) => [
+      String(b.bin),
+      String(b.rows),
+      String(b.positives),
+      f(b.meanPredicted, 4),
+      f(b.observedRate, 4),
+    ]),
+  );
+}
+
+export function bandTable(bands: readonly { band: string; customers: number; exposure: string; expectedLoss: string }[]): string {
+  return table(
+    ['risk band', 'customers', 'exposure', 'expected loss'],
+    bands.map((b) => [b.band, String(b.customers), b.exposure, b.expectedLoss]),
+  );
+}

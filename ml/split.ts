@@ -1,0 +1,90 @@
+/**
+ * Snapshot dates and the time-based split, pure. Dates are 'YYYY-MM-DD' business dates, computed
+ * on the proleptic Gregorian calendar with integer day numbers (never a JS Date in a time zone).
+ */
+
+export function dayNumber(date: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!m) throw new Error(`expected a date YYYY-MM-DD, got ${date}`);
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Math.round(ms / 86_400_000);
+}
+
+export function dateOf(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function addDays(date: string, days: number): string {
+  return dateOf(dayNumber(date) + days);
+}
+
+/** The last day of the month of `date`. */
+export function monthEnd(date: string): string {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  return dateOf(Math.round(Date.UTC(y, m, 0) / 86_400_000));
+}
+
+/** Month-ends from the first one on or after `from` up to `to` (inclusive). */
+export function monthEnds(from: string, to: string): string[] {
+  const out: string[] = [];
+  let d = monthEnd(from);
+  while (d <= to) {
+    out.push(d);
+    d = monthEnd(addDays(d, 1));
+  }
+  return out;
+}
+
+/** The data cannot support training or evaluation (too little history, too few defaults). */
+export class NotEnoughDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotEnoughDataError';
+  }
+}
+
+export interface SnapshotPlan {
+  /** Every monthly snapshot with a complete label window (snapshot + horizon ≤ as-of date). */
+  readonly labelled: string[];
+  readonly train: string[];
+  readonly validation: string[];
+  /** Snapshots left out between validation and test (gapMonths). */
+  readonly gap: string[];
+  readonly test: string[];
+}
+
+/**
+ * Monthly snapshots (month-ends from firstInvoice + minHistoryDays) whose horizon ends on or before
+ * the as-of date, split by time: the last `testMonths` for test, `gapMonths` left out before them,
+ * `validationMonths` before that, and everything older for training.
+ */
+export function planSnapshots(o: {
+  firstInvoiceDate: string;
+  asOfDate: string;
+  minHistoryDays: number;
+  horizonDays: number;
+  testMonths: number;
+  validationMonths: number;
+  gapMonths: number;
+}): SnapshotPlan {
+  const labelled = monthEnds(addDays(o.firstInvoiceDate, o.minHistoryDays), addDays(o.asOfDate, -o.horizonDays));
+  const needed = o.testMonths + o.gapMonths + o.validationMonths + 3;
+  if (labelled.length < needed) {
+    throw new NotEnoughDataError(
+      `Not enough history to train the risk model: ${labelled.length} monthly snapshot(s) have a complete ` +
+        `${o.horizonDays}-day label window (the data runs from ${o.firstInvoiceDate} to ${o.asOfDate}), but ` +
+        `${needed} are needed (${o.testMonths} test, ${o.gapMonths} gap, ${o.validationMonths} validation, ` +
+        `at least 3 training). Load more history, or shorten the horizon or the test and validation periods.`,
+    );
+  }
+  const n = labelled.length;
+  const test = labelled.slice(n - o.testMonths);
+  const gap = labelled.slice(n - o.testMonths - o.gapMonths, n - o.testMonths);
+  const validation = labelled.slice(
+    n - o.testMonths - o.gapMonths - o.validationMonths,
+    n - o.testMonths - o.gapMonths,
+  );
+  const train = labelled.slice(0, n - o.testMonths - o.gapMonths - o.validationMonths);
+  return { labelled, train, validation, gap, test };
+}
