@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dateRange, filterQueryString, filtersFromUrl, filtersToUrl, viewFilters } from './filters.ts';
+import {
+  dateRange,
+  filterQueryString,
+  filtersFromUrl,
+  filtersToUrl,
+  monthsBetween,
+  viewFilters,
+} from './filters.ts';
 
 describe('global filters', () => {
   it('round-trips through the URL and keeps other parameters', () => {
@@ -24,5 +31,17 @@ describe('global filters', () => {
     ]);
     expect(dateRange({})).toBeUndefined();
     expect(dateRange({ to: '2026-06-30' })).toEqual(['2000-01-01', '2026-06-30']);
+  });
+});
+
+describe('month pickers', () => {
+  it('lists every month start across a year end', () => {
+    expect(monthsBetween('2025-11-01', '2026-02-01')).toEqual([
+      '2025-11-01',
+      '2025-12-01',
+      '2026-01-01',
+      '2026-02-01',
+    ]);
+    expect(monthsBetween(null, '2026-02-01')).toEqual([]);
   });
 });

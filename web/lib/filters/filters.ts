@@ -121,3 +121,14 @@ export function filterQueryString(params: URLSearchParams): string {
   const s = filtersToUrl(filtersFromUrl(params)).toString();
   return s ? `?${s}` : '';
 }
+
+/** Every month start from `first` to `last` ('YYYY-MM-01'), in order; empty when either is missing. */
+export function monthsBetween(first: string | null, last: string | null): string[] {
+  if (!first || !last) return [];
+  const index = (d: string) => Number(d.slice(0, 4)) * 12 + Number(d.slice(5, 7)) - 1;
+  const out: string[] = [];
+  for (let i = index(first); i <= index(last); i++) {
+    out.push(`${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}-01`);
+  }
+  return out;
+}

@@ -2,7 +2,14 @@
  * The dashboard's words in English and Japanese. Keys are shared; a missing Japanese key is a type
  * error. `{name}` placeholders are filled by `translate`.
  */
-export const en = {
+import * as collections from './domains/collections.ts';
+import * as credit from './domains/credit.ts';
+import * as customers from './domains/customers.ts';
+import * as data from './domains/data.ts';
+import * as explorer from './domains/explorer.ts';
+import * as risk from './domains/risk.ts';
+
+const shell = {
   'app.title': 'ARLens',
   'nav.overview': 'Overview',
   'nav.credit': 'Credit policy',
@@ -73,9 +80,20 @@ export const en = {
   'data.title': 'Data',
 } as const;
 
+/** Every page's words: the shell's here, each domain's in ./domains/<domain>.ts. */
+export const en = {
+  ...shell,
+  ...explorer.en,
+  ...customers.en,
+  ...collections.en,
+  ...credit.en,
+  ...risk.en,
+  ...data.en,
+};
+
 export type MessageKey = keyof typeof en;
 
-export const ja: Record<MessageKey, string> = {
+const shellJa: Record<keyof typeof shell, string> = {
   'app.title': 'ARLens',
   'nav.overview': '概要',
   'nav.credit': '与信方針',
@@ -145,6 +163,16 @@ export const ja: Record<MessageKey, string> = {
   'table.openAr': '売掛金残高',
   'unit.days': '{value} 日',
   'data.title': 'データ',
+};
+
+export const ja: Record<MessageKey, string> = {
+  ...shellJa,
+  ...explorer.ja,
+  ...customers.ja,
+  ...collections.ja,
+  ...credit.ja,
+  ...risk.ja,
+  ...data.ja,
 };
 
 export type Lang = 'en' | 'ja';
