@@ -1,4 +1,5 @@
 /** Shared test helpers: temporary directories, files, and reading the published warehouse. */
+import { signToken, type SecurityContext } from '../cube/tokens.ts';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,3 +45,8 @@ export function cliArgs(...args: string[]): string[] {
 
 /** The API secret test servers sign and verify tokens with (tests only; never a real secret). */
 export const TEST_SECRET = 'arlens-test-secret-not-for-production-0123456789';
+
+/** Request headers of a browser signed in as `context` (the dashboard's session cookie). */
+export async function sessionCookie(context: SecurityContext): Promise<{ cookie: string }> {
+  return { cookie: `arlens_session=${await signToken(TEST_SECRET, context)}` };
+}

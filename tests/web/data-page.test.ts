@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../ingest/load.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { CUSTOMERS_HEADER, TEST_SECRET, customerRow, tempDir, writeText } from '../helpers.ts';
+import { CUSTOMERS_HEADER, TEST_SECRET, customerRow, sessionCookie, tempDir, writeText } from '../helpers.ts';
 
 describe('Data page and API', () => {
   let root: string;
@@ -35,7 +35,11 @@ describe('Data page and API', () => {
   });
 
   it('renders loads and quarantined rows server-side, with hostile text as text', async () => {
-    const res = await fetch(server.url);
+    // Signed out: the page sends you to sign in.
+    const anonymous = await fetch(`${server.url}data`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toBe('/signin?next=%2Fdata');
+    const res = await fetch(`${server.url}data`, { headers: await sessionCookie({ role: 'cfo' }) });
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('<h1>Data</h1>');
