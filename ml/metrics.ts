@@ -6,6 +6,7 @@
  * ROC AUC counts a tied positive/negative pair as half a concordant pair, PR AUC and KS move through
  * the scores one distinct value at a time.
  */
+import { SeededRandom } from './rng.ts';
 
 export interface Scored {
   readonly scores: ArrayLike<number>;
@@ -227,4 +228,54 @@ export function evaluate(
     liftTopDecile: lift(r, 0.1),
     calibration: calibrationTable(p, 10),
   };
+}
+
+export interface AucDifference {
+  /** ROC AUC of a − ROC AUC of b on all rows. */
+  readonly difference: number;
+  /** 2.5 % and 97.5 % percentiles of the bootstrap differences. */
+  readonly low: number;
+  readonly high: number;
+  /** Share of bootstrap samples in which a's AUC exceeds b's. */
+  readonly shareAWins: number;
+  readonly rounds: number;
+}
+
+/**
+ * Paired bootstrap of the ROC AUC difference between two scores of the same rows, resampling whole
+ * clusters (a customer's snapshots are not independent), with a seeded generator.
+ */
+export function aucDifferenceBootstrap(
+  labels: ArrayLike<number>,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  clusters: readonly string[],
+  o: { rounds?: number; seed?: number } = {},
+): AucDifference {
+  const rounds = o.rounds ?? 500;
+  const rng = new SeededRandom(o.seed ?? 1, 101);
+  const byCluster = new Map<string, number[]>();
+  clusters.forEach((c, i) => {
+    const list = byCluster.get(c);
+    if (list) list.push(i);
+    else byCluster.set(c, [i]);
+  });
+  const groupsOfRows = [...byCluster.values()];
+  const difference = rocAuc({ scores: a, labels }) - rocAuc({ scores: b, labels });
+  const diffs: number[] = [];
+  let wins = 0;
+  for (let r = 0; r < rounds; r++) {
+    const idx: number[] = [];
+    for (let k = 0; k < groupsOfRows.length; k++) idx.push(...(groupsOfRows[rng.int(groupsOfRows.length)] as number[]));
+    const y = idx.map((i) => labels[i] as number);
+    const sa = idx.map((i) => a[i] as number);
+    const sb = idx.map((i) => b[i] as number);
+    const d = rocAuc({ scores: sa, labels: y }) - rocAuc({ scores: sb, labels: y });
+    if (Number.isNaN(d)) continue;
+    diffs.push(d);
+    if (d > 0) wins++;
+  }
+  diffs.sort((x, y) => x - y);
+  const q = (p: number) => diffs[Math.min(diffs.length - 1, Math.max(0, Math.floor(p * diffs.length)))] ?? Number.NaN;
+  return { difference, low: q(0.025), high: q(0.975), shareAWins: diffs.length > 0 ? wins / diffs.length : Number.NaN, rounds: diffs.length };
 }

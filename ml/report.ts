@@ -1,5 +1,5 @@
 /** Plain-text tables of an evaluation and a scoring, for the CLI. Pure. */
-import type { Evaluation } from './metrics.ts';
+import type { AucDifference, Evaluation } from './metrics.ts';
 
 const f = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
@@ -45,4 +45,16 @@ export function bandTable(bands: readonly { band: string; customers: number; exp
     ['risk band', 'customers', 'exposure', 'expected loss'],
     bands.map((b) => [b.band, String(b.customers), b.exposure, b.expectedLoss]),
   );
+}
+
+/** "risk_mlp − logistic_regression: −0.0009 (95 % interval −0.012 .. +0.010; ahead in 45 % of resamples)". */
+export function comparisonLines(model: string, comparisons: Readonly<Record<string, AucDifference>>): string {
+  const sign = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}` : 'n/a');
+  return Object.entries(comparisons)
+    .map(
+      ([name, c]) =>
+        `${model} − ${name}: ROC AUC ${sign(c.difference)} (95 % bootstrap interval ${sign(c.low)} .. ${sign(c.high)}; ` +
+        `ahead in ${Math.round(c.shareAWins * 100)} % of ${c.rounds} resamples of customers)`,
+    )
+    .join('\n');
 }

@@ -1,0 +1,113 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Matrix } from './features.ts';
+import { rocAuc } from './metrics.ts';
+import {
+  buildNetwork,
+  classWeights,
+  deserializeNetwork,
+  predict,
+  serializeNetwork,
+  trainNetwork,
+  weightedLogLoss,
+} from './network.ts';
+import { SeededRandom } from './rng.ts';
+import { tf, useBackend } from './tf.ts';
+
+/** A small imbalanced problem with a non-linear boundary: default when x0² + x1 is large. */
+function dataset(rows: number, seed: number): { x: Matrix; y: Float32Array } {
+  const rng = new SeededRandom(seed);
+  const cols = 6;
+  const data = new Float32Array(rows * cols);
+  const y = new Float32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) data[i * cols + j] = rng.normal();
+    const x0 = data[i * cols] as number;
+    const x1 = data[i * cols + 1] as number;
+    y[i] = x0 * x0 + x1 + 0.5 * rng.normal() > 3 ? 1 : 0;
+  }
+  return { x: { data, rows, cols }, y };
+}
+
+const options = {
+  learningRate: 0.01,
+  batchSize: 64,
+  maxEpochs: 8,
+  patience: 3,
+  classWeight: { 0: 1, 1: 1 },
+  monitor: 'auc' as const,
+};
+
+async function trained(seed: number) {
+  const train = dataset(1500, 1);
+  const validation = dataset(500, 2);
+  const model = buildNetwork({ inputs: 6, hidden: [8], linearSkip: true, l2: 1e-3, seed });
+  const result = await trainNetwork(model, train, validation, { ...options, seed });
+  const weights = model.getWeights().map((w) => [...w.dataSync()]);
+  const p = predict(model, validation.x);
+  return { model, result, weights, p, validation };
+}
+
+describe('the network (TF.js, wasm backend)', () => {
+  beforeAll(async () => {
+    expect(await useBackend('wasm')).toBe('wasm');
+  });
+
+  it('runs on the wasm backend, its binaries read from the package folder', () => {
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('trains reproducibly: same seed, identical weights and predictions; another seed differs', async () => {
+    const a = await trained(42);
+    const b = await trained(42);
+    const c = await trained(7);
+    expect(a.weights).toEqual(b.weights);
+    expect([...a.p]).toEqual([...b.p]);
+    expect(a.result.history).toEqual(b.result.history);
+    expect(c.weights).not.toEqual(a.weights);
+    expect(rocAuc({ scores: a.p, labels: a.validation.y })).toBeGreaterThan(0.9);
+    for (const t of [a, b, c]) t.model.dispose();
+  });
+
+  it('keeps the best validation epoch when stopping early', async () => {
+    const t = await trained(3);
+    const best = t.result.history.find((h) => h.epoch === t.result.bestEpoch);
+    expect(best?.validationAuc).toBe(Math.max(...t.result.history.map((h) => h.validationAuc)));
+    expect(rocAuc({ scores: t.p, labels: t.validation.y })).toBeCloseTo(best?.validationAuc ?? 0, 6);
+    t.model.dispose();
+  });
+
+  it('round-trips through save and load handlers with identical predictions', async () => {
+    const t = await trained(5);
+    const saved = await serializeNetwork(t.model);
+    expect(saved.weightData.byteLength).toBe(saved.weightSpecs.reduce((a, s) => a + 4 * s.shape.reduce((x, y) => x * y, 1), 0));
+    const loaded = await deserializeNetwork(saved);
+    expect([...predict(loaded, t.validation.x)]).toEqual([...t.p]);
+    t.model.dispose();
+    loaded.dispose();
+  });
+
+  it('is logistic regression without hidden layers', () => {
+    const m = buildNetwork({ inputs: 6, hidden: [], linearSkip: true, l2: 0, seed: 1 });
+    expect(m.getWeights().map((w) => w.shape)).toEqual([[6, 1], [1]]);
+    m.dispose();
+  });
+});
+
+describe('class weights and the weighted loss', () => {
+  it('balance the classes, or take the square root of the ratio', () => {
+    const y = [1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const b = classWeights(y, 'balanced');
+    expect(b[1] / b[0]).toBeCloseTo(9, 12);
+    expect(9 * b[0] + b[1]).toBeCloseTo(10, 12);
+    const s = classWeights(y, 'sqrt');
+    expect(s[1] / s[0]).toBeCloseTo(3, 12);
+    expect(classWeights(y, 'none')).toEqual({ 0: 1, 1: 1 });
+  });
+
+  it('weights the log loss by class', () => {
+    const l = weightedLogLoss([0.5, 0.5], [1, 0], { 0: 1, 1: 3 });
+    expect(l).toBeCloseTo(Math.log(2), 12);
+    const l2 = weightedLogLoss([0.9, 0.5], [1, 0], { 0: 1, 1: 3 });
+    expect(l2).toBeCloseTo((3 * -Math.log(0.9) + Math.log(2)) / 4, 12);
+  });
+});
