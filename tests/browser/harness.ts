@@ -1,0 +1,214 @@
+/**
+ * Browser tests: a demo warehouse (tests/cube/harness.ts's `demoWarehouse`: seed 5, 3,000 invoices,
+ * as of 2026-06-30, marts built), the ARLens server on a free port, and headless Debian Chromium
+ * driven by playwright-core. One harness per test file; `close()` closes every page, context, the
+ * browser, the server and removes the warehouse.
+ *
+ * Stable API (other test files depend on it; add, don't change):
+ *
+ *   const h = await startBrowserHarness();        // in beforeAll (allow ~120 s)
+ *   afterEach(() => h.assertNoErrors());          // fail the test on page errors / console.error
+ *   afterAll(() => h.close());
+ *
+ *   h.url                  base URL, ends with '/' (e.g. http://127.0.0.1:43121/)
+ *   h.browser              the playwright-core Browser
+ *   h.wh / h.server        warehouse directory / the RunningServer
+ *   h.sql(sql, params?)    rows from the published warehouse (DuckDB values as strings, see convert.ts)
+ *   h.newPage(opts?)       a Page in a fresh BrowserContext (own cookies), en-US, Asia/Tokyo,
+ *                          1280×900; page errors and console errors are recorded.
+ *                          opts.ignoreErrors: RegExp[] of expected console errors (e.g. a 403 you provoke);
+ *                          opts.acceptDownloads is on (for export tests).
+ *   h.errors()             errors recorded so far (and not yet asserted), as "<page url>: <text>"
+ *   h.assertNoErrors()     throws listing them (and clears them); favicon 404s never count
+ *
+ *   await signIn(page, h.url, 'sales_lead', { region: 'LATAM' })   // the /signin form; waits for the start page
+ *   await gotoReady(page, `${h.url}explore?region=EMEA`)            // goto + waitForCharts
+ *   await waitForCharts(page)     // readiness probe: no [aria-busy=true] left and every [role=img]
+ *                                 // chart container has data-rendered="true"; never sleeps
+ *   await screenshot(page, 'overview-ja')   // test-results/screenshots/overview-ja.png (full page)
+ *
+ * Chromium: /usr/bin/chromium (scripts/ensure-chromium.sh installs Debian's package when missing).
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../server/index.ts';
+import type { Row } from '../../warehouse/convert.ts';
+import type { SqlParam } from '../../warehouse/duckdb.ts';
+import { demoWarehouse } from '../cube/harness.ts';
+import { published, ROOT, TEST_SECRET, tempDir } from '../helpers.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+
+export type Role = 'cfo' | 'sales_lead' | 'analyst' | 'collector';
+
+export interface NewPageOptions {
+  /** Console errors that are expected in this page (matched against the message text). */
+  readonly ignoreErrors?: readonly RegExp[];
+}
+
+export interface BrowserHarness {
+  readonly url: string;
+  readonly browser: Browser;
+  readonly wh: string;
+  readonly server: RunningServer;
+  sql(sql: string, params?: SqlParam[]): Promise<Row[]>;
+  newPage(options?: NewPageOptions): Promise<Page>;
+  errors(): readonly string[];
+  assertNoErrors(): void;
+  close(): Promise<void>;
+}
+
+/** Launch headless Chromium with the flags that work in a container without a display. */
+export async function launchChromium(): Promise<Browser> {
+  await fs.access(CHROMIUM).catch(() => {
+    throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (npm test does)`);
+  });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** Attach error recording to a page; returns nothing, errors go into `sink`. */
+export function recordErrors(page: Page, sink: string[], ignore: readonly RegExp[] = []): void {
+  page.on('pageerror', (e) => sink.push(`${page.url()}: uncaught ${e.name}: ${e.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const where = msg.location().url;
+    if (where.endsWith('/favicon.ico')) return;
+    const text = msg.text();
+    if (ignore.some((r) => r.test(text))) return;
+    sink.push(`${page.url()}: console.error: ${text}${where ? ` (${where})` : ''}`);
+  });
+}
+
+export async function startBrowserHarness(
+  prepare: (root: string) => Promise<string> = demoWarehouse,
+): Promise<BrowserHarness> {
+  const root = await tempDir('arlens-browser-');
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    const wh = await prepare(root);
+    server = await startServer({ warehouseDir: wh, host: '127.0.0.1', port: 0, apiSecret: TEST_SECRET });
+    browser = await launchChromium();
+    const contexts = new Set<BrowserContext>();
+    let errors: string[] = [];
+    const b = browser;
+    const s = server;
+    return {
+      url: s.url,
+      browser: b,
+      wh,
+      server: s,
+      sql: (sql, params = []) => published(wh, sql, params),
+      newPage: async (options = {}) => {
+        const context = await b.newContext({
+          locale: 'en-US',
+          timezoneId: 'Asia/Tokyo',
+          viewport: { width: 1280, height: 900 },
+          acceptDownloads: true,
+        });
+        contexts.add(context);
+        context.on('close', () => contexts.delete(context));
+        const page = await context.newPage();
+        recordErrors(page, errors, options.ignoreErrors);
+        return page;
+      },
+      errors: () => errors,
+      assertNoErrors: () => {
+        const found = errors;
+        errors = [];
+        if (found.length) throw new Error(`errors in the browser:\n${found.join('\n')}`);
+      },
+      close: async () => {
+        for (const c of [...contexts]) await c.close().catch(() => {});
+        await b.close();
+        await s.close();
+        await fs.rm(root, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await browser?.close().catch(() => {});
+    await server?.close().catch(() => {});
+    await fs.rm(root, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+const START_PAGE: Record<Role, string> = {
+  cfo: '/',
+  sales_lead: '/',
+  analyst: '/',
+  collector: '/collections',
+};
+
+/**
+ * Sign in through the /signin form (radio `role`, select `region` for a sales lead, `portfolio` for a
+ * credit controller) and wait until the role's start page has loaded. `baseUrl` is the harness's url.
+ */
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  role: Role,
+  options: { region?: string; portfolio?: string; next?: string } = {},
+): Promise<void> {
+  const qs = options.next ? `?next=${encodeURIComponent(options.next)}` : '';
+  await page.goto(new URL(`signin${qs}`, baseUrl).href);
+  await page.locator(`input[name=role][value=${role}]`).check();
+  // The selects are enabled by the page's script once the role is chosen (Playwright waits for it).
+  if (role === 'sales_lead') {
+    if (!options.region) throw new Error('signIn: a sales lead needs a region');
+    await page.locator('select[name=region]').selectOption(options.region);
+  }
+  if (role === 'collector') {
+    if (!options.portfolio) throw new Error('signIn: a credit controller needs a portfolio');
+    await page.locator('select[name=portfolio]').selectOption(options.portfolio);
+  }
+  const target = options.next ?? START_PAGE[role];
+  const landed = page.waitForURL((u) => u.pathname === target.split('?')[0], { waitUntil: 'load' });
+  await page.getByRole('button', { name: /Sign in|サインイン|ログイン/ }).click();
+  await landed;
+}
+
+/**
+ * Readiness probe: resolves when no element is `aria-busy="true"` and every chart container
+ * (`[role=img]`, drawn by web/lib/charts/echarts.ts) says `data-rendered="true"`. Event-driven
+ * (Playwright polls on animation frames), never a sleep.
+ */
+export async function waitForCharts(page: Page, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      if (document.readyState !== 'complete') return false;
+      if (document.querySelector('[aria-busy="true"]')) return false;
+      return [...document.querySelectorAll('[role="img"]')].every(
+        (el) => (el as HTMLElement).dataset['rendered'] === 'true',
+      );
+    },
+    undefined,
+    { timeout, polling: 'raf' },
+  );
+}
+
+/** Navigate and wait until the page's charts and tables are ready. */
+export async function gotoReady(page: Page, url: string): Promise<void> {
+  const res = await page.goto(url, { waitUntil: 'load' });
+  if (res && res.status() >= 400) throw new Error(`${url}: HTTP ${res.status()}`);
+  await waitForCharts(page);
+}
+
+/** A full-page PNG under test-results/screenshots/<name>.png; returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await fs.mkdir(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+  return path;
+}
