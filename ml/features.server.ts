@@ -36,8 +36,9 @@ fx AS (
 invoices AS (
     SELECT i.invoice_id, i.customer_id, i.currency_code, i.issue_date, i.due_date, i.invoice_amount,
         i.invoice_amount_rc,
-        -- the rate of D; the issue-date rate where the FX history does not reach D
-        coalesce(fx.fx_rate, i.invoice_amount_rc / nullif(i.invoice_amount, 0)) AS rate
+        -- the rate of D; the issue-date rate where the FX history does not reach D. DECIMAL, so that
+        -- sums are exact and do not depend on the order DuckDB adds rows in.
+        coalesce(fx.fx_rate, CAST(i.invoice_amount_rc / nullif(i.invoice_amount, 0) AS DECIMAL(18, 8))) AS rate
     FROM marts.fct_invoices AS i
     CROSS JOIN params AS p
     LEFT JOIN fx ON fx.from_currency = i.currency_code
@@ -75,10 +76,9 @@ per_customer AS (
         any_value(p.d) - min(s.issue_date) AS tenure_days,
         count(*) FILTER (WHERE s.issue_date > p.d - 365) AS invoices_12m,
         sum(s.invoice_amount_rc) FILTER (WHERE s.issue_date > p.d - 365) AS billed_12m_rc,
-        CASE WHEN count(*) FILTER (WHERE s.issue_date > p.d - 365) >= 2 THEN
-            stddev_pop(s.invoice_amount_rc) FILTER (WHERE s.issue_date > p.d - 365)
-            / nullif(avg(s.invoice_amount_rc) FILTER (WHERE s.issue_date > p.d - 365), 0)
-        END AS invoice_amount_cv_12m,
+        -- from exact DECIMAL sums (stddev_pop on doubles depends on the order rows are added in)
+        count(*) FILTER (WHERE s.issue_date > p.d - 365) AS n_12m,
+        sum(s.invoice_amount_rc * s.invoice_amount_rc) FILTER (WHERE s.issue_date > p.d - 365) AS billed_sq_12m_rc,
         count(*) FILTER (WHERE s.settled_date > p.d - 365) AS settled_12m,
         count(*) FILTER (WHERE s.settled_date > p.d - 365 AND s.settled_date > s.due_date) AS settled_late_12m,
         avg(s.days_late) FILTER (WHERE s.settled_date > p.d - 365) AS mean_days_late_12m,
@@ -157,7 +157,11 @@ SELECT
     CAST(c.payment_terms_days AS DOUBLE) AS payment_terms_days,
     CAST(pc.invoices_12m AS DOUBLE) AS invoices_12m,
     CAST(pc.billed_12m_rc AS DOUBLE) AS billed_12m_rc,
-    CAST(pc.invoice_amount_cv_12m AS DOUBLE) AS invoice_amount_cv_12m,
+    CASE WHEN pc.n_12m >= 2 AND pc.billed_12m_rc > 0 THEN
+        sqrt(greatest(0, CAST(pc.billed_sq_12m_rc AS DOUBLE) / pc.n_12m
+            - (CAST(pc.billed_12m_rc AS DOUBLE) / pc.n_12m) ** 2))
+        / (CAST(pc.billed_12m_rc AS DOUBLE) / pc.n_12m)
+    END AS invoice_amount_cv_12m,
     CAST(pc.settled_12m AS DOUBLE) AS settled_12m,
     CAST(pc.settled_late_12m AS DOUBLE) AS settled_late_12m,
     CAST(pc.mean_days_late_12m AS DOUBLE) AS mean_days_late_12m,
