@@ -43,8 +43,23 @@ export class ServingDriver extends BaseDriver {
     // The ServingWarehouse belongs to the server, which closes it.
   }
 
-  override async createSchemaIfNotExists(schemaName: string): Promise<void> {
-    await this.query(`CREATE SCHEMA IF NOT EXISTS memory.${this.quoteIdentifier(schemaName)}`);
+  private schemas = new Map<string, Promise<void>>();
+
+  /**
+   * Once per schema, in the in-memory catalog. Concurrent rollup builds all ask for it; two
+   * concurrent CREATE SCHEMA statements conflict in DuckDB's catalog, so the first call's promise
+   * is shared.
+   */
+  override createSchemaIfNotExists(schemaName: string): Promise<void> {
+    let created = this.schemas.get(schemaName);
+    if (!created) {
+      created = this.query(`CREATE SCHEMA IF NOT EXISTS memory.${this.quoteIdentifier(schemaName)}`).then(
+        () => undefined,
+      );
+      created.catch(() => this.schemas.delete(schemaName));
+      this.schemas.set(schemaName, created);
+    }
+    return created;
   }
 
   /** Only the in-memory catalog's own tables (the stock query also lists the attached warehouse). */

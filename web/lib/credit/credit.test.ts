@@ -71,9 +71,30 @@ describe('suggested credit limits', () => {
     expect(s.map((x) => [x.customerId, x.action, x.reasons, x.suggestedLimit])).toEqual([
       ['late', 'reduce', ['pays_late'], 70000],
       ['risky', 'reduce', ['high_risk'], 45000],
-      ['over', 'review', ['over_limit'], 10000],
+      ['over', 'review', ['over_limit'], 12000],
       ['good', 'increase', ['good_payer_near_limit'], 125000],
     ]);
+  });
+
+  it('sends a good payer over the limit to review (covering the exposure), not to an increase', () => {
+    const [s] = suggestLimits(
+      [
+        customer('x', {
+          'credit_policy.total_credit_limit': '16000.00',
+          'credit_policy.exposure': '61311.61',
+          'credit_policy.open_ar': '60000.00',
+          'credit_policy.overdue_ar': '0.00',
+        }),
+      ],
+      [
+        {
+          'analyst.customer_id': 'x',
+          'analyst.average_days_late': '0.2',
+          'analyst.written_off_amount': '0.00',
+        },
+      ],
+    );
+    expect(s).toMatchObject({ action: 'review', reasons: ['over_limit'], suggestedLimit: 62000 });
   });
 
   it('never suggests cutting below half the limit, and always lowers a reduce', () => {

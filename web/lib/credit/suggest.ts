@@ -5,9 +5,10 @@
  *   reduce   very high / high risk, or written-off debt in the last year, or paying 30+ days late
  *            on average, or more than 30 % of the balance overdue → limit cut to the current
  *            exposure rounded down (no new credit until paid down), at most -50 %
- *   increase low risk (or unscored), under 5 days late on average, under 5 % overdue, using 80 %+
- *            of the limit, active → +25 %, rounded to a thousand
- *   review   over the limit without a reason to reduce (limit breached, history fine)
+ *   increase low risk (or unscored), under 5 days late on average, under 5 % overdue, using 80–100 %
+ *            of the limit, active → +25 %, rounded up to a thousand
+ *   review   over the limit without a reason to reduce (history fine): the suggested limit is the
+ *            one that would cover today's exposure, for a person to decide
  *   keep     otherwise (not listed)
  * Limits are in the reporting currency, as exported limits converted at the as-of rate.
  */
@@ -71,7 +72,8 @@ export function suggestLimits(customers: Row[], history: Row[]): Suggestion[] {
       status === 'active' &&
       (daysLate ?? 0) < 5 &&
       (overdueShare ?? 0) < 0.05 &&
-      utilisation >= 0.8
+      utilisation >= 0.8 &&
+      utilisation <= 1
     ) {
       action = 'increase';
       reasons.push('good_payer_near_limit');
@@ -79,6 +81,7 @@ export function suggestLimits(customers: Row[], history: Row[]): Suggestion[] {
     } else if (utilisation > 1) {
       action = 'review';
       reasons.push('over_limit');
+      suggested = roundUp(exposure);
     }
     if (action === null) continue;
     out.push({
