@@ -55,3 +55,62 @@ export async function latestBuild(query: Query): Promise<BuildStatus | null> {
   if (!first) return null;
   return { runId: String(first['run_id']), startedAt: String(first['started_at']), nodes };
 }
+
+export interface LineageNode {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly schema: string | null;
+  readonly materialization: string | null;
+  readonly description: string;
+  readonly dependsOn: string[];
+  readonly usedBy: string[];
+}
+
+/**
+ * Lineage of sources and models from the latest manifest (meta.manifest): what each is built from
+ * and what uses it, in layer order (sources, staging, intermediate, marts).
+ */
+export async function modelLineage(query: Query): Promise<LineageNode[]> {
+  if (!(await tableExists(query, 'meta', 'manifest'))) return [];
+  const rows = await query('SELECT json FROM meta.manifest ORDER BY generated_at DESC LIMIT 1');
+  const json = rows[0]?.['json'];
+  if (typeof json !== 'string') return [];
+  const manifest = JSON.parse(json) as {
+    nodes: Record<
+      string,
+      {
+        id: string;
+        kind: string;
+        name: string;
+        schema: string | null;
+        materialization: string | null;
+        description?: string;
+        depends_on: string[];
+      }
+    >;
+  };
+  const nodes = Object.values(manifest.nodes).filter((n) => n.kind === 'source' || n.kind === 'model');
+  const ids = new Set(nodes.map((n) => n.id));
+  const name = new Map(nodes.map((n) => [n.id, n.name]));
+  const usedBy = new Map<string, string[]>();
+  for (const n of nodes) {
+    for (const d of n.depends_on) if (ids.has(d)) usedBy.set(d, [...(usedBy.get(d) ?? []), n.name]);
+  }
+  const layer = (n: { kind: string; schema: string | null }) =>
+    n.kind === 'source'
+      ? 0
+      : (({ staging: 1, intermediate: 2, marts: 3 } as Record<string, number>)[n.schema ?? ''] ?? 4);
+  return nodes
+    .map((n) => ({
+      id: n.id,
+      name: n.name,
+      kind: n.kind,
+      schema: n.schema,
+      materialization: n.materialization,
+      description: n.description ?? '',
+      dependsOn: n.depends_on.filter((d) => ids.has(d)).map((d) => name.get(d) ?? d),
+      usedBy: (usedBy.get(n.id) ?? []).sort(),
+    }))
+    .sort((a, b) => layer(a) - layer(b) || a.name.localeCompare(b.name));
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../ingest/demo/generate.ts';
 import { ingest } from '../../ingest/load.ts';
 import { build } from '../../models/runner/index.ts';
-import { latestBuild } from '../../server/status.ts';
+import { latestBuild, modelLineage } from '../../server/status.ts';
 import { published, ROOT, tempDir } from '../helpers.ts';
 
 /** The real project on demo data: every model builds, every data test and unit test passes. */
@@ -39,6 +39,17 @@ describe('the ARLens dbt project on demo data', () => {
       expect.arrayContaining(['fct_invoices', 'fct_ar_snapshots', 'mart_ar_kpis_monthly']),
     );
     expect(models.every((m) => m['status'] === 'success')).toBe(true);
+    // ... and the lineage it shows: sources first, what each model is built from and feeds.
+    const lineage = await modelLineage((sql, params = []) => published(wh, sql, [...params]));
+    expect(lineage[0]?.kind).toBe('source');
+    const invoices = lineage.find((n) => n.name === 'fct_invoices');
+    expect(invoices?.dependsOn).toEqual(
+      expect.arrayContaining(['stg_erp__invoices', 'int_invoice_reductions']),
+    );
+    expect(invoices?.usedBy).toEqual(
+      expect.arrayContaining(['int_ar_monthly_components', 'fct_credit_exposure']),
+    );
+    expect(lineage.find((n) => n.name === 'erp.invoices')?.usedBy).toEqual(['stg_erp__invoices']);
   });
 
   it('reconciles: aging snapshot at the as-of date = open AR of fct_invoices = customer exposure AR', async () => {

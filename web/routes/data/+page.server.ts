@@ -1,14 +1,15 @@
 import { servingWarehouse } from '$lib/server/warehouse';
-import { latestBuild, quarantinedRows, warehouseStatus } from '../../../server/status.ts';
+import { latestBuild, modelLineage, quarantinedRows, warehouseStatus } from '../../../server/status.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async () => {
   const wh = servingWarehouse();
   const query = wh.query.bind(wh);
-  const [status, quarantine, build] = await Promise.all([
+  const [status, quarantine, build, lineage] = await Promise.all([
     warehouseStatus(query),
     quarantinedRows(query, 100),
     latestBuild(query),
+    modelLineage(query),
   ]);
-  return { status, quarantine, build };
+  return { status, quarantine, build, lineage };
 };
