@@ -57,7 +57,7 @@ export function suggestLimits(customers: Row[], history: Row[]): Suggestion[] {
     const utilisation = exposure / limit;
 
     const reasons: Reason[] = [];
-    if (band === 'high' || band === 'very high') reasons.push('high_risk');
+    if (band === 'high' || band === 'very high' || band === 'in default') reasons.push('high_risk');
     if (writtenOff > 0) reasons.push('written_off');
     if (daysLate !== null && daysLate >= 30) reasons.push('pays_late');
     if (overdueShare !== null && overdueShare > 0.3) reasons.push('overdue_share');
