@@ -101,7 +101,8 @@ try {
         const sqlBody = (await call('sql', q)) as {
           sql: { sql: [string, SqlParam[]]; preAggregations: { tableName: string }[] };
         };
-        let [sql, params] = sqlBody.sql.sql;
+        const params = sqlBody.sql.sql[1];
+        let sql = sqlBody.sql.sql[0];
         // /v1/sql names a rollup without its version: use the table Cube built (the newest one).
         for (const { tableName } of sqlBody.sql.preAggregations) {
           const [schema, table] = tableName.split('.') as [string, string];
