@@ -16,7 +16,11 @@ const full: ExplorerState = {
   measures: ['open_amount', 'count'],
   dimensions: ['region', 'customer_name'],
   filters: [
-    { member: 'customer_name', operator: 'contains', values: ['Acme, Inc.', 'back\\slash', '=HYPERLINK("x")', ''] },
+    {
+      member: 'customer_name',
+      operator: 'contains',
+      values: ['Acme, Inc.', 'back\\slash', '=HYPERLINK("x")', ''],
+    },
     { member: 'days_past_due', operator: 'gt', values: ['30'] },
     { member: 'aging_bucket', operator: 'notSet', values: [] },
     { member: 'region', operator: 'equals', values: [] },
@@ -24,7 +28,13 @@ const full: ExplorerState = {
   time: { dimension: 'issue_date', granularity: 'quarter', from: '2025-07-01', to: '2026-06-30' },
   chart: 'stacked',
   pivot: { columns: 'time', measure: 'count' },
-  global: { region: 'LATAM', productLine: 'Spare Parts', currency: 'JPY', from: '2025-01-01', to: '2026-06-30' },
+  global: {
+    region: 'LATAM',
+    productLine: 'Spare Parts',
+    currency: 'JPY',
+    from: '2025-01-01',
+    to: '2026-06-30',
+  },
   drill: {
     measure: 'open_amount',
     values: [
@@ -46,7 +56,12 @@ describe('Explorer state in the URL', () => {
 
   it('round-trips the default state and a state with nothing chosen', () => {
     expect(explorerStateFromUrl(explorerStateToUrl(DEFAULT_STATE))).toEqual(DEFAULT_STATE);
-    const empty: ExplorerState = { ...DEFAULT_STATE, view: 'payments_received', measures: [], dimensions: [] };
+    const empty: ExplorerState = {
+      ...DEFAULT_STATE,
+      view: 'payments_received',
+      measures: [],
+      dimensions: [],
+    };
     expect(explorerStateFromUrl(explorerStateToUrl(empty))).toEqual(empty);
   });
 
@@ -97,7 +112,14 @@ describe('Explorer state in the URL', () => {
       dimensions: ['region'],
       filters: [{ member: 'region', operator: 'equals', values: ['LATAM'] }],
     });
-    for (const junk of ['%', 'f=:::', 'dv=:&drill=x', 'tt=9999-99-99&t=issue_date', 'f=a:set:x,y', 'm=' + 'a,'.repeat(500)]) {
+    for (const junk of [
+      '%',
+      'f=:::',
+      'dv=:&drill=x',
+      'tt=9999-99-99&t=issue_date',
+      'f=a:set:x,y',
+      'm=' + 'a,'.repeat(500),
+    ]) {
       expect(() => explorerStateFromUrl(new URLSearchParams(junk))).not.toThrow();
     }
     expect(explorerStateFromUrl(new URLSearchParams('t=issue_date&tt=9999-99-99')).time).toEqual({
@@ -150,7 +172,12 @@ describe('Explorer state against the model', () => {
   it('falls back to the analyst view, with its defaults, for an unknown view', () => {
     const s = explorerStateFromUrl(new URLSearchParams('view=secret_salaries&m=salary&f=name:equals:x'));
     const out = sanitizeState(s, VIEWS)!;
-    expect(out.state).toMatchObject({ view: 'analyst', measures: ['open_amount'], dimensions: ['region'], filters: [] });
+    expect(out.state).toMatchObject({
+      view: 'analyst',
+      measures: ['open_amount'],
+      dimensions: ['region'],
+      filters: [],
+    });
     expect(sanitizeState(s, [])).toBeNull();
   });
 
@@ -169,8 +196,15 @@ describe('Explorer state against the model', () => {
       VIEWS,
     )!;
     expect(analyst.state.drill).toBeNull(); // a bucket without time buckets
-    const ok = sanitizeState(explorerStateFromUrl(new URLSearchParams('d=region&drill=open_amount&dv=region:LATAM')), VIEWS)!;
-    expect(ok.state.drill).toEqual({ measure: 'open_amount', values: [{ dimension: 'region', value: 'LATAM' }], bucket: null });
+    const ok = sanitizeState(
+      explorerStateFromUrl(new URLSearchParams('d=region&drill=open_amount&dv=region:LATAM')),
+      VIEWS,
+    )!;
+    expect(ok.state.drill).toEqual({
+      measure: 'open_amount',
+      values: [{ dimension: 'region', value: 'LATAM' }],
+      bucket: null,
+    });
   });
 
   it('offers operators by kind of member', () => {
