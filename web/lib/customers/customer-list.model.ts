@@ -1,0 +1,79 @@
+/** Rows of the customers list from customer_risk rows. Pure. */
+import { toMoney, toNumber } from '../cube/values.ts';
+import { flag, text, type CubeRow } from '../collections/fields.ts';
+import { LIST_PAGE_SIZE } from './customer-list.query.ts';
+
+const V = 'customer_risk';
+
+export interface ListCustomer {
+  readonly id: string;
+  readonly name: string;
+  readonly region: string | null;
+  readonly segment: string | null;
+  /** active, blocked, blacklisted or inactive (as exported). */
+  readonly status: string | null;
+  /** Reporting currency, exact. */
+  readonly openAr: string | null;
+  readonly overdueAr: string | null;
+  readonly creditLimit: string | null;
+  /** Exposure / limit (1 = at the limit); null without a limit. */
+  readonly utilisation: number | null;
+  readonly overLimit: boolean;
+  readonly riskBand: string | null;
+}
+
+export function listCustomers(rows: readonly CubeRow[]): ListCustomer[] {
+  return rows.map((r) => {
+    const limit = toMoney(r[`${V}.total_credit_limit`]);
+    return {
+      id: String(r[`${V}.customer_id`]),
+      name: text(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
+      region: text(r[`${V}.region`]),
+      segment: text(r[`${V}.segment`]),
+      status: text(r[`${V}.status`]),
+      openAr: toMoney(r[`${V}.open_ar`]),
+      overdueAr: toMoney(r[`${V}.overdue_ar`]),
+      creditLimit: limit !== null && toNumber(limit) !== 0 ? limit : null,
+      utilisation: toNumber(r[`${V}.credit_utilisation`]),
+      overLimit: flag(r[`${V}.is_over_limit`]),
+      riskBand: text(r[`${V}.risk_band`]),
+    };
+  });
+}
+
+export interface PageInfo {
+  /** 1-based index of the first and last row shown (0 and 0 when nothing matches). */
+  readonly first: number;
+  readonly last: number;
+  readonly total: number;
+  readonly pages: number;
+  readonly page: number;
+  readonly hasPrevious: boolean;
+  readonly hasNext: boolean;
+}
+
+/** Where a page sits among `total` rows. */
+export function pageInfo(page: number, total: number, pageSize = LIST_PAGE_SIZE): PageInfo {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const first = (page - 1) * pageSize + 1;
+  const shown = first <= total;
+  return {
+    first: shown ? first : 0,
+    last: shown ? Math.min(total, page * pageSize) : 0,
+    total,
+    pages,
+    page,
+    hasPrevious: page > 1,
+    hasNext: page < pages,
+  };
+}
+
+/** The customer count from the count query's single row. */
+export function customerCount(rows: readonly CubeRow[]): number {
+  return toNumber(rows[0]?.[`${V}.count`]) ?? 0;
+}
+
+/** Status badges: none for active accounts. */
+export function statusBadge(status: string | null): 'blocked' | 'blacklisted' | 'inactive' | null {
+  return status === 'blocked' || status === 'blacklisted' || status === 'inactive' ? status : null;
+}

@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { customerCount, listCustomers, pageInfo, statusBadge } from './customer-list.model.ts';
+import {
+  customerCountQuery,
+  customerListQuery,
+  DEFAULT_LIST,
+  listParams,
+  listParamsToUrl,
+  searchFilters,
+  unappliedFilters,
+} from './customer-list.query.ts';
+
+describe('customers list: URL parameters', () => {
+  it('reads search, sort, direction and page; bad values fall back to defaults', () => {
+    expect(listParams(new URLSearchParams(''))).toEqual(DEFAULT_LIST);
+    expect(listParams(new URLSearchParams('q=%20acme%20&sort=name&page=3'))).toEqual({
+      q: 'acme',
+      sort: 'name',
+      dir: 'asc',
+      page: 3,
+    });
+    expect(listParams(new URLSearchParams('sort=overdue_ar&dir=asc'))).toMatchObject({
+      sort: 'overdue_ar',
+      dir: 'asc',
+    });
+    expect(listParams(new URLSearchParams('sort=drop+table&dir=up&page=0'))).toEqual(DEFAULT_LIST);
+    expect(listParams(new URLSearchParams(`q=${'x'.repeat(500)}`)).q).toHaveLength(100);
+  });
+
+  it('writes only what differs from the defaults and keeps the global filters', () => {
+    const base = new URLSearchParams('region=EMEA&page=4');
+    expect(listParamsToUrl(DEFAULT_LIST, base).toString()).toBe('region=EMEA');
+    expect(
+      listParamsToUrl({ q: 'Müller & Co', sort: 'utilisation', dir: 'desc', page: 2 }, base).toString(),
+    ).toBe('region=EMEA&page=2&q=M%C3%BCller+%26+Co&sort=utilisation');
+    expect(listParamsToUrl({ q: '', sort: 'name', dir: 'desc', page: 1 }, base).toString()).toBe(
+      'region=EMEA&sort=name&dir=desc',
+    );
+  });
+});
+
+describe('customers list: queries', () => {
+  it('search: part of the name or of the number; nothing for blank text', () => {
+    expect(searchFilters('  ')).toEqual([]);
+    expect(searchFilters(' 100020 ')).toEqual([
+      {
+        or: [
+          { member: 'customer_risk.customer_name', operator: 'contains', values: ['100020'] },
+          { member: 'customer_risk.customer_id', operator: 'contains', values: ['100020'] },
+        ],
+      },
+    ]);
+  });
+
+  it('a page sorted by the chosen column, then by number; region filter only', () => {
+    const q = customerListQuery(
+      { region: 'LATAM', productLine: 'Services', currency: 'EUR' },
+      { q: 'acme', sort: 'utilisation', dir: 'asc', page: 3 },
+    );
+    expect(q).toMatchInlineSnapshot(`
+      {
+        "dimensions": [
+          "customer_risk.customer_id",
+          "customer_risk.customer_name",
+          "customer_risk.region",
+          "customer_risk.segment",
+          "customer_risk.status",
+          "customer_risk.credit_utilisation",
+          "customer_risk.is_over_limit",
+          "customer_risk.risk_band",
+        ],
+        "filters": [
+          {
+            "member": "customer_risk.region",
+            "operator": "equals",
+            "values": [
+              "LATAM",
+            ],
+          },
+          {
+            "or": [
+              {
+                "member": "customer_risk.customer_name",
+                "operator": "contains",
+                "values": [
+                  "acme",
+                ],
+              },
+              {
+                "member": "customer_risk.customer_id",
+                "operator": "contains",
+                "values": [
+                  "acme",
+                ],
+              },
+            ],
+          },
+        ],
+        "limit": 50,
+        "measures": [
+          "customer_risk.open_ar",
+          "customer_risk.overdue_ar",
+          "customer_risk.total_credit_limit",
+        ],
+        "offset": 100,
+        "order": [
+          [
+            "customer_risk.credit_utilisation",
+            "asc",
+          ],
+          [
+            "customer_risk.customer_id",
+            "asc",
+          ],
+        ],
+      }
+    `);
+    expect(customerListQuery({}, DEFAULT_LIST).order).toEqual([
+      ['customer_risk.open_ar', 'desc'],
+      ['customer_risk.customer_id', 'asc'],
+    ]);
+    expect(customerCountQuery({ region: 'LATAM' }, { ...DEFAULT_LIST, q: 'x', page: 9 })).toEqual({
+      measures: ['customer_risk.count'],
+      filters: [
+        { member: 'customer_risk.region', operator: 'equals', values: ['LATAM'] },
+        ...searchFilters('x'),
+      ],
+    });
+  });
+
+  it('names the global filters the list cannot apply', () => {
+    expect(unappliedFilters({ region: 'EMEA' })).toEqual([]);
+    expect(unappliedFilters({ productLine: 'Services', currency: 'JPY', to: '2026-06-30' })).toEqual([
+      'productLine',
+      'currency',
+      'dates',
+    ]);
+  });
+});
+
+describe('customers list: rows and pages', () => {
+  it('rows: exact money, no limit as null, hostile names as plain text', () => {
+    const [a, b] = listCustomers([
+      {
+        'customer_risk.customer_id': '0000100007',
+        'customer_risk.customer_name': 'Acme <script>alert(1)</script> GmbH',
+        'customer_risk.region': 'EMEA',
+        'customer_risk.segment': 'SMB',
+        'customer_risk.status': 'blocked',
+        'customer_risk.credit_utilisation': 1.25,
+        'customer_risk.is_over_limit': true,
+        'customer_risk.risk_band': 'high',
+        'customer_risk.open_ar': '12345678901234.56',
+        'customer_risk.overdue_ar': '0.00',
+        'customer_risk.total_credit_limit': '10000.00',
+      },
+      {
+        'customer_risk.customer_id': '0000100008',
+        'customer_risk.customer_name': null,
+        'customer_risk.region': 'APAC',
+        'customer_risk.segment': null,
+        'customer_risk.status': 'active',
+        'customer_risk.credit_utilisation': null,
+        'customer_risk.is_over_limit': false,
+        'customer_risk.risk_band': null,
+        'customer_risk.open_ar': '0.00',
+        'customer_risk.overdue_ar': '0.00',
+        'customer_risk.total_credit_limit': '0.00',
+      },
+    ]);
+    expect(a).toEqual({
+      id: '0000100007',
+      name: 'Acme <script>alert(1)</script> GmbH',
+      region: 'EMEA',
+      segment: 'SMB',
+      status: 'blocked',
+      openAr: '12345678901234.56',
+      overdueAr: '0.00',
+      creditLimit: '10000.00',
+      utilisation: 1.25,
+      overLimit: true,
+      riskBand: 'high',
+    });
+    expect(b).toMatchObject({ name: '0000100008', creditLimit: null, utilisation: null, riskBand: null });
+  });
+
+  it('pages: first and last row shown, previous and next', () => {
+    expect(pageInfo(1, 120)).toEqual({
+      first: 1,
+      last: 50,
+      total: 120,
+      pages: 3,
+      page: 1,
+      hasPrevious: false,
+      hasNext: true,
+    });
+    expect(pageInfo(3, 120)).toMatchObject({ first: 101, last: 120, hasPrevious: true, hasNext: false });
+    expect(pageInfo(1, 0)).toMatchObject({ first: 0, last: 0, pages: 1, hasNext: false });
+    // A page past the end (a bookmarked URL after the data shrank) shows nothing but offers the way back.
+    expect(pageInfo(9, 120)).toMatchObject({ first: 0, last: 0, hasPrevious: true, hasNext: false });
+    expect(customerCount([{ 'customer_risk.count': '63' }])).toBe(63);
+    expect(customerCount([])).toBe(0);
+  });
+
+  it('status badges only for accounts that are not active', () => {
+    expect(['active', 'blocked', 'blacklisted', 'inactive', null, 'other'].map(statusBadge)).toEqual([
+      null,
+      'blocked',
+      'blacklisted',
+      'inactive',
+      null,
+      null,
+    ]);
+  });
+});
