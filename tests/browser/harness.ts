@@ -21,8 +21,10 @@
  *   h.errors()             errors recorded so far (and not yet asserted), as "<page url>: <text>"
  *   h.assertNoErrors()     throws listing them (and clears them); favicon 404s never count
  *
- *   await signIn(page, h.url, 'sales_lead', { region: 'LATAM' })   // the /signin form; waits for the start page
- *   await gotoReady(page, `${h.url}explore?region=EMEA`)            // goto + waitForCharts
+ *   await signIn(page, 'sales_lead', { region: 'LATAM' })  // the /signin form of the page's harness;
+ *                                 // waits for the role's start page (or options.next) and checks its status
+ *   await gotoReady(page, `${h.url}explore?region=EMEA`)            // goto (fails on HTTP ≥ 400) + waitForCharts
+ *   await documentStatus(page)    // the current document's HTTP status (Navigation Timing)
  *   await waitForCharts(page)     // readiness probe: no [aria-busy=true] left and every [role=img]
  *                                 // chart container has data-rendered="true"; never sleeps
  *   await screenshot(page, 'overview-ja')   // test-results/screenshots/overview-ja.png (full page)
@@ -51,6 +53,9 @@ export const CHROMIUM_ARGS = [
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 
 export type Role = 'cfo' | 'sales_lead' | 'analyst' | 'collector';
+
+/** The server each harness page belongs to (signIn reads it). */
+const BASE_URL = new WeakMap<Page, string>();
 
 export interface NewPageOptions {
   /** Console errors that are expected in this page (matched against the message text). */
@@ -121,6 +126,7 @@ export async function startBrowserHarness(
         context.on('close', () => contexts.delete(context));
         const page = await context.newPage();
         recordErrors(page, errors, options.ignoreErrors);
+        BASE_URL.set(page, s.url);
         return page;
       },
       errors: () => errors,
@@ -153,14 +159,15 @@ const START_PAGE: Record<Role, string> = {
 
 /**
  * Sign in through the /signin form (radio `role`, select `region` for a sales lead, `portfolio` for a
- * credit controller) and wait until the role's start page has loaded. `baseUrl` is the harness's url.
+ * credit controller) and wait until the role's start page (or `next`) has loaded without an HTTP error.
  */
 export async function signIn(
   page: Page,
-  baseUrl: string,
   role: Role,
   options: { region?: string; portfolio?: string; next?: string } = {},
 ): Promise<void> {
+  const baseUrl = BASE_URL.get(page);
+  if (!baseUrl) throw new Error('signIn: open the page with the harness (h.newPage())');
   const qs = options.next ? `?next=${encodeURIComponent(options.next)}` : '';
   await page.goto(new URL(`signin${qs}`, baseUrl).href);
   await page.locator(`input[name=role][value=${role}]`).check();
@@ -175,8 +182,19 @@ export async function signIn(
   }
   const target = options.next ?? START_PAGE[role];
   const landed = page.waitForURL((u) => u.pathname === target.split('?')[0], { waitUntil: 'load' });
-  await page.getByRole('button', { name: /Sign in|サインイン|ログイン/ }).click();
+  await page.getByRole('button', { name: /Sign in|サインイン/ }).click();
   await landed;
+  const status = await documentStatus(page);
+  if (status >= 400) throw new Error(`signed in as ${role}, but ${page.url()} answered HTTP ${status}`);
+}
+
+/** The HTTP status of the page's document (Navigation Timing), 0 when unknown. */
+export async function documentStatus(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as
+      (PerformanceNavigationTiming & { responseStatus?: number }) | undefined;
+    return nav?.responseStatus ?? 0;
+  });
 }
 
 /**
