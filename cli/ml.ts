@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_CONFIG, type RiskConfig } from '../ml/config.ts';
-import { bandTable, calibrationText, evaluationTable } from '../ml/report.ts';
+import { bandTable, calibrationText, comparisonLines, evaluationTable } from '../ml/report.ts';
 import { defaultModelDir, scoreRiskModel, trainRiskModel } from '../ml/risk.server.ts';
 import { MODEL_NAME } from '../ml/train.server.ts';
 import type { BackendChoice } from '../ml/tf.ts';
@@ -69,6 +69,7 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
             `Label: ${report.evaluation.label}.\n`,
         );
         console.log(evaluationTable(report.evaluation.test));
+        console.log(`\n${comparisonLines(MODEL_NAME, report.evaluation.comparisons)}`);
         const model = report.evaluation.test[MODEL_NAME];
         if (model) console.log(`\nCalibration of ${MODEL_NAME} on the test period:\n${calibrationText(model)}`);
         console.log(`\nArtefacts and the full report: ${report.dir}`);

@@ -138,11 +138,12 @@ activities AS (
     GROUP BY a.customer_id
 ),
 recent_write_offs AS (
-    SELECT DISTINCT i.customer_id
+    SELECT i.customer_id, any_value(p.d) - max(r.event_date) AS days_since_write_off
     FROM intermediate.int_invoice_reductions AS r
     INNER JOIN marts.fct_invoices AS i USING (invoice_id)
     CROSS JOIN params AS p
     WHERE r.written_off_amount > 0 AND r.event_date <= p.d AND r.event_date > p.d - p.cure_days
+    GROUP BY i.customer_id
 )
 SELECT
     c.customer_id,
@@ -152,7 +153,7 @@ SELECT
     pc.customer_id IS NOT NULL AS has_history,
     coalesce(pc.max_open_dpd > p.default_dpd, false) OR w.customer_id IS NOT NULL AS in_default,
     CAST(pc.max_open_dpd AS DOUBLE) AS max_open_dpd,
-    w.customer_id IS NOT NULL AS written_off_recently,
+    CAST(w.days_since_write_off AS DOUBLE) AS days_since_write_off,
     CAST(pc.tenure_days AS DOUBLE) AS tenure_days,
     CAST(c.payment_terms_days AS DOUBLE) AS payment_terms_days,
     CAST(pc.invoices_12m AS DOUBLE) AS invoices_12m,
@@ -236,8 +237,8 @@ export interface CustomerFeatures {
   readonly inDefault: boolean;
   /** Days past due of the oldest invoice open at the snapshot (negative: none due yet; null: none open). */
   readonly maxOpenDaysPastDue: number | null;
-  /** A write-off within the cure period up to the snapshot. */
-  readonly writtenOffRecently: boolean;
+  /** Days since the last write-off when one falls within the cure period up to the snapshot, else null. */
+  readonly daysSinceWriteOff: number | null;
   readonly raw: RawFeatures;
 }
 
@@ -269,7 +270,7 @@ export async function readFeatures(
       hasHistory: row['has_history'] === true,
       inDefault: row['in_default'] === true,
       maxOpenDaysPastDue: numberCell(row, 'max_open_dpd'),
-      writtenOffRecently: row['written_off_recently'] === true,
+      daysSinceWriteOff: numberCell(row, 'days_since_write_off'),
       raw: raw as RawFeatures,
     };
   });

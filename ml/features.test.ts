@@ -126,6 +126,7 @@ describe('preprocessing fitted on the training rows', () => {
     const d = derive(raw({ settled_12m: 3, settled_late_12m: 1, region: 'APAC' }));
     expect(displayValue(d, 'share_paid_late_12m')).toBe(0.333);
     expect(displayValue(d, 'region')).toBe('APAC');
+    expect(displayValue(derive(raw({ broken_promises_12m: 12 })), 'broken_promises_12m')).toBe(12);
     expect(() => displayValue(d, 'nope')).toThrow(/unknown feature/);
   });
 });

@@ -52,6 +52,8 @@ export interface NumericFeature {
   readonly definition: string;
   /** NULL when the quantity is undefined for the customer (e.g. no invoice settled); imputed. */
   readonly derive: (r: RawFeatures) => number | null;
+  /** The model sees log(1 + x); explanations show x. */
+  readonly logged?: true;
 }
 
 const ratio = (num: number | null, den: number | null): number | null =>
@@ -124,6 +126,7 @@ export const NUMERIC_FEATURES: readonly NumericFeature[] = [
   },
   {
     name: 'days_since_last_payment',
+    logged: true,
     label: 'Days since last payment',
     definition:
       'log(1 + days from the last payment applied on or before D to D); without a payment, the days since the first invoice',
@@ -131,18 +134,21 @@ export const NUMERIC_FEATURES: readonly NumericFeature[] = [
   },
   {
     name: 'disputes_12m',
+    logged: true,
     label: 'Disputes opened (12 months)',
     definition: 'log(1 + disputes opened in the 12 months up to D)',
     derive: (r) => log1p(r.disputes_12m),
   },
   {
     name: 'open_disputes',
+    logged: true,
     label: 'Open disputes',
     definition: 'log(1 + disputes opened on or before D and not resolved by D)',
     derive: (r) => log1p(r.open_disputes),
   },
   {
     name: 'broken_promises_12m',
+    logged: true,
     label: 'Broken promises to pay (12 months)',
     definition:
       'log(1 + promises to pay whose promised date fell in the 12 months before D without the promised amount paid by then)',
@@ -156,6 +162,7 @@ export const NUMERIC_FEATURES: readonly NumericFeature[] = [
   },
   {
     name: 'collection_contacts_3m',
+    logged: true,
     label: 'Collection contacts (3 months)',
     definition: 'log(1 + collection activities dated in the 3 months up to D)',
     derive: (r) => log1p(r.contacts_3m),
@@ -198,18 +205,21 @@ export const NUMERIC_FEATURES: readonly NumericFeature[] = [
   },
   {
     name: 'invoices_12m',
+    logged: true,
     label: 'Invoices (12 months)',
     definition: 'log(1 + invoices issued in the 12 months up to D)',
     derive: (r) => log1p(r.invoices_12m),
   },
   {
     name: 'billed_12m',
+    logged: true,
     label: 'Billed (12 months)',
     definition: 'log(1 + amount invoiced in the 12 months up to D, reporting currency at issue-date rates)',
     derive: (r) => log1p(r.billed_12m_rc),
   },
   {
     name: 'open_ar',
+    logged: true,
     label: 'Open AR',
     definition: 'log(1 + open AR at D, reporting currency at the rate of D)',
     derive: (r) => log1p(r.open_ar_rc),
@@ -381,12 +391,13 @@ export function transform(rows: readonly DerivedFeatures[], p: Preprocessor): Ma
   return { data, rows: rows.length, cols };
 }
 
-/** A derived feature's value for people: numbers rounded, categories as text. */
+/** A feature's value for people: logged features back on their own scale, numbers rounded, categories as text. */
 export function displayValue(r: DerivedFeatures, group: string): number | string | null {
   const j = NUMERIC_FEATURES.findIndex((f) => f.name === group);
   if (j >= 0) {
     const v = r.numeric[j] ?? null;
-    return v === null ? null : Math.round(v * 1000) / 1000;
+    if (v === null) return null;
+    return NUMERIC_FEATURES[j]?.logged ? Math.round(Math.expm1(v) * 100) / 100 : Math.round(v * 1000) / 1000;
   }
   const k = CATEGORICAL_FEATURES.findIndex((f) => f.name === group);
   if (k >= 0) return r.categorical[k] ?? null;

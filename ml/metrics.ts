@@ -230,6 +230,47 @@ export function evaluate(
   };
 }
 
+/** Row indices by descending score, and where each run of equal scores starts (plus n at the end). */
+interface ScoreGroups {
+  readonly order: number[];
+  readonly starts: number[];
+}
+
+function scoreGroups(scores: ArrayLike<number>): ScoreGroups {
+  const order = byScoreDesc(scores);
+  const starts: number[] = [];
+  for (let k = 0; k < order.length; k++) {
+    if (k === 0 || scores[order[k] as number] !== scores[order[k - 1] as number]) starts.push(k);
+  }
+  starts.push(order.length);
+  return { order, starts };
+}
+
+/** ROC AUC with a weight (multiplicity) per row; ties count half. */
+function weightedAuc(g: ScoreGroups, labels: ArrayLike<number>, weight: ArrayLike<number>): number {
+  let negatives = 0;
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === 1) positives += weight[i] as number;
+    else negatives += weight[i] as number;
+  }
+  if (positives === 0 || negatives === 0) return Number.NaN;
+  let negativesBelow = negatives;
+  let concordant = 0;
+  for (let k = 0; k + 1 < g.starts.length; k++) {
+    let pos = 0;
+    let neg = 0;
+    for (let m = g.starts[k] as number; m < (g.starts[k + 1] as number); m++) {
+      const i = g.order[m] as number;
+      if (labels[i] === 1) pos += weight[i] as number;
+      else neg += weight[i] as number;
+    }
+    negativesBelow -= neg;
+    concordant += pos * (negativesBelow + neg / 2);
+  }
+  return concordant / (positives * negatives);
+}
+
 export interface AucDifference {
   /** ROC AUC of a − ROC AUC of b on all rows. */
   readonly difference: number;
@@ -262,15 +303,18 @@ export function aucDifferenceBootstrap(
   });
   const groupsOfRows = [...byCluster.values()];
   const difference = rocAuc({ scores: a, labels }) - rocAuc({ scores: b, labels });
+  // Each resample is a multiplicity per row; the AUC of a weighted sample needs no new sort.
+  const rankA = scoreGroups(a);
+  const rankB = scoreGroups(b);
+  const weight = new Float64Array(labels.length);
   const diffs: number[] = [];
   let wins = 0;
   for (let r = 0; r < rounds; r++) {
-    const idx: number[] = [];
-    for (let k = 0; k < groupsOfRows.length; k++) idx.push(...(groupsOfRows[rng.int(groupsOfRows.length)] as number[]));
-    const y = idx.map((i) => labels[i] as number);
-    const sa = idx.map((i) => a[i] as number);
-    const sb = idx.map((i) => b[i] as number);
-    const d = rocAuc({ scores: sa, labels: y }) - rocAuc({ scores: sb, labels: y });
+    weight.fill(0);
+    for (let k = 0; k < groupsOfRows.length; k++) {
+      for (const i of groupsOfRows[rng.int(groupsOfRows.length)] as number[]) weight[i] = (weight[i] as number) + 1;
+    }
+    const d = weightedAuc(rankA, labels, weight) - weightedAuc(rankB, labels, weight);
     if (Number.isNaN(d)) continue;
     diffs.push(d);
     if (d > 0) wins++;

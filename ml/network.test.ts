@@ -30,6 +30,7 @@ function dataset(rows: number, seed: number): { x: Matrix; y: Float32Array } {
 
 const options = {
   learningRate: 0.01,
+  l2: 1e-3,
   batchSize: 64,
   maxEpochs: 8,
   patience: 3,
@@ -40,7 +41,7 @@ const options = {
 async function trained(seed: number) {
   const train = dataset(1500, 1);
   const validation = dataset(500, 2);
-  const model = buildNetwork({ inputs: 6, hidden: [8], linearSkip: true, l2: 1e-3, seed });
+  const model = buildNetwork({ inputs: 6, hidden: [8], linearSkip: true, seed });
   const result = await trainNetwork(model, train, validation, { ...options, seed });
   const weights = model.getWeights().map((w) => [...w.dataSync()]);
   const p = predict(model, validation.x);
@@ -87,7 +88,7 @@ describe('the network (TF.js, wasm backend)', () => {
   });
 
   it('is logistic regression without hidden layers', () => {
-    const m = buildNetwork({ inputs: 6, hidden: [], linearSkip: true, l2: 0, seed: 1 });
+    const m = buildNetwork({ inputs: 6, hidden: [], linearSkip: true, seed: 1 });
     expect(m.getWeights().map((w) => w.shape)).toEqual([[6, 1], [1]]);
     m.dispose();
   });

@@ -124,6 +124,8 @@ export interface EnsureOptions {
   readonly warehouseDir: string;
   readonly modelDir: string;
   readonly log?: (msg: string) => void;
+  /** Settings for a model trained here (default DEFAULT_CONFIG). */
+  readonly config?: RiskConfig;
 }
 
 export interface EnsureResult {
@@ -168,7 +170,7 @@ function fitsData(m: ModelMetadata, facts: WarehouseFacts): boolean {
  */
 export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> {
   const log = o.log ?? (() => {});
-  const config = DEFAULT_CONFIG;
+  const config = o.config ?? DEFAULT_CONFIG;
   const backend = await useBackend('auto');
   const facts = await withPublished(o.warehouseDir, warehouseFacts);
   const expected = modelVersion(facts, config, backend);

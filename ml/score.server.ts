@@ -49,8 +49,8 @@ function inDefaultReasons(c: CustomerFeatures, model: LoadedModel): string {
   if (c.maxOpenDaysPastDue !== null && c.maxOpenDaysPastDue > dpd) {
     reasons.push({ feature: 'max_open_days_past_due', value: c.maxOpenDaysPastDue, contribution: null });
   }
-  if (c.writtenOffRecently) {
-    reasons.push({ feature: 'written_off_within_days', value: model.metadata.config.cureDays, contribution: null });
+  if (c.daysSinceWriteOff !== null) {
+    reasons.push({ feature: 'days_since_write_off', value: c.daysSinceWriteOff, contribution: null });
   }
   return JSON.stringify(reasons);
 }

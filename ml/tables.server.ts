@@ -9,7 +9,7 @@
  * docs/ml.md documents every column.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { run } from '../warehouse/duckdb.ts';
+import { Params, run, type SqlParam } from '../warehouse/duckdb.ts';
 import type { Evaluation } from './metrics.ts';
 
 export const SCORES_DDL = `CREATE TABLE IF NOT EXISTS ml.customer_risk_scores (
@@ -94,43 +94,59 @@ export async function writeEvaluations(
   await run(conn, 'DELETE FROM ml.model_evaluations WHERE model_version = $1', [version]);
   await run(conn, 'DELETE FROM ml.model_calibration WHERE model_version = $1', [version]);
   const at = timestampText(evaluatedAt);
-  for (const m of models) {
-    for (const [metric, value] of Object.entries(metricValues(m.evaluation))) {
-      await run(
-        conn,
-        `INSERT INTO ml.model_evaluations VALUES
-           ($1, CAST($2 AS TIMESTAMP), $3, $4, $5, $6, CAST($7 AS DATE), CAST($8 AS DATE), $9, $10, $11, $12)`,
-        [
-          version,
-          at,
-          m.name,
-          m.isCandidate,
-          published,
-          m.split,
-          m.periodFrom,
-          m.periodTo,
-          metric,
-          Number.isFinite(value) ? value : null,
-          m.evaluation.rows,
-          m.evaluation.positives,
-        ],
-      );
-    }
-    for (const b of m.evaluation.calibration) {
-      await run(conn, `INSERT INTO ml.model_calibration VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [
-        version,
-        m.name,
-        m.split,
-        b.bin,
-        b.rows,
-        b.positives,
-        b.meanPredicted,
-        b.observedRate,
-        b.minScore,
-        b.maxScore,
-      ]);
-    }
-  }
+  const metrics = models.flatMap((m) =>
+    Object.entries(metricValues(m.evaluation)).map(([metric, value]) => [
+      version,
+      at,
+      m.name,
+      m.isCandidate,
+      published,
+      m.split,
+      m.periodFrom,
+      m.periodTo,
+      metric,
+      Number.isFinite(value) ? value : null,
+      m.evaluation.rows,
+      m.evaluation.positives,
+    ]),
+  );
+  await insertRows(
+    conn,
+    'ml.model_evaluations',
+    '(CAST(? AS VARCHAR), CAST(? AS TIMESTAMP), ?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE), ?, CAST(? AS DOUBLE), ?, ?)',
+    metrics,
+  );
+  const bins = models.flatMap((m) =>
+    m.evaluation.calibration.map((b) => [
+      version,
+      m.name,
+      m.split,
+      b.bin,
+      b.rows,
+      b.positives,
+      b.meanPredicted,
+      b.observedRate,
+      b.minScore,
+      b.maxScore,
+    ]),
+  );
+  await insertRows(conn, 'ml.model_calibration', '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', bins);
+}
+
+/** One INSERT … VALUES with bound parameters for all rows (`shape` has one ? per column). */
+async function insertRows(
+  conn: DuckDBConnection,
+  table: string,
+  shape: string,
+  rows: readonly (readonly SqlParam[])[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const p = new Params();
+  const values = rows.map((r) => {
+    let k = 0;
+    return shape.replace(/\?/g, () => p.add(r[k++] ?? null));
+  });
+  await run(conn, `INSERT INTO ${table} VALUES ${values.join(', ')}`, p.values);
 }
 
 export interface ScoreRow {

@@ -211,13 +211,14 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
   const cw = classWeights(yTrain, config.classWeighting);
 
   const fitNetwork = async (hidden: readonly number[], seed: number, name: string): Promise<NetworkFit> => {
-    const model = buildNetwork({ inputs: xTrain.cols, hidden, l2: config.l2, seed, linearSkip: config.linearSkip });
+    const model = buildNetwork({ inputs: xTrain.cols, hidden, seed, linearSkip: config.linearSkip });
     const result = await trainNetwork(
       model,
       { x: xTrain, y: yTrain },
       { x: xVal, y: yVal },
       {
         learningRate: config.learningRate,
+        l2: config.l2,
         batchSize: config.batchSize,
         maxEpochs: config.maxEpochs,
         patience: config.patience,

@@ -15,6 +15,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDefaulters, readFeatures, warehouseFacts, type CustomerFeatures } from '../../ml/features.server.ts';
+import { ensureRiskScores } from '../../ml/risk.server.ts';
 import { withPublished } from '../../warehouse/store.ts';
 import { tempDir } from '../helpers.ts';
 import { HEADERS, loadAndBuild, writeExports } from './helpers.ts';
@@ -98,7 +99,7 @@ async function featuresAt(date: string): Promise<Map<string, CustomerFeatures>> 
 describe('feature SQL as of a snapshot date', () => {
   it('computes the payment-behaviour, exposure and collection features of C1 by hand', async () => {
     const c1 = (await featuresAt(D)).get('C1');
-    expect(c1).toMatchObject({ hasHistory: true, inDefault: false, maxOpenDaysPastDue: 30, writtenOffRecently: false });
+    expect(c1).toMatchObject({ hasHistory: true, inDefault: false, maxOpenDaysPastDue: 30, daysSinceWriteOff: null });
     expect(c1?.raw).toMatchObject({
       tenure_days: 180,
       payment_terms_days: 30,
@@ -136,14 +137,14 @@ describe('feature SQL as of a snapshot date', () => {
 
   it('marks a customer with an invoice more than 90 days past due as in default', async () => {
     const c2 = (await featuresAt(D)).get('C2');
-    expect(c2).toMatchObject({ inDefault: true, maxOpenDaysPastDue: 242, writtenOffRecently: false });
+    expect(c2).toMatchObject({ inDefault: true, maxOpenDaysPastDue: 242, daysSinceWriteOff: null });
     expect(c2?.raw).toMatchObject({ credit_limit_rc: null, max_dpd_12m: 242, open_ar_rc: 900, invoices_12m: 2 });
   });
 
   it('counts settlements by credit memo and write-off, and keeps a write-off in default only for the cure period', async () => {
     const c3 = (await featuresAt(D)).get('C3');
     // K0 written off 211 days before D (cure period 180): not in default; its 153 days count in 12 months.
-    expect(c3).toMatchObject({ inDefault: false, writtenOffRecently: false });
+    expect(c3).toMatchObject({ inDefault: false, daysSinceWriteOff: null });
     expect(c3?.raw).toMatchObject({
       settled_12m: 2,
       settled_late_12m: 1,
@@ -156,7 +157,7 @@ describe('feature SQL as of a snapshot date', () => {
     });
     // Two months after the write-off it was still within the cure period.
     const early = (await featuresAt('2025-01-31')).get('C3');
-    expect(early).toMatchObject({ inDefault: true, writtenOffRecently: true });
+    expect(early).toMatchObject({ inDefault: true, daysSinceWriteOff: 61 });
   });
 
   it('gives customers without an invoice yet no history', async () => {
@@ -191,5 +192,13 @@ describe('label SQL', () => {
     const facts = await withPublished(wh, warehouseFacts);
     expect(facts).toMatchObject({ asOfDate: '2025-09-29', firstInvoiceDate: '2024-06-01' });
     expect(facts.loadWatermark).toMatch(/^\d{8}T/);
+  });
+});
+
+describe('ensureRiskScores on too little history', () => {
+  it('reports why there are no scores instead of failing', async () => {
+    const result = await ensureRiskScores({ warehouseDir: wh, modelDir: join(root, 'models') });
+    expect(result).toMatchObject({ modelVersion: null, trained: false, scored: false });
+    expect(result.message).toMatch(/Not enough history to train the risk model: \d+ monthly snapshot/);
   });
 });

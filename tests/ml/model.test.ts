@@ -1,0 +1,293 @@
+/**
+ * The risk model end to end on the default demo data (seed 42, 20,000 invoices, as of 2026-10-31):
+ * `arlens train` trains and evaluates, the model beats the days-past-due rule on the test period,
+ * the publication rule is applied as documented (exit code 1 when not published), artefacts and
+ * warehouse tables are complete, scoring writes one row per customer, and ensureRiskScores trains,
+ * reuses and rescores as documented.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerMlCommands } from '../../cli/ml.ts';
+import type { Config } from '../../cli/config.ts';
+import { build } from '../../models/runner/index.ts';
+import {
+  FeatureMismatchError,
+  loadModel,
+  publishedVersion,
+  publishModel,
+  readMetadata,
+  type ModelMetadata,
+} from '../../ml/artefacts.server.ts';
+import { DEFAULT_CONFIG, IN_DEFAULT_BAND } from '../../ml/config.ts';
+import { NUMERIC_FEATURES } from '../../ml/features.ts';
+import { ensureRiskScores, scoreRiskModel } from '../../ml/risk.server.ts';
+import { LOGISTIC_NAME, MODEL_NAME, RULE_NAME, type EvaluationReport } from '../../ml/train.server.ts';
+import { published, ROOT, tempDir } from '../helpers.ts';
+import { demoWarehouse } from './helpers.ts';
+
+let root: string;
+let wh: string;
+let modelDir: string;
+let version: string;
+let metadata: ModelMetadata;
+let report: EvaluationReport;
+let trainOutput: string;
+let trainOutcome: unknown;
+
+const cli = (warehouse: string) => {
+  const program = new Command().exitOverride();
+  const config = async () => ({ warehouse }) as Config;
+  registerMlCommands(program, config);
+  return program;
+};
+
+/** Run the CLI in-process; returns what it printed and 'ok' or the error it failed with. */
+async function runCli(warehouse: string, args: string[]): Promise<{ output: string; outcome: unknown }> {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => void lines.push(a.join(' '));
+  try {
+    const outcome = await cli(warehouse)
+      .parseAsync(['node', 'arlens', ...args])
+      .then(
+        () => 'ok',
+        (e: unknown) => e,
+      );
+    return { output: lines.join('\n'), outcome };
+  } finally {
+    console.log = log;
+  }
+}
+
+beforeAll(async () => {
+  root = await tempDir('arlens-ml-model-');
+  ({ warehouse: wh } = await demoWarehouse(root, { seed: 42, invoices: 20_000, asOf: '2026-10-31' }));
+  modelDir = join(root, 'models');
+  ({ output: trainOutput, outcome: trainOutcome } = await runCli(wh, ['train', '--model-dir', modelDir]));
+  const dirs = (await fs.readdir(modelDir)).filter((d) => d.startsWith('pd-'));
+  expect(dirs).toHaveLength(1);
+  version = dirs[0] as string;
+  metadata = (await readMetadata(modelDir, version)) as ModelMetadata;
+  report = JSON.parse(await fs.readFile(join(modelDir, version, 'evaluation.json'), 'utf8')) as EvaluationReport;
+}, 180_000);
+
+afterAll(async () => {
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+const auc = (name: string) => report.test[name]?.rocAuc ?? Number.NaN;
+
+describe('training and evaluation on the demo data', () => {
+  it('beats the days-past-due rule on the test period (ROC AUC), beyond the bootstrap noise', () => {
+    expect(auc(MODEL_NAME)).toBeGreaterThan(auc(RULE_NAME));
+    expect(report.comparisons[RULE_NAME]?.low).toBeGreaterThan(0);
+    // Everything is measured on the later snapshots, with defaults in every split.
+    expect(metadata.split.train.to < metadata.split.validation.from).toBe(true);
+    expect(metadata.split.validation.to < metadata.split.test.from).toBe(true);
+    expect(metadata.split.test.to).toBe('2026-04-30');
+    expect(report.test[MODEL_NAME]).toMatchObject({ rows: metadata.split.test.rows, positives: metadata.split.test.positives });
+    expect(metadata.split.test.positives).toBeGreaterThanOrEqual(20);
+  });
+
+  it('publishes the model only if it beats both baselines, and says so (arlens train exits 1 otherwise)', async () => {
+    const beats = auc(MODEL_NAME) > auc(LOGISTIC_NAME) && auc(MODEL_NAME) > auc(RULE_NAME);
+    expect(metadata.status).toBe(beats ? 'published' : 'rejected');
+    expect(await publishedVersion(modelDir)).toBe(beats ? version : undefined);
+    expect(metadata.statusReason).toMatch(beats ? /beats logistic regression .* and the rule/ : /does not beat/);
+    expect(trainOutput).toMatch(/risk_mlp\s+0\.\d{4}\s+0\.\d{4}/);
+    expect(trainOutput).toMatch(/rule_max_dpd_12m\s+0\.\d{4}/);
+    expect(trainOutput).toContain('95 % bootstrap interval');
+    if (beats) expect(trainOutcome).toBe('ok');
+    else expect((trainOutcome as Error).message).toMatch(/NOT published: test ROC AUC .* does not beat/);
+  });
+
+  it('writes versioned artefacts: topology, weights, features in order, preprocessing, window, seed, backend', async () => {
+    const files = (await fs.readdir(join(modelDir, version))).sort();
+    expect(files).toEqual(['evaluation.json', 'metadata.json', 'model.json', 'weights.bin']);
+    const modelJson = JSON.parse(await fs.readFile(join(modelDir, version, 'model.json'), 'utf8')) as {
+      modelTopology: unknown;
+      weightsManifest: { paths: string[] }[];
+    };
+    expect(modelJson.weightsManifest[0]?.paths).toEqual(['weights.bin']);
+    expect(metadata).toMatchObject({
+      format: 'arlens-risk-model/1',
+      version,
+      seed: DEFAULT_CONFIG.seed,
+      backend: 'wasm',
+      data: { asOfDate: '2026-10-31', firstInvoiceDate: '2023-11-01' },
+      config: { horizonDays: 180, defaultDaysPastDue: 90 },
+    });
+    expect(metadata.features.columns.slice(0, NUMERIC_FEATURES.length)).toEqual(NUMERIC_FEATURES.map((f) => f.name));
+    expect(metadata.features.columns).toContain('region=LATAM');
+    expect(metadata.features.preprocessor.numeric).toHaveLength(NUMERIC_FEATURES.length);
+    expect(metadata.network.bestEpoch).toBeGreaterThan(0);
+    expect(Object.keys(metadata.metrics)).toEqual([MODEL_NAME, LOGISTIC_NAME, RULE_NAME]);
+  });
+
+  it('writes the evaluation to ml.model_evaluations and ml.model_calibration', async () => {
+    const rows = await published(
+      wh,
+      `SELECT model_name, split, metric, value, row_count, positive_count, is_published, is_candidate
+       FROM ml.model_evaluations WHERE model_version = $1 ORDER BY ALL`,
+      [version],
+    );
+    expect(rows).toHaveLength(3 * 2 * 6);
+    const value = (model: string, split: string, metric: string) =>
+      rows.find((r) => r['model_name'] === model && r['split'] === split && r['metric'] === metric)?.['value'];
+    expect(value(MODEL_NAME, 'test', 'roc_auc')).toBe(auc(MODEL_NAME));
+    expect(value(RULE_NAME, 'test', 'brier')).toBe(report.test[RULE_NAME]?.brier);
+    expect(value(LOGISTIC_NAME, 'validation', 'lift_top_decile')).toBe(report.validation[LOGISTIC_NAME]?.liftTopDecile);
+    expect(new Set(rows.map((r) => r['is_published']))).toEqual(new Set([metadata.status === 'published']));
+    expect(rows.filter((r) => r['is_candidate'] === true).every((r) => r['model_name'] === MODEL_NAME)).toBe(true);
+    const calibration = await published(
+      wh,
+      `SELECT model_name, sum(row_count) AS n, sum(positive_count) AS p, count(*) AS bins
+       FROM ml.model_calibration WHERE model_version = $1 AND split = 'test' GROUP BY ALL ORDER BY ALL`,
+      [version],
+    );
+    expect(calibration).toHaveLength(3);
+    for (const c of calibration) {
+      expect(Number(c['n'])).toBe(metadata.split.test.rows);
+      expect(Number(c['p'])).toBe(metadata.split.test.positives);
+    }
+  });
+
+  it('ensureRiskScores does not train again for the same data', async () => {
+    const again = await ensureRiskScores({ warehouseDir: wh, modelDir });
+    expect(again.trained).toBe(false);
+    const beats = metadata.status === 'published';
+    expect(again).toMatchObject({ modelVersion: beats ? version : null, scored: beats });
+    if (!beats) expect(again.message).toMatch(/no publishable risk model: test ROC AUC .* does not beat/);
+  });
+
+  it('ensureRiskScores trains when there is no model for the data', async () => {
+    // A short training (3 epochs) keeps this fast; the procedure is the same.
+    const config = { ...DEFAULT_CONFIG, maxEpochs: 3, patience: 1 };
+    const dir = join(root, 'quick');
+    const logged: string[] = [];
+    const result = await ensureRiskScores({ warehouseDir: wh, modelDir: dir, config, log: (m) => logged.push(m) });
+    expect(result.trained).toBe(true);
+    const [quick] = (await fs.readdir(dir)).filter((d) => d.startsWith('pd-'));
+    expect(quick).toBeDefined();
+    expect(quick).not.toBe(version);
+    const m = (await readMetadata(dir, quick as string)) as ModelMetadata;
+    expect(m.network.epochs).toBeLessThanOrEqual(3);
+    expect(m.config).toEqual(config);
+    const passed = m.status === 'published';
+    expect(result).toMatchObject({ scored: passed, modelVersion: passed ? quick : null });
+    expect(logged.join('\n')).toContain(`training the risk model on data as of 2026-10-31`);
+  });
+});
+
+describe('scoring', () => {
+  it('writes one row per customer with PD, band, exposure, expected loss and explanations', async () => {
+    const summary = await scoreRiskModel({ warehouseDir: wh, modelDir, version });
+    expect(summary).toMatchObject({ asOfDate: '2026-10-31', modelVersion: version, customers: 800 });
+    const rows = await published(
+      wh,
+      `SELECT s.*, c.open_ar_rc, CAST(s.exposure_amount * CAST(s.probability_of_default AS DECIMAL(18, 9)) AS DECIMAL(18, 2)) AS el_check
+       FROM ml.customer_risk_scores AS s JOIN marts.fct_credit_exposure AS c USING (customer_id)`,
+    );
+    expect(rows).toHaveLength(800);
+    expect(new Set(rows.map((r) => r['customer_id'])).size).toBe(800);
+    const bands = new Set([...DEFAULT_CONFIG.bands.map((b) => b.name), IN_DEFAULT_BAND]);
+    for (const r of rows) {
+      const pd = r['probability_of_default'] as number;
+      expect(pd).toBeGreaterThan(0);
+      expect(pd).toBeLessThanOrEqual(1);
+      expect(bands.has(String(r['risk_band']))).toBe(true);
+      expect(r['exposure_amount']).toBe(r['open_ar_rc']);
+      expect(r['expected_loss_amount']).toBe(r['el_check']);
+      expect(r).toMatchObject({ as_of_date: '2026-10-31', model_version: version });
+      const top = JSON.parse(String(r['top_features'])) as { feature: string; contribution: number | null }[];
+      if (r['risk_band'] === IN_DEFAULT_BAND) {
+        expect(pd).toBe(1);
+        expect(top.length).toBeGreaterThan(0);
+        expect(top.every((t) => t.contribution === null)).toBe(true);
+      } else {
+        expect(top.length).toBeGreaterThan(0);
+        expect(top.length).toBeLessThanOrEqual(DEFAULT_CONFIG.topFeatures);
+        const sizes = top.map((t) => Math.abs(t.contribution ?? 0));
+        expect([...sizes].sort((a, b) => b - a)).toEqual(sizes);
+        expect(pd).toBeLessThan(1);
+      }
+    }
+    const types = await published(
+      wh,
+      `SELECT column_name, data_type FROM information_schema.columns
+       WHERE table_schema = 'ml' AND table_name = 'customer_risk_scores' ORDER BY ordinal_position`,
+    );
+    expect(types.map((t) => `${String(t['column_name'])} ${String(t['data_type'])}`)).toEqual([
+      'customer_id VARCHAR',
+      'as_of_date DATE',
+      'probability_of_default DOUBLE',
+      'risk_band VARCHAR',
+      'exposure_amount DECIMAL(18,2)',
+      'expected_loss_amount DECIMAL(18,2)',
+      'model_version VARCHAR',
+      'top_features VARCHAR',
+      'scored_at TIMESTAMP',
+    ]);
+  });
+
+  it("finds the demo's story: LATAM customers score riskiest; the Spare Parts defaulters are in default", async () => {
+    const byRegion = await published(
+      wh,
+      `SELECT c.region, avg(s.probability_of_default) AS pd
+       FROM ml.customer_risk_scores AS s JOIN marts.dim_customers AS c USING (customer_id)
+       WHERE s.risk_band <> $1 GROUP BY ALL ORDER BY pd DESC`,
+      [IN_DEFAULT_BAND],
+    );
+    expect(byRegion[0]?.['region']).toBe('LATAM');
+    const sparePartsWrittenOff = await published(
+      wh,
+      `SELECT DISTINCT s.customer_id, s.risk_band
+       FROM marts.fct_invoices AS i JOIN ml.customer_risk_scores AS s USING (customer_id)
+       WHERE i.product_line = 'Spare Parts' AND i.is_written_off AND i.region IN ('EMEA', 'LATAM')
+         AND i.settled_date >= DATE '2026-05-01'`,
+    );
+    expect(sparePartsWrittenOff.length).toBeGreaterThan(3);
+    expect(sparePartsWrittenOff.every((r) => r['risk_band'] === IN_DEFAULT_BAND)).toBe(true);
+  });
+
+  it('ensureRiskScores keeps current scores and rescores after a new build', async () => {
+    await publishModel(modelDir, version);
+    const current = await ensureRiskScores({ warehouseDir: wh, modelDir });
+    expect(current).toMatchObject({ modelVersion: version, trained: false, scored: false });
+    await build({ projectDir: join(ROOT, 'models'), warehouseDir: wh });
+    const rescored = await ensureRiskScores({ warehouseDir: wh, modelDir });
+    expect(rescored).toMatchObject({ modelVersion: version, trained: false, scored: true });
+    const stamps = await published(wh, `SELECT count(DISTINCT scored_at) AS n FROM ml.customer_risk_scores`);
+    expect(Number(stamps[0]?.['n'])).toBe(1);
+  });
+
+  it('refuses a model trained on other features, naming them and saying to retrain', async () => {
+    const other = `${version}-old`;
+    await fs.cp(join(modelDir, version), join(modelDir, other), { recursive: true });
+    const path = join(modelDir, other, 'metadata.json');
+    const m = JSON.parse(await fs.readFile(path, 'utf8')) as ModelMetadata;
+    const numeric = [{ name: 'legacy_score', definition: 'gone' }, ...m.features.spec.numeric.slice(1)];
+    await fs.writeFile(path, JSON.stringify({ ...m, version: other, features: { ...m.features, spec: { ...m.features.spec, numeric } } }));
+    const error = await loadModel(modelDir, other).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(FeatureMismatchError);
+    const message = (error as Error).message;
+    expect(message).toContain('legacy_score');
+    expect(message).toContain(NUMERIC_FEATURES[0]?.name);
+    expect(message).toContain('arlens train');
+  });
+});
+
+describe('arlens score', () => {
+  it('prints the bands, and needs a published model', async () => {
+    const { output, outcome } = await runCli(wh, ['score', '--model-dir', modelDir]);
+    expect(outcome).toBe('ok');
+    expect(output).toMatch(/in default\s+\d+/);
+    const empty = await runCli(wh, ['score', '--model-dir', join(root, 'empty')]);
+    expect((empty.outcome as Error).message).toMatch(/No published risk model .* arlens train/);
+  });
+});
