@@ -6,8 +6,10 @@
  */
 import type { Filter, Query } from '@cubejs-client/core';
 import { viewFilters } from '../filters/filters.ts';
-import { cubeFilters, timeDimensions } from './query.ts';
+import type { ViewMeta } from './meta.ts';
+import { cubeFilters, timeDimensions, timeKey } from './query.ts';
 import type { DrillPoint, ExplorerState } from './state.ts';
+import { column, type Cell, type Column } from './table.ts';
 import { bucketRange } from './time.ts';
 
 /** The invoice columns of the drill list, in order. */
@@ -84,6 +86,41 @@ export function drillQuery(
       filters,
     },
   };
+}
+
+/** The drill list's columns: the invoice fields, then the measure that was clicked. */
+export function drillColumns(view: ViewMeta, measure: string): Column[] {
+  const all = [...view.dimensions, ...view.timeDimensions];
+  const out: Column[] = [];
+  for (const name of DRILL_COLUMNS) {
+    const m = all.find((x) => x.name === name);
+    if (m) out.push(column(view.name, m));
+  }
+  const m = view.measures.find((x) => x.name === measure);
+  if (m) out.push(column(view.name, m));
+  return out;
+}
+
+/**
+ * The drill point of a result row: `cells` are the row's values of `columns` (its dimensions and
+ * time bucket), `measure` the measure clicked.
+ */
+export function drillPoint(
+  state: ExplorerState,
+  measure: string,
+  columns: readonly Column[],
+  cells: readonly Cell[],
+): DrillPoint {
+  const time = timeKey(state);
+  const values: { dimension: string; value: string | null }[] = [];
+  let bucket: string | null = null;
+  columns.forEach((c, i) => {
+    const v = cells[i] ?? null;
+    const text = v === null ? null : String(v);
+    if (c.key === time) bucket = text;
+    else values.push({ dimension: c.key.slice(state.view.length + 1), value: text });
+  });
+  return { measure, values, bucket };
 }
 
 function isDrillPoint(x: unknown): x is DrillPoint {

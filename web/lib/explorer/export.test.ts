@@ -3,17 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { BOM, csvCell, csvField, neutralise, toCsv } from './csv.ts';
 import { exportFileName } from './download.ts';
 import { ANALYST } from './fixture.ts';
-import { drillColumns, tableFromRows, type DataTable } from './table.ts';
+import { drillColumns } from './drill.ts';
+import { tableFromRows, type DataTable } from './table.ts';
 import { XLSX_TYPE, xlsxBlob } from './xlsx.ts';
 
 const table: DataTable = {
   columns: [
-    { key: 'name', title: 'Customer', description: '', kind: 'text' },
-    { key: 'date', title: 'Invoice date', description: '', kind: 'date' },
-    { key: 'amount', title: 'Open amount', description: '', kind: 'money' },
-    { key: 'count', title: 'Invoices', description: '', kind: 'count' },
-    { key: 'ratio', title: '=Share', description: '', kind: 'percent' },
-    { key: 'flag', title: 'Disputed', description: '', kind: 'boolean' },
+    { key: 'name', title: 'Customer', description: '', kind: 'text', additive: false },
+    { key: 'date', title: 'Invoice date', description: '', kind: 'date', additive: false },
+    { key: 'amount', title: 'Open amount', description: '', kind: 'money', additive: true },
+    { key: 'count', title: 'Invoices', description: '', kind: 'count', additive: true },
+    { key: 'ratio', title: '=Share', description: '', kind: 'percent', additive: false },
+    { key: 'flag', title: 'Disputed', description: '', kind: 'boolean', additive: false },
   ],
   rows: [
     ['=HYPERLINK("http://example.invalid","x") Ltd', '2026-06-30', '-12.50', 3, 0.25, true],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clickedFromChart } from './drill.ts';
 import { bucketLabel, cellText, valueText, type DisplayContext } from './display.ts';
 import { ANALYST, REGION_MONTH_ROWS } from './fixture.ts';
-import { explorerOption, type OptionLabels } from './option.ts';
+import { explorerOption, MAX_CATEGORIES, type OptionLabels } from './option.ts';
 import { DEFAULT_STATE, type ExplorerState } from './state.ts';
 import type { Column } from './table.ts';
 
@@ -37,7 +37,7 @@ const byRegion = [
 
 describe('Explorer chart option', () => {
   it('draws a bar per dimension value, biggest first, each carrying its drill point', () => {
-    const o = explorerOption(byRegion, DEFAULT_STATE, ANALYST, labels) as unknown as Option;
+    const o = explorerOption(byRegion, DEFAULT_STATE, ANALYST, labels)!.option as unknown as Option;
     expect(o.xAxis.data).toEqual(['LATAM', 'Acme <script>alert(1)</script>']);
     expect(o.xAxis.name).toBe('Region');
     expect(o.series).toHaveLength(1);
@@ -57,7 +57,7 @@ describe('Explorer chart option', () => {
       chart: 'stacked',
       time: { dimension: 'issue_date', granularity: 'month', from: null, to: null },
     };
-    const o = explorerOption(REGION_MONTH_ROWS, state, ANALYST, labels) as unknown as Option;
+    const o = explorerOption(REGION_MONTH_ROWS, state, ANALYST, labels)!.option as unknown as Option;
     expect(o.xAxis.data).toEqual(['2026-05-01', '2026-06-01']);
     expect(o.series.map((s) => [s.name, s.stack])).toEqual([
       ['EMEA', 'analyst.open_amount'],
@@ -77,7 +77,7 @@ describe('Explorer chart option', () => {
       { ...DEFAULT_STATE, measures: ['open_amount', 'count'], chart: 'line' },
       ANALYST,
       labels,
-    ) as unknown as Option;
+    )!.option as unknown as Option;
     expect(o.series.map((s) => [s.name, s.type, s.yAxisIndex])).toEqual([
       ['Open amount', 'line', 0],
       ['Invoices', 'line', 1],
@@ -87,12 +87,8 @@ describe('Explorer chart option', () => {
   });
 
   it('draws a pie of the first measure, one slice per row', () => {
-    const o = explorerOption(
-      byRegion,
-      { ...DEFAULT_STATE, chart: 'pie' },
-      ANALYST,
-      labels,
-    ) as unknown as Option;
+    const o = explorerOption(byRegion, { ...DEFAULT_STATE, chart: 'pie' }, ANALYST, labels)!
+      .option as unknown as Option;
     expect(o.series[0]!.type).toBe('pie');
     expect(o.series[0]!.data.map((d) => [d?.name, d?.value])).toEqual([
       ['LATAM', 2500.05],
@@ -101,6 +97,32 @@ describe('Explorer chart option', () => {
     expect(clickedFromChart(o.series[0]!.data[1])?.values).toEqual([
       { dimension: 'region', value: 'Acme <script>alert(1)</script>' },
     ]);
+  });
+
+  it('draws the biggest categories only, but every time bucket', () => {
+    const many = Array.from({ length: MAX_CATEGORIES + 5 }, (_, i) => ({
+      'analyst.customer_name': `Customer ${i}`,
+      'analyst.open_amount': String(1000 - i),
+    }));
+    const state = { ...DEFAULT_STATE, dimensions: ['customer_name'] };
+    const chart = explorerOption(many, state, ANALYST, labels)!;
+    expect([chart.shown, chart.total]).toEqual([MAX_CATEGORIES, MAX_CATEGORIES + 5]);
+    expect((chart.option as unknown as Option).xAxis.data.at(-1)).toBe(`Customer ${MAX_CATEGORIES - 1}`);
+    const days = many.map((r, i) => ({
+      'analyst.issue_date.day': `2026-01-${String(i + 1).padStart(2, '0')}T00:00:00.000`,
+      'analyst.open_amount': r['analyst.open_amount'],
+    }));
+    const byDay = explorerOption(
+      days,
+      {
+        ...DEFAULT_STATE,
+        dimensions: [],
+        time: { dimension: 'issue_date', granularity: 'day', from: null, to: null },
+      },
+      ANALYST,
+      labels,
+    )!;
+    expect([byDay.shown, byDay.total]).toEqual([MAX_CATEGORIES + 5, MAX_CATEGORIES + 5]);
   });
 
   it('draws nothing for no rows, table only, or no measure', () => {
@@ -124,7 +146,13 @@ describe('Explorer cells on screen', () => {
       quarter: (y, q) => `Q${q} ${y}`,
     },
   });
-  const col = (kind: Column['kind'], key = 'k'): Column => ({ key, title: 't', description: '', kind });
+  const col = (kind: Column['kind'], key = 'k'): Column => ({
+    key,
+    title: 't',
+    description: '',
+    kind,
+    additive: false,
+  });
 
   it('formats money exactly in the reporting currency, ratios as percent, counts whole', () => {
     expect(valueText('12345678901234.57', 'money', ctx('en-US'))).toBe('$12,345,678,901,234.57');

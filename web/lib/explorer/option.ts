@@ -6,6 +6,7 @@
  */
 import type { ChartOption } from '../charts/echarts.ts';
 import { toNumber, type CubeValue } from '../cube/values.ts';
+import { drillPoint } from './drill.ts';
 import type { ValueKind, ViewMeta } from './meta.ts';
 import { timeKey } from './query.ts';
 import type { DrillPoint, ExplorerState } from './state.ts';
@@ -50,17 +51,23 @@ function drillOf(
   row: Record<string, CubeValue>,
   columns: readonly Column[],
 ): DrillPoint {
-  const time = timeKey(state);
-  const values: { dimension: string; value: string | null }[] = [];
-  let bucket: string | null = null;
-  for (const c of columns) {
-    const v = cell(row[c.key], c.kind);
-    const text = v === null ? null : String(v);
-    if (c.key === time) bucket = text;
-    else values.push({ dimension: c.key.slice(state.view.length + 1), value: text });
-  }
-  return { measure, values, bucket };
+  return drillPoint(
+    state,
+    measure,
+    columns,
+    columns.map((c) => cell(row[c.key], c.kind)),
+  );
 }
+
+export interface ExplorerChart {
+  readonly option: ChartOption;
+  /** Categories (bars, points, slices along the axis) drawn, and how many the result has. */
+  readonly shown: number;
+  readonly total: number;
+}
+
+/** Categories drawn at most when they are not time buckets (the biggest come first). */
+export const MAX_CATEGORIES = 40;
 
 /** The chart for `rows`, or null when there is nothing to draw (no rows, no measure, table only). */
 export function explorerOption(
@@ -68,7 +75,7 @@ export function explorerOption(
   state: ExplorerState,
   view: ViewMeta,
   labels: OptionLabels,
-): ChartOption | null {
+): ExplorerChart | null {
   if (rows.length === 0 || state.chart === 'table') return null;
   const columns = resultColumns(state, view, labels.bucketTitle);
   const measureKeys = new Set(state.measures.map((m) => `${view.name}.${m}`));
@@ -76,52 +83,62 @@ export function explorerOption(
   const keyColumns = columns.filter((c) => !measureKeys.has(c.key));
   if (measures.length === 0) return null;
   const [categoryColumn, ...seriesColumns] = keyColumns;
-  const text = (r: Record<string, CubeValue>, c: Column) => labels.value(cell(r[c.key], c.kind), c);
+  const cells = (r: Record<string, CubeValue>, list: readonly Column[]) =>
+    list.map((c) => cell(r[c.key], c.kind));
+  const text = (r: Record<string, CubeValue>, list: readonly Column[]) =>
+    list.map((c) => labels.value(cell(r[c.key], c.kind), c)).join(' · ');
   const measureName = (c: Column) => c.key.slice(view.name.length + 1);
 
   if (state.chart === 'pie') {
     const m = measures[0]!;
-    const data: DataItem[] = rows.map((r) => ({
-      name: keyColumns.length > 0 ? keyColumns.map((c) => text(r, c)).join(' · ') : m.title,
+    const shown = rows.slice(0, MAX_CATEGORIES);
+    const data: DataItem[] = shown.map((r) => ({
+      name: keyColumns.length > 0 ? text(r, keyColumns) : m.title,
       value: toNumber(r[m.key]),
       drill: drillOf(state, measureName(m), r, keyColumns),
     }));
     return {
-      animation: false,
-      tooltip: {
-        trigger: 'item',
-        valueFormatter: (v: unknown) => (typeof v === 'number' ? labels.measure(v, m.kind) : '–'),
-      },
-      legend: { type: 'scroll', top: 0 },
-      series: [
-        {
-          name: m.title,
-          type: 'pie',
-          radius: ['30%', '65%'],
-          center: ['50%', '56%'],
-          data,
-          label: { formatter: '{b}: {d}%' },
+      shown: shown.length,
+      total: rows.length,
+      option: {
+        animation: false,
+        tooltip: {
+          trigger: 'item',
+          valueFormatter: (v: unknown) => (typeof v === 'number' ? labels.measure(v, m.kind) : '–'),
         },
-      ],
-      color: PALETTE,
+        legend: { type: 'scroll', top: 0 },
+        series: [
+          {
+            name: m.title,
+            type: 'pie',
+            radius: ['30%', '65%'],
+            center: ['50%', '56%'],
+            data,
+            label: { formatter: '{b}: {d}%' },
+          },
+        ],
+        color: PALETTE,
+      },
     };
   }
 
-  // Categories in the order of the rows (chronological, or biggest first).
-  const categories: { label: string; row: number }[] = [];
+  // Categories in the order of the rows (chronological, or biggest first), told apart by value.
+  const categories: { label: string }[] = [];
   const categoryIndex = new Map<string, number>();
   const seriesIndex = new Map<string, { label: string; rows: Map<number, number> }>();
   rows.forEach((r, i) => {
-    const cat = categoryColumn ? text(r, categoryColumn) : '';
-    if (!categoryIndex.has(cat)) {
-      categoryIndex.set(cat, categories.length);
-      categories.push({ label: cat, row: i });
+    const catKey = JSON.stringify(categoryColumn ? cells(r, [categoryColumn]) : []);
+    if (!categoryIndex.has(catKey)) {
+      categoryIndex.set(catKey, categories.length);
+      categories.push({ label: categoryColumn ? text(r, [categoryColumn]) : '' });
     }
-    const label = seriesColumns.map((c) => text(r, c)).join(' · ');
-    let s = seriesIndex.get(label);
-    if (!s) seriesIndex.set(label, (s = { label, rows: new Map() }));
-    s.rows.set(categoryIndex.get(cat)!, i);
+    const seriesKey = JSON.stringify(cells(r, seriesColumns));
+    let s = seriesIndex.get(seriesKey);
+    if (!s) seriesIndex.set(seriesKey, (s = { label: text(r, seriesColumns), rows: new Map() }));
+    s.rows.set(categoryIndex.get(catKey)!, i);
   });
+  const byTime = categoryColumn !== undefined && categoryColumn.key === timeKey(state);
+  const shown = byTime ? categories : categories.slice(0, MAX_CATEGORIES);
 
   const kinds = [...new Set(measures.map((m) => m.kind))].slice(0, 2);
   const axisOf = (kind: ValueKind) => Math.max(0, kinds.indexOf(kind));
@@ -130,12 +147,13 @@ export function explorerOption(
     for (const s of seriesIndex.values()) {
       if (series.length >= MAX_SERIES) break;
       const name = [s.label, measures.length > 1 || !s.label ? m.title : ''].filter(Boolean).join(' · ');
-      const data: (DataItem | null)[] = categories.map((_, ci) => {
+      const data: (DataItem | null)[] = shown.map((_, ci) => {
         const ri = s.rows.get(ci);
         if (ri === undefined) return null;
         const r = rows[ri]!;
         return { value: toNumber(r[m.key]), drill: drillOf(state, measureName(m), r, keyColumns) };
       });
+      if (data.every((d) => d === null)) continue;
       series.push({
         name,
         type: state.chart === 'line' ? 'line' : 'bar',
@@ -150,26 +168,32 @@ export function explorerOption(
     }
   }
 
+  const rotate = shown.length > 8;
   return {
-    animation: false,
-    color: PALETTE,
-    tooltip: { trigger: state.chart === 'line' ? 'axis' : 'item' },
-    legend: { type: 'scroll', top: 0 },
-    grid: { left: 8, right: 16, top: 40, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'all' },
-    xAxis: {
-      type: 'category',
-      data: categories.map((c) => c.label),
-      name: categoryColumn?.title ?? '',
-      nameLocation: 'middle',
-      nameGap: 28,
-      axisLabel: { hideOverlap: true, rotate: categories.length > 8 ? 30 : 0 },
+    shown: shown.length,
+    total: categories.length,
+    option: {
+      animation: false,
+      color: PALETTE,
+      tooltip: { trigger: state.chart === 'line' ? 'axis' : 'item' },
+      legend: { type: 'scroll', top: 0 },
+      grid: { left: 8, right: 16, top: 40, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'all' },
+      xAxis: {
+        type: 'category',
+        data: shown.map((c) => c.label),
+        // Rotated labels would cover the axis name; the legend and the table say what they are.
+        name: rotate ? '' : (categoryColumn?.title ?? ''),
+        nameLocation: 'middle',
+        nameGap: 28,
+        axisLabel: { hideOverlap: true, rotate: rotate ? 30 : 0 },
+      },
+      yAxis: kinds.map((kind, i) => ({
+        type: 'value',
+        position: i === 0 ? 'left' : 'right',
+        axisLabel: { formatter: (v: number) => labels.axis(v, kind) },
+        splitLine: { show: i === 0 },
+      })),
+      series,
     },
-    yAxis: kinds.map((kind, i) => ({
-      type: 'value',
-      position: i === 0 ? 'left' : 'right',
-      axisLabel: { formatter: (v: number) => labels.axis(v, kind) },
-      splitLine: { show: i === 0 },
-    })),
-    series,
   };
 }

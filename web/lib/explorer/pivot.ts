@@ -148,6 +148,7 @@ export function pivotTable(pivot: Pivot, labels: PivotLabels): DataTable {
     title: labels.header(c, pivot.columnColumn),
     description: pivot.measure.description,
     kind: pivot.measure.kind,
+    additive: false,
   }));
   const totalColumn: Column[] = pivot.additive
     ? [
@@ -156,13 +157,14 @@ export function pivotTable(pivot: Pivot, labels: PivotLabels): DataTable {
           title: labels.total,
           description: pivot.measure.description,
           kind: pivot.measure.kind,
+          additive: false,
         },
       ]
     : [];
   const rowHeaders: Column[] =
     pivot.rowColumns.length > 0
-      ? [...pivot.rowColumns]
-      : [{ key: '#row', title: pivot.measure.title, description: '', kind: 'text' }];
+      ? pivot.rowColumns.map((c) => ({ ...c, additive: false }))
+      : [{ key: '#row', title: pivot.measure.title, description: '', kind: 'text', additive: false }];
   const rows: Cell[][] = pivot.rows.map((r) => [
     ...(pivot.rowColumns.length > 0 ? r.keys : [pivot.measure.title]),
     ...r.cells,

@@ -4,7 +4,7 @@
  * written to CSV and XLSX, so a file always says what the screen says. Pure.
  */
 import { toDate, toMoney, toNumber, type CubeValue } from '../cube/values.ts';
-import { DRILL_COLUMNS } from './drill.ts';
+import { sumDecimals } from './decimal.ts';
 import type { MemberMeta, ValueKind, ViewMeta } from './meta.ts';
 import { timeKey } from './query.ts';
 import type { ExplorerState } from './state.ts';
@@ -15,6 +15,8 @@ export interface Column {
   readonly title: string;
   readonly description: string;
   readonly kind: ValueKind;
+  /** A measure whose values add up (sums, counts): the column has a total. */
+  readonly additive: boolean;
 }
 
 /**
@@ -49,7 +51,7 @@ export function cell(value: CubeValue, kind: ValueKind): Cell {
 }
 
 export function column(view: string, m: MemberMeta, key = `${view}.${m.name}`): Column {
-  return { key, title: m.title, description: m.description, kind: m.kind };
+  return { key, title: m.title, description: m.description, kind: m.kind, additive: m.additive };
 }
 
 /** The columns of the Explorer's result: time bucket, dimensions, measures. */
@@ -69,22 +71,20 @@ export function resultColumns(state: ExplorerState, view: ViewMeta, bucketTitle:
   return out;
 }
 
-/** The drill list's columns: the invoice fields, then the measure that was clicked. */
-export function drillColumns(view: ViewMeta, measure: string): Column[] {
-  const all = [...view.dimensions, ...view.timeDimensions];
-  const out: Column[] = [];
-  for (const name of DRILL_COLUMNS) {
-    const m = all.find((x) => x.name === name);
-    if (m) out.push(column(view.name, m));
-  }
-  const m = view.measures.find((x) => x.name === measure);
-  if (m) out.push(column(view.name, m));
-  return out;
-}
-
 export function tableFromRows(
   rows: readonly Record<string, CubeValue>[],
   columns: readonly Column[],
 ): DataTable {
   return { columns, rows: rows.map((r) => columns.map((c) => cell(r[c.key], c.kind))) };
+}
+
+/** The exact sum of each additive column over all rows (null for the other columns). */
+export function columnTotals(table: DataTable): Cell[] {
+  return table.columns.map((c, i) => {
+    if (!c.additive) return null;
+    const sum = sumDecimals(
+      table.rows.map((r) => r[i] ?? null).filter((v) => typeof v === 'string' || typeof v === 'number'),
+    );
+    return sum === null || c.kind === 'money' || c.kind === 'number' ? sum : Number(sum);
+  });
 }
