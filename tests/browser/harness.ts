@@ -25,8 +25,9 @@
  *                                 // waits for the role's start page (or options.next) and checks its status
  *   await gotoReady(page, `${h.url}explore?region=EMEA`)            // goto (fails on HTTP ≥ 400) + waitForCharts
  *   await documentStatus(page)    // the current document's HTTP status (Navigation Timing)
- *   await waitForCharts(page)     // readiness probe: no [aria-busy=true] left and every [role=img]
- *                                 // chart container has data-rendered="true"; never sleeps
+ *   await waitForCharts(page)     // readiness probe: the page is hydrated (SvelteKit's router has
+ *                                 // started), no [aria-busy=true] is left and every [role=img] chart
+ *                                 // container has data-rendered="true"; never sleeps
  *   await screenshot(page, 'overview-ja')   // test-results/screenshots/overview-ja.png (full page)
  *
  * Chromium: /usr/bin/chromium (scripts/ensure-chromium.sh installs Debian's package when missing).
@@ -53,6 +54,24 @@ export const CHROMIUM_ARGS = [
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 
 export type Role = 'cfo' | 'sales_lead' | 'analyst' | 'collector';
+
+/**
+ * Init script for every page: sets `window.__arlensHydrated` once SvelteKit has hydrated the page
+ * (and calls `window.__arlensOnHydrated` if a probe installed one).
+ * SvelteKit's client starts its router (whose first act is a window 'beforeunload' listener) right
+ * after hydration; the dashboard itself needs no test hook for it.
+ */
+export const HYDRATION_PROBE = `(() => {
+  const add = window.addEventListener;
+  window.addEventListener = function (type, ...rest) {
+    if (type === 'beforeunload') {
+      window.__arlensHydrated = true;
+      window.addEventListener = add;
+      queueMicrotask(() => window.__arlensOnHydrated?.());
+    }
+    return add.call(this, type, ...rest);
+  };
+})();`;
 
 /** The server each harness page belongs to (signIn reads it). */
 const BASE_URL = new WeakMap<Page, string>();
@@ -123,6 +142,7 @@ export async function startBrowserHarness(
           acceptDownloads: true,
         });
         contexts.add(context);
+        await context.addInitScript(HYDRATION_PROBE);
         context.on('close', () => contexts.delete(context));
         const page = await context.newPage();
         recordErrors(page, errors, options.ignoreErrors);
@@ -206,6 +226,7 @@ export async function waitForCharts(page: Page, timeout = 30_000): Promise<void>
   await page.waitForFunction(
     () => {
       if (document.readyState !== 'complete') return false;
+      if (!(window as unknown as { __arlensHydrated?: boolean }).__arlensHydrated) return false;
       if (document.querySelector('[aria-busy="true"]')) return false;
       return [...document.querySelectorAll('[role="img"]')].every(
         (el) => (el as HTMLElement).dataset['rendered'] === 'true',
