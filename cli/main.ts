@@ -14,6 +14,7 @@ import { quarantinedRows, warehouseStatus } from '../server/status.ts';
 import { withPublished } from '../warehouse/store.ts';
 import { connQuery, queryRows, tableExists } from '../warehouse/convert.ts';
 import { loadConfig, type Config } from './config.ts';
+import { registerMlCommands } from './ml.ts';
 import { ingestProgress } from './progress.ts';
 
 const program = new Command();
@@ -369,6 +370,27 @@ program
     console.log(await signToken(secret, context, o.expires));
   });
 
+registerMlCommands(program, config);
+
+/** Train (when no model fits the data) and score, so the dashboard shows risk; never stops the start. */
+async function ensureRisk(c: Config): Promise<void> {
+  const { defaultModelDir, ensureRiskScores } = await import('../ml/risk.server.ts');
+  const started = performance.now();
+  try {
+    const r = await ensureRiskScores({
+      warehouseDir: c.warehouse,
+      modelDir: defaultModelDir(c.warehouse),
+      log: (m) => console.log(`  ${m}`),
+    });
+    console.log(`Risk model: ${r.message} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    console.error(
+      `Risk model: not available (${(e as Error).message}). The dashboard runs without risk scores; ` +
+        'see docs/ml.md, then run npx arlens train && npx arlens score.',
+    );
+  }
+}
+
 program
   .command('serve')
   .description('Serve the published warehouse over HTTP; follows new warehouse files without downtime.')
@@ -425,6 +447,7 @@ program
         );
       }
     }
+    await ensureRisk(c);
     const server = await startServer({
       warehouseDir: c.warehouse,
       host: c.server.host,
