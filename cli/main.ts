@@ -1,14 +1,14 @@
 /**
  * `arlens`: the one door to every ARLens job. `arlens <command> --help` explains each.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { contractMarkdown, ENTITY_NAMES, type EntityName } from '../ingest/contract.ts';
 import { ingest, type IngestReport, type IngestSource } from '../ingest/load.ts';
 import { listBuiltinProfiles, loadProfile, type FormatOptions } from '../ingest/profile.ts';
-import { ROLES, signToken, type Role, type SecurityContext } from '../cube/security.ts';
-import { startServer } from '../server/index.ts';
+import { ROLES, signToken, type Role, type SecurityContext } from '../cube/tokens.ts';
 import { resolveApiSecret } from '../server/secret.ts';
 import { quarantinedRows, warehouseStatus } from '../server/status.ts';
 import { withPublished } from '../warehouse/store.ts';
@@ -241,6 +241,24 @@ async function runBuild(
 }
 
 /** True when the published warehouse has marts built (a manifest) and no load is newer than them. */
+/**
+ * What the marts were built from: every file of the dbt project and the reporting currency. When it
+ * changes (a new ARLens version, an edited model), `start` rebuilds the marts from scratch, since an
+ * incremental build cannot add a column to a table built before.
+ */
+async function projectFingerprint(c: Config): Promise<string> {
+  const hash = createHash('sha256').update(c.reporting_currency);
+  const files = (await fs.readdir(DEFAULT_PROJECT, { recursive: true })).sort();
+  for (const f of files) {
+    const path = join(DEFAULT_PROJECT, f);
+    if (!(await fs.stat(path)).isFile() || f.startsWith('runner')) continue;
+    hash.update(`\0${f}\0`).update(await fs.readFile(path));
+  }
+  return hash.digest('hex');
+}
+
+const fingerprintFile = (c: Config) => join(c.warehouse, 'marts.fingerprint');
+
 async function buildIsCurrent(c: Config): Promise<boolean> {
   return withPublished(c.warehouse, async (conn) => {
     if (!(await tableExists(connQuery(conn), 'meta', 'manifest'))) return false;
@@ -398,6 +416,7 @@ program
   .option('--host <host>', 'interface to listen on')
   .action(async (o: { port?: number; host?: string }) => {
     const c = await config();
+    const { startServer } = await import('../server/index.ts');
     const server = await startServer({
       warehouseDir: c.warehouse,
       host: o.host ?? c.server.host,
@@ -434,11 +453,17 @@ program
       console.log(`No sources in the config: using demo data from ${exportsDir}`);
       await runIngest(c, [{ path: exportsDir, profile: 'canonical' }], false);
     }
-    if (await buildIsCurrent(c)) {
+    const fingerprint = await projectFingerprint(c);
+    const built = await fs.readFile(fingerprintFile(c), 'utf8').catch(() => '');
+    if (built === fingerprint && (await buildIsCurrent(c))) {
       console.log('The marts are up to date with the latest loads.');
     } else {
       try {
-        await runBuild(c, {});
+        const fullRefresh = built !== fingerprint;
+        if (fullRefresh && built !== '')
+          console.log('The models changed since the last build: rebuilding the marts.');
+        await runBuild(c, { fullRefresh });
+        await fs.writeFile(fingerprintFile(c), fingerprint);
       } catch (e) {
         // The last good warehouse is still published: serve it, and say what to fix.
         console.error(
@@ -448,6 +473,7 @@ program
       }
     }
     await ensureRisk(c);
+    const { startServer } = await import('../server/index.ts');
     const server = await startServer({
       warehouseDir: c.warehouse,
       host: c.server.host,
