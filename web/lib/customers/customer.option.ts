@@ -15,6 +15,8 @@ const AGING_COLOURS: Record<AgingKey, string> = {
 
 export interface AgingLabels {
   readonly bucket: (key: AgingKey) => string;
+  /** The x axis' name ("Days past due"). */
+  readonly axis: string;
   readonly money: (value: number) => string;
 }
 
@@ -22,13 +24,20 @@ export interface AgingLabels {
 export function agingOption(buckets: readonly AgingBucket[], labels: AgingLabels): ChartOption | null {
   if (buckets.every((b) => (toNumber(b.amount) ?? 0) === 0)) return null;
   return {
-    grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 16, top: 16, bottom: 28, containLabel: true },
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
       valueFormatter: (v: unknown) => labels.money(Number(v)),
     },
-    xAxis: { type: 'category', data: buckets.map((b) => labels.bucket(b.key)) },
+    xAxis: {
+      type: 'category',
+      data: buckets.map((b) => labels.bucket(b.key)),
+      axisLabel: { interval: 0, hideOverlap: false },
+      name: labels.axis,
+      nameLocation: 'middle',
+      nameGap: 28,
+    },
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => labels.money(v) } },
     series: [
       {

@@ -203,13 +203,17 @@ describe('customer page: aging and balance history', () => {
     ]);
     expect(agingIsEmpty(buckets)).toBe(false);
     expect(agingIsEmpty(agingBuckets([]))).toBe(true);
-    const option = agingOption(buckets, { bucket: (k) => k, money: (v) => `$${v}` }) as {
+    const option = agingOption(buckets, {
+      bucket: (k) => k,
+      axis: 'Days past due',
+      money: (v) => `$${v}`,
+    }) as {
       xAxis: { data: string[] };
       series: { data: { value: number }[] }[];
     };
     expect(option.xAxis.data[0]).toBe('current_ar');
     expect(option.series[0]!.data.map((d) => d.value)).toEqual([1569.09, 0, 7972.74, 0, 0, 0]);
-    expect(agingOption(agingBuckets([]), { bucket: (k) => k, money: String })).toBeNull();
+    expect(agingOption(agingBuckets([]), { bucket: (k) => k, axis: '', money: String })).toBeNull();
   });
 
   it('history: months without a balance are zero, up to the as-of month', () => {

@@ -23,7 +23,7 @@ export const en = {
   'collections.col.customer': 'Customer',
   'collections.col.invoice': 'Invoice',
   'collections.col.owner': 'Owner',
-  'collections.col.daysPastDue': 'Days past due',
+  'collections.col.daysPastDue': 'Past due',
   'collections.col.open': 'Open',
   'collections.col.risk': 'Risk',
   'collections.col.lastActivity': 'Last activity',
@@ -129,5 +129,5 @@ export const ja: Record<keyof typeof en, string> = {
   'collections.outcome.escalated': 'エスカレーション',
   'collections.promise.kept': '履行',
   'collections.promise.broken': '不履行',
-  'collections.promise.pending': '期日前',
+  'collections.promise.pending': '履行待ち',
 };
