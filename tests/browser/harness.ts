@@ -26,8 +26,8 @@
  *   await gotoReady(page, `${h.url}explore?region=EMEA`)            // goto (fails on HTTP ≥ 400) + waitForCharts
  *   await documentStatus(page)    // the current document's HTTP status (Navigation Timing)
  *   await waitForCharts(page)     // readiness probe: the page is hydrated (SvelteKit's router has
- *                                 // started), no [aria-busy=true] is left and every [role=img] chart
- *                                 // container has data-rendered="true"; never sleeps
+ *                                 // started), no [aria-busy=true] and no .skeleton is left, and every
+ *                                 // [role=img] chart container has data-rendered="true"; never sleeps
  *   await screenshot(page, 'overview-ja')   // test-results/screenshots/overview-ja.png (full page)
  *
  * Chromium: /usr/bin/chromium (scripts/ensure-chromium.sh installs Debian's package when missing).
@@ -201,9 +201,10 @@ export async function signIn(
     await page.locator('select[name=portfolio]').selectOption(options.portfolio);
   }
   const target = options.next ?? START_PAGE[role];
-  const landed = page.waitForURL((u) => u.pathname === target.split('?')[0], { waitUntil: 'load' });
-  await page.getByRole('button', { name: /Sign in|サインイン/ }).click();
-  await landed;
+  await Promise.all([
+    page.waitForURL((u) => u.pathname === target.split('?')[0], { waitUntil: 'load' }),
+    page.getByRole('button', { name: /Sign in|サインイン/ }).click(),
+  ]);
   const status = await documentStatus(page);
   if (status >= 400) throw new Error(`signed in as ${role}, but ${page.url()} answered HTTP ${status}`);
 }
@@ -218,7 +219,8 @@ export async function documentStatus(page: Page): Promise<number> {
 }
 
 /**
- * Readiness probe: resolves when no element is `aria-busy="true"` and every chart container
+ * Readiness probe: resolves when the page is hydrated, no element is `aria-busy="true"` or a loading
+ * `.skeleton` (the class every loading placeholder uses), and every chart container
  * (`[role=img]`, drawn by web/lib/charts/echarts.ts) says `data-rendered="true"`. Event-driven
  * (Playwright polls on animation frames), never a sleep.
  */
@@ -227,7 +229,7 @@ export async function waitForCharts(page: Page, timeout = 30_000): Promise<void>
     () => {
       if (document.readyState !== 'complete') return false;
       if (!(window as unknown as { __arlensHydrated?: boolean }).__arlensHydrated) return false;
-      if (document.querySelector('[aria-busy="true"]')) return false;
+      if (document.querySelector('[aria-busy="true"], .skeleton')) return false;
       return [...document.querySelectorAll('[role="img"]')].every(
         (el) => (el as HTMLElement).dataset['rendered'] === 'true',
       );
