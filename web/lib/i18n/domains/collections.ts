@@ -36,7 +36,9 @@ export const en = {
   'collections.noActivity': 'None yet',
   'collections.showing': '{first}–{last} of {total} invoices',
   'collections.empty':
-    'Nothing to chase for these filters: no open invoice has reached a dunning level. Invoices join the worklist {days} days before their due date.',
+    'Nothing to chase for these filters: no open invoice has reached a dunning level. Clear a filter (Reset filters) to see the whole worklist; invoices join it {days} days before their due date.',
+  'collections.datesUnapplied':
+    'Date filters do not narrow the worklist: it shows what is open as of {date}.',
   'collections.emptyLevel': 'No invoices at this level. Choose another level above, or All levels.',
   'collections.action.resolveDispute': 'Resolve the dispute first',
   'collections.action.followUpBrokenPromise': 'Follow up the broken promise (due {date})',
@@ -102,7 +104,9 @@ export const ja: Record<keyof typeof en, string> = {
   'collections.noActivity': 'まだなし',
   'collections.showing': '{total} 件中 {first}～{last} 件',
   'collections.empty':
-    'この条件で回収対象の請求書はありません（督促レベルに達した未決済の請求書がありません）。請求書は支払期日の {days} 日前から回収リストに載ります。',
+    'この条件で回収対象の請求書はありません（督促レベルに達した未決済の請求書がありません）。絞り込みを解除（「絞り込みを解除」）すると回収リスト全体が表示されます。請求書は支払期日の {days} 日前から回収リストに載ります。',
+  'collections.datesUnapplied':
+    '期間の絞り込みは回収リストには適用されません（{date} 時点の未決済分を表示しています）。',
   'collections.emptyLevel':
     'このレベルの請求書はありません。上で別のレベルか「すべてのレベル」を選んでください。',
   'collections.action.resolveDispute': 'まず係争を解決する',
