@@ -36,6 +36,7 @@ export const en = {
   'customers.band.in default': 'In default',
   'customers.showing': '{first}–{last} of {total} customers',
   'customers.count': '{total} customers',
+  'customers.countOne': '1 customer',
   'customers.noMatch':
     'No customer matches “{q}”. Check the spelling, search for part of the name or the customer number, or clear the search.',
   'customers.none':
@@ -217,6 +218,7 @@ export const ja: Record<keyof typeof en, string> = {
   'customers.band.in default': 'デフォルト',
   'customers.showing': '{total} 社中 {first}～{last} 社',
   'customers.count': '{total} 社',
+  'customers.countOne': '1 社',
   'customers.noMatch':
     '「{q}」に一致する得意先はありません。表記を確認するか、名称やコードの一部で検索するか、検索をクリアしてください。',
   'customers.none':
