@@ -145,6 +145,35 @@ describe('a sales lead for LATAM sees LATAM only', () => {
     await list.context().close();
   });
 
+  it('no page in their menu shows another region in a table, a chart or the region filter', async () => {
+    const others = (
+      await h.sql(`SELECT DISTINCT region FROM marts.dim_customers WHERE region <> 'LATAM'`)
+    ).map((r) => String(r['region']));
+    expect(others.length).toBeGreaterThan(0);
+    const sweep = await h.newPage();
+    await sweep.context().addCookies(await page.context().cookies());
+    await gotoReady(sweep, h.url);
+    const paths = await sweep
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link')
+      .evaluateAll((links) => links.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+    expect(paths).toEqual(expect.arrayContaining(['/', '/credit', '/explore', '/customers', '/collections']));
+    let latam = 0;
+    for (const path of paths) {
+      await gotoReady(sweep, new URL(path, h.url).href);
+      // Table cells, chart labels (SVG text) and the filter's options that name a region.
+      const shown = await sweep
+        .locator('main td, main th, main [role=img] text, form[aria-label=Filters] option')
+        .allTextContents();
+      const leaked = shown.map((t) => t.trim()).filter((t) => others.includes(t));
+      expect({ path, leaked }).toEqual({ path, leaked: [] });
+      latam += shown.filter((t) => t.trim() === 'LATAM').length;
+    }
+    // The sweep does see region names (their own), so an empty `leaked` means something.
+    expect(latam).toBeGreaterThan(paths.length);
+    await sweep.context().close();
+  });
+
   it("Cube's API, called from the page, returns no EMEA rows", async () => {
     const byRegion = {
       measures: ['credit_policy.open_ar'],
