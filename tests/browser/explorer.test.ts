@@ -245,7 +245,7 @@ describe('Explorer: keyboard and tablet width', () => {
     expect(unlabelled).toEqual([]);
 
     const cell = tablet.getByRole('button', {
-      name: /^List the invoices behind Q2 2026 · LATAM · Open amount$/,
+      name: /^\$[\d,.]+: list the invoices behind Q2 2026 · LATAM · Open amount$/,
     });
     await cell.focus();
     await tablet.keyboard.press('Enter');
@@ -266,6 +266,10 @@ describe('Explorer: keyboard and tablet width', () => {
     await tablet.keyboard.press('Escape');
     await tablet.waitForURL((u) => !u.searchParams.has('drill'));
     await expect(tablet.getByTestId('explorer-drill').count()).resolves.toBe(0);
+    // The keyboard is back on the cell that opened the list.
+    await expect
+      .poll(() => tablet.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+      .toMatch(/: list the invoices behind Q2 2026 · LATAM · Open amount$/);
     await tablet.context().close();
   });
 
