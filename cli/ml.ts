@@ -18,7 +18,9 @@ const int = (v: string) => {
 };
 
 const modelDirOption = () =>
-  new Option('--model-dir <dir>', 'model artefacts folder (default: <warehouse>/ml)').argParser((v) => resolve(v));
+  new Option('--model-dir <dir>', 'model artefacts folder (default: <warehouse>/ml)').argParser((v) =>
+    resolve(v),
+  );
 const backendOption = () =>
   new Option('--backend <name>', 'TensorFlow.js backend (auto: tfjs-node if installed, else wasm)')
     .choices(['auto', 'wasm', 'cpu'])
@@ -35,9 +37,22 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
     .addOption(modelDirOption())
     .addOption(backendOption())
     .option('--seed <n>', `random seed (default ${DEFAULT_CONFIG.seed})`, int)
-    .option('--horizon <days>', `days after a snapshot in which a default counts (default ${DEFAULT_CONFIG.horizonDays})`, int)
-    .option('--test-months <n>', `latest labelled monthly snapshots held out for test (default ${DEFAULT_CONFIG.testMonths})`, int)
-    .option('--gap-months <n>', `snapshots left out between validation and test (default ${DEFAULT_CONFIG.gapMonths})`, int)
+    .option(
+      '--horizon <days>',
+      `days after a snapshot in which a default counts (default ${DEFAULT_CONFIG.horizonDays})`,
+      int,
+    )
+    .option(
+      '--test-months <n>',
+      `latest labelled monthly snapshots held out for test (default ${DEFAULT_CONFIG.testMonths})`,
+      int,
+    )
+    .option(
+      '--gap-months <n>',
+      "snapshots left out between validation and test: a number, or 'purge' (default: exactly those whose " +
+        'label window reaches past the first test snapshot)',
+      (v: string) => (v === 'purge' ? 'purge' : int(v)),
+    )
     .action(
       async (o: {
         modelDir?: string;
@@ -45,7 +60,7 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
         seed?: number;
         horizon?: number;
         testMonths?: number;
-        gapMonths?: number;
+        gapMonths?: number | 'purge';
       }) => {
         const c = await config();
         const settings: RiskConfig = {
@@ -71,7 +86,8 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
         console.log(evaluationTable(report.evaluation.test));
         console.log(`\n${comparisonLines(MODEL_NAME, report.evaluation.comparisons)}`);
         const model = report.evaluation.test[MODEL_NAME];
-        if (model) console.log(`\nCalibration of ${MODEL_NAME} on the test period:\n${calibrationText(model)}`);
+        if (model)
+          console.log(`\nCalibration of ${MODEL_NAME} on the test period:\n${calibrationText(model)}`);
         console.log(`\nArtefacts and the full report: ${report.dir}`);
         if (!report.published) {
           throw new Error(

@@ -90,7 +90,8 @@ export function versionDir(modelDir: string, version: string): string {
   return join(modelDir, version);
 }
 
-const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2) + '\n';
+const json = (v: unknown) =>
+  JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2) + '\n';
 
 export async function saveModel(modelDir: string, m: SavedModel): Promise<string> {
   const dir = versionDir(modelDir, m.metadata.version);
@@ -126,7 +127,9 @@ export async function publishModel(modelDir: string, version: string): Promise<v
 
 export async function publishedVersion(modelDir: string): Promise<string | undefined> {
   try {
-    const p = JSON.parse(await fs.readFile(join(modelDir, 'published.json'), 'utf8')) as { version?: unknown };
+    const p = JSON.parse(await fs.readFile(join(modelDir, 'published.json'), 'utf8')) as {
+      version?: unknown;
+    };
     return typeof p.version === 'string' ? p.version : undefined;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -136,9 +139,13 @@ export async function publishedVersion(modelDir: string): Promise<string | undef
 
 export async function readMetadata(modelDir: string, version: string): Promise<ModelMetadata | undefined> {
   try {
-    const m = JSON.parse(await fs.readFile(join(versionDir(modelDir, version), 'metadata.json'), 'utf8')) as ModelMetadata;
+    const m = JSON.parse(
+      await fs.readFile(join(versionDir(modelDir, version), 'metadata.json'), 'utf8'),
+    ) as ModelMetadata;
     if (m.format !== METADATA_FORMAT) {
-      throw new Error(`model ${version} has metadata format ${String(m.format)}, expected ${METADATA_FORMAT}`);
+      throw new Error(
+        `model ${version} has metadata format ${String(m.format)}, expected ${METADATA_FORMAT}`,
+      );
     }
     return m;
   } catch (e) {
@@ -154,7 +161,9 @@ export class FeatureMismatchError extends Error {
   ) {
     const parts = [
       diff.missing.length > 0 ? `missing from this version of ARLens: ${diff.missing.join(', ')}` : '',
-      diff.extra.length > 0 ? `new in this version of ARLens (not in the model): ${diff.extra.join(', ')}` : '',
+      diff.extra.length > 0
+        ? `new in this version of ARLens (not in the model): ${diff.extra.join(', ')}`
+        : '',
       diff.changed.length > 0 ? `defined differently now: ${diff.changed.join(', ')}` : '',
       diff.reordered ? 'the features are in a different order' : '',
     ].filter((p) => p !== '');
@@ -188,7 +197,8 @@ export async function loadModel(modelDir: string, version: string): Promise<Load
     weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   };
   const manifest = modelJson.weightsManifest[0];
-  if (!manifest || manifest.paths.length !== 1) throw new Error(`model ${version}: unexpected weights manifest`);
+  if (!manifest || manifest.paths.length !== 1)
+    throw new Error(`model ${version}: unexpected weights manifest`);
   const bytes = await fs.readFile(join(dir, manifest.paths[0] as string));
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const network = await deserializeNetwork({

@@ -25,11 +25,12 @@ export interface RiskConfig {
   /** The labelled monthly snapshots before the test period used for validation (early stopping, calibration). */
   readonly validationMonths: number;
   /**
-   * Monthly snapshots left out between validation and test, so that no training or validation label
-   * window (snapshot + horizon) reaches into the test period when set to ceil(horizon / 30). 0 keeps
-   * every snapshot (docs/ml.md discusses the trade-off).
+   * Monthly snapshots left out between validation and test. 'purge' (the default) leaves out exactly
+   * those whose label window (snapshot + horizon) would reach past the first test snapshot, so that
+   * no outcome in the test period is used for training, early stopping or calibration; a number
+   * leaves out that many (0 keeps every snapshot; docs/ml.md discusses the trade-off).
    */
-  readonly gapMonths: number;
+  readonly gapMonths: number | 'purge';
   // ---- network and training
   readonly seed: number;
   readonly hiddenUnits: readonly number[];
@@ -37,6 +38,7 @@ export interface RiskConfig {
   readonly linearSkip: boolean;
   readonly l2: number;
   readonly learningRate: number;
+  /** Rows per training step; grown for large data (network.ts batchSizeFor). */
   readonly batchSize: number;
   readonly maxEpochs: number;
   /** Stop after this many epochs without a better validation figure; the best epoch's weights are kept. */
@@ -59,7 +61,7 @@ export const DEFAULT_CONFIG: RiskConfig = {
   minHistoryDays: 90,
   testMonths: 6,
   validationMonths: 5,
-  gapMonths: 0,
+  gapMonths: 'purge',
   seed: 42,
   hiddenUnits: [32],
   linearSkip: true,
@@ -103,13 +105,21 @@ export function validateConfig(c: RiskConfig): void {
   positiveInt('patience', c.patience);
   positiveInt('topFeatures', c.topFeatures);
   if (!Number.isInteger(c.cureDays) || c.cureDays < 0) problems.push('cureDays must be ≥ 0');
-  if (!Number.isInteger(c.minHistoryDays) || c.minHistoryDays < 0) problems.push('minHistoryDays must be ≥ 0');
-  if (!Number.isInteger(c.gapMonths) || c.gapMonths < 0) problems.push('gapMonths must be ≥ 0');
-  if (!c.hiddenUnits.every((u) => Number.isInteger(u) && u > 0)) problems.push('hiddenUnits must be positive');
+  if (!Number.isInteger(c.minHistoryDays) || c.minHistoryDays < 0)
+    problems.push('minHistoryDays must be ≥ 0');
+  if (c.gapMonths !== 'purge' && (!Number.isInteger(c.gapMonths) || c.gapMonths < 0)) {
+    problems.push("gapMonths must be 'purge' or a whole number ≥ 0");
+  }
+  if (!c.hiddenUnits.every((u) => Number.isInteger(u) && u > 0))
+    problems.push('hiddenUnits must be positive');
   if (!(c.learningRate > 0)) problems.push('learningRate must be > 0');
   if (!(c.l2 >= 0)) problems.push('l2 must be ≥ 0');
   const mins = c.bands.map((b) => b.minPd);
-  if (mins[0] !== 0 || mins.some((m, i) => i > 0 && m <= (mins[i - 1] as number)) || mins.some((m) => m >= 1)) {
+  if (
+    mins[0] !== 0 ||
+    mins.some((m, i) => i > 0 && m <= (mins[i - 1] as number)) ||
+    mins.some((m) => m >= 1)
+  ) {
     problems.push('bands must start at minPd 0 and increase strictly below 1');
   }
   if (problems.length > 0) throw new Error(`Invalid risk model settings:\n  - ${problems.join('\n  - ')}`);

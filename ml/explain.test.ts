@@ -5,7 +5,10 @@ import type { ColumnGroup, Matrix } from './features.ts';
 // A linear "probability" so the contributions are known exactly: p = 0.5 + Σ w·x.
 const w = [0.1, -0.05, 0.02, 0.03];
 const linear = (x: Matrix) =>
-  Float64Array.from({ length: x.rows }, (_, i) => 0.5 + w.reduce((a, wj, j) => a + wj * (x.data[i * x.cols + j] ?? 0), 0));
+  Float64Array.from(
+    { length: x.rows },
+    (_, i) => 0.5 + w.reduce((a, wj, j) => a + wj * (x.data[i * x.cols + j] ?? 0), 0),
+  );
 
 const groups: ColumnGroup[] = [
   { name: 'a', columns: [0], baseline: [0] },

@@ -18,7 +18,12 @@ export type ScoreFn = (x: Matrix) => Float32Array | Float64Array;
  * contributions[i][g] for every row i and column group g. Rows are processed in chunks so memory
  * stays bounded (rows × groups scoring rows per chunk).
  */
-export function occlusion(x: Matrix, groups: readonly ColumnGroup[], score: ScoreFn, chunkRows = 2048): Float64Array[] {
+export function occlusion(
+  x: Matrix,
+  groups: readonly ColumnGroup[],
+  score: ScoreFn,
+  chunkRows = 2048,
+): Float64Array[] {
   const out: Float64Array[] = [];
   const g = groups.length;
   for (let start = 0; start < x.rows; start += chunkRows) {

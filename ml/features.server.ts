@@ -245,7 +245,8 @@ export interface CustomerFeatures {
 function numberCell(row: Row, column: string): number | null {
   const v: Cell | undefined = row[column];
   if (v === null) return null;
-  if (typeof v !== 'number') throw new Error(`internal: feature column ${column} is ${typeof v}, expected DOUBLE`);
+  if (typeof v !== 'number')
+    throw new Error(`internal: feature column ${column} is ${typeof v}, expected DOUBLE`);
   return v;
 }
 

@@ -34,12 +34,16 @@ describe('deriving features from the raw quantities', () => {
     expect(value(r, 'share_paid_late_12m')).toBe(0.25);
     expect(value(r, 'partial_payment_ratio_12m')).toBeNull();
     expect(value(raw({ due_3m: 4, unpaid_due_3m: 1 }), 'unpaid_recent_due_share')).toBe(0.25);
-    expect(value(raw({ promises_due_12m: 4, broken_promises_12m: 3 }), 'broken_promise_ratio_12m')).toBe(0.75);
+    expect(value(raw({ promises_due_12m: 4, broken_promises_12m: 3 }), 'broken_promise_ratio_12m')).toBe(
+      0.75,
+    );
   });
 
   it('trend = recent mean days late − the mean of the 9 months before; NULL when either is missing', () => {
     expect(value(raw({ mean_days_late_3m: 30, mean_days_late_prior_9m: 12 }), 'days_late_trend')).toBe(18);
-    expect(value(raw({ mean_days_late_3m: null, mean_days_late_prior_9m: 12 }), 'days_late_trend')).toBeNull();
+    expect(
+      value(raw({ mean_days_late_3m: null, mean_days_late_prior_9m: 12 }), 'days_late_trend'),
+    ).toBeNull();
   });
 
   it('overdue share is 0 without open AR; utilisation needs a limit and is capped at 5', () => {
@@ -54,18 +58,16 @@ describe('deriving features from the raw quantities', () => {
 
   it('logs counts and amounts, and compares balances on the log scale', () => {
     expect(value(raw({ disputes_12m: Math.E - 1 }), 'disputes_12m')).toBeCloseTo(1, 12);
-    expect(value(raw({ open_ar_rc: Math.E ** 2 - 1, open_ar_rc_3m_ago: Math.E - 1 }), 'balance_growth_3m')).toBeCloseTo(
-      1,
-      12,
-    );
+    expect(
+      value(raw({ open_ar_rc: Math.E ** 2 - 1, open_ar_rc_3m_ago: Math.E - 1 }), 'balance_growth_3m'),
+    ).toBeCloseTo(1, 12);
     expect(value(raw({ tenure_days: 730.5 }), 'tenure_years')).toBe(2);
   });
 
   it('uses the days since the first invoice when nothing was ever paid', () => {
-    expect(value(raw({ days_since_last_payment: null, tenure_days: Math.E - 1 }), 'days_since_last_payment')).toBeCloseTo(
-      1,
-      12,
-    );
+    expect(
+      value(raw({ days_since_last_payment: null, tenure_days: Math.E - 1 }), 'days_since_last_payment'),
+    ).toBeCloseTo(1, 12);
   });
 
   it('clips days past due to two years', () => {
@@ -97,7 +99,11 @@ describe('preprocessing fitted on the training rows', () => {
   });
 
   it('one-hot encodes categories seen in training; unknown or NULL values are all zeros', () => {
-    expect(p.categorical.map((c) => c.values)).toEqual([['EMEA', 'LATAM'], ['Enterprise', 'SMB'], ['Energy', 'Retail']]);
+    expect(p.categorical.map((c) => c.values)).toEqual([
+      ['EMEA', 'LATAM'],
+      ['Enterprise', 'SMB'],
+      ['Energy', 'Retail'],
+    ]);
     const names = columnNames(p);
     expect(names.slice(NUMERIC_FEATURES.length)).toEqual([
       'region=EMEA',

@@ -261,14 +261,19 @@ export interface FeatureDiff {
 
 /** `model` = the model's recorded spec; `code` = what this version of ARLens builds. */
 export function diffFeatures(model: FeatureSpec, code: FeatureSpec): FeatureDiff {
-  const list = (s: FeatureSpec) => [...s.numeric, ...s.categorical.map((c) => ({ ...c, name: `${c.name}=*` }))];
+  const list = (s: FeatureSpec) => [
+    ...s.numeric,
+    ...s.categorical.map((c) => ({ ...c, name: `${c.name}=*` })),
+  ];
   const m = list(model);
   const c = list(code);
   const cByName = new Map(c.map((f) => [f.name, f.definition]));
   const mNames = new Set(m.map((f) => f.name));
   const missing = m.filter((f) => !cByName.has(f.name)).map((f) => f.name);
   const extra = c.filter((f) => !mNames.has(f.name)).map((f) => f.name);
-  const changed = m.filter((f) => cByName.has(f.name) && cByName.get(f.name) !== f.definition).map((f) => f.name);
+  const changed = m
+    .filter((f) => cByName.has(f.name) && cByName.get(f.name) !== f.definition)
+    .map((f) => f.name);
   const common = (l: typeof m) => l.map((f) => f.name).filter((n) => mNames.has(n) && cByName.has(n));
   const reordered = common(m).join('\n') !== common(c).join('\n');
   return { missing, extra, changed, reordered };
@@ -338,7 +343,10 @@ export function fitPreprocessor(rows: readonly DerivedFeatures[], clipAt = 5): P
 
 /** Matrix column names: the numeric features, then `<categorical>=<value>` one-hot columns. */
 export function columnNames(p: Preprocessor): string[] {
-  return [...p.numeric.map((n) => n.name), ...p.categorical.flatMap((c) => c.values.map((v) => `${c.name}=${v}`))];
+  return [
+    ...p.numeric.map((n) => n.name),
+    ...p.categorical.flatMap((c) => c.values.map((v) => `${c.name}=${v}`)),
+  ];
 }
 
 /**

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { aucDifferenceBootstrap, brier, calibrationTable, evaluate, ks, lift, prAuc, rocAuc } from './metrics.ts';
+import {
+  aucDifferenceBootstrap,
+  brier,
+  calibrationTable,
+  evaluate,
+  ks,
+  lift,
+  prAuc,
+  rocAuc,
+} from './metrics.ts';
 
 describe('ROC AUC', () => {
   it('is the share of positive/negative pairs ranked right, ties counting half', () => {
@@ -97,7 +106,10 @@ describe('paired bootstrap of an AUC difference', () => {
     const a = aucDifferenceBootstrap(labels, good, noisy, clusters, { rounds: 200, seed: 3 });
     const b = aucDifferenceBootstrap(labels, good, noisy, clusters, { rounds: 200, seed: 3 });
     expect(a).toEqual(b);
-    expect(a.difference).toBeCloseTo(rocAuc({ scores: good, labels }) - rocAuc({ scores: noisy, labels }), 12);
+    expect(a.difference).toBeCloseTo(
+      rocAuc({ scores: good, labels }) - rocAuc({ scores: noisy, labels }),
+      12,
+    );
     expect(a.low).toBeLessThanOrEqual(a.difference);
     expect(a.high).toBeGreaterThanOrEqual(a.difference);
     expect(a.shareAWins).toBeGreaterThan(0.9);

@@ -312,7 +312,8 @@ export function aucDifferenceBootstrap(
   for (let r = 0; r < rounds; r++) {
     weight.fill(0);
     for (let k = 0; k < groupsOfRows.length; k++) {
-      for (const i of groupsOfRows[rng.int(groupsOfRows.length)] as number[]) weight[i] = (weight[i] as number) + 1;
+      for (const i of groupsOfRows[rng.int(groupsOfRows.length)] as number[])
+        weight[i] = (weight[i] as number) + 1;
     }
     const d = weightedAuc(rankA, labels, weight) - weightedAuc(rankB, labels, weight);
     if (Number.isNaN(d)) continue;
@@ -320,6 +321,13 @@ export function aucDifferenceBootstrap(
     if (d > 0) wins++;
   }
   diffs.sort((x, y) => x - y);
-  const q = (p: number) => diffs[Math.min(diffs.length - 1, Math.max(0, Math.floor(p * diffs.length)))] ?? Number.NaN;
-  return { difference, low: q(0.025), high: q(0.975), shareAWins: diffs.length > 0 ? wins / diffs.length : Number.NaN, rounds: diffs.length };
+  const q = (p: number) =>
+    diffs[Math.min(diffs.length - 1, Math.max(0, Math.floor(p * diffs.length)))] ?? Number.NaN;
+  return {
+    difference,
+    low: q(0.025),
+    high: q(0.975),
+    shareAWins: diffs.length > 0 ? wins / diffs.length : Number.NaN,
+    rounds: diffs.length,
+  };
 }

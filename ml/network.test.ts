@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Matrix } from './features.ts';
 import { rocAuc } from './metrics.ts';
 import {
+  batchSizeFor,
   buildNetwork,
   classWeights,
   deserializeNetwork,
@@ -80,7 +81,9 @@ describe('the network (TF.js, wasm backend)', () => {
   it('round-trips through save and load handlers with identical predictions', async () => {
     const t = await trained(5);
     const saved = await serializeNetwork(t.model);
-    expect(saved.weightData.byteLength).toBe(saved.weightSpecs.reduce((a, s) => a + 4 * s.shape.reduce((x, y) => x * y, 1), 0));
+    expect(saved.weightData.byteLength).toBe(
+      saved.weightSpecs.reduce((a, s) => a + 4 * s.shape.reduce((x, y) => x * y, 1), 0),
+    );
     const loaded = await deserializeNetwork(saved);
     expect([...predict(loaded, t.validation.x)]).toEqual([...t.p]);
     t.model.dispose();
@@ -91,6 +94,15 @@ describe('the network (TF.js, wasm backend)', () => {
     const m = buildNetwork({ inputs: 6, hidden: [], linearSkip: true, seed: 1 });
     expect(m.getWeights().map((w) => w.shape)).toEqual([[6, 1], [1]]);
     m.dispose();
+  });
+});
+
+describe('batch size', () => {
+  it('keeps the configured size for small data and grows it for large data, up to 8,192', () => {
+    expect(batchSizeFor(10_544, 256)).toBe(256);
+    expect(batchSizeFor(60_000, 256)).toBe(512);
+    expect(batchSizeFor(1_200_000, 256)).toBe(8192);
+    expect(batchSizeFor(100, 1024)).toBe(1024);
   });
 });
 

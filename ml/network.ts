@@ -53,7 +53,9 @@ export function buildNetwork(spec: NetworkSpec): tf.LayersModel {
     const deep = dense(1, 'linear', 'deep_score').apply(h) as tf.SymbolicTensor;
     const wide = dense(1, 'linear', 'linear_score').apply(input) as tf.SymbolicTensor;
     const sum = tf.layers.add({ name: 'score' }).apply([wide, deep]) as tf.SymbolicTensor;
-    output = tf.layers.activation({ activation: 'sigmoid', name: 'default_probability' }).apply(sum) as tf.SymbolicTensor;
+    output = tf.layers
+      .activation({ activation: 'sigmoid', name: 'default_probability' })
+      .apply(sum) as tf.SymbolicTensor;
   } else {
     output = dense(1, 'sigmoid', 'default_probability').apply(h) as tf.SymbolicTensor;
   }
@@ -101,11 +103,25 @@ export interface TrainResult {
 }
 
 /**
+ * The batch size for `rows` training rows: the configured size, doubled until an epoch takes at most
+ * ~128 steps, capped at 8,192. Small data keeps the configured batches; a million rows are not
+ * trained 256 rows at a time (per-step overhead would dominate).
+ */
+export function batchSizeFor(rows: number, configured: number): number {
+  let size = configured;
+  while (size < 8192 && rows / size > 128) size *= 2;
+  return Math.max(configured, Math.min(size, 8192));
+}
+
+/**
  * Class weights, normalised so the average row weighs 1: 'balanced' makes both classes weigh the
  * same in total (default weight n_neg / n_pos times a non-default's), 'sqrt' uses the square root of
  * that ratio (a milder correction), 'none' weighs every row 1.
  */
-export function classWeights(y: ArrayLike<number>, mode: 'balanced' | 'sqrt' | 'none'): { 0: number; 1: number } {
+export function classWeights(
+  y: ArrayLike<number>,
+  mode: 'balanced' | 'sqrt' | 'none',
+): { 0: number; 1: number } {
   let pos = 0;
   for (let i = 0; i < y.length; i++) pos += y[i] as number;
   const neg = y.length - pos;
@@ -137,13 +153,14 @@ function tensor(x: Matrix): tf.Tensor2D {
   return tf.tensor2d(x.data, [x.rows, x.cols], 'float32');
 }
 
-export function predict(model: tf.LayersModel, x: Matrix, batchSize = 8192): Float32Array {
+export function predict(model: tf.LayersModel, x: Matrix, batchSize = 65_536): Float32Array {
   const out = new Float32Array(x.rows);
   for (let start = 0; start < x.rows; start += batchSize) {
     const end = Math.min(x.rows, start + batchSize);
     const part = tf.tidy(() => {
       const xs = tf.tensor2d(x.data.subarray(start * x.cols, end * x.cols), [end - start, x.cols], 'float32');
-      return (model.predict(xs) as tf.Tensor).dataSync();
+      // apply(), not predict(): predict() splits its input into batches of 32 rows by default.
+      return (model.apply(xs) as tf.Tensor).dataSync();
     });
     out.set(part, start);
   }
@@ -180,7 +197,9 @@ export async function trainNetwork(
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // Kernels are the 2-D weights (biases are 1-D); layer-variable names get suffixes when several
   // models live in one process, so they are not a reliable way to tell.
-  const kernels = model.trainableWeights.filter((w) => w.shape.length === 2).map((w) => w.read() as tf.Variable);
+  const kernels = model.trainableWeights
+    .filter((w) => w.shape.length === 2)
+    .map((w) => w.read() as tf.Variable);
   const order = new SeededRandom(o.seed, 29);
   const xs = tensor(train.x);
   const ys = tf.tensor2d(train.y, [train.y.length, 1], 'float32');
@@ -272,6 +291,10 @@ export async function serializeNetwork(model: tf.LayersModel): Promise<NetworkAr
 
 export async function deserializeNetwork(a: NetworkArtefacts): Promise<tf.LayersModel> {
   return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData }),
+    tf.io.fromMemory({
+      modelTopology: a.modelTopology,
+      weightSpecs: a.weightSpecs,
+      weightData: a.weightData,
+    }),
   );
 }

@@ -5,7 +5,8 @@ const f = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits)
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -40,7 +41,9 @@ export function calibrationText(e: Evaluation): string {
   );
 }
 
-export function bandTable(bands: readonly { band: string; customers: number; exposure: string; expectedLoss: string }[]): string {
+export function bandTable(
+  bands: readonly { band: string; customers: number; exposure: string; expectedLoss: string }[],
+): string {
   return table(
     ['risk band', 'customers', 'exposure', 'expected loss'],
     bands.map((b) => [b.band, String(b.customers), b.exposure, b.expectedLoss]),

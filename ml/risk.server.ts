@@ -56,7 +56,11 @@ async function trainInJob(
   log: (msg: string) => void,
 ): Promise<TrainInJob> {
   const fit = await fitRiskModel(conn, { config, backend, log });
-  const dir = await saveModel(modelDir, { metadata: fit.metadata, network: fit.network, evaluation: fit.evaluation });
+  const dir = await saveModel(modelDir, {
+    metadata: fit.metadata,
+    network: fit.network,
+    evaluation: fit.evaluation,
+  });
   await writeEvaluations(conn, fit.version, fit.published, new Date(fit.metadata.trainedAt), fit.evaluated);
   log(`model ${fit.version} ${fit.published ? 'passes' : 'FAILS'} the publication rule: ${fit.reason}`);
   return {
@@ -140,7 +144,11 @@ export interface EnsureResult {
 }
 
 /** Are ml.customer_risk_scores from `version`, for the warehouse's as-of date, and newer than the last build? */
-async function scoresCurrent(conn: DuckDBConnection, facts: WarehouseFacts, version: string): Promise<boolean> {
+async function scoresCurrent(
+  conn: DuckDBConnection,
+  facts: WarehouseFacts,
+  version: string,
+): Promise<boolean> {
   if (!(await tableExists(connQuery(conn), 'ml', 'customer_risk_scores'))) return false;
   const rows = await queryRows(
     conn,
@@ -190,7 +198,9 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
   const needTraining = candidate === undefined;
 
   if (!needTraining && candidate.status === 'rejected') {
-    log(`risk model ${candidate.version} for this data was not published (${candidate.statusReason}); not training again`);
+    log(
+      `risk model ${candidate.version} for this data was not published (${candidate.statusReason}); not training again`,
+    );
   }
   const scoringVersion = needTraining
     ? undefined
@@ -208,39 +218,48 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
     }
     const current = await withPublished(o.warehouseDir, (conn) => scoresCurrent(conn, facts, scoringVersion));
     if (current) {
-      return { modelVersion: scoringVersion, trained: false, scored: false, message: `risk scores are current (model ${scoringVersion})` };
+      return {
+        modelVersion: scoringVersion,
+        trained: false,
+        scored: false,
+        message: `risk scores are current (model ${scoringVersion})`,
+      };
     }
   }
 
   try {
-    const outcome = await withNextGeneration(o.warehouseDir, needTraining ? 'train+score' : 'score', async (conn) => {
-      let model: LoadedModel | undefined;
-      let trainedVersion: string | undefined;
-      let publishNow = false;
-      let note = '';
-      if (needTraining) {
-        log(`training the risk model on data as of ${facts.asOfDate}`);
-        const t = await trainInJob(conn, o.modelDir, config, backend, log);
-        trainedVersion = t.report.version;
-        if (t.report.published) {
-          model = t.model;
-          publishNow = true;
-        } else {
-          t.model.network.dispose();
-          note = `the new model ${t.report.version} was not published (${t.report.reason})`;
-          if (usable) model = await loadModel(o.modelDir, usable.version);
+    const outcome = await withNextGeneration(
+      o.warehouseDir,
+      needTraining ? 'train+score' : 'score',
+      async (conn) => {
+        let model: LoadedModel | undefined;
+        let trainedVersion: string | undefined;
+        let publishNow = false;
+        let note = '';
+        if (needTraining) {
+          log(`training the risk model on data as of ${facts.asOfDate}`);
+          const t = await trainInJob(conn, o.modelDir, config, backend, log);
+          trainedVersion = t.report.version;
+          if (t.report.published) {
+            model = t.model;
+            publishNow = true;
+          } else {
+            t.model.network.dispose();
+            note = `the new model ${t.report.version} was not published (${t.report.reason})`;
+            if (usable) model = await loadModel(o.modelDir, usable.version);
+          }
+        } else if (scoringVersion !== undefined) {
+          model = await loadModel(o.modelDir, scoringVersion);
         }
-      } else if (scoringVersion !== undefined) {
-        model = await loadModel(o.modelDir, scoringVersion);
-      }
-      if (!model) return { version: null, trainedVersion, publishNow, summary: undefined, note };
-      try {
-        const summary = await scoreCustomers(conn, model);
-        return { version: model.metadata.version, trainedVersion, publishNow, summary, note };
-      } finally {
-        model.network.dispose();
-      }
-    });
+        if (!model) return { version: null, trainedVersion, publishNow, summary: undefined, note };
+        try {
+          const summary = await scoreCustomers(conn, model);
+          return { version: model.metadata.version, trainedVersion, publishNow, summary, note };
+        } finally {
+          model.network.dispose();
+        }
+      },
+    );
     if (outcome.publishNow && outcome.trainedVersion) await publishModel(o.modelDir, outcome.trainedVersion);
     const parts = [
       outcome.note,

@@ -39,7 +39,8 @@ export interface ScoreSummary {
 
 /** The model's calibrated PD for every row of a standardised matrix. */
 export function pdFunction(model: LoadedModel): (x: Matrix) => Float64Array {
-  return (x) => Float64Array.from(predict(model.network, x), (p) => applyPlatt(model.metadata.calibration, p));
+  return (x) =>
+    Float64Array.from(predict(model.network, x), (p) => applyPlatt(model.metadata.calibration, p));
 }
 
 /** Why a customer is in default, in the shape of top_features (contribution null: not from the model). */

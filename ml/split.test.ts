@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, dayNumber, monthEnd, monthEnds, NotEnoughDataError, planSnapshots } from './split.ts';
+import {
+  addDays,
+  dayNumber,
+  monthEnd,
+  monthEnds,
+  NotEnoughDataError,
+  planSnapshots,
+  purgeGap,
+} from './split.ts';
 
 describe('calendar helpers', () => {
   it('work on business dates without time zones', () => {
@@ -30,7 +38,14 @@ describe('snapshot plan', () => {
     expect(p.labelled.at(-1)).toBe('2026-04-30');
     expect(addDays(p.labelled.at(-1)!, 180) <= base.asOfDate).toBe(true);
     expect(addDays(monthEnd(addDays(p.labelled.at(-1)!, 1)), 180) > base.asOfDate).toBe(true);
-    expect(p.test).toEqual(['2025-11-30', '2025-12-31', '2026-01-31', '2026-02-28', '2026-03-31', '2026-04-30']);
+    expect(p.test).toEqual([
+      '2025-11-30',
+      '2025-12-31',
+      '2026-01-31',
+      '2026-02-28',
+      '2026-03-31',
+      '2026-04-30',
+    ]);
     expect(p.validation).toEqual(['2025-06-30', '2025-07-31', '2025-08-31', '2025-09-30', '2025-10-31']);
     expect(p.train.at(-1)).toBe('2025-05-31');
     expect([...p.train, ...p.validation, ...p.test]).toEqual(p.labelled);
@@ -39,14 +54,33 @@ describe('snapshot plan', () => {
 
   it('leaves gap months out between validation and test', () => {
     const p = planSnapshots({ ...base, gapMonths: 6 });
-    expect(p.gap).toEqual(['2025-05-31', '2025-06-30', '2025-07-31', '2025-08-31', '2025-09-30', '2025-10-31']);
+    expect(p.gap).toEqual([
+      '2025-05-31',
+      '2025-06-30',
+      '2025-07-31',
+      '2025-08-31',
+      '2025-09-30',
+      '2025-10-31',
+    ]);
     expect(p.validation.at(-1)).toBe('2025-04-30');
     // With a gap of ceil(horizon / 30) months, no validation label window reaches the test period.
     expect(addDays(p.validation.at(-1)!, 180) < p.test[0]!).toBe(true);
   });
 
+  it("'purge' leaves out exactly the snapshots whose label window reaches past the first test snapshot", () => {
+    const p = planSnapshots({ ...base, gapMonths: 'purge' });
+    // First test snapshot 2025-11-30: 2025-05-31 + 180 days = 2025-11-27 is kept, 2025-06-30 is not.
+    expect(p.gap).toEqual(['2025-06-30', '2025-07-31', '2025-08-31', '2025-09-30', '2025-10-31']);
+    expect(p.validation).toEqual(['2025-01-31', '2025-02-28', '2025-03-31', '2025-04-30', '2025-05-31']);
+    for (const d of [...p.train, ...p.validation]) expect(addDays(d, 180) <= p.test[0]!).toBe(true);
+    expect(purgeGap(['2025-01-31', '2025-02-28'], '2025-03-31', 32)).toBe(1);
+    expect(purgeGap(['2025-01-31', '2025-02-28'], '2025-03-31', 31)).toBe(0);
+  });
+
   it('says what is missing when the history is too short', () => {
     expect(() => planSnapshots({ ...base, firstInvoiceDate: '2025-06-01' })).toThrow(NotEnoughDataError);
-    expect(() => planSnapshots({ ...base, firstInvoiceDate: '2025-06-01' })).toThrow(/Not enough history.*needed/);
+    expect(() => planSnapshots({ ...base, firstInvoiceDate: '2025-06-01' })).toThrow(
+      /Not enough history.*needed/,
+    );
   });
 });

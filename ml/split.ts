@@ -55,9 +55,25 @@ export interface SnapshotPlan {
 }
 
 /**
+ * How many snapshots before the test period to leave out so that no training or validation label
+ * window (D, D + horizon] overlaps the test period's label windows, which start after its first
+ * snapshot: every kept snapshot has D + horizon ≤ the first test snapshot.
+ */
+export function purgeGap(beforeTest: readonly string[], firstTest: string, horizonDays: number): number {
+  let gap = 0;
+  while (
+    gap < beforeTest.length &&
+    addDays(beforeTest[beforeTest.length - 1 - gap] as string, horizonDays) > firstTest
+  )
+    gap++;
+  return gap;
+}
+
+/**
  * Monthly snapshots (month-ends from firstInvoice + minHistoryDays) whose horizon ends on or before
- * the as-of date, split by time: the last `testMonths` for test, `gapMonths` left out before them,
- * `validationMonths` before that, and everything older for training.
+ * the as-of date, split by time: the last `testMonths` for test, then a gap (`gapMonths`, or with
+ * 'purge' exactly the snapshots whose label window would reach past the first test snapshot), then
+ * `validationMonths` for validation, and everything older for training.
  */
 export function planSnapshots(o: {
   firstInvoiceDate: string;
@@ -66,25 +82,36 @@ export function planSnapshots(o: {
   horizonDays: number;
   testMonths: number;
   validationMonths: number;
-  gapMonths: number;
+  gapMonths: number | 'purge';
 }): SnapshotPlan {
-  const labelled = monthEnds(addDays(o.firstInvoiceDate, o.minHistoryDays), addDays(o.asOfDate, -o.horizonDays));
-  const needed = o.testMonths + o.gapMonths + o.validationMonths + 3;
-  if (labelled.length < needed) {
+  const labelled = monthEnds(
+    addDays(o.firstInvoiceDate, o.minHistoryDays),
+    addDays(o.asOfDate, -o.horizonDays),
+  );
+  const n = labelled.length;
+  const beforeTest = labelled.slice(0, Math.max(0, n - o.testMonths));
+  const firstTest = labelled[n - o.testMonths];
+  const gapMonths =
+    o.gapMonths === 'purge'
+      ? firstTest === undefined
+        ? Math.ceil(o.horizonDays / 28)
+        : purgeGap(beforeTest, firstTest, o.horizonDays)
+      : o.gapMonths;
+  const needed = o.testMonths + gapMonths + o.validationMonths + 3;
+  if (n < needed) {
     throw new NotEnoughDataError(
-      `Not enough history to train the risk model: ${labelled.length} monthly snapshot(s) have a complete ` +
+      `Not enough history to train the risk model: ${n} monthly snapshot(s) have a complete ` +
         `${o.horizonDays}-day label window (the data runs from ${o.firstInvoiceDate} to ${o.asOfDate}), but ` +
-        `${needed} are needed (${o.testMonths} test, ${o.gapMonths} gap, ${o.validationMonths} validation, ` +
+        `${needed} are needed (${o.testMonths} test, ${gapMonths} gap, ${o.validationMonths} validation, ` +
         `at least 3 training). Load more history, or shorten the horizon or the test and validation periods.`,
     );
   }
-  const n = labelled.length;
   const test = labelled.slice(n - o.testMonths);
-  const gap = labelled.slice(n - o.testMonths - o.gapMonths, n - o.testMonths);
+  const gap = labelled.slice(n - o.testMonths - gapMonths, n - o.testMonths);
   const validation = labelled.slice(
-    n - o.testMonths - o.gapMonths - o.validationMonths,
-    n - o.testMonths - o.gapMonths,
+    n - o.testMonths - gapMonths - o.validationMonths,
+    n - o.testMonths - gapMonths,
   );
-  const train = labelled.slice(0, n - o.testMonths - o.gapMonths - o.validationMonths);
+  const train = labelled.slice(0, n - o.testMonths - gapMonths - o.validationMonths);
   return { labelled, train, validation, gap, test };
 }

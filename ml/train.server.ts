@@ -31,6 +31,7 @@ import {
 import { readDefaulters, readFeatures, warehouseFacts, type WarehouseFacts } from './features.server.ts';
 import { aucDifferenceBootstrap, evaluate, type AucDifference, type Evaluation } from './metrics.ts';
 import {
+  batchSizeFor,
   buildNetwork,
   classWeights,
   predict,
@@ -167,7 +168,11 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
   validateConfig(config);
   const log = o.log ?? (() => {});
   const facts = await warehouseFacts(conn);
-  const plan: SnapshotPlan = planSnapshots({ ...config, firstInvoiceDate: facts.firstInvoiceDate, asOfDate: facts.asOfDate });
+  const plan: SnapshotPlan = planSnapshots({
+    ...config,
+    firstInvoiceDate: facts.firstInvoiceDate,
+    asOfDate: facts.asOfDate,
+  });
   const started = performance.now();
   const rows = await readLabelledRows(conn, [...plan.train, ...plan.validation, ...plan.test], config);
   const inSplit = (dates: readonly string[]) => {
@@ -189,7 +194,11 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
       `defaults: train ${split.train.positives}/${split.train.rows}, validation ${split.validation.positives}/` +
       `${split.validation.rows}, test ${split.test.positives}/${split.test.rows}`,
   );
-  for (const [name, s] of Object.entries({ train: split.train, validation: split.validation, test: split.test })) {
+  for (const [name, s] of Object.entries({
+    train: split.train,
+    validation: split.validation,
+    test: split.test,
+  })) {
     const needed = name === 'train' ? 5 : 1;
     if (s.positives < needed || s.rows - s.positives < needed) {
       throw new NotEnoughDataError(
@@ -201,9 +210,18 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
   }
 
   const prep: Preprocessor = fitPreprocessor(train.map((r) => r.derived));
-  const xTrain = transform(train.map((r) => r.derived), prep);
-  const xVal = transform(validation.map((r) => r.derived), prep);
-  const xTest = transform(test.map((r) => r.derived), prep);
+  const xTrain = transform(
+    train.map((r) => r.derived),
+    prep,
+  );
+  const xVal = transform(
+    validation.map((r) => r.derived),
+    prep,
+  );
+  const xTest = transform(
+    test.map((r) => r.derived),
+    prep,
+  );
   const yTrain = labels(train);
   const yVal = labels(validation);
   const yTest = labels(test);
@@ -219,7 +237,7 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
       {
         learningRate: config.learningRate,
         l2: config.l2,
-        batchSize: config.batchSize,
+        batchSize: batchSizeFor(xTrain.rows, config.batchSize),
         maxEpochs: config.maxEpochs,
         patience: config.patience,
         classWeight: cw,
@@ -250,7 +268,8 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
   logistic.model.dispose();
 
   const ruleIndex = NUMERIC_FEATURES.findIndex((f) => f.name === RULE_FEATURE);
-  const ruleScore = (rs: readonly LabelledRow[]) => Float64Array.from(rs, (r) => r.derived.numeric[ruleIndex] ?? 0);
+  const ruleScore = (rs: readonly LabelledRow[]) =>
+    Float64Array.from(rs, (r) => r.derived.numeric[ruleIndex] ?? 0);
   const steps = fitIsotonic(ruleScore(train), yTrain);
   const ruleVal = ruleScore(validation);
   const ruleTest = ruleScore(test);

@@ -14,7 +14,12 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDefaulters, readFeatures, warehouseFacts, type CustomerFeatures } from '../../ml/features.server.ts';
+import {
+  readDefaulters,
+  readFeatures,
+  warehouseFacts,
+  type CustomerFeatures,
+} from '../../ml/features.server.ts';
 import { ensureRiskScores } from '../../ml/risk.server.ts';
 import { withPublished } from '../../warehouse/store.ts';
 import { tempDir } from '../helpers.ts';
@@ -92,14 +97,21 @@ afterAll(async () => {
 });
 
 async function featuresAt(date: string): Promise<Map<string, CustomerFeatures>> {
-  const rows = await withPublished(wh, (conn) => readFeatures(conn, date, { defaultDaysPastDue: 90, cureDays: 180 }));
+  const rows = await withPublished(wh, (conn) =>
+    readFeatures(conn, date, { defaultDaysPastDue: 90, cureDays: 180 }),
+  );
   return new Map(rows.map((r) => [r.customerId, r]));
 }
 
 describe('feature SQL as of a snapshot date', () => {
   it('computes the payment-behaviour, exposure and collection features of C1 by hand', async () => {
     const c1 = (await featuresAt(D)).get('C1');
-    expect(c1).toMatchObject({ hasHistory: true, inDefault: false, maxOpenDaysPastDue: 30, daysSinceWriteOff: null });
+    expect(c1).toMatchObject({
+      hasHistory: true,
+      inDefault: false,
+      maxOpenDaysPastDue: 30,
+      daysSinceWriteOff: null,
+    });
     expect(c1?.raw).toMatchObject({
       tenure_days: 180,
       payment_terms_days: 30,
@@ -138,7 +150,12 @@ describe('feature SQL as of a snapshot date', () => {
   it('marks a customer with an invoice more than 90 days past due as in default', async () => {
     const c2 = (await featuresAt(D)).get('C2');
     expect(c2).toMatchObject({ inDefault: true, maxOpenDaysPastDue: 242, daysSinceWriteOff: null });
-    expect(c2?.raw).toMatchObject({ credit_limit_rc: null, max_dpd_12m: 242, open_ar_rc: 900, invoices_12m: 2 });
+    expect(c2?.raw).toMatchObject({
+      credit_limit_rc: null,
+      max_dpd_12m: 242,
+      open_ar_rc: 900,
+      invoices_12m: 2,
+    });
   });
 
   it('counts settlements by credit memo and write-off, and keeps a write-off in default only for the cure period', async () => {
@@ -173,17 +190,23 @@ describe('feature SQL as of a snapshot date', () => {
 
 describe('label SQL', () => {
   it('finds defaults in the 180 days after the snapshot: a crossing of 90 days past due, or a write-off', async () => {
-    const labels = await withPublished(wh, (conn) => readDefaulters(conn, D, { horizonDays: 180, defaultDaysPastDue: 90 }));
+    const labels = await withPublished(wh, (conn) =>
+      readDefaulters(conn, D, { horizonDays: 180, defaultDaysPastDue: 90 }),
+    );
     // C1: I5 (due 07-31, never paid) is more than 90 days past due from 10-30. C2: written off 08-01.
     // C3: K2 paid exactly 90 days after its due date: not a default.
     expect([...labels]).toEqual(['C1', 'C2']);
   });
 
   it('respects the horizon and the threshold', async () => {
-    const short = await withPublished(wh, (conn) => readDefaulters(conn, D, { horizonDays: 90, defaultDaysPastDue: 90 }));
+    const short = await withPublished(wh, (conn) =>
+      readDefaulters(conn, D, { horizonDays: 90, defaultDaysPastDue: 90 }),
+    );
     // Within 90 days (to 09-28) only the write-off on 08-01.
     expect([...short]).toEqual(['C2']);
-    const strict = await withPublished(wh, (conn) => readDefaulters(conn, D, { horizonDays: 180, defaultDaysPastDue: 60 }));
+    const strict = await withPublished(wh, (conn) =>
+      readDefaulters(conn, D, { horizonDays: 180, defaultDaysPastDue: 60 }),
+    );
     // At 60 days K2 (paid 90 days late) and I3 (paid 76 days late) count too.
     expect([...strict]).toEqual(['C1', 'C2', 'C3']);
   });

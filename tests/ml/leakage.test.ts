@@ -8,7 +8,12 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDefaulters, readFeatures, warehouseFacts, type CustomerFeatures } from '../../ml/features.server.ts';
+import {
+  readDefaulters,
+  readFeatures,
+  warehouseFacts,
+  type CustomerFeatures,
+} from '../../ml/features.server.ts';
 import { addDays } from '../../ml/split.ts';
 import { queryRows } from '../../warehouse/convert.ts';
 import { run, withInstance } from '../../warehouse/duckdb.ts';
@@ -35,7 +40,11 @@ const DATED: Record<string, string> = {
   fx_rates: 'rate_date',
 };
 
-async function copyExports(from: string, to: string, sqlFor: (entity: string, src: string) => string): Promise<void> {
+async function copyExports(
+  from: string,
+  to: string,
+  sqlFor: (entity: string, src: string) => string,
+): Promise<void> {
   await fs.mkdir(to, { recursive: true });
   await withInstance(':memory:', {}, async (conn) => {
     for (const name of await fs.readdir(from)) {
@@ -61,7 +70,9 @@ beforeAll(async () => {
               FROM ${src} WHERE CAST(opened_date AS DATE) <= DATE '${D}'`;
     }
     const column = DATED[entity];
-    return column ? `SELECT * FROM ${src} WHERE CAST(${column} AS DATE) <= DATE '${D}'` : `SELECT * FROM ${src}`;
+    return column
+      ? `SELECT * FROM ${src} WHERE CAST(${column} AS DATE) <= DATE '${D}'`
+      : `SELECT * FROM ${src}`;
   });
   truncated = join(root, 'cut-wh');
   await loadAndBuild(cut, truncated);
@@ -80,22 +91,53 @@ beforeAll(async () => {
   );
   expect(openAtD.length).toBeGreaterThan(10);
   const after = (days: number) => addDays(D, days);
-  const values = (rows: string[][]) => rows.map((r) => `(${r.map((v) => (v === '' ? 'NULL' : `'${v}'`)).join(', ')})`).join(', ');
+  const values = (rows: string[][]) =>
+    rows.map((r) => `(${r.map((v) => (v === '' ? 'NULL' : `'${v}'`)).join(', ')})`).join(', ');
   await copyExports(demo.exports, more, (entity, src) => {
-    const extra = (rows: string[][]) => `SELECT * FROM ${src} UNION ALL SELECT * FROM (VALUES ${values(rows)})`;
-    const inv = openAtD.map((r) => [String(r['invoice_id']), String(r['customer_id']), String(r['currency_code'])]);
+    const extra = (rows: string[][]) =>
+      `SELECT * FROM ${src} UNION ALL SELECT * FROM (VALUES ${values(rows)})`;
+    const inv = openAtD.map((r) => [
+      String(r['invoice_id']),
+      String(r['customer_id']),
+      String(r['currency_code']),
+    ]);
     switch (entity) {
       case 'write_offs':
         return extra(inv.map(([i, c, cur], k) => [`WO-X${k}`, i!, c!, after(10), '0.01', cur!, 'test']));
       case 'disputes':
-        return extra(inv.map(([i, c, cur], k) => [`DSP-X${k}`, i!, c!, after(5), '', '1.00', cur!, 'pricing', 'open']));
+        return extra(
+          inv.map(([i, c, cur], k) => [`DSP-X${k}`, i!, c!, after(5), '', '1.00', cur!, 'pricing', 'open']),
+        );
       case 'collection_activities':
         return extra(
-          inv.map(([i, c, cur], k) => [`ACT-X${k}`, c!, i!, after(3), 'call', 'Test', 'promise_to_pay', after(20), '1000000.00', cur!, '']),
+          inv.map(([i, c, cur], k) => [
+            `ACT-X${k}`,
+            c!,
+            i!,
+            after(3),
+            'call',
+            'Test',
+            'promise_to_pay',
+            after(20),
+            '1000000.00',
+            cur!,
+            '',
+          ]),
         );
       case 'invoices':
         return extra(
-          inv.map(([, c, cur], k) => [`INV-X${k}`, c!, after(1), after(2), '123.45', cur!, 'Hardware', '', '', '']),
+          inv.map(([, c, cur], k) => [
+            `INV-X${k}`,
+            c!,
+            after(1),
+            after(2),
+            '123.45',
+            cur!,
+            'Hardware',
+            '',
+            '',
+            '',
+          ]),
         );
       default:
         return `SELECT * FROM ${src}`;
@@ -119,7 +161,10 @@ describe('no leakage from after the snapshot date', () => {
     expect((asOf[1]?.asOfDate ?? '9999-12-31') <= D).toBe(true);
     const paidNow = (w: string) =>
       withPublished(w, (conn) =>
-        queryRows(conn, `SELECT sum(paid_amount) AS paid, count(*) FILTER (WHERE has_dispute) AS disputed FROM marts.fct_invoices`),
+        queryRows(
+          conn,
+          `SELECT sum(paid_amount) AS paid, count(*) FILTER (WHERE has_dispute) AS disputed FROM marts.fct_invoices`,
+        ),
       );
     const [a, b, c] = await Promise.all([paidNow(full), paidNow(truncated), paidNow(extended)]);
     expect(a?.[0]?.['paid']).not.toBe(b?.[0]?.['paid']);
@@ -145,7 +190,9 @@ describe('no leakage from after the snapshot date', () => {
   it('labels read nothing after snapshot + horizon', async () => {
     const snapshot = addDays(D, -180); // horizon ends exactly at D
     const label = (wh: string) =>
-      withPublished(wh, (conn) => readDefaulters(conn, snapshot, { horizonDays: 180, defaultDaysPastDue: 90 }));
+      withPublished(wh, (conn) =>
+        readDefaulters(conn, snapshot, { horizonDays: 180, defaultDaysPastDue: 90 }),
+      );
     const a = await label(full);
     expect(a.size).toBeGreaterThan(0);
     expect([...(await label(truncated))]).toEqual([...a]);

@@ -22,6 +22,7 @@ import {
 } from '../../ml/artefacts.server.ts';
 import { DEFAULT_CONFIG, IN_DEFAULT_BAND } from '../../ml/config.ts';
 import { NUMERIC_FEATURES } from '../../ml/features.ts';
+import { addDays } from '../../ml/split.ts';
 import { ensureRiskScores, scoreRiskModel } from '../../ml/risk.server.ts';
 import { LOGISTIC_NAME, MODEL_NAME, RULE_NAME, type EvaluationReport } from '../../ml/train.server.ts';
 import { published, ROOT, tempDir } from '../helpers.ts';
@@ -70,7 +71,9 @@ beforeAll(async () => {
   expect(dirs).toHaveLength(1);
   version = dirs[0] as string;
   metadata = (await readMetadata(modelDir, version)) as ModelMetadata;
-  report = JSON.parse(await fs.readFile(join(modelDir, version, 'evaluation.json'), 'utf8')) as EvaluationReport;
+  report = JSON.parse(
+    await fs.readFile(join(modelDir, version, 'evaluation.json'), 'utf8'),
+  ) as EvaluationReport;
 }, 180_000);
 
 afterAll(async () => {
@@ -87,7 +90,15 @@ describe('training and evaluation on the demo data', () => {
     expect(metadata.split.train.to < metadata.split.validation.from).toBe(true);
     expect(metadata.split.validation.to < metadata.split.test.from).toBe(true);
     expect(metadata.split.test.to).toBe('2026-04-30');
-    expect(report.test[MODEL_NAME]).toMatchObject({ rows: metadata.split.test.rows, positives: metadata.split.test.positives });
+    // Purged: no training or validation label window reaches past the first test snapshot.
+    expect(
+      addDays(metadata.split.validation.to, metadata.config.horizonDays) <= metadata.split.test.from,
+    ).toBe(true);
+    expect(metadata.split.gap.length).toBeGreaterThan(0);
+    expect(report.test[MODEL_NAME]).toMatchObject({
+      rows: metadata.split.test.rows,
+      positives: metadata.split.test.positives,
+    });
     expect(metadata.split.test.positives).toBeGreaterThanOrEqual(20);
   });
 
@@ -95,7 +106,9 @@ describe('training and evaluation on the demo data', () => {
     const beats = auc(MODEL_NAME) > auc(LOGISTIC_NAME) && auc(MODEL_NAME) > auc(RULE_NAME);
     expect(metadata.status).toBe(beats ? 'published' : 'rejected');
     expect(await publishedVersion(modelDir)).toBe(beats ? version : undefined);
-    expect(metadata.statusReason).toMatch(beats ? /beats logistic regression .* and the rule/ : /does not beat/);
+    expect(metadata.statusReason).toMatch(
+      beats ? /beats logistic regression .* and the rule/ : /does not beat/,
+    );
     expect(trainOutput).toMatch(/risk_mlp\s+0\.\d{4}\s+0\.\d{4}/);
     expect(trainOutput).toMatch(/rule_max_dpd_12m\s+0\.\d{4}/);
     expect(trainOutput).toContain('95 % bootstrap interval');
@@ -119,7 +132,9 @@ describe('training and evaluation on the demo data', () => {
       data: { asOfDate: '2026-10-31', firstInvoiceDate: '2023-11-01' },
       config: { horizonDays: 180, defaultDaysPastDue: 90 },
     });
-    expect(metadata.features.columns.slice(0, NUMERIC_FEATURES.length)).toEqual(NUMERIC_FEATURES.map((f) => f.name));
+    expect(metadata.features.columns.slice(0, NUMERIC_FEATURES.length)).toEqual(
+      NUMERIC_FEATURES.map((f) => f.name),
+    );
     expect(metadata.features.columns).toContain('region=LATAM');
     expect(metadata.features.preprocessor.numeric).toHaveLength(NUMERIC_FEATURES.length);
     expect(metadata.network.bestEpoch).toBeGreaterThan(0);
@@ -135,12 +150,18 @@ describe('training and evaluation on the demo data', () => {
     );
     expect(rows).toHaveLength(3 * 2 * 6);
     const value = (model: string, split: string, metric: string) =>
-      rows.find((r) => r['model_name'] === model && r['split'] === split && r['metric'] === metric)?.['value'];
+      rows.find((r) => r['model_name'] === model && r['split'] === split && r['metric'] === metric)?.[
+        'value'
+      ];
     expect(value(MODEL_NAME, 'test', 'roc_auc')).toBe(auc(MODEL_NAME));
     expect(value(RULE_NAME, 'test', 'brier')).toBe(report.test[RULE_NAME]?.brier);
-    expect(value(LOGISTIC_NAME, 'validation', 'lift_top_decile')).toBe(report.validation[LOGISTIC_NAME]?.liftTopDecile);
+    expect(value(LOGISTIC_NAME, 'validation', 'lift_top_decile')).toBe(
+      report.validation[LOGISTIC_NAME]?.liftTopDecile,
+    );
     expect(new Set(rows.map((r) => r['is_published']))).toEqual(new Set([metadata.status === 'published']));
-    expect(rows.filter((r) => r['is_candidate'] === true).every((r) => r['model_name'] === MODEL_NAME)).toBe(true);
+    expect(rows.filter((r) => r['is_candidate'] === true).every((r) => r['model_name'] === MODEL_NAME)).toBe(
+      true,
+    );
     const calibration = await published(
       wh,
       `SELECT model_name, sum(row_count) AS n, sum(positive_count) AS p, count(*) AS bins
@@ -167,7 +188,12 @@ describe('training and evaluation on the demo data', () => {
     const config = { ...DEFAULT_CONFIG, maxEpochs: 3, patience: 1 };
     const dir = join(root, 'quick');
     const logged: string[] = [];
-    const result = await ensureRiskScores({ warehouseDir: wh, modelDir: dir, config, log: (m) => logged.push(m) });
+    const result = await ensureRiskScores({
+      warehouseDir: wh,
+      modelDir: dir,
+      config,
+      log: (m) => logged.push(m),
+    });
     expect(result.trained).toBe(true);
     const [quick] = (await fs.readdir(dir)).filter((d) => d.startsWith('pd-'));
     expect(quick).toBeDefined();
@@ -269,7 +295,14 @@ describe('scoring', () => {
     const path = join(modelDir, other, 'metadata.json');
     const m = JSON.parse(await fs.readFile(path, 'utf8')) as ModelMetadata;
     const numeric = [{ name: 'legacy_score', definition: 'gone' }, ...m.features.spec.numeric.slice(1)];
-    await fs.writeFile(path, JSON.stringify({ ...m, version: other, features: { ...m.features, spec: { ...m.features.spec, numeric } } }));
+    await fs.writeFile(
+      path,
+      JSON.stringify({
+        ...m,
+        version: other,
+        features: { ...m.features, spec: { ...m.features.spec, numeric } },
+      }),
+    );
     const error = await loadModel(modelDir, other).then(
       () => undefined,
       (e: unknown) => e,
