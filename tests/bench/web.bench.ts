@@ -10,7 +10,9 @@
  *   navigation first, reported as <page>_first_rendered_ms). Baseline: the sign-in page (no charts,
  *   no Cube) to the same point in the same run. Target ≤ 1500 ms. p95 beside it (with 10 runs: the
  *   slowest).
- * - <page>_cube_ms: inside that, the Cube /cubejs-api/v1/load requests (Resource Timing): the
+ * - <page>_hydrated_ms: navigation start until SvelteKit has hydrated the page (HTML, JS download,
+ *   parse and hydration: the part before any Cube query starts).
+ * - <page>_cube_ms: inside rendered_ms, the Cube /cubejs-api/v1/load requests (Resource Timing): the
  *   longest one (the critical path, as widgets query in parallel) and, in the note, the sum.
  * - <page>_initial_js_gzip_kb: every JavaScript file the page fetched until rendered (the entry
  *   scripts, modulepreload chunks and lazily loaded chunks the first render needs), each gzipped
@@ -41,6 +43,8 @@ interface Sample {
   readonly status: number;
   /** Navigation start → ready, in the page's clock. */
   readonly renderedMs: number;
+  /** Navigation start → SvelteKit hydrated the page. */
+  readonly hydratedMs: number;
   readonly cubeMs: number[];
   /** Gzipped bytes of every script fetched until ready. */
   readonly jsGzipBytes: number;
@@ -67,7 +71,10 @@ const READY_PROBE = `
     const observer = new MutationObserver(check);
     observer.observe(document, { subtree: true, childList: true, attributes: true });
     window.addEventListener('load', check);
-    window.__arlensOnHydrated = check;
+    window.__arlensOnHydrated = () => {
+      window.__arlensHydratedAt = performance.now();
+      check();
+    };
   });
 `;
 
@@ -104,7 +111,15 @@ async function measure(browser: Browser, url: string, cookie: string): Promise<S
     const res = await page.goto(url, { waitUntil: 'commit' });
     const status = res?.status() ?? 0;
     if (status >= 400)
-      return { status, renderedMs: NaN, cubeMs: [], jsGzipBytes: NaN, jsBytes: NaN, scripts: 0 };
+      return {
+        status,
+        renderedMs: NaN,
+        hydratedMs: NaN,
+        cubeMs: [],
+        jsGzipBytes: NaN,
+        jsBytes: NaN,
+        scripts: 0,
+      };
     const renderedMs = await page.evaluate(
       () => (window as unknown as { __arlensReady: Promise<number> }).__arlensReady,
     );
@@ -120,6 +135,9 @@ async function measure(browser: Browser, url: string, cookie: string): Promise<S
     return {
       status,
       renderedMs,
+      hydratedMs: await page.evaluate(
+        () => (window as unknown as { __arlensHydratedAt: number }).__arlensHydratedAt,
+      ),
       cubeMs,
       jsGzipBytes: scripts.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0),
       jsBytes: scripts.reduce((n, b) => n + b.length, 0),
@@ -202,6 +220,14 @@ try {
           null,
           null,
           'first navigation after start',
+        ),
+        metric(
+          `${name}_hydrated_ms`,
+          round1(median(samples.map((s) => s.hydratedMs))),
+          'ms',
+          round1(median(signin.runs.map((s) => s.hydratedMs))),
+          null,
+          'p50, navigation start to hydrated (Cube queries start after it)',
         ),
         metric(
           `${name}_cube_ms`,
