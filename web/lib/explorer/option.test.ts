@@ -84,6 +84,20 @@ describe('Explorer chart option', () => {
     ]);
     expect(o.yAxis.map((a) => a.position)).toEqual(['left', 'right']);
     expect(o.yAxis[1]!.axisLabel.formatter(5)).toBe('count~5');
+    // A third kind gets a third axis, set off beside the first on its side.
+    const three = explorerOption(
+      byRegion.map((r) => ({ ...r, 'analyst.average_days_late': 12.5 })),
+      { ...DEFAULT_STATE, measures: ['open_amount', 'count', 'average_days_late'] },
+      ANALYST,
+      labels,
+    )!.option as unknown as Option & { yAxis: { offset: number }[] };
+    expect(three.series.map((s) => s.yAxisIndex)).toEqual([0, 1, 2]);
+    expect(three.yAxis.map((a) => [a.position, a.offset])).toEqual([
+      ['left', 0],
+      ['right', 0],
+      ['left', 64],
+    ]);
+    expect(three.yAxis[2]!.axisLabel.formatter(12)).toBe('decimal~12');
   });
 
   it('draws a pie of the first measure, one slice per row', () => {

@@ -140,8 +140,9 @@ export function explorerOption(
   const byTime = categoryColumn !== undefined && categoryColumn.key === timeKey(state);
   const shown = byTime ? categories : categories.slice(0, MAX_CATEGORIES);
 
-  const kinds = [...new Set(measures.map((m) => m.kind))].slice(0, 2);
-  const axisOf = (kind: ValueKind) => Math.max(0, kinds.indexOf(kind));
+  // One value axis per kind of measure (money, counts, ratios, days): left, right, then offset.
+  const kinds = [...new Set(measures.map((m) => m.kind))];
+  const axisOf = (kind: ValueKind) => kinds.indexOf(kind);
   const series: Record<string, unknown>[] = [];
   for (const m of measures) {
     for (const s of seriesIndex.values()) {
@@ -189,7 +190,9 @@ export function explorerOption(
       },
       yAxis: kinds.map((kind, i) => ({
         type: 'value',
-        position: i === 0 ? 'left' : 'right',
+        position: i % 2 === 0 ? 'left' : 'right',
+        offset: Math.floor(i / 2) * 64,
+        axisLine: { show: kinds.length > 1 },
         axisLabel: { formatter: (v: number) => labels.axis(v, kind) },
         splitLine: { show: i === 0 },
       })),
