@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Matrix } from './features.ts';
 import { rocAuc } from './metrics.ts';
@@ -12,7 +13,7 @@ import {
   weightedLogLoss,
 } from './network.ts';
 import { SeededRandom } from './rng.ts';
-import { tf, useBackend } from './tf.ts';
+import { tf, useBackend, wasmDir } from './tf.ts';
 
 /** A small imbalanced problem with a non-linear boundary: default when x0² + x1 is large. */
 function dataset(rows: number, seed: number): { x: Matrix; y: Float32Array } {
@@ -50,12 +51,26 @@ async function trained(seed: number) {
 }
 
 describe('the network (TF.js, wasm backend)', () => {
+  let fetched: string[] = [];
   beforeAll(async () => {
-    expect(await useBackend('wasm')).toBe('wasm');
+    // Offline: initialising the backend must not fetch anything (the .wasm is read from disk).
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (input: string | URL | Request) => {
+      fetched.push(String(input));
+      return Promise.reject(new Error('no network in this test'));
+    };
+    try {
+      expect(await useBackend('wasm')).toBe('wasm');
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 
-  it('runs on the wasm backend, its binaries read from the package folder', () => {
+  it('runs on the wasm backend, its binaries read from the package folder without the network', async () => {
     expect(tf.getBackend()).toBe('wasm');
+    expect(fetched).toEqual([]);
+    expect(await fs.readdir(wasmDir())).toContain('tfjs-backend-wasm-simd.wasm');
+    fetched = [];
   });
 
   it('trains reproducibly: same seed, identical weights and predictions; another seed differs', async () => {
