@@ -22,7 +22,7 @@ interface Series {
 }
 interface Option {
   xAxis: { data: string[]; name: string };
-  yAxis: { position: string; axisLabel: { formatter: (v: number) => string } }[];
+  yAxis: { position: string; offset: number; axisLabel: { formatter: (v: number) => string } }[];
   series: Series[];
 }
 
@@ -90,7 +90,7 @@ describe('Explorer chart option', () => {
       { ...DEFAULT_STATE, measures: ['open_amount', 'count', 'average_days_late'] },
       ANALYST,
       labels,
-    )!.option as unknown as Option & { yAxis: { offset: number }[] };
+    )!.option as unknown as Option;
     expect(three.series.map((s) => s.yAxisIndex)).toEqual([0, 1, 2]);
     expect(three.yAxis.map((a) => [a.position, a.offset])).toEqual([
       ['left', 0],
