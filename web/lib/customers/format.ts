@@ -9,5 +9,6 @@ export function docMoney(value: string | null, currency: string | null, locale: 
 
 /** Whole days in the locale's digits ('1,234'). */
 export function days(value: number | null, locale: string): string {
-  return value === null ? '–' : new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(value);
+  // `+ 0` turns -0 into 0 (no "-0 days").
+  return value === null ? '–' : new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(value + 0);
 }
