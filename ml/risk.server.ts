@@ -208,6 +208,10 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
       ? candidate.version
       : usable?.version;
   if (!needTraining) {
+    // A model that passed for this data is the published one, whatever published.json said before.
+    if (candidate.status === 'published' && candidate.version !== publishedV) {
+      await publishModel(o.modelDir, candidate.version);
+    }
     if (scoringVersion === undefined) {
       return {
         modelVersion: null,
