@@ -1,5 +1,6 @@
 /** Words for the customer master's codes (status, risk band, payment method, risk drivers). */
 import { labelOr } from '../collections/labels.ts';
+import { decimal, percent } from '../format/format.ts';
 import type { Translate } from '../i18n/messages.ts';
 
 export const statusText = (t: Translate, status: string | null) => labelOr(t, 'customers.status.', status);
@@ -27,4 +28,22 @@ export function bandTone(band: string | null): 'low' | 'medium' | 'high' | 'seve
     default:
       return 'none';
   }
+}
+
+/** Risk-model features that are shares (0–1, or above 1 for utilisation): shown as percentages. */
+const SHARE_FEATURES: ReadonlySet<string> = new Set([
+  'share_paid_late_12m',
+  'overdue_share',
+  'unpaid_recent_due_share',
+  'partial_payment_ratio_12m',
+  'broken_promise_ratio_12m',
+  'credit_utilisation',
+]);
+
+/** A driver's value for people: shares as percentages, whole numbers as such, text as it is. */
+export function driverValue(feature: string, value: number | string | null, locale: string): string | null {
+  if (value === null) return null;
+  if (typeof value === 'string') return value;
+  if (SHARE_FEATURES.has(feature)) return percent(value, locale, 0);
+  return decimal(value, locale, Number.isInteger(value) ? 0 : 2);
 }

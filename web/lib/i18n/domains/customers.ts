@@ -177,7 +177,7 @@ export const en = {
   'customers.feature.segment': 'Segment',
   'customers.feature.industry': 'Industry',
   'customers.feature.max_open_days_past_due': 'An open invoice is this many days past due',
-  'customers.feature.written_off_within_days': 'A write-off within this many days',
+  'customers.feature.days_since_write_off': 'Days since a write-off',
   'customers.section.account': 'Account',
 } as const;
 
@@ -359,6 +359,6 @@ export const ja: Record<keyof typeof en, string> = {
   'customers.feature.segment': 'セグメント',
   'customers.feature.industry': '業種',
   'customers.feature.max_open_days_past_due': '未決済の請求書の延滞日数',
-  'customers.feature.written_off_within_days': '貸倒償却からの日数（この期間内）',
+  'customers.feature.days_since_write_off': '貸倒償却からの日数',
   'customers.section.account': '得意先情報',
 };
