@@ -23,11 +23,15 @@ export class CubeResult {
   /** Milliseconds the last answer took (Cube round trip). */
   elapsedMs: number | null = $state(null);
   private seq = 0;
+  private lastKey: string | undefined;
 
   constructor(query: () => Query | null) {
     $effect(() => {
       const q = query();
       const key = JSON.stringify(q);
+      // The effect re-runs whenever anything `query` reads changes; only a different query reloads.
+      if (key === this.lastKey) return;
+      this.lastKey = key;
       void this.run(q, key);
     });
   }
