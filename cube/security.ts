@@ -23,6 +23,12 @@ export const ROLE_VIEWS: Record<Role, 'all' | readonly string[]> = {
   collector: ['collections', 'collection_log', 'customer_risk', 'ar_balances', 'payments_received'],
 };
 
+/** Whether `context`'s role may query `view`. */
+export function mayQueryView(context: SecurityContext, view: string): boolean {
+  const allowed = ROLE_VIEWS[context.role];
+  return allowed === 'all' || allowed.includes(view);
+}
+
 /** The dimension each restricted role is filtered on, present in every view the role may query. */
 const ROW_FILTER: Partial<Record<Role, { member: string; values: (c: SecurityContext) => string[] }>> = {
   sales_lead: { member: 'region', values: (c) => (c.role === 'sales_lead' ? c.regions : []) },

@@ -22,6 +22,7 @@ import { ServingDriver } from './driver.ts';
 import { applyCubeShims } from './shims.ts';
 import {
   ACCESS_DENIED,
+  mayQueryView,
   rewriteQuery,
   verifyToken,
   type CubeQuery,
@@ -120,13 +121,19 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
 
   const app = express();
   app.use(express.json({ limit: '1mb' }));
-  // Cube puts server stack traces in error responses; clients get the message only.
-  app.use((_req, res, next) => {
+  // Cube puts server stack traces in error responses; clients get the message only. /v1/meta lists
+  // only the views the caller's role may query.
+  app.use((req, res, next) => {
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
       if (body && typeof body === 'object' && 'stack' in body) {
         const { stack: _stack, ...rest } = body as Record<string, unknown>;
         return json(rest);
+      }
+      const context = (req as AuthRequest).securityContext;
+      if (context && req.path.endsWith('/v1/meta') && body && typeof body === 'object' && 'cubes' in body) {
+        const meta = body as { cubes: { name: string }[] };
+        return json({ ...meta, cubes: meta.cubes.filter((c) => mayQueryView(context, c.name)) });
       }
       return json(body);
     };

@@ -188,6 +188,17 @@ describe('members outside the role', () => {
       measures: ['cfo_overview.total_ar'],
     });
     expect(res.status).toBe(403);
+    // Their /v1/meta lists only the views they may query; a CFO's lists all eight.
+    const views = async (c: SecurityContext) =>
+      (await (await h.client(c)).meta()).cubes.map((v) => v.name).sort();
+    expect(await views(collector)).toEqual([
+      'ar_balances',
+      'collection_log',
+      'collections',
+      'customer_risk',
+      'payments_received',
+    ]);
+    expect(await views({ role: 'cfo' })).toHaveLength(8);
     const rows = await h.load(collector, {
       measures: ['collections.open_amount'],
       dimensions: ['collections.credit_controller'],
