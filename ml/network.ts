@@ -149,10 +149,6 @@ export function weightedLogLoss(
   return weight > 0 ? sum / weight : Number.NaN;
 }
 
-function tensor(x: Matrix): tf.Tensor2D {
-  return tf.tensor2d(x.data, [x.rows, x.cols], 'float32');
-}
-
 export function predict(model: tf.LayersModel, x: Matrix, batchSize = 65_536): Float32Array {
   const out = new Float32Array(x.rows);
   for (let start = 0; start < x.rows; start += batchSize) {
@@ -201,13 +197,12 @@ export async function trainNetwork(
     .filter((w) => w.shape.length === 2)
     .map((w) => w.read() as tf.Variable);
   const order = new SeededRandom(o.seed, 29);
-  const xs = tensor(train.x);
-  const ys = tf.tensor2d(train.y, [train.y.length, 1], 'float32');
-  const ws = tf.tensor2d(
-    Float32Array.from(train.y, (v) => (v === 1 ? o.classWeight[1] : o.classWeight[0])),
-    [train.y.length, 1],
-    'float32',
-  );
+  const cols = train.x.cols;
+  // Batches are assembled in JavaScript (row copies) rather than with tf.gather, which is several
+  // times slower on the wasm backend for a large source tensor.
+  const bx = new Float32Array(o.batchSize * cols);
+  const by = new Float32Array(o.batchSize);
+  const bw = new Float32Array(o.batchSize);
   const history: EpochLog[] = [];
   // Scores where higher is better: −loss or AUC.
   let best = { epoch: 0, score: Number.NEGATIVE_INFINITY, weights: [] as tf.Tensor[] };
@@ -216,12 +211,18 @@ export async function trainNetwork(
       const permutation = order.permutation(train.x.rows);
       const costs: tf.Scalar[] = [];
       for (let start = 0; start < permutation.length; start += o.batchSize) {
-        const batch = permutation.subarray(start, Math.min(permutation.length, start + o.batchSize));
+        const size = Math.min(o.batchSize, permutation.length - start);
+        for (let k = 0; k < size; k++) {
+          const row = permutation[start + k] as number;
+          bx.set(train.x.data.subarray(row * cols, (row + 1) * cols), k * cols);
+          const label = train.y[row] as number;
+          by[k] = label;
+          bw[k] = label === 1 ? o.classWeight[1] : o.classWeight[0];
+        }
         const cost = tf.tidy((): tf.Scalar => {
-          const idx = tf.tensor1d(batch, 'int32');
-          const xb = tf.gather(xs, idx);
-          const yb = tf.gather(ys, idx);
-          const wb = tf.gather(ws, idx);
+          const xb = tf.tensor2d(bx.subarray(0, size * cols), [size, cols], 'float32');
+          const yb = tf.tensor2d(by.subarray(0, size), [size, 1], 'float32');
+          const wb = tf.tensor2d(bw.subarray(0, size), [size, 1], 'float32');
           const c = optimizer.minimize(() => batchLoss(model, xb, yb, wb, kernels, o.l2), true, variables);
           if (!c) throw new Error('internal: the optimizer returned no cost');
           return c;
@@ -250,9 +251,6 @@ export async function trainNetwork(
   } finally {
     for (const w of best.weights) w.dispose();
     optimizer.dispose();
-    xs.dispose();
-    ys.dispose();
-    ws.dispose();
   }
   return {
     epochs: history.length,
