@@ -1,8 +1,8 @@
 /**
  * Model artefacts on disk, one folder per version:
  *
- *   <modelDir>/<version>/model.json       TF.js layers format: topology + weights manifest
- *   <modelDir>/<version>/weights.bin      the weights (float32)
+ *   <modelDir>/<version>/members/<member>/model.json   one per ensemble member (mlp, logistic):
+ *   <modelDir>/<version>/members/<member>/weights.bin  TF.js layers format, float32 weights
  *   <modelDir>/<version>/metadata.json    features (order, definitions), preprocessing, calibration,
  *                                          settings, data window, split dates, metrics, seed, backend
  *   <modelDir>/<version>/evaluation.json  the evaluation report (test and validation metrics,
@@ -27,7 +27,24 @@ import {
 import { deserializeNetwork, type EpochLog, type NetworkArtefacts } from './network.ts';
 import type { tf } from './tf.ts';
 
-export const METADATA_FORMAT = 'arlens-risk-model/1';
+/** Format 2: an ensemble of networks in members/<name>/. Format 1 (one network at the top) still loads. */
+export const METADATA_FORMAT = 'arlens-risk-model/2';
+const LEGACY_FORMAT = 'arlens-risk-model/1';
+
+/** One network of the ensemble. */
+export interface MemberMetadata {
+  /** 'mlp' or 'logistic'. */
+  readonly name: string;
+  /** Its model.json and weights.bin, relative to the version folder ('' = the folder itself, format 1). */
+  readonly dir: string;
+  readonly hidden: readonly number[];
+  readonly seed: number;
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  /** ROC AUC of the member's own probabilities on the validation period (null: not recorded). */
+  readonly validationAuc: number | null;
+  readonly trainSeconds: number;
+}
 
 export interface SplitSummary {
   readonly from: string;
@@ -65,6 +82,12 @@ export interface ModelMetadata {
     readonly columns: readonly string[];
     readonly preprocessor: Preprocessor;
   };
+  /** The ensemble: its members' raw probabilities are averaged, then `calibration` applies. */
+  readonly ensemble: {
+    readonly combine: 'mean';
+    readonly members: readonly MemberMetadata[];
+  };
+  /** The MLP member's training (settings shared by the members, and its epoch history). */
   readonly network: {
     readonly hidden: readonly number[];
     readonly l2: number;
@@ -74,14 +97,17 @@ export interface ModelMetadata {
     readonly trainSeconds: number;
     readonly history: readonly EpochLog[];
   };
+  /** Platt scaling of the ensemble's mean probability, fitted on the validation period. */
   readonly calibration: Platt;
   /** Headline test metrics; evaluation.json has everything. */
   readonly metrics: Record<string, Record<string, number | null>>;
 }
 
 export interface SavedModel {
+  /** metadata.ensemble.members says where each member goes. */
   readonly metadata: ModelMetadata;
-  readonly network: NetworkArtefacts;
+  /** Per member name. */
+  readonly members: Readonly<Record<string, NetworkArtefacts>>;
   readonly evaluation: unknown;
 }
 
@@ -99,15 +125,21 @@ export async function saveModel(modelDir: string, m: SavedModel): Promise<string
   await fs.rm(tmp, { recursive: true, force: true });
   await fs.mkdir(tmp, { recursive: true });
   try {
-    const modelJson = {
-      format: 'layers-model',
-      generatedBy: 'ARLens risk model (TensorFlow.js 4.22)',
-      convertedBy: null,
-      modelTopology: m.network.modelTopology,
-      weightsManifest: [{ paths: ['weights.bin'], weights: m.network.weightSpecs }],
-    };
-    await fs.writeFile(join(tmp, 'model.json'), json(modelJson));
-    await fs.writeFile(join(tmp, 'weights.bin'), new Uint8Array(m.network.weightData));
+    for (const member of m.metadata.ensemble.members) {
+      const network = m.members[member.name];
+      if (!network) throw new Error(`internal: no network for ensemble member ${member.name}`);
+      const modelJson = {
+        format: 'layers-model',
+        generatedBy: 'ARLens risk model (TensorFlow.js 4.22)',
+        convertedBy: null,
+        modelTopology: network.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: network.weightSpecs }],
+      };
+      const memberDir = join(tmp, member.dir);
+      await fs.mkdir(memberDir, { recursive: true });
+      await fs.writeFile(join(memberDir, 'model.json'), json(modelJson));
+      await fs.writeFile(join(memberDir, 'weights.bin'), new Uint8Array(network.weightData));
+    }
     await fs.writeFile(join(tmp, 'metadata.json'), json(m.metadata));
     await fs.writeFile(join(tmp, 'evaluation.json'), json(m.evaluation));
     await fs.rm(dir, { recursive: true, force: true });
@@ -137,11 +169,34 @@ export async function publishedVersion(modelDir: string): Promise<string | undef
   }
 }
 
+/** A format-1 model (one MLP at the top of its folder) as an ensemble of that one network. */
+function fromLegacy(m: ModelMetadata): ModelMetadata {
+  return {
+    ...m,
+    ensemble: {
+      combine: 'mean',
+      members: [
+        {
+          name: 'mlp',
+          dir: '',
+          hidden: m.network.hidden,
+          seed: m.seed,
+          epochs: m.network.epochs,
+          bestEpoch: m.network.bestEpoch,
+          validationAuc: null,
+          trainSeconds: m.network.trainSeconds,
+        },
+      ],
+    },
+  };
+}
+
 export async function readMetadata(modelDir: string, version: string): Promise<ModelMetadata | undefined> {
   try {
     const m = JSON.parse(
       await fs.readFile(join(versionDir(modelDir, version), 'metadata.json'), 'utf8'),
     ) as ModelMetadata;
+    if ((m.format as string) === LEGACY_FORMAT) return fromLegacy(m);
     if (m.format !== METADATA_FORMAT) {
       throw new Error(
         `model ${version} has metadata format ${String(m.format)}, expected ${METADATA_FORMAT}`,
@@ -183,7 +238,30 @@ export function checkFeatures(m: ModelMetadata, code: FeatureSpec = featureSpec(
 
 export interface LoadedModel {
   readonly metadata: ModelMetadata;
-  readonly network: tf.LayersModel;
+  /** The ensemble's networks, in the order of metadata.ensemble.members. */
+  readonly members: readonly tf.LayersModel[];
+}
+
+export function disposeModel(m: LoadedModel): void {
+  for (const n of m.members) n.dispose();
+}
+
+async function loadMember(dir: string, version: string, member: MemberMetadata): Promise<tf.LayersModel> {
+  const memberDir = join(dir, member.dir);
+  const modelJson = JSON.parse(await fs.readFile(join(memberDir, 'model.json'), 'utf8')) as {
+    modelTopology: object;
+    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  const manifest = modelJson.weightsManifest[0];
+  if (!manifest || manifest.paths.length !== 1)
+    throw new Error(`model ${version}, member ${member.name}: unexpected weights manifest`);
+  const bytes = await fs.readFile(join(memberDir, manifest.paths[0] as string));
+  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return deserializeNetwork({
+    modelTopology: modelJson.modelTopology,
+    weightSpecs: manifest.weights,
+    weightData,
+  });
 }
 
 /** Load a model version (its features are checked against this code's before anything else). */
@@ -192,29 +270,26 @@ export async function loadModel(modelDir: string, version: string): Promise<Load
   if (!metadata) throw new Error(`No risk model ${version} in ${modelDir}. Train one with: arlens train`);
   checkFeatures(metadata);
   const dir = versionDir(modelDir, version);
-  const modelJson = JSON.parse(await fs.readFile(join(dir, 'model.json'), 'utf8')) as {
-    modelTopology: object;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  const manifest = modelJson.weightsManifest[0];
-  if (!manifest || manifest.paths.length !== 1)
-    throw new Error(`model ${version}: unexpected weights manifest`);
-  const bytes = await fs.readFile(join(dir, manifest.paths[0] as string));
-  const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const network = await deserializeNetwork({
-    modelTopology: modelJson.modelTopology,
-    weightSpecs: manifest.weights,
-    weightData,
-  });
-  const inputs = network.inputs[0]?.shape[1];
-  if (inputs !== metadata.features.columns.length) {
-    network.dispose();
-    throw new Error(
-      `model ${version}: the network takes ${String(inputs)} inputs but its metadata lists ` +
-        `${metadata.features.columns.length} columns. The artefacts are inconsistent; retrain with: arlens train`,
-    );
+  if (metadata.ensemble.members.length === 0)
+    throw new Error(`model ${version}: the ensemble has no members`);
+  const members: tf.LayersModel[] = [];
+  try {
+    for (const member of metadata.ensemble.members) {
+      const network = await loadMember(dir, version, member);
+      members.push(network);
+      const inputs = network.inputs[0]?.shape[1];
+      if (inputs !== metadata.features.columns.length) {
+        throw new Error(
+          `model ${version}: the network of member ${member.name} takes ${String(inputs)} inputs but its metadata lists ` +
+            `${metadata.features.columns.length} columns. The artefacts are inconsistent; retrain with: arlens train`,
+        );
+      }
+    }
+  } catch (e) {
+    for (const n of members) n.dispose();
+    throw e;
   }
-  return { metadata, network };
+  return { metadata, members };
 }
 
 /** The published model, or undefined when none has been published in modelDir. */

@@ -11,6 +11,7 @@ import { connQuery, queryRows, tableExists, toCount } from '../warehouse/convert
 import { withNextGeneration, withPublished } from '../warehouse/store.ts';
 import {
   checkFeatures,
+  disposeModel,
   loadModel,
   publishedVersion,
   publishModel,
@@ -58,7 +59,7 @@ async function trainInJob(
   const fit = await fitRiskModel(conn, { config, backend, log });
   const dir = await saveModel(modelDir, {
     metadata: fit.metadata,
-    network: fit.network,
+    members: fit.networks,
     evaluation: fit.evaluation,
   });
   await writeEvaluations(conn, fit.version, fit.published, new Date(fit.metadata.trainedAt), fit.evaluated);
@@ -72,7 +73,7 @@ async function trainInJob(
       metadata: fit.metadata,
       evaluation: fit.evaluation,
     },
-    model: { metadata: fit.metadata, network: fit.model },
+    model: { metadata: fit.metadata, members: fit.members },
   };
 }
 
@@ -95,7 +96,7 @@ export async function trainRiskModel(o: TrainOptions): Promise<TrainReport> {
   const { report, model } = await withNextGeneration(o.warehouseDir, 'train', (conn) =>
     trainInJob(conn, modelDir, o.config ?? DEFAULT_CONFIG, o.backend ?? 'auto', log),
   );
-  model.network.dispose();
+  disposeModel(model);
   if (report.published) await publishModel(modelDir, report.version);
   return report;
 }
@@ -120,7 +121,7 @@ export async function scoreRiskModel(o: ScoreOptions): Promise<ScoreSummary> {
   try {
     return await withNextGeneration(o.warehouseDir, 'score', (conn) => scoreCustomers(conn, model));
   } finally {
-    model.network.dispose();
+    disposeModel(model);
   }
 }
 
@@ -248,7 +249,7 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
             model = t.model;
             publishNow = true;
           } else {
-            t.model.network.dispose();
+            disposeModel(t.model);
             note = `the new model ${t.report.version} was not published (${t.report.reason})`;
             if (usable) model = await loadModel(o.modelDir, usable.version);
           }
@@ -260,7 +261,7 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
           const summary = await scoreCustomers(conn, model);
           return { version: model.metadata.version, trainedVersion, publishNow, summary, note };
         } finally {
-          model.network.dispose();
+          disposeModel(model);
         }
       },
     );

@@ -5,7 +5,7 @@
  * - customers already in default at the as-of date (an open invoice more than the model's
  *   days-past-due threshold, or a write-off within its cure period) are outside the model's
  *   population: PD = 1, band "in default", and top_features says why;
- * - everyone else gets the model's calibrated PD, a band (config.bands), and the features that
+ * - everyone else gets the model's calibrated PD (the ensemble's mean probability, Platt-scaled), a band (config.bands), and the features that
  *   moved their PD most (occlusion, explain.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -13,10 +13,10 @@ import { queryRows, toCount } from '../warehouse/convert.ts';
 import type { LoadedModel } from './artefacts.server.ts';
 import { applyPlatt } from './calibrate.ts';
 import { IN_DEFAULT_BAND, riskBand } from './config.ts';
+import { predictEnsemble } from './ensemble.ts';
 import { occlusion, topContributions } from './explain.ts';
 import { columnGroups, derive, displayValue, transform, type Matrix } from './features.ts';
 import { readFeatures, warehouseFacts, type CustomerFeatures } from './features.server.ts';
-import { predict } from './network.ts';
 import { writeScores, type ScoreRow } from './tables.server.ts';
 
 export interface BandSummary {
@@ -37,10 +37,12 @@ export interface ScoreSummary {
   readonly seconds: number;
 }
 
-/** The model's calibrated PD for every row of a standardised matrix. */
+/**
+ * The model's calibrated PD for every row of a standardised matrix: the mean of the ensemble members'
+ * probabilities, Platt-scaled. Explanations (occlusion) score through this function too.
+ */
 export function pdFunction(model: LoadedModel): (x: Matrix) => Float64Array {
-  return (x) =>
-    Float64Array.from(predict(model.network, x), (p) => applyPlatt(model.metadata.calibration, p));
+  return (x) => predictEnsemble(model.members, x).map((p) => applyPlatt(model.metadata.calibration, p));
 }
 
 /** Why a customer is in default, in the shape of top_features (contribution null: not from the model). */

@@ -5,8 +5,10 @@
  * 2. for each snapshot, the features of every customer with history who is not already in default,
  *    and the label (features.server.ts);
  * 3. preprocessing fitted on the training snapshots only (features.ts);
- * 4. the MLP and the logistic-regression baseline trained with the same seed, class weights and
- *    early stopping on the validation snapshots, then Platt-scaled on the validation snapshots;
+ * 4. the candidate model, an ensemble: an MLP and a logistic-regression member, each trained with
+ *    class weights and early stopping on the validation snapshots, their probabilities averaged and
+ *    the mean Platt-scaled on the validation snapshots (ensemble.ts); the logistic-regression
+ *    baseline trained the same way on its own (another seed) and Platt-scaled;
  *    the rule baseline (max days past due over 12 months) given a PD by isotonic regression on the
  *    training snapshots;
  * 5. all three evaluated on the test snapshots; the model is publishable only if its test ROC AUC
@@ -14,10 +16,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ModelMetadata, SplitSummary } from './artefacts.server.ts';
+import type { MemberMetadata, ModelMetadata, SplitSummary } from './artefacts.server.ts';
 import { METADATA_FORMAT } from './artefacts.server.ts';
 import { applyPlatt, applyStep, fitIsotonic, fitPlatt, type Platt, type StepFunction } from './calibrate.ts';
 import { validateConfig, type RiskConfig } from './config.ts';
+import { meanScores } from './ensemble.ts';
 import {
   columnNames,
   derive,
@@ -29,7 +32,7 @@ import {
   type Preprocessor,
 } from './features.ts';
 import { readDefaulters, readFeatures, warehouseFacts, type WarehouseFacts } from './features.server.ts';
-import { aucDifferenceBootstrap, evaluate, type AucDifference, type Evaluation } from './metrics.ts';
+import { aucDifferenceBootstrap, evaluate, rocAuc, type AucDifference, type Evaluation } from './metrics.ts';
 import {
   batchSizeFor,
   buildNetwork,
@@ -44,7 +47,10 @@ import { NotEnoughDataError, planSnapshots, type SnapshotPlan } from './split.ts
 import type { EvaluatedModel } from './tables.server.ts';
 import { useBackend, type BackendChoice, type tf } from './tf.ts';
 
+/** The candidate model (the ensemble; the name predates it and is kept in ml.model_evaluations). */
 export const MODEL_NAME = 'risk_mlp';
+/** The ensemble's members: their names in the metadata and their folders under the version folder. */
+export const MEMBER_NAMES = ['mlp', 'logistic'] as const;
 export const LOGISTIC_NAME = 'logistic_regression';
 export const RULE_NAME = 'rule_max_dpd_12m';
 const RULE_FEATURE = 'max_dpd_12m';
@@ -109,9 +115,18 @@ export function modelVersion(facts: WarehouseFacts, config: RiskConfig, backend:
   return `pd-${facts.asOfDate}-${hash.slice(0, 10)}`;
 }
 
+/** A trained network and its raw (uncalibrated) probabilities on the validation and test rows. */
 interface NetworkFit {
   readonly model: tf.LayersModel;
   readonly train: TrainResult;
+  readonly seed: number;
+  readonly hidden: readonly number[];
+  readonly rawValidation: Float32Array | Float64Array;
+  readonly rawTest: Float32Array | Float64Array;
+}
+
+/** Platt scaling fitted on the validation rows, applied to both periods. */
+interface Calibrated {
   readonly platt: Platt;
   readonly validation: Float64Array;
   readonly test: Float64Array;
@@ -122,9 +137,10 @@ export interface FitResult {
   readonly published: boolean;
   readonly reason: string;
   readonly metadata: ModelMetadata;
-  readonly network: NetworkArtefacts;
-  /** The trained MLP (the caller disposes it). */
-  readonly model: tf.LayersModel;
+  /** The ensemble members' artefacts, by member name. */
+  readonly networks: Record<string, NetworkArtefacts>;
+  /** The ensemble's trained networks, in the order of metadata.ensemble.members (the caller disposes them). */
+  readonly members: tf.LayersModel[];
   readonly evaluation: EvaluationReport;
   readonly evaluated: EvaluatedModel[];
 }
@@ -158,8 +174,15 @@ function labels(rows: readonly LabelledRow[]): Float32Array {
   return Float32Array.from(rows, (r) => r.label);
 }
 
-function calibrated(p: Float32Array, platt: Platt): Float64Array {
-  return Float64Array.from(p, (v) => applyPlatt(platt, v));
+function calibrate(
+  rawValidation: ArrayLike<number>,
+  rawTest: ArrayLike<number>,
+  yVal: Float32Array,
+): Calibrated {
+  const platt = fitPlatt(rawValidation, yVal);
+  const apply = (p: ArrayLike<number>) =>
+    Float64Array.from({ length: p.length }, (_, i) => applyPlatt(platt, p[i] as number));
+  return { platt, validation: apply(rawValidation), test: apply(rawTest) };
 }
 
 /** Train and evaluate on the data behind `conn`. Nothing is written anywhere. */
@@ -245,27 +268,51 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
         monitor: config.monitor,
       },
     );
-    const rawVal = predict(model, xVal);
-    const platt = fitPlatt(rawVal, yVal);
     log(
       `${name}: ${result.epochs} epochs (best ${result.bestEpoch}) on ${backend} in ${result.seconds.toFixed(1)} s`,
     );
     return {
       model,
       train: result,
-      platt,
-      validation: calibrated(rawVal, platt),
-      test: calibrated(predict(model, xTest), platt),
+      seed,
+      hidden,
+      rawValidation: predict(model, xVal),
+      rawTest: predict(model, xTest),
     };
   };
 
-  const mlp = await fitNetwork(config.hiddenUnits, config.seed, MODEL_NAME);
-  const logistic = await fitNetwork([], config.seed + 1, LOGISTIC_NAME);
-  const kernel = logistic.model.getWeights()[0]?.dataSync() ?? new Float32Array();
-  const bias = logistic.model.getWeights()[1]?.dataSync()[0] ?? 0;
+  // The candidate: the MLP (seed) and a logistic-regression member (seed + 2), averaged, calibrated.
+  const mlp = await fitNetwork(config.hiddenUnits, config.seed, `${MODEL_NAME} member mlp`);
+  const lrMember = await fitNetwork([], config.seed + 2, `${MODEL_NAME} member logistic`);
+  const fits = [mlp, lrMember];
+  const ensemble = calibrate(
+    meanScores(fits.map((f) => f.rawValidation)),
+    meanScores(fits.map((f) => f.rawTest)),
+    yVal,
+  );
+  const memberAuc = (f: NetworkFit) => rocAuc({ scores: f.rawValidation, labels: yVal });
+  const members: MemberMetadata[] = fits.map((f, i) => ({
+    name: MEMBER_NAMES[i] as string,
+    dir: `members/${MEMBER_NAMES[i] as string}`,
+    hidden: f.hidden,
+    seed: f.seed,
+    epochs: f.train.epochs,
+    bestEpoch: f.train.bestEpoch,
+    validationAuc: memberAuc(f),
+    trainSeconds: f.train.seconds,
+  }));
+  log(
+    `validation ROC AUC: ${members.map((m) => `member ${m.name} ${(m.validationAuc ?? Number.NaN).toFixed(4)}`).join(', ')}, ` +
+      `ensemble ${rocAuc({ scores: ensemble.validation, labels: yVal }).toFixed(4)}`,
+  );
+  // The baseline: logistic regression on its own (seed + 1), calibrated on its own.
+  const logisticFit = await fitNetwork([], config.seed + 1, LOGISTIC_NAME);
+  const logistic = calibrate(logisticFit.rawValidation, logisticFit.rawTest, yVal);
+  const kernel = logisticFit.model.getWeights()[0]?.dataSync() ?? new Float32Array();
+  const bias = logisticFit.model.getWeights()[1]?.dataSync()[0] ?? 0;
   const columns = columnNames(prep);
   const logisticCoefficients = Object.fromEntries(columns.map((c, j) => [c, Number(kernel[j] ?? 0)]));
-  logistic.model.dispose();
+  logisticFit.model.dispose();
 
   const ruleIndex = NUMERIC_FEATURES.findIndex((f) => f.name === RULE_FEATURE);
   const ruleScore = (rs: readonly LabelledRow[]) =>
@@ -275,7 +322,7 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
   const ruleTest = ruleScore(test);
 
   const testEval: Record<string, Evaluation> = {
-    [MODEL_NAME]: evaluate(yTest, mlp.test),
+    [MODEL_NAME]: evaluate(yTest, ensemble.test),
     [LOGISTIC_NAME]: evaluate(yTest, logistic.test),
     [RULE_NAME]: evaluate(
       yTest,
@@ -284,7 +331,7 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
     ),
   };
   const valEval: Record<string, Evaluation> = {
-    [MODEL_NAME]: evaluate(yVal, mlp.validation),
+    [MODEL_NAME]: evaluate(yVal, ensemble.validation),
     [LOGISTIC_NAME]: evaluate(yVal, logistic.validation),
     [RULE_NAME]: evaluate(
       yVal,
@@ -294,8 +341,10 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
   };
   const customers = test.map((r) => r.customerId);
   const comparisons: Record<string, AucDifference> = {
-    [LOGISTIC_NAME]: aucDifferenceBootstrap(yTest, mlp.test, logistic.test, customers, { seed: config.seed }),
-    [RULE_NAME]: aucDifferenceBootstrap(yTest, mlp.test, ruleTest, customers, { seed: config.seed }),
+    [LOGISTIC_NAME]: aucDifferenceBootstrap(yTest, ensemble.test, logistic.test, customers, {
+      seed: config.seed,
+    }),
+    [RULE_NAME]: aucDifferenceBootstrap(yTest, ensemble.test, ruleTest, customers, { seed: config.seed }),
   };
   const auc = (name: string) => testEval[name]?.rocAuc ?? Number.NaN;
   const beats = auc(MODEL_NAME) > auc(LOGISTIC_NAME) && auc(MODEL_NAME) > auc(RULE_NAME);
@@ -330,6 +379,7 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
     data: facts,
     split,
     features: { spec: featureSpec(), columns, preprocessor: prep },
+    ensemble: { combine: 'mean', members },
     network: {
       hidden: config.hiddenUnits,
       l2: config.l2,
@@ -339,7 +389,7 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
       trainSeconds: mlp.train.seconds,
       history: mlp.train.history,
     },
-    calibration: mlp.platt,
+    calibration: ensemble.platt,
     metrics: Object.fromEntries(Object.entries(testEval).map(([k, e]) => [k, headline(e)])),
   };
   const evaluation: EvaluationReport = {
@@ -379,8 +429,12 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
     published: beats,
     reason,
     metadata,
-    network: await serializeNetwork(mlp.model),
-    model: mlp.model,
+    networks: Object.fromEntries(
+      await Promise.all(
+        fits.map(async (f, i) => [MEMBER_NAMES[i] as string, await serializeNetwork(f.model)]),
+      ),
+    ) as Record<string, NetworkArtefacts>,
+    members: fits.map((f) => f.model),
     evaluation,
     evaluated,
   };

@@ -13,6 +13,7 @@ import { registerMlCommands } from '../../cli/ml.ts';
 import type { Config } from '../../cli/config.ts';
 import { build } from '../../models/runner/index.ts';
 import {
+  disposeModel,
   FeatureMismatchError,
   loadModel,
   publishedVersion,
@@ -118,14 +119,30 @@ describe('training and evaluation on the demo data', () => {
 
   it('writes versioned artefacts: topology, weights, features in order, preprocessing, window, seed, backend', async () => {
     const files = (await fs.readdir(join(modelDir, version))).sort();
-    expect(files).toEqual(['evaluation.json', 'metadata.json', 'model.json', 'weights.bin']);
-    const modelJson = JSON.parse(await fs.readFile(join(modelDir, version, 'model.json'), 'utf8')) as {
-      modelTopology: unknown;
-      weightsManifest: { paths: string[] }[];
-    };
-    expect(modelJson.weightsManifest[0]?.paths).toEqual(['weights.bin']);
+    expect(files).toEqual(['evaluation.json', 'members', 'metadata.json']);
+    // The candidate is an ensemble of an MLP and a logistic-regression member, each saved on its own.
+    expect(metadata.ensemble.combine).toBe('mean');
+    expect(metadata.ensemble.members.map((m) => [m.name, m.dir, m.hidden])).toEqual([
+      ['mlp', 'members/mlp', DEFAULT_CONFIG.hiddenUnits],
+      ['logistic', 'members/logistic', []],
+    ]);
+    for (const member of metadata.ensemble.members) {
+      expect(member.bestEpoch).toBeGreaterThan(0);
+      expect(member.validationAuc).toBeGreaterThan(0.5);
+      expect((await fs.readdir(join(modelDir, version, member.dir))).sort()).toEqual([
+        'model.json',
+        'weights.bin',
+      ]);
+      const modelJson = JSON.parse(
+        await fs.readFile(join(modelDir, version, member.dir, 'model.json'), 'utf8'),
+      ) as { modelTopology: unknown; weightsManifest: { paths: string[] }[] };
+      expect(modelJson.weightsManifest[0]?.paths).toEqual(['weights.bin']);
+    }
+    const loaded = await loadModel(modelDir, version);
+    expect(loaded.members).toHaveLength(2);
+    disposeModel(loaded);
     expect(metadata).toMatchObject({
-      format: 'arlens-risk-model/1',
+      format: 'arlens-risk-model/2',
       version,
       seed: DEFAULT_CONFIG.seed,
       backend: 'wasm',
@@ -312,6 +329,25 @@ describe('scoring', () => {
     expect(message).toContain('legacy_score');
     expect(message).toContain(NUMERIC_FEATURES[0]?.name);
     expect(message).toContain('arlens train');
+  });
+
+  it('still loads and scores a format-1 model (one MLP at the top of its folder)', async () => {
+    const legacy = `${version}-format1`;
+    const dir = join(modelDir, legacy);
+    await fs.cp(join(modelDir, version, 'members', 'mlp'), dir, { recursive: true });
+    const { ensemble: _ensemble, ...rest } = metadata;
+    await fs.writeFile(
+      join(dir, 'metadata.json'),
+      JSON.stringify({ ...rest, format: 'arlens-risk-model/1', version: legacy }),
+    );
+    const m = await loadModel(modelDir, legacy);
+    expect(m.metadata.ensemble.members.map((x) => [x.name, x.dir])).toEqual([['mlp', '']]);
+    expect(m.members).toHaveLength(1);
+    disposeModel(m);
+    const summary = await scoreRiskModel({ warehouseDir: wh, modelDir, version: legacy });
+    expect(summary).toMatchObject({ modelVersion: legacy, customers: 800 });
+    // Put the trained version's scores back for the tests after this one.
+    await scoreRiskModel({ warehouseDir: wh, modelDir, version });
   });
 });
 
