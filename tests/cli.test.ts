@@ -9,6 +9,9 @@ function arlens(args: string[], cwd = ROOT) {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
+    // spawnSync blocks the test's event loop, so Vitest's own timeout cannot fire: a hung command
+    // is killed here and fails the test instead of hanging the run.
+    timeout: 120_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
