@@ -28,3 +28,20 @@ export function toDate(v: CubeValue): string | null {
   if (!m) throw new Error(`not a date from Cube: ${String(v)}`);
   return m[1]!;
 }
+
+/** A string dimension, or null when empty. */
+export function toText(v: CubeValue): string | null {
+  if (v === null || v === undefined || v === '') return null;
+  return String(v);
+}
+
+/**
+ * A boolean dimension: true only for true / 'true' / 1. Cube sends JSON booleans, or from some
+ * drivers and rollups the text 'true' / 'false'.
+ */
+export function toBoolean(v: CubeValue): boolean {
+  return v === true || v === 'true' || v === 1 || v === '1';
+}
+
+/** A Cube row: member name → value. */
+export type CubeRow = Readonly<Record<string, CubeValue>>;
