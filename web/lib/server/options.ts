@@ -1,10 +1,12 @@
 /**
  * What the dashboard's pickers offer (regions, product lines, currencies, months, credit
- * controllers), read once per request from the marts. A sales lead is offered their regions only.
+ * controllers), read from the marts once per published warehouse generation (every page load asks;
+ * the answer only changes when a job publishes). A sales lead is offered their regions only.
  */
 import type { SecurityContext } from '../../../cube/tokens.ts';
 import type { FilterOptions } from '../filters/filters.ts';
 import { tableExists } from '../../../warehouse/convert.ts';
+import type { ServingWarehouse } from '../../../warehouse/serving.ts';
 import { reportingCurrency, servingWarehouse } from './warehouse';
 
 const EMPTY: FilterOptions = {
@@ -18,9 +20,25 @@ const EMPTY: FilterOptions = {
   reportingCurrency: 'USD',
 };
 
+let cached: { wh: ServingWarehouse; generation: number; options: Promise<FilterOptions> } | undefined;
+
 export async function filterOptions(user: SecurityContext | null): Promise<FilterOptions> {
   const wh = servingWarehouse();
   if (wh.generation === 0) return EMPTY;
+  if (cached?.wh !== wh || cached.generation !== wh.generation) {
+    const options = readOptions(wh);
+    cached = { wh, generation: wh.generation, options };
+    options.catch(() => {
+      if (cached?.options === options) cached = undefined;
+    });
+  }
+  const all = await cached.options;
+  return user?.role === 'sales_lead'
+    ? { ...all, regions: all.regions.filter((x) => user.regions.includes(x)) }
+    : all;
+}
+
+async function readOptions(wh: ServingWarehouse): Promise<FilterOptions> {
   const query = wh.query.bind(wh);
   if (!(await tableExists(query, 'marts', 'mart_ar_kpis_monthly'))) return EMPTY;
   const list = async (sql: string) => (await query(sql)).map((r) => String(Object.values(r)[0]));
@@ -37,7 +55,7 @@ export async function filterOptions(user: SecurityContext | null): Promise<Filte
   ]);
   const r = range[0] ?? {};
   return {
-    regions: user?.role === 'sales_lead' ? regions.filter((x) => user.regions.includes(x)) : regions,
+    regions,
     productLines,
     currencies,
     controllers,
