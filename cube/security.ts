@@ -48,6 +48,11 @@ function forbidden(message: string): Error {
   return e;
 }
 
+/** A 400 for a query Cube must not run (e.g. a time zone that is not one). */
+export function badRequest(message: string): Error {
+  return new CubejsHandlerError(400, 'Bad Request', message);
+}
+
 /** Verify a bearer token and return its security context; any doubt is a 403. */
 export async function verifyToken(
   secret: string,

@@ -13,15 +13,19 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type * as CubeSchemaCompiler from '@cubejs-backend/schema-compiler';
 import type * as CubeServerCore from '@cubejs-backend/server-core';
 import type { DatabaseType } from '@cubejs-backend/server-core';
 import type { ServingWarehouse } from '../warehouse/serving.ts';
 import { ServingDriver } from './driver.ts';
+import { badJsonBody, cubeGate } from './gate.ts';
+import { catalogFromMeta, isTimeZone, type MemberCatalog } from './query-guard.ts';
 import { applyCubeShims } from './shims.ts';
 import {
   ACCESS_DENIED,
+  badRequest,
   mayQueryView,
   rewriteQuery,
   verifyToken,
@@ -37,6 +41,9 @@ const { PostgresQuery } = require('@cubejs-backend/schema-compiler') as typeof C
 export const CUBE_MODEL_DIR = fileURLToPath(new URL('./model', import.meta.url));
 export const CUBE_BASE_PATH = '/cubejs-api';
 const CONCURRENCY = 16;
+/** Error texts that come from the database or the runtime, not from Cube's query checks. */
+const INTERNAL_ERROR =
+  /\b(Binder|Catalog|Parser|Conversion|Permission|Invalid Input|Out of Range|Constraint|Dependency|Serialization|Transaction|Internal|INTERNAL|Not implemented|IO|Interrupt) Error\b|\bat .+\.(js|ts):\d+|SELECT\s/;
 const PRE_AGGREGATIONS_SCHEMA = 'prod_pre_aggregations';
 
 export interface CubeApiOptions {
@@ -81,6 +88,7 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
   const log = options.log ?? ((line: string) => console.error(line));
   const driver = new ServingDriver(options.serving);
   let views: ReadonlySet<string> = new Set();
+  let catalog: MemberCatalog = new Map();
 
   const core = new CubejsServerCore({
     dbType: 'duckdb' as DatabaseType,
@@ -103,8 +111,15 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
       req.securityContext = await verifyToken(options.apiSecret, auth);
     },
     contextToApiScopes: () => Promise.resolve(['meta', 'data']),
-    queryRewrite: (query, { securityContext }) =>
-      Promise.resolve(rewriteQuery(query as CubeQuery, securityContext as SecurityContext, views) as never),
+    queryRewrite: (query, { securityContext }) => {
+      // Checked at the door already (gate below); checked again on Cube's normalised form, so a path
+      // that skips the door (or a Cube default) still never reaches SQL with a foreign time zone.
+      const tz = (query as { timezone?: unknown }).timezone;
+      if (tz !== undefined && !isTimeZone(tz)) throw badRequest('query.timezone: not an IANA time zone.');
+      return Promise.resolve(
+        rewriteQuery(query as CubeQuery, securityContext as SecurityContext, views) as never,
+      );
+    },
     logger: (message: string, params: Record<string, unknown>) => {
       const error = params['error'];
       if (error === undefined || message === 'Forbidden' || String(error).startsWith(ACCESS_DENIED)) return;
@@ -118,17 +133,30 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
     config: { name: string; type?: string };
   }[];
   views = new Set(meta.filter((m) => m.config.type === 'view').map((m) => m.config.name));
+  catalog = catalogFromMeta(meta as Parameters<typeof catalogFromMeta>[0]);
 
   const app = express();
   app.use(express.json({ limit: '1mb' }));
+  app.use(badJsonBody);
+  app.use(cubeGate(CUBE_BASE_PATH, options.apiSecret, () => catalog));
   // Cube puts server stack traces in error responses; clients get the message only. /v1/meta lists
   // only the views the caller's role may query.
   app.use((req, res, next) => {
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
-      if (body && typeof body === 'object' && 'stack' in body) {
-        const { stack: _stack, ...rest } = body as Record<string, unknown>;
-        return json(rest);
+      if (body && typeof body === 'object' && 'error' in body) {
+        const { error, type } = body as Record<string, unknown>;
+        const text = String(error);
+        // Cube's own messages about the query are the client's to read; anything from the database
+        // or the server (SQL, DuckDB's error texts, stack traces) stays in the log under a reference.
+        if (res.statusCode >= 500 || INTERNAL_ERROR.test(text)) {
+          const ref = randomUUID().slice(0, 8);
+          log(`cube: request ${ref} failed: ${text.split('\n')[0] ?? ''}`);
+          return json({
+            error: `The warehouse could not answer this query (reference ${ref}). If it persists, give the reference to your administrator.`,
+          });
+        }
+        return json(type === undefined ? { error: text } : { type, error: text });
       }
       const context = (req as AuthRequest).securityContext;
       if (context && req.path.endsWith('/v1/meta') && body && typeof body === 'object' && 'cubes' in body) {

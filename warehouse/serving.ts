@@ -11,6 +11,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { promises as fs, watch, type FSWatcher } from 'node:fs';
+import { resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ident, type SqlParam } from './duckdb.ts';
 import { queryRows, type Row } from './convert.ts';
@@ -75,9 +76,25 @@ export class ServingWarehouse extends EventEmitter {
     for (const s of SERVED_SCHEMAS) await this.all[0]?.run(`CREATE SCHEMA IF NOT EXISTS ${ident(s)}`);
     for (const sql of this.options.setup ?? []) await this.all[0]?.run(sql);
     await fs.mkdir(this.options.warehouseDir, { recursive: true });
+    await this.lockDown();
     await this.refresh();
     this.watcher = watch(this.options.warehouseDir, () => void this.refresh());
     this.poller = setInterval(() => void this.refresh(), this.options.pollMs ?? 1000);
+  }
+
+  /**
+   * From here on this instance reads no file but the published warehouse: no read_text/read_csv of
+   * the secret or of /etc, no COPY TO, no ATTACH of another file, no extension install, and nobody
+   * can SET it back (lock_configuration). Queries come from Cube, whose input is checked
+   * (cube/query-guard.ts); this is the second lock, should SQL ever be smuggled past the first.
+   */
+  private async lockDown(): Promise<void> {
+    const current = resolve(this.files.current);
+    const allowed = [current, `${current}.wal`].map(sqlString).join(', ');
+    const conn = this.all[0];
+    await conn?.run(`SET allowed_paths = [${allowed}]`);
+    await conn?.run('SET enable_external_access = false');
+    await conn?.run('SET lock_configuration = true');
   }
 
   /** Look for a new published file and swap to it. Safe to call at any time; calls are serialized. */
@@ -107,7 +124,7 @@ export class ServingWarehouse extends EventEmitter {
     const alias = `wh_g${n}`;
     const conn = await this.acquire();
     try {
-      await conn.run(`ATTACH ${sqlString(this.files.current)} AS ${ident(alias)} (READ_ONLY)`);
+      await conn.run(`ATTACH ${sqlString(resolve(this.files.current))} AS ${ident(alias)} (READ_ONLY)`);
       const tables = await queryRows(
         conn,
         `SELECT table_schema, table_name FROM information_schema.tables
