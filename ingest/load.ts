@@ -462,63 +462,69 @@ export async function ingest(
     if (units.length === 0) {
       return { runId, published: false, loads: [], skipped: planned.skipped, quarantineSample: [] };
     }
-    const result = await withNextGeneration(options.warehouseDir, 'ingest', async (conn) => {
-      await ensureIngestSchema(conn);
-      const loads: LoadAudit[] = [];
-      for (const [i, unit] of units.entries()) {
-        const entity = unit.mapping ? unit.mapping.entity : 'unmapped';
-        const loadId = `${runId}-${String(i + 1).padStart(3, '0')}`;
-        options.onEvent?.({ kind: 'unit-start', index: i, file: unit.file.name, entity });
-        const started = new Date();
-        const stats = await loadUnit(conn, unit, loadId, (fraction) =>
-          options.onEvent?.({ kind: 'unit-progress', index: i, fraction }),
-        );
-        const audit: LoadAudit = { loadId, file: unit.file.name, entity, ...stats };
-        const p = new Params();
-        const values = [
-          loadId,
-          runId,
-          started.toISOString(),
-          new Date().toISOString(),
-          unit.file.path,
-          unit.file.name,
-          await unit.file.sha256,
-          unit.file.bytes,
-          unit.source.format,
-          unit.profile.name,
-          entity,
-          stats.rowsRead,
-          stats.rowsLoaded,
-          stats.rowsQuarantined,
-          stats.inserted,
-          stats.updated,
-          stats.unchanged,
-          Math.round(stats.validateMs),
-          Math.round(stats.mergeMs),
-        ].map((x) => p.add(x));
-        await conn.run(`INSERT INTO meta.loads VALUES (${values.join(', ')})`, p.values as DuckDBValue[]);
-        loads.push(audit);
-        options.onEvent?.({ kind: 'unit-done', index: i, audit });
-        await options.afterUnit?.(i);
-      }
-      const sample = await queryRows(
-        conn,
-        `SELECT file_name, row_number, column_name, value, reason FROM meta.quarantine
+    const access = { files: units.map((u) => u.file.path), dirs: [tmpDir] };
+    const result = await withNextGeneration(
+      options.warehouseDir,
+      'ingest',
+      async (conn) => {
+        await ensureIngestSchema(conn);
+        const loads: LoadAudit[] = [];
+        for (const [i, unit] of units.entries()) {
+          const entity = unit.mapping ? unit.mapping.entity : 'unmapped';
+          const loadId = `${runId}-${String(i + 1).padStart(3, '0')}`;
+          options.onEvent?.({ kind: 'unit-start', index: i, file: unit.file.name, entity });
+          const started = new Date();
+          const stats = await loadUnit(conn, unit, loadId, (fraction) =>
+            options.onEvent?.({ kind: 'unit-progress', index: i, fraction }),
+          );
+          const audit: LoadAudit = { loadId, file: unit.file.name, entity, ...stats };
+          const p = new Params();
+          const values = [
+            loadId,
+            runId,
+            started.toISOString(),
+            new Date().toISOString(),
+            unit.file.path,
+            unit.file.name,
+            await unit.file.sha256,
+            unit.file.bytes,
+            unit.source.format,
+            unit.profile.name,
+            entity,
+            stats.rowsRead,
+            stats.rowsLoaded,
+            stats.rowsQuarantined,
+            stats.inserted,
+            stats.updated,
+            stats.unchanged,
+            Math.round(stats.validateMs),
+            Math.round(stats.mergeMs),
+          ].map((x) => p.add(x));
+          await conn.run(`INSERT INTO meta.loads VALUES (${values.join(', ')})`, p.values as DuckDBValue[]);
+          loads.push(audit);
+          options.onEvent?.({ kind: 'unit-done', index: i, audit });
+          await options.afterUnit?.(i);
+        }
+        const sample = await queryRows(
+          conn,
+          `SELECT file_name, row_number, column_name, value, reason FROM meta.quarantine
          WHERE load_id LIKE $1 ORDER BY load_id, row_number, column_name LIMIT 20`,
-        [`${runId}-%`],
-      );
-      options.onEvent?.({ kind: 'publishing' });
-      return {
-        loads,
-        quarantineSample: sample.map((r) => ({
-          file: String(r['file_name']),
-          row: toCount(r['row_number']),
-          column: String(r['column_name']),
-          value: r['value'] === null ? null : String(r['value']),
-          reason: String(r['reason']),
-        })),
-      };
-    });
+          [`${runId}-%`],
+        );
+        options.onEvent?.({ kind: 'publishing' });
+        return {
+          loads,
+          quarantineSample: sample.map((r) => ({
+            file: String(r['file_name']),
+            row: toCount(r['row_number']),
+            column: String(r['column_name']),
+            value: r['value'] === null ? null : String(r['value']),
+            reason: String(r['reason']),
+          })),
+        };
+      },
+      { access },
+    );
     return { runId, published: true, skipped: planned.skipped, ...result };
   } finally {
     for (const u of units) await u.source.cleanup();

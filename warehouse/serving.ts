@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import { resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ident, type SqlParam } from './duckdb.ts';
+import { ident, restrictFileAccess, sqlString, type SqlParam } from './duckdb.ts';
 import { queryRows, type Row } from './convert.ts';
 import { warehouseFiles } from './store.ts';
 
@@ -90,11 +90,10 @@ export class ServingWarehouse extends EventEmitter {
    */
   private async lockDown(): Promise<void> {
     const current = resolve(this.files.current);
-    const allowed = [current, `${current}.wal`].map(sqlString).join(', ');
     const conn = this.all[0];
-    await conn?.run(`SET allowed_paths = [${allowed}]`);
-    await conn?.run('SET enable_external_access = false');
-    await conn?.run('SET lock_configuration = true');
+    if (!conn) return;
+    await restrictFileAccess(conn, { files: [current, `${current}.wal`] });
+    await conn.run('SET lock_configuration = true');
   }
 
   /** Look for a new published file and swap to it. Safe to call at any time; calls are serialized. */
@@ -241,9 +240,4 @@ export class ServingWarehouse extends EventEmitter {
     this.instance?.closeSync();
     this.instance = undefined;
   }
-}
-
-/** A path as an SQL string literal (ATTACH takes no parameters). */
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
 }

@@ -14,7 +14,7 @@ import { constants as fsc, promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { withInstance } from './duckdb.ts';
+import { restrictFileAccess, withInstance, type FileAccess } from './duckdb.ts';
 
 /**
  * A job's run id: UTC time to the millisecond, then the zero-padded pid. Ids sort in start order,
@@ -120,6 +120,12 @@ async function fsyncPath(path: string): Promise<void> {
 export interface JobOptions {
   /** Called after the job's work, before publishing (tests use it to inject failures). */
   readonly beforePublish?: () => Promise<void>;
+  /**
+   * What the job's DuckDB may read besides its own copy of the warehouse (an ingest's export files
+   * and scratch folder). Nothing else on disk is reachable from its SQL: not the API secret, not
+   * the published file, not /etc; and nothing is written outside its own copy.
+   */
+  readonly access?: FileAccess;
 }
 
 /**
@@ -145,6 +151,7 @@ export async function withNextGeneration<T>(
       await fs.copyFile(files.current, next, fsc.COPYFILE_FICLONE);
     }
     const result = await withInstance(next, {}, async (conn) => {
+      await restrictFileAccess(conn, options.access ?? {});
       const value = await work(conn);
       await conn.run('CHECKPOINT');
       return value;
