@@ -6,7 +6,7 @@
  * children after those tests (a failing test skips them). A test does not block a child that it itself
  * reads (a relationships test from orders to customers does not block orders).
  */
-import type { Node } from './project.ts';
+import type { Node } from './nodes.ts';
 
 type Nodes = ReadonlyMap<string, Node>;
 

@@ -1,5 +1,5 @@
 /**
- * The hand-computed KPI vectors of the models issue (models/marts/mart_ar_kpis_monthly.yml,
+ * The hand-computed KPI vectors of the models issue (models/models/marts/mart_ar_kpis_monthly.yml,
  * unit_tests), read from that file and passed through the whole path: components table → the
  * mart built by the runner → Cube → @cubejs-client/core. Each vector gets its own region.
  */
@@ -63,7 +63,9 @@ let vectors: UnitTest[];
 let h: CubeHarness;
 
 beforeAll(async () => {
-  const yml = parseYaml(await fs.readFile(join(ROOT, 'models/marts/mart_ar_kpis_monthly.yml'), 'utf8')) as {
+  const yml = parseYaml(
+    await fs.readFile(join(ROOT, 'models/models/marts/mart_ar_kpis_monthly.yml'), 'utf8'),
+  ) as {
     unit_tests: UnitTest[];
   };
   vectors = yml.unit_tests;

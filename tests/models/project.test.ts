@@ -83,7 +83,7 @@ describe('the ARLens dbt project on demo data', () => {
     const before = await fs.readFile(join(wh, 'current.duckdb'));
     const project = join(root, 'broken-project');
     await fs.cp(join(ROOT, 'models'), project, { recursive: true, filter: (src) => !src.includes('runner') });
-    const kpis = join(project, 'marts', 'mart_ar_kpis_monthly.sql');
+    const kpis = join(project, 'models', 'marts', 'mart_ar_kpis_monthly.sql');
     // A wrong countback: forget the pro-rata part of the last month.
     const sql = (await fs.readFile(kpis, 'utf8')).replace(
       '+ (ending_ar_rc - (cumulative_sales - back_sales)) / back_sales * back_days',
