@@ -2,7 +2,7 @@
  * The semantic layer inside the ARLens server: Cube 0.35 (server-core, pinned) over the server's
  * ServingWarehouse, its REST API as an express app mounted under /cubejs-api by server/index.ts.
  *
- * Settings, and why (../shared/PLATFORM.md has the evidence):
+ * Settings, and why (docs/platform.md has the evidence):
  * - dbType 'duckdb' with the Postgres dialect and our driver (cube/driver.ts);
  * - cache and queue in memory, queue concurrency explicit (16; fewer starved rollup refreshes);
  * - rollups (`external: false`) built by this instance into the in-memory catalog and rebuilt after

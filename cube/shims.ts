@@ -1,6 +1,6 @@
 /**
  * The two shims Cube 0.35 needs when its native module is absent (it downloads a binary at install,
- * which cannot happen here; see ../shared/PLATFORM.md). Both are applied only when `loadNative()`
+ * which cannot happen here; see docs/platform.md). Both are applied only when `loadNative()`
  * fails, so a machine with the native module keeps Cube's own behaviour.
  *
  * 1. The API gateway always builds the native SQL server (Postgres wire protocol, /v1/cubesql):

@@ -7,7 +7,7 @@
  * renames a new file into place, the server attaches it under the next alias, re-points every view
  * in one transaction, and detaches the old alias once no query that started on it is running.
  * Queries never see a missing catalog, a half-written file, or a lock error (the job never opens
- * the file the server holds). Measured on this machine kind: see ../shared/PLATFORM.md.
+ * the file the server holds). Measured: docs/platform.md.
  */
 import { EventEmitter } from 'node:events';
 import { promises as fs, watch, type FSWatcher } from 'node:fs';
