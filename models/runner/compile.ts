@@ -98,6 +98,26 @@ export function renderModel(project: Project, model: ModelNode, options: RenderO
   return ctx.withEphemerals(sql);
 }
 
+/**
+ * A model's post-hooks (`post_hook` / `post-hook` config: a statement or a list), rendered in the
+ * model's own context (`{{ this }}`, `ref`, `var`, `is_incremental()`), in the order given. dbt runs
+ * them after the model is materialized, on full and incremental runs alike.
+ */
+export function renderPostHooks(project: Project, model: ModelNode, options: RenderOptions): string[] {
+  const raw = model.config['post_hook'] ?? model.config['post-hook'];
+  const hooks = raw === undefined || raw === null ? [] : Array.isArray(raw) ? raw : [raw];
+  return hooks.map((hook, i) => {
+    if (typeof hook !== 'string') throw new Error(`${model.path}: post_hook ${i + 1} must be SQL text`);
+    const ctx = new NodeContext(
+      project,
+      options,
+      `post_hook ${i + 1} of '${model.name}' (${model.path})`,
+      model.relation,
+    );
+    return trimSql(project.jinja.render({ path: `${model.path}#post_hook${i + 1}`, text: hook }, ctx));
+  });
+}
+
 /** The query of a data test: it returns the failing rows. */
 export function renderTest(project: Project, test: DataTestNode, options: RenderOptions): string {
   const where = `Test '${test.name}' (${test.path})`;

@@ -167,6 +167,16 @@ describe('project graph', () => {
     expect(() => select(['nope'])).toThrow("No node matches the selector 'nope'");
   });
 
+  it('selects and excludes by resource_type, as dbt does', () => {
+    const nodes = graph();
+    const select = (s: string[], x: string[] = []) => names(nodes, selectNodes(nodes, s, x));
+    expect(select([], ['resource_type:unit_test'])).toEqual(
+      names(nodes, nodes.keys()).filter((n) => n !== 'revenue_sums'),
+    );
+    expect(select(['resource_type:unit_test'])).toEqual(['revenue_sums']);
+    expect(() => select(['resource_type:seed'])).toThrow("Unknown resource type in 'resource_type:seed'");
+  });
+
   it('orders only what is selected', () => {
     const nodes = graph();
     const { order, blockers } = buildPlan(nodes, selectNodes(nodes, ['revenue']));

@@ -51,14 +51,35 @@ function closure(start: Iterable<string>, next: (id: string) => readonly string[
   return seen;
 }
 
-/** Nodes one selector names: `name`, `+name` (and ancestors), `name+` (and descendants), `tag:x`. */
+/** What a `resource_type:` selector names, in dbt's words. */
+const RESOURCE_TYPES: Readonly<Record<string, Node['kind']>> = {
+  model: 'model',
+  source: 'source',
+  test: 'test',
+  unit_test: 'unit_test',
+};
+
+function matches(n: Node, name: string): boolean {
+  if (name.startsWith('tag:')) return n.tags.includes(name.slice(4));
+  if (name.startsWith('resource_type:')) {
+    const kind = RESOURCE_TYPES[name.slice('resource_type:'.length)];
+    if (kind === undefined) {
+      throw new Error(`Unknown resource type in '${name}' (use ${Object.keys(RESOURCE_TYPES).join(', ')})`);
+    }
+    return n.kind === kind;
+  }
+  return n.name === name;
+}
+
+/**
+ * Nodes one selector names: `name`, `+name` (and ancestors), `name+` (and descendants), `tag:x`,
+ * `resource_type:model|test|unit_test|source`.
+ */
 function resolveSelector(nodes: Nodes, selector: string, kids: Map<string, string[]>): Set<string> {
   const m = /^(\+?)(.+?)(\+?)$/.exec(selector.trim());
   if (!m) throw new Error(`Invalid selector: '${selector}'`);
   const [, up, name = '', down] = m;
-  const base = [...nodes.values()]
-    .filter((n) => (name.startsWith('tag:') ? n.tags.includes(name.slice(4)) : n.name === name))
-    .map((n) => n.id);
+  const base = [...nodes.values()].filter((n) => matches(n, name)).map((n) => n.id);
   if (base.length === 0) throw new Error(`No node matches the selector '${selector}'`);
   const out = new Set(base);
   if (up) for (const id of closure(base, (id) => nodes.get(id)?.dependsOn ?? [])) out.add(id);

@@ -8,7 +8,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sortableRunId, withNextGeneration } from '../../warehouse/store.ts';
-import { renderModel, renderTest } from './compile.ts';
+import { renderModel, renderPostHooks, renderTest } from './compile.ts';
 import { countFailures, failuresSql } from './data-tests.ts';
 import { Executor, type ExecutedStatement } from './executor.ts';
 import { buildPlan, selectNodes } from './graph.ts';
@@ -108,12 +108,14 @@ async function runModel(
   const state = await incrementalState(exec.conn, model, fullRefresh);
   const sql = renderModel(project, model, { isIncremental: state.isIncremental });
   const done = await materialize(exec, model, sql, state);
+  const hooks = renderPostHooks(project, model, { isIncremental: state.isIncremental });
+  for (const hook of hooks) await exec.run(model.id, hook);
   return {
     status: 'success',
     rowsAffected: done.rows,
     failures: null,
     message: done.message,
-    compiledSql: sql,
+    compiledSql: hooks.length > 0 ? [sql, ...hooks].join(';\n') : sql,
   };
 }
 

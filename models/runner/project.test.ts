@@ -169,8 +169,8 @@ describe('parsing a dbt project', () => {
       ],
       [{ 'dbt_project.yml': 'name: p-q\n' }, 'dbt_project.yml: '],
       [
-        { 'models/a.sql': "{{ config(post_hook='grant') }}select 1" },
-        'models/a.sql: post_hook is not supported',
+        { 'models/a.sql': "{{ config(pre_hook='grant') }}select 1" },
+        'models/a.sql: pre_hook is not supported',
       ],
       [
         { 'models/a.sql': "{{ config(materialized='incremental', incremental_strategy='merge') }}select 1" },

@@ -99,7 +99,7 @@ function checkConfig(config: Readonly<Record<string, unknown>>, path: string): v
   const refuse = (what: string) => {
     throw new Error(`${path}: ${what} is not supported by the ARLens runner`);
   };
-  for (const key of ['pre_hook', 'post_hook', 'pre-hook', 'post-hook', 'alias', 'database', 'contract']) {
+  for (const key of ['pre_hook', 'pre-hook', 'alias', 'database', 'contract']) {
     if (config[key] !== undefined) refuse(key);
   }
   if (config['enabled'] === false) refuse('enabled: false');

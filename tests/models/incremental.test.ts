@@ -110,17 +110,16 @@ describe('incremental builds', () => {
     ['marts.fct_collection_activities', 'activity_id'],
     ['marts.mart_ar_kpis_monthly', 'month_start, region, product_line, salesperson'],
   ])('%s equals a full rebuild', async (table, key) => {
+    // Columns starting with _ (_watermark, _as_of_date) are bookkeeping: when a row was last rebuilt.
     const rows = async (wh: string) =>
-      published(wh, `SELECT * EXCLUDE (_watermark) FROM ${table} ORDER BY ${key}`).catch(() =>
-        published(wh, `SELECT * FROM ${table} ORDER BY ${key}`),
-      );
+      published(wh, `SELECT COLUMNS(c -> NOT starts_with(c, '_')) FROM ${table} ORDER BY ${key}`);
     const [a, b] = await Promise.all([rows(incremental), rows(full)]);
     expect(a.length).toBeGreaterThan(0);
     expect(a).toEqual(b);
   });
 
   it('keeps every snapshot a full rebuild has, with the same figures', async () => {
-    const sql = `SELECT * EXCLUDE (_watermark) FROM marts.fct_ar_snapshots
+    const sql = `SELECT COLUMNS(c -> NOT starts_with(c, '_')) FROM marts.fct_ar_snapshots
                  ORDER BY snapshot_date, customer_id, product_line, salesperson, currency_code`;
     const [inc, all] = await Promise.all([published(incremental, sql), published(full, sql)]);
     const fullDates = new Set(all.map((r) => r['snapshot_date']));

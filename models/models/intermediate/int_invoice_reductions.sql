@@ -15,11 +15,11 @@ watermark as (select watermark from {{ ref('int_load_watermark') }}),
 {%- if is_incremental() %}
 
 affected as (
-    select invoice_id from applications where load_id > (select max(_watermark) from {{ this }})
+    select invoice_id from applications where load_id > {{ previous_watermark() }}
     union
-    select invoice_id from credit_memos where load_id > (select max(_watermark) from {{ this }})
+    select invoice_id from credit_memos where load_id > {{ previous_watermark() }}
     union
-    select invoice_id from write_offs where load_id > (select max(_watermark) from {{ this }})
+    select invoice_id from write_offs where load_id > {{ previous_watermark() }}
 ),
 {%- endif %}
 

@@ -10,6 +10,6 @@ loads as (
     {%- endfor %}
 ),
 
-final as (select max(load_id) as watermark from loads)
+final as (select coalesce(max(load_id), '') as watermark from loads)
 
 select * from final

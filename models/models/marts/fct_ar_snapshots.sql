@@ -10,8 +10,10 @@
 
   Incremental (delete+insert by snapshot_date): a run rebuilds the snapshot dates from the earliest
   date that loads after the last build's watermark touch (an invoice's issue date, a payment, credit
-  memo or write-off date, an FX rate date) and every snapshot date after the last one built. Daily
-  snapshots older than the daily window are kept once taken (a full refresh keeps only the window).
+  memo or write-off date, an FX rate date, the first invoice of a customer whose master data changed)
+  and every snapshot date after the last one built; all of them when the as-of date moved back. The
+  post_hook deletes what a full rebuild would not have: snapshots after the as-of date, and daily
+  snapshots that have left the daily window (month-ends stay).
 -#}
 with
 
@@ -22,7 +24,12 @@ dates as (select * from {{ ref('dim_dates') }}),
 watermark as (select watermark from {{ ref('int_load_watermark') }}),
 {%- if is_incremental() %}
 
-previous as (select max(_watermark) as watermark, max(snapshot_date) as last_snapshot from {{ this }}),
+previous as (
+    select
+        {{ previous_watermark() }} as watermark,
+        coalesce(max(snapshot_date), date '1900-01-01') as last_snapshot
+    from {{ this }}
+),
 
 changed_dates as (
     select issue_date as d from {{ ref('stg_erp__invoices') }} where load_id > (select watermark from previous)
@@ -35,7 +42,13 @@ changed_dates as (
     union all
     select rate_date from {{ ref('stg_erp__fx_rates') }} where load_id > (select watermark from previous)
     union all
+    select min(i.issue_date) from {{ ref('stg_erp__invoices') }} as i
+    inner join {{ ref('stg_erp__customers') }} as c using (customer_id)
+    where c.load_id > (select watermark from previous)
+    union all
     select last_snapshot + 1 from previous
+    union all
+    select date '1900-01-01' where {{ as_of_moved_back() }}
 ),
 
 rebuild_from as (select min(d) as first_date from changed_dates),
@@ -148,7 +161,8 @@ final as (
         coalesce(sum(open_amount_rc) filter (where aging_bucket = '{{ bucket }}'), 0)::decimal(18, 2) as {{ column }}_amount_rc,
         {%- endfor %}
         coalesce(sum(open_amount_rc) filter (where days_past_due > 0), 0)::decimal(18, 2) as overdue_amount_rc,
-        (select watermark from watermark) as _watermark
+        (select watermark from watermark) as _watermark,
+        (select as_of_date from as_of) as _as_of_date
     from converted
     group by all
 )

@@ -4,33 +4,44 @@
   and the promised date reach the promised amount; broken when the promised date has passed without
   that; pending while it has not.
 
-  Incremental: activities loaded after the last build's watermark, every promise still pending, and
-  the activities of customers with new payments applied or changed master data.
+  Only what happened on or before the as-of date counts: later activities are not in the mart, later
+  payments do not keep a promise yet.
+
+  Incremental: activities loaded after the last build's watermark, every promise still pending, the
+  activities of customers with new payments applied or changed master data, activities dated since
+  the last build's as-of date; all of them when the as-of date moved back (the post_hook then deletes
+  activities dated after it).
 -#}
 with
 
 as_of as (select as_of_date from {{ ref('int_as_of') }}),
-all_activities as (select * from {{ ref('stg_erp__collection_activities') }}),
+all_activities as (
+    select * from {{ ref('stg_erp__collection_activities') }}
+    where activity_date <= (select as_of_date from as_of)
+),
 customers as (select * from {{ ref('stg_erp__customers') }}),
 watermark as (select watermark from {{ ref('int_load_watermark') }}),
 
 activities as (
     select * from all_activities
     {%- if is_incremental() %}
-    where load_id > (select max(_watermark) from {{ this }})
+    where load_id > {{ previous_watermark() }}
         or activity_id in (select activity_id from {{ this }} where promise_status = 'pending')
         or customer_id in (
             select i.customer_id from {{ ref('stg_erp__payment_applications') }} as a
             inner join {{ ref('stg_erp__invoices') }} as i using (invoice_id)
-            where a.load_id > (select max(_watermark) from {{ this }})
+            where a.load_id > {{ previous_watermark() }}
         )
-        or customer_id in (select customer_id from customers where load_id > (select max(_watermark) from {{ this }}))
+        or customer_id in (select customer_id from customers where load_id > {{ previous_watermark() }})
+        or activity_date > {{ previous_as_of() }}
+        or {{ as_of_moved_back() }}
     {%- endif %}
 ),
 applications as (
     select a.invoice_id, i.customer_id, a.applied_date, a.applied_amount
     from {{ ref('stg_erp__payment_applications') }} as a
     inner join {{ ref('stg_erp__invoices') }} as i using (invoice_id)
+    where a.applied_date <= (select as_of_date from as_of)
 ),
 
 promises as (
@@ -69,7 +80,8 @@ final as (
             when act.promised_date < a.as_of_date then 'broken'
             else 'pending'
         end as promise_status,
-        (select watermark from watermark) as _watermark
+        (select watermark from watermark) as _watermark,
+        a.as_of_date as _as_of_date
     from activities as act
     inner join customers as c using (customer_id)
     cross join as_of as a

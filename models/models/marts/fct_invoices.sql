@@ -5,8 +5,9 @@
 
   Incremental: a run recomputes the invoices touched by loads after the last build's watermark (the
   invoice, its customer, payments, credit memos, write-offs or disputes), every invoice still open
-  (its days past due, bucket and dunning level move with the as-of date), and all of them when FX
-  rates arrived.
+  (its days past due, bucket and dunning level move with the as-of date), invoices issued since the
+  last build's as-of date, and all of them when FX rates arrived or the as-of date moved back (the
+  post_hook then deletes invoices issued after it).
 -#}
 with
 
@@ -18,7 +19,7 @@ as_of as (select as_of_date from {{ ref('int_as_of') }}),
 watermark as (select watermark from {{ ref('int_load_watermark') }}),
 {%- if is_incremental() %}
 
-previous as (select max(_watermark) as watermark from {{ this }}),
+previous as (select {{ previous_watermark() }} as watermark, {{ previous_as_of() }} as as_of_date),
 
 scope as (
     select invoice_id from invoices where load_id > (select watermark from previous)
@@ -37,8 +38,11 @@ scope as (
     union
     select invoice_id from {{ this }} where open_amount > 0
     union
+    select invoice_id from invoices where issue_date > (select as_of_date from previous)
+    union
     select invoice_id from invoices
     where exists (select 1 from {{ ref('stg_erp__fx_rates') }} where load_id > (select watermark from previous))
+        or {{ as_of_moved_back() }}
 ),
 {%- endif %}
 
@@ -175,7 +179,8 @@ final as (
         m.is_written_off,
         m.has_dispute,
         m.has_open_dispute,
-        (select watermark from watermark) as _watermark
+        (select watermark from watermark) as _watermark,
+        m.as_of_date as _as_of_date
     from measured as m
     {{ fx_join('fx_issue', 'm.currency_code', 'm.issue_date') }}
     {{ fx_join('fx_now', 'm.currency_code', 'm.as_of_date') }}

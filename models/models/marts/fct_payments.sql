@@ -1,28 +1,44 @@
-{#- One row per payment: amounts in the document and reporting currency, applied and unapplied.
-    Incremental: payments loaded after the last build's watermark, payments with new applications, and
-    the payments of changed customers. -#}
+{#- One row per payment received on or before the as-of date: amounts in the document and reporting
+    currency, applied and unapplied (applications dated after the as-of date do not count yet).
+    Incremental: payments loaded after the last build's watermark, payments with new applications,
+    the payments of changed customers, payments and applications dated since the last build's as-of
+    date; all of them when FX rates arrived or the as-of date moved back (the post_hook then deletes
+    payments dated after it). -#}
 with
 
-payments as (select * from {{ ref('stg_erp__payments') }}),
+as_of as (select as_of_date from {{ ref('int_as_of') }}),
+payments as (
+    select * from {{ ref('stg_erp__payments') }}
+    where payment_date <= (select as_of_date from as_of)
+),
 customers as (select * from {{ ref('stg_erp__customers') }}),
 watermark as (select watermark from {{ ref('int_load_watermark') }}),
 {%- if is_incremental() %}
 
 scope as (
-    select receipt_id from payments where load_id > (select max(_watermark) from {{ this }})
+    select receipt_id from payments where load_id > {{ previous_watermark() }}
     union
-    select receipt_id from {{ ref('stg_erp__payment_applications') }} where load_id > (select max(_watermark) from {{ this }})
+    select receipt_id from {{ ref('stg_erp__payment_applications') }} where load_id > {{ previous_watermark() }}
     union
     select p.receipt_id from payments as p inner join customers as c using (customer_id)
-    where c.load_id > (select max(_watermark) from {{ this }})
+    where c.load_id > {{ previous_watermark() }}
+    union
+    select receipt_id from payments where payment_date > {{ previous_as_of() }}
+    union
+    select receipt_id from {{ ref('stg_erp__payment_applications') }} where applied_date > {{ previous_as_of() }}
+    union
+    select receipt_id from payments
+    where exists (select 1 from {{ ref('stg_erp__fx_rates') }} where load_id > {{ previous_watermark() }})
+        or {{ as_of_moved_back() }}
 ),
 {%- endif %}
 
 applications as (
     select receipt_id, sum(applied_amount) as applied_amount, count(*) as invoices_settled
     from {{ ref('stg_erp__payment_applications') }}
+    where applied_date <= (select as_of_date from as_of)
     {%- if is_incremental() %}
-    where receipt_id in (select receipt_id from scope)
+        and receipt_id in (select receipt_id from scope)
     {%- endif %}
     group by receipt_id
 ),
@@ -45,7 +61,8 @@ final as (
         (p.payment_amount - coalesce(a.applied_amount, 0))::decimal(18, 2) as unapplied_amount,
         coalesce(a.invoices_settled, 0) as invoices_settled,
         (p.payment_amount * fx.fx_rate)::decimal(18, 2) as payment_amount_rc,
-        (select watermark from watermark) as _watermark
+        (select watermark from watermark) as _watermark,
+        (select as_of_date from as_of) as _as_of_date
     from payments as p
     inner join customers as c using (customer_id)
     left join applications as a using (receipt_id)
