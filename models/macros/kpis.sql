@@ -47,3 +47,9 @@
         on {{ alias }}.from_currency = {{ currency_expr }}
         and {{ alias }}.rate_date = {{ date_expr }}
 {%- endmacro %}
+
+{#- An optional dimension's value, or the explicit member '(unassigned)' when the export left it
+    empty: a group that is missing from a join or a GROUP BY would drop its money from every total. -#}
+{% macro dimension(column) -%}
+    coalesce(nullif(trim({{ column }}), ''), '(unassigned)')
+{%- endmacro %}

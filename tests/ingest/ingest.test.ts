@@ -49,7 +49,7 @@ describe('quarantine', () => {
         'I6,C1,2024-02-30,2024-03-31,10.00,EUR,Hardware,,,', // bad date
         'I7,C1,2024-03-01,2024-03-31,ten,EUR,Hardware,,,', // bad number
         'I8,C1,2024-03-01,2024-03-31,10.005,EUR,Hardware,,,', // too many decimals
-        'I9,C1,2024-03-01,2024-03-31,10.00,EUR,,,,', // missing product line
+        'I9,C1,2024-03-01,,10.00,EUR,Hardware,,,', // missing due date (a product line may be empty)
         'I1,C1,2024-03-01,2024-03-31,100.50,EUR,Hardware,,,', // duplicate key of row 2
         'I10,C4,2024-03-01,2024-04-30,120000,JPY,Services,SO-1,B-1,Ken', // ok
       ].join('\n'),

@@ -8,12 +8,12 @@ renamed as (
         customer_id,
         ---------- descriptors
         customer_name,
-        region,
-        country as country_code,
-        segment,
-        industry,
-        salesperson,
-        credit_controller,
+        {{ dimension('region') }} as region,
+        {{ dimension('country') }} as country_code,
+        {{ dimension('segment') }} as segment,
+        {{ dimension('industry') }} as industry,
+        {{ dimension('salesperson') }} as salesperson,
+        {{ dimension('credit_controller') }} as credit_controller,
         ---------- credit terms
         credit_limit as credit_limit_amount,
         payment_terms_days,

@@ -16,8 +16,8 @@ renamed as (
         amount as invoice_amount,
         currency as currency_code,
         ---------- attributes
-        product_line,
-        salesperson as invoice_salesperson,
+        {{ dimension('product_line') }} as product_line,
+        nullif(trim(salesperson), '') as invoice_salesperson,
         ---------- lineage
         _load_id as load_id
     from source

@@ -14,7 +14,7 @@ renamed as (
         open_amount as open_order_amount,
         currency as currency_code,
         ---------- attributes
-        product_line,
+        {{ dimension('product_line') }} as product_line,
         status as order_status,
         ---------- lineage
         _load_id as load_id
