@@ -55,6 +55,7 @@ import {
   type PAYMENT_METHODS,
   type SALES_ORDER_STATUSES,
 } from '../contract.ts';
+import { SCHEMES, SeededRandom, type Weights } from '../../core/random.ts';
 
 export interface DemoOptions {
   /** Any finite number; its integer part seeds the generator. Same options, same bytes. */
@@ -146,113 +147,6 @@ const lastOfMonth = (days: number): number => {
   const [y, m] = civilFromDays(days);
   return (m === 12 ? daysFromCivil(y + 1, 1, 1) : daysFromCivil(y, m + 1, 1)) - 1;
 };
-
-// ---------------------------------------------------------------------------------------------
-// Seeded randomness: sfc32, seeded through splitmix32 from (seed, stream).
-
-function splitmix32(state: number): () => number {
-  let s = state | 0;
-  return () => {
-    s = (s + 0x9e3779b9) | 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
-type Weights<K extends string> = Readonly<Partial<Record<K, number>>>;
-
-class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spare = NaN;
-
-  constructor(seed: number, stream: number) {
-    const lo = seed >>> 0;
-    const hi = Math.floor(seed / 4294967296) >>> 0;
-    const mix = splitmix32(lo ^ Math.imul(hi, 0x27d4eb2f) ^ Math.imul(stream + 1, 0x165667b1));
-    this.a = mix();
-    this.b = mix();
-    this.c = mix();
-    this.d = mix();
-    for (let i = 0; i < 15; i++) this.next();
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  }
-
-  /** Integer in [lo, hi]. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-
-  uniform(lo: number, hi: number): number {
-    return lo + this.next() * (hi - lo);
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-
-  /** Pick a key of a weight table, e.g. `{ early: 15, normal: 62 }`. */
-  weighted<K extends string>(table: Weights<K>): K {
-    let total = 0;
-    for (const k in table) total += table[k] ?? 0;
-    let u = this.next() * total;
-    let last = '' as K;
-    for (const k in table) {
-      last = k;
-      u -= table[k] ?? 0;
-      if (u < 0) return k;
-    }
-    return last;
-  }
-
-  /** Pick a numeric key of a weight table, e.g. payment terms `{ 30: 80, 60: 20 }`. */
-  weightedNumber(table: Readonly<Record<number, number>>): number {
-    return Number(this.weighted(table as Weights<string>));
-  }
-
-  /** Pick an index, with weights[i] the weight of index i. */
-  index(weights: readonly number[]): number {
-    let total = 0;
-    for (const w of weights) total += w;
-    let u = this.next() * total;
-    for (let i = 0; i < weights.length; i++) {
-      u -= weights[i] as number;
-      if (u < 0) return i;
-    }
-    return weights.length - 1;
-  }
-
-  normal(): number {
-    if (!Number.isNaN(this.spare)) {
-      const s = this.spare;
-      this.spare = NaN;
-      return s;
-    }
-    const u = 1 - this.next();
-    const v = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Reference data.
@@ -810,11 +704,11 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
 
   try {
     // ---- FX rates -----------------------------------------------------------------------------
-    const customerRng = new Rng(seed, 1);
-    const fxRng = new Rng(seed, 2);
-    const invoiceRng = new Rng(seed, 3);
-    const eventRng = new Rng(seed, 4);
-    const orderRng = new Rng(seed, 5);
+    const customerRng = new SeededRandom(seed, 1, SCHEMES.demo);
+    const fxRng = new SeededRandom(seed, 2, SCHEMES.demo);
+    const invoiceRng = new SeededRandom(seed, 3, SCHEMES.demo);
+    const eventRng = new SeededRandom(seed, 4, SCHEMES.demo);
+    const orderRng = new SeededRandom(seed, 5, SCHEMES.demo);
 
     const customers = makeCustomers(customerRng, total, start, asOf);
     const usedCurrencies = [...new Set(customers.map((c) => c.currency))].sort();
@@ -867,7 +761,7 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
         const c = customers[lo] as Customer;
         if (day >= c.activeFrom && day <= c.activeUntil) return c;
       }
-      const from = invoiceRng.int(0, customers.length - 1);
+      const from = invoiceRng.intBetween(0, customers.length - 1);
       for (let k = 0; k < customers.length; k++) {
         const c = customers[(from + k) % customers.length] as Customer;
         if (day >= c.activeFrom && day <= c.activeUntil) return c;
@@ -999,7 +893,7 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
       let disputeOpened = 0;
       if (invoiceRng.chance(info.disputeRate)) {
         const afterDue = invoiceRng.chance(0.5);
-        disputeOpened = afterDue ? due + invoiceRng.int(1, 15) : issue + invoiceRng.int(2, 12);
+        disputeOpened = afterDue ? due + invoiceRng.intBetween(1, 15) : issue + invoiceRng.intBetween(2, 12);
         const disputed = invoiceRng.chance(0.35) ? amount : roundTo(amount * invoiceRng.uniform(0.1, 0.9), c);
         const reason = invoiceRng.weighted(info.disputeReasons);
         const resolved = disputeOpened + Math.round(7 + 55 * invoiceRng.next() ** 1.5);
@@ -1011,7 +905,7 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
           memoDay = resolved;
           memoReason = 'dispute settlement';
         }
-        holdUntil = resolved + invoiceRng.int(2, 12);
+        holdUntil = resolved + invoiceRng.intBetween(2, 12);
         if (disputeOpened <= asOf && disputed > 0) {
           push({
             k: 3,
@@ -1026,7 +920,7 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
         }
       } else if (invoiceRng.chance(0.018)) {
         memo = roundTo(amount * invoiceRng.uniform(0.02, 0.25), c);
-        memoDay = issue + invoiceRng.int(5, 45);
+        memoDay = issue + invoiceRng.intBetween(5, 45);
         memoReason = invoiceRng.weighted(MEMO_REASONS);
       }
       if (memo > 0 && memoDay <= asOf) {
@@ -1043,15 +937,15 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
       if (nonPay) {
         if (payable > 0 && invoiceRng.chance(0.15)) {
           partial = roundTo(payable * invoiceRng.uniform(0.1, 0.4), c);
-          partialDay = businessDay(due + invoiceRng.int(0, 30));
+          partialDay = businessDay(due + invoiceRng.intBetween(0, 30));
           if (partial <= 0 || partial >= payable) partial = 0;
         }
-        woDay = businessDay(due + invoiceRng.int(181, 270));
+        woDay = businessDay(due + invoiceRng.intBetween(181, 270));
       } else if (payable > 0) {
         let late: number;
         const dd = c.directDebit && (line === SUBSCRIPTIONS || invoiceRng.chance(0.5));
         if (dd) {
-          late = invoiceRng.chance(0.02) ? invoiceRng.int(7, 20) : 0;
+          late = invoiceRng.chance(0.02) ? invoiceRng.intBetween(7, 20) : 0;
         } else {
           late = c.baseLateness + info.lateness + c.latenessSd * invoiceRng.normal();
           if (c.region === 'LATAM' && due > driftStart) {
@@ -1065,7 +959,7 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
         if (p <= issue) p = issue + 1;
         payDay = businessDay(p);
         if (!dd && c.paymentRun === 0 && invoiceRng.chance(0.1) && payDay - issue >= 8) {
-          partialDay = businessDay(payDay - invoiceRng.int(7, Math.min(40, payDay - issue - 1)));
+          partialDay = businessDay(payDay - invoiceRng.intBetween(7, Math.min(40, payDay - issue - 1)));
           if (partialDay < payDay) {
             partial = roundTo(payable * invoiceRng.uniform(0.3, 0.7), c);
             if (partial <= 0 || partial >= payable) partial = 0;
@@ -1168,19 +1062,19 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
       const n = orderRng.weightedNumber({ 1: 60, 2: 30, 3: 10 });
       for (let k = 0; k < n; k++) {
         const line = pickLine(orderRng, c.lineCum);
-        const orderDay = asOf - orderRng.int(0, 60);
+        const orderDay = asOf - orderRng.intBetween(0, 60);
         const full = invoiceAmount(orderRng, LINES[line] as LineInfo, c);
         const status: SalesOrderStatus = orderRng.chance(0.7) ? 'open' : 'partially_delivered';
         const openAmount = status === 'open' ? full : roundTo(full * orderRng.uniform(0.2, 0.8), c);
         sinks.sales_orders.row(
-          `${id('SO-', ++soCounter, 7)},${c.id},${fmt(orderDay)},${fmt(orderDay + orderRng.int(7, 60))},` +
+          `${id('SO-', ++soCounter, 7)},${c.id},${fmt(orderDay)},${fmt(orderDay + orderRng.intBetween(7, 60))},` +
             `${money(openAmount)},${c.currency},${PRODUCT_LINES[line]},${status}`,
         );
       }
     }
 
     // ---- Customer master (last: credit limits are sized from the history) ---------------------
-    const limitRng = new Rng(seed, 6);
+    const limitRng = new SeededRandom(seed, 6, SCHEMES.demo);
     let nearLimit = 0;
     for (const c of customers) {
       const typical = Math.max(
@@ -1271,7 +1165,7 @@ function dayWeight(day: number, start: number): number {
   return x * (1 + (0.12 * (day - start)) / 365);
 }
 
-function pickLine(rng: Rng, lineCum: readonly number[]): number {
+function pickLine(rng: SeededRandom, lineCum: readonly number[]): number {
   const u = rng.next() * (lineCum[lineCum.length - 1] as number);
   for (let k = 0; k < lineCum.length; k++) if (u < (lineCum[k] as number)) return k;
   return lineCum.length - 1;
@@ -1283,7 +1177,7 @@ function roundTo(cents: number, c: Customer): number {
   return Math.max(unit, Math.round(cents / unit) * unit);
 }
 
-function invoiceAmount(rng: Rng, info: LineInfo, c: Customer): number {
+function invoiceAmount(rng: SeededRandom, info: LineInfo, c: Customer): number {
   const z = Math.max(-2.5, Math.min(2.5, rng.normal())); // heavy tail, but no single invoice dominates
   const usd = info.median * SEGMENT_SIZE[c.segment] * Math.exp(info.sigma * z);
   return roundTo(Math.max(40, usd) * c.perUsd * 100, c);
@@ -1307,7 +1201,7 @@ function snapToRun(day: number, run: number): number {
   return day + ((run - weekday(day) + 7) % 7);
 }
 
-function paymentMethod(rng: Rng, c: Customer, amount: number): PaymentMethod {
+function paymentMethod(rng: SeededRandom, c: Customer, amount: number): PaymentMethod {
   if (rng.chance(0.9)) {
     if (c.method === 'card' && amount > 2500 * 100 * c.perUsd) return 'bank_transfer';
     return c.method;
@@ -1316,7 +1210,7 @@ function paymentMethod(rng: Rng, c: Customer, amount: number): PaymentMethod {
   return rng.weighted<PaymentMethod>({ bank_transfer: 85, card: 10, other: 5 });
 }
 
-function bankReference(rng: Rng, e: PaymentEvent, rcpt: string): string {
+function bankReference(rng: SeededRandom, e: PaymentEvent, rcpt: string): string {
   const c = e.c;
   const invoices = e.invoices.join(' ');
   const r = rng.next();
@@ -1327,15 +1221,15 @@ function bankReference(rng: Rng, e: PaymentEvent, rcpt: string): string {
     case 'direct_debit':
       return `DD MNDT-${c.id} ${invoices}`;
     case 'check':
-      return `CHK ${String(rng.int(1000, 999999)).padStart(6, '0')}`;
+      return `CHK ${String(rng.intBetween(1000, 999999)).padStart(6, '0')}`;
     case 'card':
-      return `CARD ****${String(rng.int(0, 9999)).padStart(4, '0')} ${invoices}`;
+      return `CARD ****${String(rng.intBetween(0, 9999)).padStart(4, '0')} ${invoices}`;
     default:
       if (c.country === 'JP') return r < 0.6 ? `振込 ${invoices}` : `フリコミ ${c.id}`;
       if (c.currency === 'EUR') return r < 0.6 ? `SEPA CT ${invoices}` : `${name} ${invoices}`;
       if (r < 0.5) return invoices;
       if (r < 0.75) return `${name} PAYMENT`;
-      return `TRF ${rcpt.slice(5)}/${String(rng.int(0, 99999)).padStart(5, '0')}`;
+      return `TRF ${rcpt.slice(5)}/${String(rng.intBetween(0, 99999)).padStart(5, '0')}`;
   }
 }
 
@@ -1352,7 +1246,7 @@ interface DunningInput {
   push(e: ActivityEvent): void;
 }
 
-function note(rng: Rng, c: Customer, outcome: ActivityOutcome): string {
+function note(rng: SeededRandom, c: Customer, outcome: ActivityOutcome): string {
   if (outcome === 'no_answer' || !rng.chance(0.35)) return '';
   if (c.country === 'JP') return rng.pick(NOTES_JA);
   if (c.country === 'BR') return rng.chance(0.7) ? rng.pick(NOTES_PT) : rng.pick(NOTES_EN);
@@ -1361,14 +1255,14 @@ function note(rng: Rng, c: Customer, outcome: ActivityOutcome): string {
 }
 
 /** The dunning ladder: reminder before due, call at ~7, letter at ~30, visit/escalation at ~60 days late, … */
-function dunning(rng: Rng, c: Customer, x: DunningInput): void {
+function dunning(rng: SeededRandom, c: Customer, x: DunningInput): void {
   const steps: [number, ActivityType, number][] = [];
   if (c.reminders) steps.push([x.due - 3, 'email', 0]);
-  steps.push([x.due + 7 + rng.int(0, 3), 'call', 1]);
-  steps.push([x.due + 30 + rng.int(0, 5), 'letter', 2]);
-  steps.push([x.due + 60 + rng.int(0, 7), c.segment === 'SMB' ? 'call' : 'visit', 3]);
-  steps.push([x.due + 90 + rng.int(0, 7), 'letter', 4]);
-  for (let k = 0; k < 5; k++) steps.push([x.due + 120 + 30 * k + rng.int(0, 7), 'call', 5]);
+  steps.push([x.due + 7 + rng.intBetween(0, 3), 'call', 1]);
+  steps.push([x.due + 30 + rng.intBetween(0, 5), 'letter', 2]);
+  steps.push([x.due + 60 + rng.intBetween(0, 7), c.segment === 'SMB' ? 'call' : 'visit', 3]);
+  steps.push([x.due + 90 + rng.intBetween(0, 7), 'letter', 4]);
+  for (let k = 0; k < 5; k++) steps.push([x.due + 120 + 30 * k + rng.intBetween(0, 7), 'call', 5]);
   if (x.disputeOpened > x.due) steps.push([x.disputeOpened, 'call', 6]);
   steps.sort((a, b) => a[0] - b[0]);
 
@@ -1412,8 +1306,8 @@ function dunning(rng: Rng, c: Customer, x: DunningInput): void {
     let promisedAmount = 0;
     if (outcome === 'promise_to_pay') {
       if (toPay >= 3 && toPay <= 22 && rng.chance(0.7))
-        promised = Math.min(day + 20, x.payDay + rng.int(0, 3));
-      else promised = day + rng.int(5, 20);
+        promised = Math.min(day + 20, x.payDay + rng.intBetween(0, 3));
+      else promised = day + rng.intBetween(5, 20);
       promisedAmount = open;
     }
     x.push({
@@ -1433,7 +1327,7 @@ function dunning(rng: Rng, c: Customer, x: DunningInput): void {
 // ---------------------------------------------------------------------------------------------
 // Customers.
 
-function makeName(rng: Rng, country: string, taken: Set<string>): string {
+function makeName(rng: SeededRandom, country: string, taken: Set<string>): string {
   const style = NAME_STYLES[country] as NameStyle;
   const compose = (extra: string): string => {
     if (style.japanese && rng.chance(0.15)) {
@@ -1463,7 +1357,7 @@ function makeName(rng: Rng, country: string, taken: Set<string>): string {
   }
 }
 
-function makeCustomers(rng: Rng, invoices: number, start: number, asOf: number): Customer[] {
+function makeCustomers(rng: SeededRandom, invoices: number, start: number, asOf: number): Customer[] {
   const n = Math.min(50_000, Math.max(40, Math.round(invoices / 25)));
   const taken = new Set<string>();
   const customers: Customer[] = [];
@@ -1501,7 +1395,11 @@ function makeCustomers(rng: Rng, invoices: number, start: number, asOf: number):
           ? 'card'
           : 'bank_transfer';
     const paymentRun =
-      country === 'JP' && rng.chance(0.4) ? 7 : segment !== 'SMB' && rng.chance(0.1) ? rng.int(1, 5) : 0;
+      country === 'JP' && rng.chance(0.4)
+        ? 7
+        : segment !== 'SMB' && rng.chance(0.1)
+          ? rng.intBetween(1, 5)
+          : 0;
     customers.push({
       idx: i,
       id: id('00', 100001 + i, 8),
@@ -1522,7 +1420,7 @@ function makeCustomers(rng: Rng, invoices: number, start: number, asOf: number):
       lineCum: [],
       primaryLine,
       volume: SEGMENT_VOLUME[segment] * Math.exp(0.6 * rng.normal()),
-      activeFrom: rng.chance(0.2) ? rng.int(start, asOf - 120) : start,
+      activeFrom: rng.chance(0.2) ? rng.intBetween(start, asOf - 120) : start,
       activeUntil: asOf,
       cohort: false,
       distressDay: 0,
@@ -1542,15 +1440,9 @@ function makeCustomers(rng: Rng, invoices: number, start: number, asOf: number):
   // Spare Parts cohort: Spare-Parts-heavy distributors in EMEA and LATAM.
   const cohortSize = Math.max(3, Math.round(0.012 * n));
   const eligible = (c: Customer): boolean => (c.region === 'EMEA' || c.region === 'LATAM') && !c.hostile;
-  const candidates = shuffle(
-    rng,
-    customers.filter((c) => eligible(c) && c.primaryLine === SPARE_PARTS),
-  );
+  const candidates = rng.shuffle(customers.filter((c) => eligible(c) && c.primaryLine === SPARE_PARTS));
   if (candidates.length < cohortSize) {
-    const more = shuffle(
-      rng,
-      customers.filter((c) => eligible(c) && c.primaryLine !== SPARE_PARTS),
-    );
+    const more = rng.shuffle(customers.filter((c) => eligible(c) && c.primaryLine !== SPARE_PARTS));
     candidates.push(...more.slice(0, cohortSize - candidates.length));
   }
   for (const c of candidates.slice(0, cohortSize)) {
@@ -1558,8 +1450,8 @@ function makeCustomers(rng: Rng, invoices: number, start: number, asOf: number):
     c.primaryLine = SPARE_PARTS;
     c.activeFrom = start;
     c.profile = rng.chance(0.5) ? 'late' : 'normal';
-    c.distressDay = asOf - DISTRESS_BEFORE_AS_OF + rng.int(-25, 25);
-    c.activeUntil = c.distressDay + rng.int(110, 210);
+    c.distressDay = asOf - DISTRESS_BEFORE_AS_OF + rng.intBetween(-25, 25);
+    c.activeUntil = c.distressDay + rng.intBetween(110, 210);
     c.segment = rng.chance(0.3) ? 'Enterprise' : 'Mid-market';
     c.volume = SEGMENT_VOLUME[c.segment] * rng.uniform(1, 1.6);
   }
@@ -1569,16 +1461,9 @@ function makeCustomers(rng: Rng, invoices: number, start: number, asOf: number):
   const blockTarget = Math.max(1, Math.round(0.02 * n));
   const inactiveTarget = Math.max(1, Math.round(0.02 * n));
   const cohort = customers.filter((c) => c.cohort);
-  const chronic = shuffle(
-    rng,
-    customers.filter((c) => c.profile === 'chronic' && !c.cohort),
-  );
-  const late = shuffle(
-    rng,
-    customers.filter((c) => c.profile === 'late' && !c.cohort && !c.hostile),
-  );
-  const others = shuffle(
-    rng,
+  const chronic = rng.shuffle(customers.filter((c) => c.profile === 'chronic' && !c.cohort));
+  const late = rng.shuffle(customers.filter((c) => c.profile === 'late' && !c.cohort && !c.hostile));
+  const others = rng.shuffle(
     customers.filter((c) => !c.cohort && !c.hostile && (c.profile === 'normal' || c.profile === 'early')),
   );
   // Cohort and chronic payers alternate at the head of the list, then the merely late payers.
@@ -1600,7 +1485,7 @@ function makeCustomers(rng: Rng, invoices: number, start: number, asOf: number):
   for (let k = 0; k < inactiveTarget && others.length > 0; k++) {
     const c = others.pop() as Customer;
     c.status = 'inactive';
-    c.activeUntil = rng.int(Math.min(start + 180, asOf - 150), asOf - 150);
+    c.activeUntil = rng.intBetween(Math.min(start + 180, asOf - 150), asOf - 150);
     if (c.activeFrom > c.activeUntil - 60) c.activeFrom = start;
   }
 
@@ -1628,7 +1513,9 @@ function makeCustomers(rng: Rng, invoices: number, start: number, asOf: number):
     if (!c.cohort && c.status !== 'active' && c.status !== 'inactive') {
       // Credit hold: no new invoices after the block date.
       const holdFrom =
-        c.status === 'blacklisted' ? rng.int(asOf - 500, asOf - 100) : rng.int(asOf - 150, asOf - 10);
+        c.status === 'blacklisted'
+          ? rng.intBetween(asOf - 500, asOf - 100)
+          : rng.intBetween(asOf - 150, asOf - 10);
       c.activeUntil = Math.max(holdFrom, c.activeFrom + 60);
     }
     const mix = (INDUSTRY_MIX[c.industry] as readonly number[]).map((w) => w + 2);
@@ -1653,14 +1540,4 @@ function sumExcept(xs: readonly number[], skip: number): number {
     if (k !== skip) s += x;
   });
   return s;
-}
-
-function shuffle<T>(rng: Rng, xs: T[]): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    const t = xs[i] as T;
-    xs[i] = xs[j] as T;
-    xs[j] = t;
-  }
-  return xs;
 }
