@@ -4,15 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, CURRENCIES, ENTITY_NAMES, type EntityName } from '../contract.ts';
-import {
-  civilFromDays,
-  daysFromCivil,
-  formatDay,
-  generateDemo,
-  parseDay,
-  type DemoOptions,
-  type DemoSummary,
-} from './generate.ts';
+import { civilFromDays, daysFromCivil, formatDay, parseDay } from '../../core/calendar.ts';
+import { generateDemo, type DemoOptions, type DemoSummary } from './generate.ts';
 
 const AS_OF = '2025-06-30';
 const INVOICES = 2000;

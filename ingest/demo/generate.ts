@@ -55,6 +55,17 @@ import {
   type PAYMENT_METHODS,
   type SALES_ORDER_STATUSES,
 } from '../contract.ts';
+import {
+  addMonths,
+  civilFromDays,
+  firstOfMonth,
+  formatDay,
+  isWeekend,
+  lastOfMonth,
+  parseDay,
+  weekday,
+  weekdayOnOrAfter,
+} from '../../core/calendar.ts';
 import { SCHEMES, SeededRandom, type Weights } from '../../core/random.ts';
 
 export interface DemoOptions {
@@ -92,61 +103,6 @@ type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
 type ActivityType = (typeof ACTIVITY_TYPES)[number];
 type ActivityOutcome = (typeof ACTIVITY_OUTCOMES)[number];
 type SalesOrderStatus = (typeof SALES_ORDER_STATUSES)[number];
-
-// ---------------------------------------------------------------------------------------------
-// Dates as integer day numbers (days since 1970-01-01), civil conversion after H. Hinnant.
-
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const mp = (month + 9) % 12;
-  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
-export function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
-}
-
-const pad2 = (n: number): string => (n < 10 ? '0' + n : String(n));
-
-export function formatDay(days: number): string {
-  const [y, m, d] = civilFromDays(days);
-  return `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}`;
-}
-
-export function parseDay(iso: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  if (!m) throw new Error(`Expected a date as YYYY-MM-DD, got "${iso}".`);
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const days = daysFromCivil(y, mo, d);
-  if (formatDay(days) !== iso) throw new Error(`"${iso}" is not a calendar date.`);
-  return days;
-}
-
-/** 0 = Sunday … 6 = Saturday. */
-const weekday = (days: number): number => (((days + 4) % 7) + 7) % 7;
-/** The day itself, or the following Monday when it falls on a weekend. */
-const businessDay = (days: number): number => {
-  const w = weekday(days);
-  return w === 6 ? days + 2 : w === 0 ? days + 1 : days;
-};
-const lastOfMonth = (days: number): number => {
-  const [y, m] = civilFromDays(days);
-  return (m === 12 ? daysFromCivil(y + 1, 1, 1) : daysFromCivil(y, m + 1, 1)) - 1;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Reference data.
@@ -675,8 +631,7 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
       `Demo reporting currency "${reporting}" is not supported; use one of ${Object.keys(FX_LEVEL).join(', ')}.`,
     );
   }
-  const [ay, am, ad] = civilFromDays(asOf);
-  const start = daysFromCivil(ay - 3, am, am === 2 && ad === 29 ? 28 : ad) + 1;
+  const start = addMonths(asOf, -36) + 1;
   const span = asOf - start + 1;
   const total = o.invoices;
 
@@ -720,8 +675,7 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
       const usd = (c: string): number => (c === 'USD' ? 1 : Math.exp(x.get(c) as number));
       const fx = sinks.fx_rates;
       for (let d = start; d <= asOf; d++) {
-        const w = weekday(d);
-        if (w !== 0 && w !== 6) {
+        if (!isWeekend(d)) {
           for (const c of walkCurrencies) {
             const sd = c === 'JPY' ? 0.0055 : 0.0045;
             const cur = x.get(c) as number;
@@ -937,10 +891,10 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
       if (nonPay) {
         if (payable > 0 && invoiceRng.chance(0.15)) {
           partial = roundTo(payable * invoiceRng.uniform(0.1, 0.4), c);
-          partialDay = businessDay(due + invoiceRng.intBetween(0, 30));
+          partialDay = weekdayOnOrAfter(due + invoiceRng.intBetween(0, 30));
           if (partial <= 0 || partial >= payable) partial = 0;
         }
-        woDay = businessDay(due + invoiceRng.intBetween(181, 270));
+        woDay = weekdayOnOrAfter(due + invoiceRng.intBetween(181, 270));
       } else if (payable > 0) {
         let late: number;
         const dd = c.directDebit && (line === SUBSCRIPTIONS || invoiceRng.chance(0.5));
@@ -957,9 +911,9 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
         if (holdUntil > p) p = holdUntil;
         if (!dd && c.paymentRun > 0) p = snapToRun(p, c.paymentRun);
         if (p <= issue) p = issue + 1;
-        payDay = businessDay(p);
+        payDay = weekdayOnOrAfter(p);
         if (!dd && c.paymentRun === 0 && invoiceRng.chance(0.1) && payDay - issue >= 8) {
-          partialDay = businessDay(payDay - invoiceRng.intBetween(7, Math.min(40, payDay - issue - 1)));
+          partialDay = weekdayOnOrAfter(payDay - invoiceRng.intBetween(7, Math.min(40, payDay - issue - 1)));
           if (partialDay < payDay) {
             partial = roundTo(payable * invoiceRng.uniform(0.3, 0.7), c);
             if (partial <= 0 || partial >= payable) partial = 0;
@@ -1151,7 +1105,6 @@ export async function generateDemo(o: DemoOptions): Promise<DemoSummary> {
 
 function dayWeight(day: number, start: number): number {
   const [, m, d] = civilFromDays(day);
-  const w = weekday(day);
   let x = 1;
   if (m === 3 || m === 6 || m === 9 || m === 12) {
     x = 1.35;
@@ -1161,7 +1114,7 @@ function dayWeight(day: number, start: number): number {
   if (m === 8) x *= 0.65;
   if (m === 12 && d >= 20) x = 0.35;
   if (m === 1 && d <= 2) x = 0.2;
-  if (w === 0 || w === 6) x *= 0.06;
+  if (isWeekend(day)) x *= 0.06;
   return x * (1 + (0.12 * (day - start)) / 365);
 }
 
@@ -1194,8 +1147,7 @@ function snapToRun(day: number, run: number): number {
   if (run === 7) {
     // Month-end payment run: whichever month end is nearer.
     const end = lastOfMonth(day);
-    const [y, m] = civilFromDays(day);
-    const previousEnd = daysFromCivil(y, m, 1) - 1;
+    const previousEnd = firstOfMonth(day) - 1;
     return day - previousEnd < end - day ? previousEnd : end;
   }
   return day + ((run - weekday(day) + 7) % 7);
@@ -1268,7 +1220,7 @@ function dunning(rng: SeededRandom, c: Customer, x: DunningInput): void {
 
   let last = 0;
   for (const [planned, type, stage] of steps) {
-    const day = businessDay(planned);
+    const day = weekdayOnOrAfter(planned);
     if (day <= x.issue || day <= last || day > x.end) continue;
     last = day;
     const open = x.openAt(day);
