@@ -66,6 +66,7 @@ import {
   weekday,
   weekdayOnOrAfter,
 } from '../../core/calendar.ts';
+import { csvField } from '../../core/csv.ts';
 import { SCHEMES, SeededRandom, type Weights } from '../../core/random.ts';
 
 export interface DemoOptions {
@@ -407,12 +408,6 @@ const MEMO_REASONS: Weights<string> = {
 
 // ---------------------------------------------------------------------------------------------
 // CSV output.
-
-const NEEDS_QUOTES = /[",\r\n]/;
-/** RFC 4180 field: quoted when it holds a comma, quote or line break; quotes doubled. */
-export function csvField(value: string): string {
-  return NEEDS_QUOTES.test(value) ? '"' + value.replaceAll('"', '""') + '"' : value;
-}
 
 /** Minor units (cents) to a decimal string with exactly two fraction digits. */
 function money(cents: number): string {
