@@ -11,6 +11,7 @@ import { listBuiltinProfiles, loadProfile, type FormatOptions } from '../ingest/
 import { ROLES, signToken, type Role, type SecurityContext } from '../cube/tokens.ts';
 import { resolveApiSecret } from '../server/secret.ts';
 import { quarantinedRows, warehouseStatus } from '../server/status.ts';
+import { firstOfMonth, formatDay, today } from '../core/calendar.ts';
 import { withPublished } from '../warehouse/store.ts';
 import { connQuery, queryRows, tableExists } from '../warehouse/convert.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -33,8 +34,7 @@ async function config(): Promise<Config> {
 
 /** Last day of the previous month (UTC calendar), the demo's default "as of" date. */
 function lastMonthEnd(): string {
-  const now = new Date();
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).toISOString().slice(0, 10);
+  return formatDay(firstOfMonth(today()) - 1);
 }
 
 const num = new Intl.NumberFormat('en-US');

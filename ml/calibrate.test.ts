@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlatt, applyStep, fitIsotonic, fitPlatt, logit, sigmoid } from './calibrate.ts';
-import { SeededRandom } from './rng.ts';
+import { SeededRandom } from '../core/random.ts';
 
 describe('Platt scaling', () => {
   it('recovers the slope and intercept that generated the outcomes', () => {

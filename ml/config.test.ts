@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, riskBand, validateConfig } from './config.ts';
-import { SeededRandom } from './rng.ts';
+import { SeededRandom } from '../core/random.ts';
 
 describe('risk bands', () => {
   it('puts a PD in the last band whose lower bound it reaches', () => {

@@ -4,7 +4,7 @@ import { applyPlatt } from './calibrate.ts';
 import { meanScores, predictEnsemble } from './ensemble.ts';
 import type { Matrix } from './features.ts';
 import { buildNetwork, predict } from './network.ts';
-import { SeededRandom } from './rng.ts';
+import { SeededRandom } from '../core/random.ts';
 import { pdFunction } from './score.server.ts';
 import { useBackend } from './tf.ts';
 

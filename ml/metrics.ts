@@ -6,7 +6,7 @@
  * ROC AUC counts a tied positive/negative pair as half a concordant pair, PR AUC and KS move through
  * the scores one distinct value at a time.
  */
-import { SeededRandom } from './rng.ts';
+import { SeededRandom } from '../core/random.ts';
 
 export interface Scored {
   readonly scores: ArrayLike<number>;

@@ -12,7 +12,7 @@ import {
   trainNetwork,
   weightedLogLoss,
 } from './network.ts';
-import { SeededRandom } from './rng.ts';
+import { SeededRandom } from '../core/random.ts';
 import { tf, useBackend, wasmDir } from './tf.ts';
 
 /** A small imbalanced problem with a non-linear boundary: default when x0² + x1 is large. */

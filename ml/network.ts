@@ -14,7 +14,7 @@
  */
 import type { Matrix } from './features.ts';
 import { rocAuc } from './metrics.ts';
-import { SeededRandom } from './rng.ts';
+import { SeededRandom } from '../core/random.ts';
 import { tf } from './tf.ts';
 
 export interface NetworkSpec {

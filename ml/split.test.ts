@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addDays,
-  dayNumber,
-  monthEnd,
-  monthEnds,
-  NotEnoughDataError,
-  planSnapshots,
-  purgeGap,
-} from './split.ts';
+import { addDays, monthEnd, parseDay as dayNumber } from '../core/calendar.ts';
+import { monthEnds, NotEnoughDataError, planSnapshots, purgeGap } from './split.ts';
 
 describe('calendar helpers', () => {
   it('work on business dates without time zones', () => {

@@ -1,38 +1,15 @@
 /**
  * Snapshot dates and the time-based split, pure. Dates are 'YYYY-MM-DD' business dates, computed
- * on the proleptic Gregorian calendar with integer day numbers (never a JS Date in a time zone).
+ * on the proleptic Gregorian calendar with integer day numbers (never a JS Date in a time zone), by
+ * core/calendar.ts.
  */
-
-export function dayNumber(date: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  if (!m) throw new Error(`expected a date YYYY-MM-DD, got ${date}`);
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return Math.round(ms / 86_400_000);
-}
-
-export function dateOf(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
-}
-
-export function addDays(date: string, days: number): string {
-  return dateOf(dayNumber(date) + days);
-}
-
-/** The last day of the month of `date`. */
-export function monthEnd(date: string): string {
-  const y = Number(date.slice(0, 4));
-  const m = Number(date.slice(5, 7));
-  return dateOf(Math.round(Date.UTC(y, m, 0) / 86_400_000));
-}
+import { addDays, formatDay, lastOfMonth, parseDay } from '../core/calendar.ts';
 
 /** Month-ends from the first one on or after `from` up to `to` (inclusive). */
 export function monthEnds(from: string, to: string): string[] {
   const out: string[] = [];
-  let d = monthEnd(from);
-  while (d <= to) {
-    out.push(d);
-    d = monthEnd(addDays(d, 1));
-  }
+  const last = parseDay(to);
+  for (let d = lastOfMonth(parseDay(from)); d <= last; d = lastOfMonth(d + 1)) out.push(formatDay(d));
   return out;
 }
 

@@ -1,16 +1,11 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, CURRENCIES, ENTITY_NAMES, type EntityName } from '../contract.ts';
-import {
-  civilFromDays,
-  daysFromCivil,
-  formatDay,
-  generateDemo,
-  parseDay,
-  type DemoSummary,
-} from './generate.ts';
+import { civilFromDays, daysFromCivil, formatDay, parseDay } from '../../core/calendar.ts';
+import { generateDemo, type DemoOptions, type DemoSummary } from './generate.ts';
 
 const AS_OF = '2025-06-30';
 const INVOICES = 2000;
@@ -470,5 +465,76 @@ describe('generateDemo', () => {
     await expect(generateDemo({ ...base, asOf: '2025-02-30' })).rejects.toThrow(/calendar date/);
     await expect(generateDemo({ ...base, invoices: 0 })).rejects.toThrow(/invoice count/);
     await expect(generateDemo({ ...base, reportingCurrency: 'XYZ' })).rejects.toThrow(/reporting currency/);
+  });
+});
+
+/**
+ * Same seed, same bytes, pinned: a SHA-256 over every file written (name, length, bytes, in name
+ * order) and the summary. A change here means the demo data changed for everyone (dashboards, tests,
+ * screenshots): refactors must keep these hashes; a deliberate change to the data updates them.
+ */
+describe('pinned demo output', () => {
+  const PINNED: readonly (Omit<DemoOptions, 'outDir'> & { what: string; sha256: string })[] = [
+    {
+      what: "npm start's demo",
+      seed: 42,
+      invoices: 20_000,
+      asOf: '2026-06-30',
+      sha256: '058f690694f82959ee9fabcde625974e9d28325449d23e2edadd3c216c8050b4',
+    },
+    {
+      what: 'this file',
+      seed: SEED,
+      invoices: INVOICES,
+      asOf: AS_OF,
+      sha256: '24bdd7875aa5cb3ec3d377d0abac20e8085d657a211af4da42f402a47d2cefd5',
+    },
+    {
+      what: 'EUR, leap day',
+      seed: 3,
+      invoices: 50,
+      asOf: '2024-02-29',
+      reportingCurrency: 'EUR',
+      sha256: '80648c9fa0783b59f3500b80f4a7275f699ee3fdda871b851caf3de6a26f78ec',
+    },
+    {
+      what: 'tests/cube, tests/models',
+      seed: 5,
+      invoices: 3000,
+      asOf: '2026-06-30',
+      sha256: '7fe3f4f7b53f2b6247fe866fc3b46660eaa4b69575f7a6d8696f39f6ab44e76c',
+    },
+    {
+      what: 'tests/models incremental',
+      seed: 9,
+      invoices: 2500,
+      asOf: '2026-06-30',
+      sha256: '848cecb8b703a398dfa72058c87072f3061b01f5b3e918de2496133fc100da92',
+    },
+    {
+      what: 'a seed above 2^32',
+      seed: 2 ** 40 + 7,
+      invoices: 300,
+      asOf: '2026-06-30',
+      sha256: '483f2991ea908e2b4dd9ebd6da52384f2aee0e916a70a4f1690b8d82ecae9364',
+    },
+    {
+      what: 'a negative fractional seed',
+      seed: -7.5,
+      invoices: 300,
+      asOf: '2026-06-30',
+      sha256: 'c336c8d821a396fb6888a5356995636b3cd7e7364a63f973781e8e7f831e682e',
+    },
+  ];
+
+  it.each(PINNED)('keeps the bytes of seed $seed, $invoices invoices as of $asOf ($what)', async (p) => {
+    const { what: _what, sha256, ...options } = p;
+    const out = join(root, `pinned-${PINNED.indexOf(p)}`);
+    const { outDir: _outDir, ...rest } = await generateDemo({ ...options, outDir: out });
+    const hash = createHash('sha256');
+    for (const [name, bytes] of await readDir(out)) hash.update(`${name}\0${bytes.length}\0`).update(bytes);
+    hash.update(JSON.stringify(rest));
+    expect(hash.digest('hex')).toBe(sha256);
+    await rm(out, { recursive: true, force: true });
   });
 });

@@ -39,7 +39,7 @@ import {
   type Labelled,
 } from '../../ml/network.ts';
 import { scoreRiskModel, trainRiskModel } from '../../ml/risk.server.ts';
-import { SeededRandom } from '../../ml/rng.ts';
+import { SeededRandom } from '../../core/random.ts';
 import { LOGISTIC_NAME, MODEL_NAME, RULE_NAME } from '../../ml/train.server.ts';
 import { useBackend } from '../../ml/tf.ts';
 import { metric, writeResults, type Metric } from './report.ts';

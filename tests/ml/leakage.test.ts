@@ -14,7 +14,7 @@ import {
   warehouseFacts,
   type CustomerFeatures,
 } from '../../ml/features.server.ts';
-import { addDays } from '../../ml/split.ts';
+import { addDays } from '../../core/calendar.ts';
 import { queryRows } from '../../warehouse/convert.ts';
 import { run, withInstance } from '../../warehouse/duckdb.ts';
 import { withPublished } from '../../warehouse/store.ts';

@@ -23,7 +23,7 @@ import {
 } from '../../ml/artefacts.server.ts';
 import { DEFAULT_CONFIG, IN_DEFAULT_BAND } from '../../ml/config.ts';
 import { NUMERIC_FEATURES } from '../../ml/features.ts';
-import { addDays } from '../../ml/split.ts';
+import { addDays } from '../../core/calendar.ts';
 import { ensureRiskScores, scoreRiskModel } from '../../ml/risk.server.ts';
 import { LOGISTIC_NAME, MODEL_NAME, RULE_NAME, type EvaluationReport } from '../../ml/train.server.ts';
 import { published, ROOT, tempDir } from '../helpers.ts';

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken, type SecurityContext } from '../../cube/security.ts';
-import { SeededRandom } from '../../ml/rng.ts';
+import { SeededRandom } from '../../core/random.ts';
 import { ROOT, TEST_SECRET } from '../helpers.ts';
 import { startCubeHarness, type CubeHarness } from '../cube/harness.ts';
 
