@@ -72,46 +72,46 @@ export const ACTIVITY_OUTCOMES = [
 ] as const;
 export const SALES_ORDER_STATUSES = ['open', 'partially_delivered'] as const;
 
-const text = (name: string, description: string, required = true): FieldSpec => ({
+const text = <N extends string>(name: N, description: string, required = true) => ({
   name,
-  type: 'text',
+  type: 'text' as const,
   required,
   description,
 });
-const date = (name: string, description: string, required = true): FieldSpec => ({
+const date = <N extends string>(name: N, description: string, required = true) => ({
   name,
-  type: 'date',
+  type: 'date' as const,
   required,
   description,
 });
-const money = (name: string, description: string, min: FieldSpec['min'], required = true): FieldSpec => ({
+const money = <N extends string>(name: N, description: string, min: FieldSpec['min'], required = true) => ({
   name,
-  type: 'money',
+  type: 'money' as const,
   required,
   description,
   min,
 });
-const ref = (name: string, references: EntityName, description: string, required = true): FieldSpec => ({
+const ref = <N extends string>(name: N, references: EntityName, description: string, required = true) => ({
   name,
-  type: 'text',
+  type: 'text' as const,
   required,
   description,
   references,
 });
-const currency = (required = true): FieldSpec => ({
-  name: 'currency',
-  type: 'currency',
+const currency = (required = true) => ({
+  name: 'currency' as const,
+  type: 'currency' as const,
   required,
   description: 'ISO 4217 code of the document currency (EUR, USD, JPY, …).',
 });
-const enumField = (
-  name: string,
+const enumField = <N extends string>(
+  name: N,
   values: readonly string[],
   description: string,
   required = true,
-): FieldSpec => ({
+) => ({
   name,
-  type: 'enum',
+  type: 'enum' as const,
   required,
   description,
   values,
@@ -119,7 +119,7 @@ const enumField = (
 const POSITIVE = { value: 0, exclusive: true } as const;
 const NON_NEGATIVE = { value: 0, exclusive: false } as const;
 
-export const CONTRACT: Readonly<Record<EntityName, EntitySpec>> = {
+const ENTITIES = {
   customers: {
     name: 'customers',
     title: 'Customer master',
@@ -342,7 +342,17 @@ export const CONTRACT: Readonly<Record<EntityName, EntitySpec>> = {
     ],
     rules: [],
   },
-};
+} as const satisfies Readonly<Record<EntityName, EntitySpec>>;
+
+/** A field name of an entity, as a literal type: code that writes rows by name is checked against it. */
+export type FieldName<E extends EntityName> = (typeof ENTITIES)[E]['fields'][number]['name'];
+
+/** The contract; each entity's field names are literal types (`FieldName`). */
+export const CONTRACT: {
+  readonly [E in EntityName]: EntitySpec & {
+    readonly fields: readonly (FieldSpec & { readonly name: FieldName<E> })[];
+  };
+} = ENTITIES;
 
 /** Load order: every entity after the entities it references. */
 export const LOAD_ORDER: readonly EntityName[] = ENTITY_NAMES;

@@ -10,12 +10,11 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { CONTRACT, ENTITY_NAMES, type EntityName, type FieldSpec } from '../contract.ts';
+import { CONTRACT, ENTITY_NAMES, type EntityName, type FieldName, type FieldSpec } from '../contract.ts';
 import { formatDay } from '../../core/calendar.ts';
 import { csvField } from '../../core/csv.ts';
 
-/** The names of an entity's contract fields. */
-export type FieldName<E extends EntityName> = (typeof CONTRACT)[E]['fields'][number]['name'];
+export type { FieldName };
 /** One row of an entity's file: every contract field, as unquoted text ('' when empty). */
 export type Row<E extends EntityName> = Readonly<Record<FieldName<E>, string>>;
 

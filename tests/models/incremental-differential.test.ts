@@ -12,7 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../ingest/load.ts';
 import { build, BuildFailedError } from '../../models/runner/index.ts';
-import { SeededRandom } from '../../ml/rng.ts';
+import { SeededRandom } from '../../core/random.ts';
 import { queryRows } from '../../warehouse/convert.ts';
 import { ROOT, tempDir } from '../helpers.ts';
 import { csv, randomLedger, randomLoads } from './ledger-gen.ts';

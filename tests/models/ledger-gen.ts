@@ -4,7 +4,7 @@
  * without FX rates, corrections that re-export a row with other values, and every entity cut into
  * chunks that a test loads in any order. Seeded: the same seed gives the same files.
  */
-import { SeededRandom } from '../../ml/rng.ts';
+import { SeededRandom } from '../../core/random.ts';
 
 export type Entity =
   | 'customers'
