@@ -20,7 +20,7 @@ export const ROLE_VIEWS: Record<Role, 'all' | readonly string[]> = {
   cfo: 'all',
   analyst: 'all',
   sales_lead: 'all',
-  collector: ['collections', 'collection_log', 'customer_risk', 'ar_balances', 'payments_received'],
+  collector: ['collections', 'collection_log', 'customer_risk', 'ar_balances', 'payments_received', 'ledger'],
 };
 
 /** Whether `context`'s role may query `view`. */

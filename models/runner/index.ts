@@ -10,7 +10,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { sortableRunId, withNextGeneration } from '../../warehouse/store.ts';
 import { renderModel, renderPostHooks, renderTest } from './compile.ts';
 import { countFailures, failuresSql } from './data-tests.ts';
-import { Executor, type ExecutedStatement } from './executor.ts';
+import { describe, Executor, type ExecutedStatement } from './executor.ts';
 import { buildPlan, selectNodes } from './graph.ts';
 import { incrementalState, materialize } from './materialize.ts';
 import { parseProject, type DataTestNode, type ModelNode, type Node, type Project } from './project.ts';
@@ -105,7 +105,19 @@ async function runModel(
   model: ModelNode,
   fullRefresh: boolean,
 ): Promise<Outcome> {
-  const state = await incrementalState(exec.conn, model, fullRefresh);
+  let state = await incrementalState(exec.conn, model, fullRefresh);
+  let note = '';
+  if (state.isIncremental) {
+    // A table built by an older version of the model (a column added since) cannot take incremental
+    // rows that are exact: rebuild it in full, and say so.
+    const have = new Set((await describe(exec.conn, model.relation)).map((c) => c.name));
+    const full = renderModel(project, model, { isIncremental: false });
+    const missing = (await describe(exec.conn, `(${full})`)).map((c) => c.name).filter((c) => !have.has(c));
+    if (missing.length > 0) {
+      state = { ...state, isIncremental: false };
+      note = ` (full rebuild: the table had no ${missing.join(', ')}, added to the model since it was built)`;
+    }
+  }
   const sql = renderModel(project, model, { isIncremental: state.isIncremental });
   const done = await materialize(exec, model, sql, state);
   const hooks = renderPostHooks(project, model, { isIncremental: state.isIncremental });
@@ -114,7 +126,7 @@ async function runModel(
     status: 'success',
     rowsAffected: done.rows,
     failures: null,
-    message: done.message,
+    message: done.message + note,
     compiledSql: hooks.length > 0 ? [sql, ...hooks].join(';\n') : sql,
   };
 }

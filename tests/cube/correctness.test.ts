@@ -434,6 +434,7 @@ describe('the model', () => {
       'collections',
       'credit_policy',
       'customer_risk',
+      'ledger',
       'payments_received',
     ]);
     for (const v of views) {

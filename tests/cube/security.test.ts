@@ -196,9 +196,10 @@ describe('members outside the role', () => {
       'collection_log',
       'collections',
       'customer_risk',
+      'ledger',
       'payments_received',
     ]);
-    expect(await views({ role: 'cfo' })).toHaveLength(8);
+    expect(await views({ role: 'cfo' })).toHaveLength(9);
     const rows = await h.load(collector, {
       measures: ['collections.open_amount'],
       dimensions: ['collections.credit_controller'],
