@@ -78,7 +78,12 @@ function printIngestReport(report: IngestReport): void {
 async function runIngest(c: Config, sources: IngestSource[], force: boolean): Promise<IngestReport> {
   const progress = ingestProgress();
   try {
-    const report = await ingest(sources, { warehouseDir: c.warehouse, force, onEvent: progress.onEvent });
+    const report = await ingest(sources, {
+      warehouseDir: c.warehouse,
+      force,
+      plausibleDates: c.plausible_dates,
+      onEvent: progress.onEvent,
+    });
     progress.stop();
     printIngestReport(report);
     return report;

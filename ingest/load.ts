@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { CONTRACT, LOAD_ORDER, type EntityName } from './contract.ts';
+import { CONTRACT, LOAD_ORDER, PLAUSIBLE_DATES, type DateWindow, type EntityName } from './contract.ts';
 import {
   loadProfile,
   mappingsForFile,
@@ -50,6 +50,8 @@ export interface IngestOptions {
   readonly warehouseDir: string;
   /** Load even when the same content was loaded before. */
   readonly force?: boolean;
+  /** Business dates outside this window are quarantined (default PLAUSIBLE_DATES, 1990-01-01 to 2100-12-31). */
+  readonly plausibleDates?: DateWindow;
   readonly onEvent?: (event: IngestEvent) => void;
   /** Test hook: called after each unit is written, before publishing. */
   readonly afterUnit?: (index: number) => Promise<void>;
@@ -271,6 +273,7 @@ async function loadUnit(
   conn: DuckDBConnection,
   unit: Unit,
   loadId: string,
+  dates: DateWindow,
   report: (fraction: number) => void,
 ): Promise<Omit<LoadAudit, 'loadId' | 'file' | 'entity'>> {
   const t0 = performance.now();
@@ -282,7 +285,7 @@ async function loadUnit(
     spec.key.map((k) => `${a}.${ident(k)} = ${b}.${ident(k)}`).join(' AND ');
 
   // 1. Read and validate in one pass: typed fields plus each row's list of errors.
-  const v = validationSql(spec, mapping, unit.format, unit.header, unit.source);
+  const v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates);
   await runWithProgress(conn, `CREATE OR REPLACE TEMP TABLE _v AS ${v.sql}`, v.params, report);
   const rowsRead = await count(conn, 'SELECT count(*) FROM _v');
   for (const r of v.references) {
@@ -454,6 +457,7 @@ export async function ingest(
   const tmpDir = await fs.mkdtemp(join(tmpdir(), 'arlens-ingest-'));
   const scratchDb = await DuckDBInstance.create(':memory:');
   const scratch = await scratchDb.connect();
+  const dates = options.plausibleDates ?? PLAUSIBLE_DATES;
   let units: Unit[] = [];
   try {
     const planned = await plan(sources, options, scratch, tmpDir);
@@ -470,7 +474,7 @@ export async function ingest(
         const loadId = `${runId}-${String(i + 1).padStart(3, '0')}`;
         options.onEvent?.({ kind: 'unit-start', index: i, file: unit.file.name, entity });
         const started = new Date();
-        const stats = await loadUnit(conn, unit, loadId, (fraction) =>
+        const stats = await loadUnit(conn, unit, loadId, dates, (fraction) =>
           options.onEvent?.({ kind: 'unit-progress', index: i, fraction }),
         );
         const audit: LoadAudit = { loadId, file: unit.file.name, entity, ...stats };

@@ -6,7 +6,16 @@
  * Layers: `src` (the file, filtered by the mapping's `where`) -> `txt` (the text each contract field
  * takes, after map/default/template) -> `typed` (parsed values, or NULL) -> `checked` (errors).
  */
-import { CONTRACT, CURRENCIES, SCALE, SQL_TYPES, type EntitySpec, type FieldSpec } from './contract.ts';
+import {
+  CONTRACT,
+  CURRENCIES,
+  PLAUSIBLE_DATES,
+  SCALE,
+  SQL_TYPES,
+  type DateWindow,
+  type EntitySpec,
+  type FieldSpec,
+} from './contract.ts';
 import { ident, Params } from '../warehouse/duckdb.ts';
 import type { ColumnSpec, Mapping, ResolvedFormat, Where } from './profile.ts';
 
@@ -157,7 +166,21 @@ const typedCol = (name: string) => `typed.${ident(name)}`;
 /** The same text trimmed, NULL when empty: computed once per field in the `txt` layer. */
 const valCol = (name: string) => ident(`v:${name}`);
 
-function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: ResolvedFormat, p: Params): FieldSql {
+/** What to do about a date outside the plausible window (the reason names the window). */
+export function implausibleDateReason(dates: DateWindow): string {
+  return (
+    `date outside the plausible range ${dates.from} to ${dates.to} (a typo such as year 9999?): ` +
+    'correct it in the ERP and export again; if the date is right, widen plausible_dates in arlens.config.yaml'
+  );
+}
+
+function fieldSql(
+  field: FieldSpec,
+  cs: ColumnSpec | undefined,
+  format: ResolvedFormat,
+  dates: DateWindow,
+  p: Params,
+): FieldSql {
   const t = txtCol(field.name);
   const v = valCol(field.name);
   const msg = sqlText;
@@ -237,6 +260,11 @@ function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: Resolved
         'bad_type',
         msg(`not a valid date (expected ${human})`),
       ]);
+      checks.push([
+        implausible(typedCol(field.name), dates),
+        'implausible_date',
+        msg(implausibleDateReason(dates)),
+      ]);
       break;
     }
     case 'currency': {
@@ -279,12 +307,25 @@ function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: Resolved
   if (field.min) {
     bad = `${bad} OR coalesce(${typedCol(field.name)} ${field.min.exclusive ? '<=' : '<'} ${field.min.value}, FALSE)`;
   }
+  if (field.type === 'date') bad = `${bad} OR coalesce(${implausible(typedCol(field.name), dates)}, FALSE)`;
   return { typed, bad, checks };
+}
+
+/** A DATE literal of our own (checked here; both statements must keep the same parameters). */
+function dateLiteral(date: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`internal: not a YYYY-MM-DD date: ${date}`);
+  return `DATE '${date}'`;
+}
+
+/** SQL condition: the typed date `col` lies outside the window (NULL when the date is NULL). */
+function implausible(col: string, dates: DateWindow): string {
+  return `${col} NOT BETWEEN ${dateLiteral(dates.from)} AND ${dateLiteral(dates.to)}`;
 }
 
 /**
  * The validation query for one mapping over one prepared source.
  * `source` is the relation from read.ts; references are checked against `raw.<entity>` tables.
+ * Dates outside `dates` are rejected as implausible.
  */
 export function validationSql(
   spec: EntitySpec,
@@ -292,10 +333,11 @@ export function validationSql(
   format: ResolvedFormat,
   header: Map<string, string>,
   source: { sql: string; params: readonly (string | number)[] },
+  dates: DateWindow = PLAUSIBLE_DATES,
 ): ValidationSql {
   const p = new Params();
   for (const v of source.params) p.add(v);
-  const fields = spec.fields.map((f) => ({ f, s: fieldSql(f, mapping.columns[f.name], format, p) }));
+  const fields = spec.fields.map((f) => ({ f, s: fieldSql(f, mapping.columns[f.name], format, dates, p) }));
 
   const typedCols = fields.map(({ f, s }) => `${s.typed} AS ${ident(f.name)}`).join(',\n      ');
 
