@@ -43,7 +43,8 @@ function printIngestReport(report: IngestReport): void {
   for (const s of report.skipped) console.log(`  skipped  ${s.file} (${s.entity}): ${s.reason}`);
   if (!report.published) {
     console.log(
-      'Nothing to load: every file was already loaded with the same content. The warehouse is unchanged.',
+      'Nothing to load: every file was already loaded with the same content, profile and options. ' +
+        'The warehouse is unchanged. To load a file again anyway, run arlens ingest with --force.',
     );
     return;
   }
@@ -153,7 +154,8 @@ program
   .command('ingest')
   .description(
     'Load ERP export files (CSV, XLSX, JSON, Parquet) into the warehouse. Bad rows are quarantined with ' +
-      'file, row, column and reason; a file already loaded with the same content is skipped.',
+      'file, row, column and reason; a file already loaded with the same content, profile and options ' +
+      '(encoding, delimiter, decimal, date format) is skipped unless --force is given.',
   )
   .argument('[paths...]', 'files or directories (default: the sources in the config file)')
   .option(
@@ -176,7 +178,11 @@ program
   .option('--delimiter <char>', "override the profile's CSV delimiter (e.g. ';' or tab as $'\\t')")
   .addOption(new Option('--decimal <char>', "override the profile's decimal separator").choices(['.', ',']))
   .option('--date-format <fmt>', "override the profile's date format (strptime, e.g. %d.%m.%Y)")
-  .option('--force', 'load again even when the same content was loaded before', false)
+  .option(
+    '--force',
+    'load again even when the same content was loaded before with the same profile and options',
+    false,
+  )
   .action(async (paths: string[], o: IngestFlags) => {
     const c = await config();
     const format: FormatOptions = {

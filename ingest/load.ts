@@ -48,7 +48,7 @@ export type IngestEvent =
 
 export interface IngestOptions {
   readonly warehouseDir: string;
-  /** Load even when the same content was loaded before. */
+  /** Load even when the same content was loaded before with the same profile and options. */
   readonly force?: boolean;
   /** Business dates outside this window are quarantined (default PLAUSIBLE_DATES, 1990-01-01 to 2100-12-31). */
   readonly plausibleDates?: DateWindow;
@@ -97,6 +97,8 @@ interface Unit {
   readonly source: PreparedSource;
   readonly header: Map<string, string>;
   readonly format: ResolvedFormat;
+  /** The options this load runs with (meta.loads.load_options). */
+  readonly options: string;
 }
 
 interface FileInfo {
@@ -105,6 +107,31 @@ interface FileInfo {
   readonly sha256: Promise<string>;
   readonly bytes: number;
 }
+
+/** Why a file+mapping is not loaded again, and how to load it anyway. */
+export const ALREADY_LOADED =
+  'already loaded with the same content, profile and options; to load it again anyway, run arlens ingest with --force';
+
+/**
+ * The options a load runs with, as stored in meta.loads.load_options. A file counts as already
+ * loaded only with the same content, profile, entity and these: a re-run with a corrected
+ * --decimal, --encoding, --delimiter or --date-format (or another plausible-date window) loads.
+ */
+export function loadOptions(format: ResolvedFormat, dates: DateWindow): string {
+  return JSON.stringify({
+    delimiter: format.delimiter,
+    encoding: format.encoding,
+    decimal_separator: format.decimalSeparator,
+    thousands_separator: format.thousandsSeparator,
+    date_format: format.dateFormats,
+    sheet: format.sheet ?? null,
+    skip_rows: format.skipRows,
+    plausible_dates: { from: dates.from, to: dates.to },
+  });
+}
+
+/** Loads recorded before load_options existed match on content, profile and entity alone. */
+const ANY_OPTIONS = '*';
 
 const SUPPORTED = new Set(['.csv', '.txt', '.tsv', '.xlsx', '.json', '.ndjson', '.jsonl', '.parquet']);
 
@@ -124,7 +151,7 @@ async function expand(source: IngestSource): Promise<string[]> {
 }
 
 interface Loaded {
-  /** sha256|profile|entity of every file+mapping loaded. */
+  /** sha256|profile|entity|options of every file+mapping loaded. */
   readonly keys: Set<string>;
   /** Sizes of the files loaded: a file of another size cannot have the same content. */
   readonly sizes: Set<number>;
@@ -135,14 +162,24 @@ async function loadedFiles(dir: string): Promise<Loaded> {
   if (!(await warehouseExists(dir))) return none;
   return withPublished(dir, async (conn) => {
     if (!(await tableExists(connQuery(conn), 'meta', 'loads'))) return none;
+    const hasOptions = await queryRows(
+      conn,
+      `SELECT 1 FROM information_schema.columns
+       WHERE table_schema = 'meta' AND table_name = 'loads' AND column_name = 'load_options'`,
+    );
     const rows = await queryRows(
       conn,
-      'SELECT DISTINCT file_sha256, profile, entity, file_bytes FROM meta.loads',
+      `SELECT DISTINCT file_sha256, profile, entity, file_bytes, ${hasOptions.length > 0 ? 'load_options' : 'NULL AS load_options'}
+       FROM meta.loads`,
     );
     return {
       keys: new Set(
-        rows.map((r) => `${String(r['file_sha256'])}|${String(r['profile'])}|${String(r['entity'])}`),
+        rows.map(
+          (r) =>
+            `${String(r['file_sha256'])}|${String(r['profile'])}|${String(r['entity'])}|${r['load_options'] === null ? ANY_OPTIONS : String(r['load_options'])}`,
+        ),
       ),
+
       sizes: new Set(rows.map((r) => Number(r['file_bytes']))),
     };
   });
@@ -157,6 +194,7 @@ async function plan(
   const done: Loaded = options.force
     ? { keys: new Set(), sizes: new Set() }
     : await loadedFiles(options.warehouseDir);
+  const dates = options.plausibleDates ?? PLAUSIBLE_DATES;
   const profiles = new Map<string, Profile>();
   const units: Unit[] = [];
   const skipped: { file: string; entity: string; reason: string }[] = [];
@@ -199,8 +237,11 @@ async function plan(
       const known = done.sizes.has(stat.size) ? await sha256 : undefined;
       const file: FileInfo = { path, name, sha256, bytes: stat.size };
       const todo = mappings.filter((m) => {
-        const already = known !== undefined && done.keys.has(`${known}|${profile.name}|${m.entity}`);
-        if (already) skipped.push({ file: name, entity: m.entity, reason: 'already loaded (same content)' });
+        const opts = loadOptions(resolveFormat(profile, m, source.format), dates);
+        const key = `${known}|${profile.name}|${m.entity}|`;
+        const already =
+          known !== undefined && (done.keys.has(key + opts) || done.keys.has(key + ANY_OPTIONS));
+        if (already) skipped.push({ file: name, entity: m.entity, reason: ALREADY_LOADED });
         return !already;
       });
       if (todo.length === 0) continue;
@@ -220,7 +261,15 @@ async function plan(
         }
         try {
           const header = checkHeader(name, profile.name, mapping, relation.columns);
-          units.push({ file, profile, mapping, source: relation, header, format });
+          units.push({
+            file,
+            profile,
+            mapping,
+            source: relation,
+            header,
+            format,
+            options: loadOptions(format, dates),
+          });
         } catch (e) {
           problems.push((e as Error).message);
         }
@@ -499,6 +548,7 @@ export async function ingest(
           stats.unchanged,
           Math.round(stats.validateMs),
           Math.round(stats.mergeMs),
+          unit.options,
         ].map((x) => p.add(x));
         await conn.run(`INSERT INTO meta.loads VALUES (${values.join(', ')})`, p.values as DuckDBValue[]);
         loads.push(audit);

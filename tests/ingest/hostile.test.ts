@@ -134,3 +134,91 @@ describe('plausible business dates', () => {
     await expect(loadConfig(file)).rejects.toThrow(/plausible_dates: "from" must not be after "to"/);
   });
 });
+
+describe('a corrected re-run with other format options', () => {
+  it.each([
+    ['--decimal', 'amount', '1234,50', { decimal_separator: ',' }],
+    ['--date-format', 'issue_date', '01.03.2024', { date_format: '%d.%m.%Y' }],
+  ] as const)(
+    '%s: loads again (updating by key) instead of "already loaded"',
+    async (_flag, column, value, fix) => {
+      const { exports, wh } = await fresh();
+      await fs.writeFile(join(exports, 'customers.csv'), [CUSTOMERS_HEADER, customerRow('C1')].join('\n'));
+      const row =
+        column === 'amount'
+          ? `I2;C1;2024-03-01;2024-03-31;${value};EUR;X;;;`
+          : `I2;C1;${value};2024-03-31;5,00;EUR;X;;;`;
+      await fs.writeFile(
+        join(exports, 'invoices.csv'),
+        [INVOICES_HEADER.replaceAll(',', ';'), 'I1;C1;2024-03-01;2024-03-31;1,00;EUR;X;;;', row].join('\n'),
+      );
+      const src = (format: IngestSource['format']): IngestSource[] => [
+        { path: join(exports, 'customers.csv'), profile: 'canonical' },
+        { path: join(exports, 'invoices.csv'), profile: 'canonical', format },
+      ];
+      // First run: the delimiter is right, but the decimal separator (and the date format) are not.
+      const first = await ingest(src({ delimiter: ';' }), { warehouseDir: wh });
+      const firstInvoices = first.loads.find((l) => l.entity === 'invoices');
+      expect(firstInvoices?.rowsQuarantined).toBeGreaterThan(0);
+      // Corrected run: same bytes, other options. It must load, not be skipped.
+      const second = await ingest(src({ delimiter: ';', decimal_separator: ',', ...fix }), {
+        warehouseDir: wh,
+      });
+      expect(second.skipped.filter((s) => s.entity === 'invoices')).toEqual([]);
+      expect(second.loads.find((l) => l.entity === 'invoices')).toMatchObject({
+        rowsRead: 2,
+        rowsLoaded: 2,
+        rowsQuarantined: 0,
+      });
+      expect(
+        await published(wh, 'SELECT invoice_id, issue_date, amount FROM raw.invoices ORDER BY 1'),
+      ).toEqual([
+        { invoice_id: 'I1', issue_date: '2024-03-01', amount: '1.00' },
+        column === 'amount'
+          ? { invoice_id: 'I2', issue_date: '2024-03-01', amount: '1234.50' }
+          : { invoice_id: 'I2', issue_date: '2024-03-01', amount: '5.00' },
+      ]);
+      // The audit says which options each load used.
+      const audit = await published(
+        wh,
+        "SELECT load_options FROM meta.loads WHERE entity = 'invoices' ORDER BY load_id",
+      );
+      expect(audit.map((a) => JSON.parse(String(a['load_options'])).decimal_separator)).toEqual(['.', ',']);
+      // The same run once more is skipped, and the reason says how to force a reload.
+      const third = await ingest(src({ delimiter: ';', decimal_separator: ',', ...fix }), {
+        warehouseDir: wh,
+      });
+      expect(third.published).toBe(false);
+      expect(third.skipped.map((s) => s.reason)).toEqual([
+        'already loaded with the same content, profile and options; to load it again anyway, run arlens ingest with --force',
+        'already loaded with the same content, profile and options; to load it again anyway, run arlens ingest with --force',
+      ]);
+      const forced = await ingest(src({ delimiter: ';', decimal_separator: ',', ...fix }), {
+        warehouseDir: wh,
+        force: true,
+      });
+      expect(forced.loads.find((l) => l.entity === 'invoices')).toMatchObject({ unchanged: 2 });
+    },
+  );
+
+  it('--encoding: a file first read with the wrong encoding is corrected by a re-run with the right one', async () => {
+    const { exports, wh } = await fresh();
+    await fs.writeFile(
+      join(exports, 'customers.csv'),
+      [CUSTOMERS_HEADER, customerRow('C1', 'Müller & Söhne GmbH')].join('\n'),
+    );
+    const src = (format: IngestSource['format']): IngestSource[] => [
+      { path: join(exports, 'customers.csv'), profile: 'canonical', format },
+    ];
+    // UTF-8 read as Windows-1252: every byte is a character there, so the name loads garbled.
+    await ingest(src({ encoding: 'windows-1252' }), { warehouseDir: wh });
+    expect(await published(wh, 'SELECT customer_name FROM raw.customers')).toEqual([
+      { customer_name: 'MÃ¼ller & SÃ¶hne GmbH' },
+    ]);
+    const second = await ingest(src({ encoding: 'utf-8' }), { warehouseDir: wh });
+    expect(second.loads[0]).toMatchObject({ rowsLoaded: 1, updated: 1 });
+    expect(await published(wh, 'SELECT customer_name FROM raw.customers')).toEqual([
+      { customer_name: 'Müller & Söhne GmbH' },
+    ]);
+  });
+});
