@@ -23,6 +23,7 @@ import {
 import { detectFormat, prepareSource, sha256File, type PreparedSource } from './read.ts';
 import type { ResolvedFormat } from './profile.ts';
 import { ensureIngestSchema } from './schema.ts';
+import { shownSql } from './shown.ts';
 import { checkHeader, validationSql, whereSql } from './validate.ts';
 import { ident, Params } from '../warehouse/duckdb.ts';
 import { connQuery, queryRows, tableExists, toCount } from '../warehouse/convert.ts';
@@ -376,7 +377,9 @@ async function loadUnit(
       GROUP BY ${keys.join(', ')} HAVING count(*) > 1`);
     if ((await count(conn, 'SELECT count(*) FROM _dup')) > 0) {
       const q = new Params();
-      const values = `to_json({${spec.fields.map((f) => `${ident(f.name)}: _v.${ident(f.name)}`).join(', ')}})::VARCHAR`;
+      const shown = (f: (typeof spec.fields)[number]) =>
+        f.type === 'text' ? shownSql(`_v.${ident(f.name)}`) : `_v.${ident(f.name)}`;
+      const values = `to_json({${spec.fields.map((f) => `${ident(f.name)}: ${shown(f)}`).join(', ')}})::VARCHAR`;
       await conn.run(
         `INSERT INTO meta.quarantine
          SELECT ${q.add(loadId)}, ${q.add(unit.file.name)}, ${q.add(mapping.entity)}, _v._row, ${q.add(spec.key[0] ?? '')},
@@ -473,11 +476,12 @@ async function quarantineUnmapped(
   const shown = filterCols.map(
     (c) => `${p.add(`${c} = `)} || coalesce(${ident(unit.header.get(c) ?? c)}, '')`,
   );
+  const values = `to_json({${unit.source.columns.map((c) => `${ident(c)}: ${shownSql(`s.${ident(c)}`)}`).join(', ')}})::VARCHAR`;
   await conn.run(
     `INSERT INTO meta.quarantine
      SELECT ${p.add(loadId)}, ${p.add(unit.file.name)}, 'unmapped', _row, ${p.add(filterCols[0] ?? '')}, 'unmapped_row',
             ${p.add(`no mapping of profile "${unit.profile.name}" takes this row; it was not loaded`)},
-            ${shown.length > 0 ? `concat_ws(', ', ${shown.join(', ')})` : 'NULL'}, to_json(s)::VARCHAR
+            ${shown.length > 0 ? shownSql(`concat_ws(', ', ${shown.join(', ')})`) : 'NULL'}, ${values}
      FROM ${unit.source.sql} s WHERE NOT (${taken})`,
     p.values as DuckDBValue[],
   );

@@ -18,6 +18,7 @@ import {
 } from './contract.ts';
 import { ident, Params } from '../warehouse/duckdb.ts';
 import type { ColumnSpec, Mapping, ResolvedFormat, Where } from './profile.ts';
+import { shownSql } from './shown.ts';
 
 /** Resolve a column named by a profile against the file's header (exact, then case-insensitive). */
 export function resolveColumn(wanted: string, columns: readonly string[]): string | undefined {
@@ -345,7 +346,7 @@ export function validationSql(
   const bad: string[] = fields.map(({ s }) => s.bad).filter((b) => b !== 'FALSE');
   const references: ValidationSql['references'][number][] = [];
   const err = (cond: string, column: string, code: string, reason: string, value: string) =>
-    `CASE WHEN ${cond} THEN {'column': ${sqlText(column)}, 'code': ${sqlText(code)}, 'reason': ${reason}, 'value': left(${value}, 200)} END`;
+    `CASE WHEN ${cond} THEN {'column': ${sqlText(column)}, 'code': ${sqlText(code)}, 'reason': ${reason}, 'value': ${shownSql(value)}} END`;
   for (const { f, s } of fields) {
     for (const [cond, code, reason] of s.checks) errs.push(err(cond, f.name, code, reason, txtCol(f.name)));
   }
@@ -406,7 +407,7 @@ typed AS (
       ${typedCols}
   FROM txt
 )`;
-  const valuesJson = `to_json({${spec.fields.map((f) => `${ident(f.name)}: ${txtCol(f.name)}`).join(', ')}})::VARCHAR`;
+  const valuesJson = `to_json({${spec.fields.map((f) => `${ident(f.name)}: ${shownSql(txtCol(f.name))}`).join(', ')}})::VARCHAR`;
   // Every row: typed fields and one cheap flag. References and duplicate keys are checked afterwards
   // on the typed table (an anti-join there costs a tenth of a join while reading the file).
   const sql = `${ctes}

@@ -222,3 +222,17 @@ describe('a corrected re-run with other format options', () => {
     ]);
   });
 });
+
+describe('a long value is shown cut with its length', () => {
+  it('a long value that DuckDB reads is still shown cut in the quarantine', async () => {
+    const long = 'y'.repeat(300_000);
+    const o = await loadInvoices(
+      [INVOICES_HEADER, inv('I1'), `I2,C1,2024-03-01,2024-03-31,${long},EUR,X,,,`].join('\n'),
+    );
+    expect(ids(o)).toEqual(['I1']);
+    expect(o.quarantined.map((q) => [q.row, q.column, q.value])).toEqual([
+      [3, 'amount', `${'y'.repeat(80)}… (300,000 characters)`],
+    ]);
+    expect(o.quarantined[0]?.values.length).toBeLessThan(2000);
+  });
+});
