@@ -410,7 +410,8 @@ export function contractMarkdown(): string {
     `  A date outside the plausible window (${PLAUSIBLE_DATES.from} to ${PLAUSIBLE_DATES.to} unless \`plausible_dates\` in`,
     '  arlens.config.yaml says otherwise) is rejected: a year-9999 date is a typo or a placeholder, not a due date.',
     '- **currency**: ISO 4217 code. **country**: ISO 3166-1 alpha-2. **enum** values are matched case-insensitively.',
-    '- Text is stored exactly as exported (HTML, formulas, any script) and never interpreted.',
+    '- Text is stored exactly as exported (HTML, formulas, any script) and never interpreted. A value with a NUL',
+    '  byte or a stray byte-order mark (U+FEFF) is rejected: neither belongs in text, and both hide from view.',
     '',
   ];
   for (const name of LOAD_ORDER) {

@@ -175,6 +175,10 @@ export function implausibleDateReason(dates: DateWindow): string {
   );
 }
 
+/** Characters that never belong in exported text (both are invisible in a spreadsheet). */
+const NUL = 'chr(0)';
+const BOM = 'chr(65279)';
+
 function fieldSql(
   field: FieldSpec,
   cs: ColumnSpec | undefined,
@@ -299,6 +303,22 @@ function fieldSql(
       break;
     }
   }
+  checks.unshift(
+    [
+      `coalesce(contains(${t}, ${NUL}), FALSE)`,
+      'control_character',
+      msg(
+        'contains a NUL byte (binary data, not text): export the file again; if every row has them, the file may be UTF-16: save it as UTF-8 CSV',
+      ),
+    ],
+    [
+      `coalesce(contains(${t}, ${BOM}), FALSE)`,
+      'byte_order_mark',
+      msg(
+        'contains an invisible byte-order mark (U+FEFF), usually left where two exports were joined: remove it and load the file again',
+      ),
+    ],
+  );
   if (field.required)
     checks.unshift([`NOT (${present})`, 'missing_required', msg('required value is empty')]);
   // Typed is NULL exactly when the text is empty or does not parse; the detailed reason is worked
@@ -309,6 +329,9 @@ function fieldSql(
     bad = `${bad} OR coalesce(${typedCol(field.name)} ${field.min.exclusive ? '<=' : '<'} ${field.min.value}, FALSE)`;
   }
   if (field.type === 'date') bad = `${bad} OR coalesce(${implausible(typedCol(field.name), dates)}, FALSE)`;
+  // In other types a NUL or a byte-order mark already fails the parse (typed is NULL); in text it would not.
+  if (field.type === 'text')
+    bad = `${bad} OR coalesce(contains(${t}, ${NUL}) OR contains(${t}, ${BOM}), FALSE)`;
   return { typed, bad, checks };
 }
 

@@ -236,3 +236,29 @@ describe('a long value is shown cut with its length', () => {
     expect(o.quarantined[0]?.values.length).toBeLessThan(2000);
   });
 });
+
+describe('invisible characters', () => {
+  it('a NUL byte and a byte-order mark in the middle are quarantined, not stored', async () => {
+    const body = [INVOICES_HEADER, inv('I1'), inv('I2', 'Hard\0ware'), `\uFEFF${inv('I3')}`, inv('I4')].join(
+      '\n',
+    );
+    const o = await loadInvoices(body);
+    expect(ids(o)).toEqual(['I1', 'I4']);
+    expect(o.quarantined.map((q) => [q.row, q.column, q.code, q.reason])).toEqual([
+      [
+        3,
+        'product_line',
+        'control_character',
+        'contains a NUL byte (binary data, not text): export the file again; if every row has them, the file ' +
+          'may be UTF-16: save it as UTF-8 CSV',
+      ],
+      [
+        4,
+        'invoice_id',
+        'byte_order_mark',
+        'contains an invisible byte-order mark (U+FEFF), usually left where two exports were joined: remove it and ' +
+          'load the file again',
+      ],
+    ]);
+  });
+});
