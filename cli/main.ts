@@ -67,7 +67,8 @@ function printIngestReport(report: IngestReport): void {
     console.log(`\n${num.format(q)} row(s) were quarantined and not loaded. First ones:`);
     for (const s of report.quarantineSample) {
       const value = s.value === null ? 'empty' : JSON.stringify(s.value);
-      console.log(`  ${s.file} row ${s.row}, column ${s.column} (${value}): ${s.reason}`);
+      const where = s.column === '' ? `row ${s.row}` : `row ${s.row}, column ${s.column}`;
+      console.log(`  ${s.file} ${where} (${value}): ${s.reason}`);
     }
     console.log(
       'Fix them in the ERP or the export and load the corrected file again; see them all with: arlens status --quarantine',
@@ -340,8 +341,9 @@ program
       if (o.quarantine) {
         console.log('\nQuarantined rows (row numbers as a spreadsheet shows them; the header is row 1):');
         for (const r of await quarantinedRows(query, o.limit)) {
+          const column = String(r['column_name']);
           console.log(
-            `  ${String(r['file_name'])} row ${String(r['row_number'])}, column ${String(r['column_name'])} ` +
+            `  ${String(r['file_name'])} row ${String(r['row_number'])}${column === '' ? '' : `, column ${column}`} ` +
               `(${r['value'] === null ? 'empty' : JSON.stringify(r['value'])}): ${String(r['reason'])}`,
           );
         }
