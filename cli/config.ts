@@ -6,8 +6,17 @@ import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ENTITY_NAMES } from '../ingest/contract.ts';
+import { ENTITY_NAMES, PLAUSIBLE_DATES } from '../ingest/contract.ts';
 import { FormatSchema } from '../ingest/profile.ts';
+
+/** A calendar date as YYYY-MM-DD (YAML 1.1 readers may hand over a Date: taken as its UTC day). */
+const IsoDate = z.preprocess(
+  (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v),
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+    .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, 'not a calendar date'),
+);
 
 const ConfigSchema = z.strictObject({
   /** Directory of the warehouse files (current.duckdb and its job lock). */
@@ -17,6 +26,14 @@ const ConfigSchema = z.strictObject({
     .string()
     .regex(/^[A-Z]{3}$/)
     .default('USD'),
+  /**
+   * Business dates outside this window are quarantined as implausible (a year-9999 placeholder, a
+   * typo). Widen it if your data really has such dates.
+   */
+  plausible_dates: z
+    .strictObject({ from: IsoDate, to: IsoDate })
+    .refine((w) => w.from <= w.to, '"from" must not be after "to"')
+    .default({ ...PLAUSIBLE_DATES }),
   /** Exports `arlens ingest` loads when run without file arguments. */
   sources: z
     .array(

@@ -43,7 +43,8 @@ function printIngestReport(report: IngestReport): void {
   for (const s of report.skipped) console.log(`  skipped  ${s.file} (${s.entity}): ${s.reason}`);
   if (!report.published) {
     console.log(
-      'Nothing to load: every file was already loaded with the same content. The warehouse is unchanged.',
+      'Nothing to load: every file was already loaded with the same content, profile and options. ' +
+        'The warehouse is unchanged. To load a file again anyway, run arlens ingest with --force.',
     );
     return;
   }
@@ -66,7 +67,8 @@ function printIngestReport(report: IngestReport): void {
     console.log(`\n${num.format(q)} row(s) were quarantined and not loaded. First ones:`);
     for (const s of report.quarantineSample) {
       const value = s.value === null ? 'empty' : JSON.stringify(s.value);
-      console.log(`  ${s.file} row ${s.row}, column ${s.column} (${value}): ${s.reason}`);
+      const where = s.column === '' ? `row ${s.row}` : `row ${s.row}, column ${s.column}`;
+      console.log(`  ${s.file} ${where} (${value}): ${s.reason}`);
     }
     console.log(
       'Fix them in the ERP or the export and load the corrected file again; see them all with: arlens status --quarantine',
@@ -78,7 +80,12 @@ function printIngestReport(report: IngestReport): void {
 async function runIngest(c: Config, sources: IngestSource[], force: boolean): Promise<IngestReport> {
   const progress = ingestProgress();
   try {
-    const report = await ingest(sources, { warehouseDir: c.warehouse, force, onEvent: progress.onEvent });
+    const report = await ingest(sources, {
+      warehouseDir: c.warehouse,
+      force,
+      plausibleDates: c.plausible_dates,
+      onEvent: progress.onEvent,
+    });
     progress.stop();
     printIngestReport(report);
     return report;
@@ -148,7 +155,8 @@ program
   .command('ingest')
   .description(
     'Load ERP export files (CSV, XLSX, JSON, Parquet) into the warehouse. Bad rows are quarantined with ' +
-      'file, row, column and reason; a file already loaded with the same content is skipped.',
+      'file, row, column and reason; a file already loaded with the same content, profile and options ' +
+      '(encoding, delimiter, decimal, date format) is skipped unless --force is given.',
   )
   .argument('[paths...]', 'files or directories (default: the sources in the config file)')
   .option(
@@ -171,7 +179,11 @@ program
   .option('--delimiter <char>', "override the profile's CSV delimiter (e.g. ';' or tab as $'\\t')")
   .addOption(new Option('--decimal <char>', "override the profile's decimal separator").choices(['.', ',']))
   .option('--date-format <fmt>', "override the profile's date format (strptime, e.g. %d.%m.%Y)")
-  .option('--force', 'load again even when the same content was loaded before', false)
+  .option(
+    '--force',
+    'load again even when the same content was loaded before with the same profile and options',
+    false,
+  )
   .action(async (paths: string[], o: IngestFlags) => {
     const c = await config();
     const format: FormatOptions = {
@@ -329,8 +341,9 @@ program
       if (o.quarantine) {
         console.log('\nQuarantined rows (row numbers as a spreadsheet shows them; the header is row 1):');
         for (const r of await quarantinedRows(query, o.limit)) {
+          const column = String(r['column_name']);
           console.log(
-            `  ${String(r['file_name'])} row ${String(r['row_number'])}, column ${String(r['column_name'])} ` +
+            `  ${String(r['file_name'])} row ${String(r['row_number'])}${column === '' ? '' : `, column ${column}`} ` +
               `(${r['value'] === null ? 'empty' : JSON.stringify(r['value'])}): ${String(r['reason'])}`,
           );
         }

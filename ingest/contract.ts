@@ -354,6 +354,19 @@ export const CONTRACT: {
   };
 } = ENTITIES;
 
+/** A window of calendar dates, both ends included, as YYYY-MM-DD. */
+export interface DateWindow {
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * Business dates outside this window are rejected as implausible: a year-9999 "open end" date or a
+ * typo would otherwise load, and every date spine built from the data would span millennia.
+ * `plausible_dates` in arlens.config.yaml changes it.
+ */
+export const PLAUSIBLE_DATES: DateWindow = { from: '1990-01-01', to: '2100-12-31' };
+
 /** Load order: every entity after the entities it references. */
 export const LOAD_ORDER: readonly EntityName[] = ENTITY_NAMES;
 
@@ -409,8 +422,11 @@ export function contractMarkdown(): string {
     '- **money**: decimal in the document currency, at most 2 fraction digits (never rounded); locale formats',
     '  such as `1.234,56` are read through the profile. **rate**: up to 8 fraction digits.',
     '- **date**: a calendar date, no time and no time zone; the profile names the format (`%d.%m.%Y`, …).',
+    `  A date outside the plausible window (${PLAUSIBLE_DATES.from} to ${PLAUSIBLE_DATES.to} unless \`plausible_dates\` in`,
+    '  arlens.config.yaml says otherwise) is rejected: a year-9999 date is a typo or a placeholder, not a due date.',
     '- **currency**: ISO 4217 code. **country**: ISO 3166-1 alpha-2. **enum** values are matched case-insensitively.',
-    '- Text is stored exactly as exported (HTML, formulas, any script) and never interpreted.',
+    '- Text is stored exactly as exported (HTML, formulas, any script) and never interpreted. A value with a NUL',
+    '  byte or a stray byte-order mark (U+FEFF) is rejected: neither belongs in text, and both hide from view.',
     '',
   ];
   for (const name of LOAD_ORDER) {

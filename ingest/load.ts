@@ -10,8 +10,15 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { CONTRACT, LOAD_ORDER, type EntityName } from './contract.ts';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import {
+  CONTRACT,
+  LOAD_ORDER,
+  PLAUSIBLE_DATES,
+  type DateWindow,
+  type EntityName,
+  type FieldSpec,
+} from './contract.ts';
 import {
   loadProfile,
   mappingsForFile,
@@ -20,9 +27,18 @@ import {
   type Mapping,
   type Profile,
 } from './profile.ts';
-import { detectFormat, prepareSource, sha256File, type PreparedSource } from './read.ts';
+import {
+  detectFormat,
+  prepareSource,
+  ScratchDb,
+  surveyFile,
+  type FileSurvey,
+  type PreparedSource,
+  type RejectedRow,
+} from './read.ts';
 import type { ResolvedFormat } from './profile.ts';
 import { ensureIngestSchema } from './schema.ts';
+import { shownSql } from './shown.ts';
 import { checkHeader, validationSql, whereSql } from './validate.ts';
 import { ident, Params } from '../warehouse/duckdb.ts';
 import { connQuery, queryRows, tableExists, toCount } from '../warehouse/convert.ts';
@@ -48,8 +64,10 @@ export type IngestEvent =
 
 export interface IngestOptions {
   readonly warehouseDir: string;
-  /** Load even when the same content was loaded before. */
+  /** Load even when the same content was loaded before with the same profile and options. */
   readonly force?: boolean;
+  /** Business dates outside this window are quarantined (default PLAUSIBLE_DATES, 1990-01-01 to 2100-12-31). */
+  readonly plausibleDates?: DateWindow;
   readonly onEvent?: (event: IngestEvent) => void;
   /** Test hook: called after each unit is written, before publishing. */
   readonly afterUnit?: (index: number) => Promise<void>;
@@ -88,21 +106,56 @@ export interface QuarantineLine {
 }
 
 interface Unit {
+  /**
+   * `mapping`: load one mapping of the file. `unmapped`: quarantine the rows no mapping of the file
+   * takes. `unreadable`: quarantine the rows of a source that could not be read at all, when several
+   * mappings share that source (with one mapping, its unit does it).
+   */
+  readonly kind: 'mapping' | 'unmapped' | 'unreadable';
   readonly file: FileInfo;
   readonly profile: Profile;
-  /** null: the pseudo-mapping that quarantines rows no mapping of the file takes. */
+  /** null for the `unmapped` and `unreadable` units. */
   readonly mapping: Mapping | null;
   readonly source: PreparedSource;
   readonly header: Map<string, string>;
   readonly format: ResolvedFormat;
+  /** The options this load runs with (meta.loads.load_options). */
+  readonly options: string;
+  /** This unit quarantines the rows its source could not read (exactly one unit per source does). */
+  readonly recordsRejects: boolean;
 }
 
 interface FileInfo {
   readonly path: string;
   readonly name: string;
-  readonly sha256: Promise<string>;
+  readonly survey: Promise<FileSurvey>;
   readonly bytes: number;
 }
+
+/** Why a file+mapping is not loaded again, and how to load it anyway. */
+export const ALREADY_LOADED =
+  'already loaded with the same content, profile and options; to load it again anyway, run arlens ingest with --force';
+
+/**
+ * The options a load runs with, as stored in meta.loads.load_options. A file counts as already
+ * loaded only with the same content, profile, entity and these: a re-run with a corrected
+ * --decimal, --encoding, --delimiter or --date-format (or another plausible-date window) loads.
+ */
+export function loadOptions(format: ResolvedFormat, dates: DateWindow): string {
+  return JSON.stringify({
+    delimiter: format.delimiter,
+    encoding: format.encoding,
+    decimal_separator: format.decimalSeparator,
+    thousands_separator: format.thousandsSeparator,
+    date_format: format.dateFormats,
+    sheet: format.sheet ?? null,
+    skip_rows: format.skipRows,
+    plausible_dates: { from: dates.from, to: dates.to },
+  });
+}
+
+/** Loads recorded before load_options existed match on content, profile and entity alone. */
+const ANY_OPTIONS = '*';
 
 const SUPPORTED = new Set(['.csv', '.txt', '.tsv', '.xlsx', '.json', '.ndjson', '.jsonl', '.parquet']);
 
@@ -122,7 +175,7 @@ async function expand(source: IngestSource): Promise<string[]> {
 }
 
 interface Loaded {
-  /** sha256|profile|entity of every file+mapping loaded. */
+  /** sha256|profile|entity|options of every file+mapping loaded. */
   readonly keys: Set<string>;
   /** Sizes of the files loaded: a file of another size cannot have the same content. */
   readonly sizes: Set<number>;
@@ -133,13 +186,22 @@ async function loadedFiles(dir: string): Promise<Loaded> {
   if (!(await warehouseExists(dir))) return none;
   return withPublished(dir, async (conn) => {
     if (!(await tableExists(connQuery(conn), 'meta', 'loads'))) return none;
+    const hasOptions = await queryRows(
+      conn,
+      `SELECT 1 FROM information_schema.columns
+       WHERE table_schema = 'meta' AND table_name = 'loads' AND column_name = 'load_options'`,
+    );
     const rows = await queryRows(
       conn,
-      'SELECT DISTINCT file_sha256, profile, entity, file_bytes FROM meta.loads',
+      `SELECT DISTINCT file_sha256, profile, entity, file_bytes, ${hasOptions.length > 0 ? 'load_options' : 'NULL AS load_options'}
+       FROM meta.loads`,
     );
     return {
       keys: new Set(
-        rows.map((r) => `${String(r['file_sha256'])}|${String(r['profile'])}|${String(r['entity'])}`),
+        rows.map(
+          (r) =>
+            `${String(r['file_sha256'])}|${String(r['profile'])}|${String(r['entity'])}|${r['load_options'] === null ? ANY_OPTIONS : String(r['load_options'])}`,
+        ),
       ),
       sizes: new Set(rows.map((r) => Number(r['file_bytes']))),
     };
@@ -149,28 +211,30 @@ async function loadedFiles(dir: string): Promise<Loaded> {
 async function plan(
   sources: readonly IngestSource[],
   options: IngestOptions,
-  scratch: DuckDBConnection,
+  scratch: ScratchDb,
   tmpDir: string,
 ): Promise<{ units: Unit[]; skipped: IngestReport['skipped'] }> {
   const done: Loaded = options.force
     ? { keys: new Set(), sizes: new Set() }
     : await loadedFiles(options.warehouseDir);
+  const dates = options.plausibleDates ?? PLAUSIBLE_DATES;
   const profiles = new Map<string, Profile>();
   const units: Unit[] = [];
   const skipped: { file: string; entity: string; reason: string }[] = [];
   const problems: string[] = [];
   const seen = new Set<string>();
-  // Hash every file concurrently up front (the reads overlap; it is most of an unchanged re-run).
-  // Only files whose size matches a loaded file must wait for their hash before loading; the others
-  // are new content for sure, and their hash finishes while they load.
-  const hashes = new Map<string, Promise<string>>();
+  // Survey every file concurrently up front (hash, UTF-8, blank lines; the reads overlap; it is most
+  // of an unchanged re-run). Only files whose size matches a loaded file must wait for their hash
+  // before loading; the others are new content for sure, and their survey finishes while earlier
+  // files load (a CSV waits for its own just before DuckDB first reads it).
+  const surveys = new Map<string, Promise<FileSurvey>>();
   const expanded = await Promise.all(sources.map(async (s) => ({ source: s, paths: await expand(s) })));
   for (const { paths } of expanded)
     for (const path of paths)
-      if (!hashes.has(path)) {
-        const hash = sha256File(path);
-        hash.catch(() => undefined); // awaited below; an early plan error must not leave it unhandled
-        hashes.set(path, hash);
+      if (!surveys.has(path)) {
+        const survey = surveyFile(path);
+        survey.catch(() => undefined); // awaited below; an early plan error must not leave it unhandled
+        surveys.set(path, survey);
       }
   for (const { source, paths } of expanded) {
     let profile = profiles.get(source.profile);
@@ -193,23 +257,27 @@ async function plan(
         continue;
       }
       const stat = await fs.stat(path);
-      const sha256 = hashes.get(path) ?? sha256File(path);
-      const known = done.sizes.has(stat.size) ? await sha256 : undefined;
-      const file: FileInfo = { path, name, sha256, bytes: stat.size };
+      const survey = surveys.get(path) ?? surveyFile(path);
+      const known = done.sizes.has(stat.size) ? (await survey).sha256 : undefined;
+      const file: FileInfo = { path, name, survey, bytes: stat.size };
       const todo = mappings.filter((m) => {
-        const already = known !== undefined && done.keys.has(`${known}|${profile.name}|${m.entity}`);
-        if (already) skipped.push({ file: name, entity: m.entity, reason: 'already loaded (same content)' });
+        const opts = loadOptions(resolveFormat(profile, m, source.format), dates);
+        const key = `${known}|${profile.name}|${m.entity}|`;
+        const already =
+          known !== undefined && (done.keys.has(key + opts) || done.keys.has(key + ANY_OPTIONS));
+        if (already) skipped.push({ file: name, entity: m.entity, reason: ALREADY_LOADED });
         return !already;
       });
       if (todo.length === 0) continue;
       const prepared = new Map<string, PreparedSource>();
+      const fileUnits: Unit[] = [];
       for (const mapping of todo) {
         const format = resolveFormat(profile, mapping, source.format);
         const key = JSON.stringify(format);
         let relation = prepared.get(key);
         if (!relation) {
           try {
-            relation = await prepareSource(scratch, path, format, tmpDir);
+            relation = await prepareSource(scratch, path, format, tmpDir, survey);
           } catch (e) {
             problems.push((e as Error).message);
             continue;
@@ -218,20 +286,40 @@ async function plan(
         }
         try {
           const header = checkHeader(name, profile.name, mapping, relation.columns);
-          units.push({ file, profile, mapping, source: relation, header, format });
+          const opts = loadOptions(format, dates);
+          fileUnits.push({
+            kind: 'mapping',
+            file,
+            profile,
+            mapping,
+            source: relation,
+            header,
+            format,
+            options: opts,
+            recordsRejects: false,
+          });
         } catch (e) {
           problems.push((e as Error).message);
         }
       }
+      // Rows a source cannot read are quarantined once: by its only mapping, or by a unit of their own.
+      for (const relation of prepared.values()) {
+        const users = fileUnits.filter((u) => u.source === relation);
+        const only = users.length === 1 ? users[0] : undefined;
+        if (only) fileUnits[fileUnits.indexOf(only)] = { ...only, recordsRejects: true };
+        else if (users[0])
+          fileUnits.push({ ...users[0], kind: 'unreadable', mapping: null, recordsRejects: true });
+      }
+      units.push(...fileUnits);
       const filtered = todo.filter((m) => m.where);
-      const first = units.find((u) => u.file.path === path);
+      const first = fileUnits[0];
       if (
         filtered.length === todo.length &&
         filtered.length > 0 &&
         first &&
         todo.length === mappings.length
       ) {
-        units.push({ ...first, mapping: null });
+        units.push({ ...first, kind: 'unmapped', mapping: null, recordsRejects: false });
       }
     }
   }
@@ -239,7 +327,9 @@ async function plan(
     for (const u of units) await u.source.cleanup();
     throw new Error(`Nothing was loaded:\n- ${problems.join('\n- ')}`);
   }
-  const order = (u: Unit) => (u.mapping ? LOAD_ORDER.indexOf(u.mapping.entity) : LOAD_ORDER.length);
+  // Mappings in load order; then, per file, the rows no mapping takes and the rows nobody could read.
+  const order = (u: Unit) =>
+    u.mapping ? LOAD_ORDER.indexOf(u.mapping.entity) : LOAD_ORDER.length + (u.kind === 'unreadable' ? 1 : 0);
   units.sort((a, b) => order(a) - order(b) || a.file.path.localeCompare(b.file.path));
   return { units, skipped };
 }
@@ -267,24 +357,55 @@ async function runWithProgress(
   }
 }
 
+/** Quarantine rows the unit's source could not read at all (the careful reader's rejects). */
+async function quarantineRejects(
+  conn: DuckDBConnection,
+  unit: Unit,
+  entity: string,
+  loadId: string,
+  rejects: readonly RejectedRow[],
+): Promise<void> {
+  for (let at = 0; at < rejects.length; at += 500) {
+    const p = new Params();
+    const rows = rejects.slice(at, at + 500).map((r) => {
+      const values = [loadId, unit.file.name, entity, r.row, r.column, r.code, r.reason, r.value, r.values];
+      return `(${values.map((x) => p.add(x)).join(', ')})`;
+    });
+    await conn.run(`INSERT INTO meta.quarantine VALUES ${rows.join(', ')}`, p.values as DuckDBValue[]);
+  }
+}
+
 async function loadUnit(
   conn: DuckDBConnection,
   unit: Unit,
   loadId: string,
+  dates: DateWindow,
   report: (fraction: number) => void,
 ): Promise<Omit<LoadAudit, 'loadId' | 'file' | 'entity'>> {
   const t0 = performance.now();
   const { mapping } = unit;
-  if (mapping === null) return quarantineUnmapped(conn, unit, loadId, t0);
+  if (unit.kind === 'unmapped') return quarantineUnmapped(conn, unit, loadId, t0);
+  if (mapping === null) {
+    const n = unit.source.rejects.length;
+    await quarantineRejects(conn, unit, 'unreadable', loadId, unit.source.rejects);
+    const none = { rowsLoaded: 0, inserted: 0, updated: 0, unchanged: 0, mergeMs: 0 };
+    return { ...none, rowsRead: n, rowsQuarantined: n, validateMs: performance.now() - t0 };
+  }
   const spec = CONTRACT[mapping.entity];
   const keys = spec.key.map(ident);
   const keyMatch = (a: string, b: string) =>
     spec.key.map((k) => `${a}.${ident(k)} = ${b}.${ident(k)}`).join(' AND ');
 
-  // 1. Read and validate in one pass: typed fields plus each row's list of errors.
-  const v = validationSql(spec, mapping, unit.format, unit.header, unit.source);
-  await runWithProgress(conn, `CREATE OR REPLACE TEMP TABLE _v AS ${v.sql}`, v.params, report);
-  const rowsRead = await count(conn, 'SELECT count(*) FROM _v');
+  // 1. Read and validate in one pass: typed fields plus each row's list of errors. If DuckDB cannot
+  //    read the file as it is, the careful reader sets the unreadable rows aside and this runs again.
+  let v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates);
+  await unit.source.read(conn, async () => {
+    v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates);
+    await runWithProgress(conn, `CREATE OR REPLACE TEMP TABLE _v AS ${v.sql}`, v.params, report);
+  });
+  const rejects = unit.recordsRejects ? unit.source.rejects : [];
+  await quarantineRejects(conn, unit, mapping.entity, loadId, rejects);
+  const rowsRead = (await count(conn, 'SELECT count(*) FROM _v')) + rejects.length;
   for (const r of v.references) {
     await conn.run(
       `UPDATE _v SET _bad = TRUE WHERE ${ident(r.column)} IS NOT NULL
@@ -324,7 +445,9 @@ async function loadUnit(
       GROUP BY ${keys.join(', ')} HAVING count(*) > 1`);
     if ((await count(conn, 'SELECT count(*) FROM _dup')) > 0) {
       const q = new Params();
-      const values = `to_json({${spec.fields.map((f) => `${ident(f.name)}: _v.${ident(f.name)}`).join(', ')}})::VARCHAR`;
+      const shown = (f: FieldSpec) =>
+        f.type === 'text' ? shownSql(`_v.${ident(f.name)}`) : `_v.${ident(f.name)}`;
+      const values = `to_json({${spec.fields.map((f) => `${ident(f.name)}: ${shown(f)}`).join(', ')}})::VARCHAR`;
       await conn.run(
         `INSERT INTO meta.quarantine
          SELECT ${q.add(loadId)}, ${q.add(unit.file.name)}, ${q.add(mapping.entity)}, _v._row, ${q.add(spec.key[0] ?? '')},
@@ -340,7 +463,7 @@ async function loadUnit(
     }
     await conn.run('DROP TABLE _dup');
   }
-  const rowsQuarantined = await count(conn, 'SELECT count(*) FROM _v WHERE _bad');
+  const rowsQuarantined = (await count(conn, 'SELECT count(*) FROM _v WHERE _bad')) + rejects.length;
   const validateMs = performance.now() - t0;
 
   // 4. Upsert good rows by natural key: new keys inserted, changed rows replaced, equal rows kept.
@@ -407,28 +530,31 @@ async function quarantineUnmapped(
   loadId: string,
   t0: number,
 ): Promise<Omit<LoadAudit, 'loadId' | 'file' | 'entity'>> {
-  const p = new Params();
-  for (const v of unit.source.params) p.add(v);
-  const mappings = unit.profile.mappings.filter((m) =>
-    mappingsForFile(unit.profile, unit.file.path).includes(m),
-  );
-  const taken = mappings.map((m) => `(${whereSql(m.where, unit.header, p)})`).join(' OR ');
-  const filterCols = [
-    ...new Set(
-      mappings.flatMap((m) => (m.where ?? []).filter((w) => !('not_empty' in w)).map((w) => w.column)),
-    ),
-  ];
-  const shown = filterCols.map(
-    (c) => `${p.add(`${c} = `)} || coalesce(${ident(unit.header.get(c) ?? c)}, '')`,
-  );
-  await conn.run(
-    `INSERT INTO meta.quarantine
-     SELECT ${p.add(loadId)}, ${p.add(unit.file.name)}, 'unmapped', _row, ${p.add(filterCols[0] ?? '')}, 'unmapped_row',
-            ${p.add(`no mapping of profile "${unit.profile.name}" takes this row; it was not loaded`)},
-            ${shown.length > 0 ? `concat_ws(', ', ${shown.join(', ')})` : 'NULL'}, to_json(s)::VARCHAR
-     FROM ${unit.source.sql} s WHERE NOT (${taken})`,
-    p.values as DuckDBValue[],
-  );
+  await unit.source.read(conn, async () => {
+    const p = new Params();
+    for (const v of unit.source.params) p.add(v);
+    const mappings = unit.profile.mappings.filter((m) =>
+      mappingsForFile(unit.profile, unit.file.path).includes(m),
+    );
+    const taken = mappings.map((m) => `(${whereSql(m.where, unit.header, p)})`).join(' OR ');
+    const filterCols = [
+      ...new Set(
+        mappings.flatMap((m) => (m.where ?? []).filter((w) => !('not_empty' in w)).map((w) => w.column)),
+      ),
+    ];
+    const shown = filterCols.map(
+      (c) => `${p.add(`${c} = `)} || coalesce(${ident(unit.header.get(c) ?? c)}, '')`,
+    );
+    const values = `to_json({${unit.source.columns.map((c) => `${ident(c)}: ${shownSql(`s.${ident(c)}`)}`).join(', ')}})::VARCHAR`;
+    await conn.run(
+      `INSERT INTO meta.quarantine
+       SELECT ${p.add(loadId)}, ${p.add(unit.file.name)}, 'unmapped', _row, ${p.add(filterCols[0] ?? '')}, 'unmapped_row',
+              ${p.add(`no mapping of profile "${unit.profile.name}" takes this row; it was not loaded`)},
+              ${shown.length > 0 ? shownSql(`concat_ws(', ', ${shown.join(', ')})`) : 'NULL'}, ${values}
+       FROM ${unit.source.sql} s WHERE NOT (${taken})`,
+      p.values as DuckDBValue[],
+    );
+  });
   const n = toCount(
     (await queryRows(conn, 'SELECT count(*) AS n FROM meta.quarantine WHERE load_id = $1', [loadId]))[0]?.[
       'n'
@@ -452,8 +578,8 @@ export async function ingest(
 ): Promise<IngestReport> {
   const runId = sortableRunId();
   const tmpDir = await fs.mkdtemp(join(tmpdir(), 'arlens-ingest-'));
-  const scratchDb = await DuckDBInstance.create(':memory:');
-  const scratch = await scratchDb.connect();
+  const scratch = new ScratchDb();
+  const dates = options.plausibleDates ?? PLAUSIBLE_DATES;
   let units: Unit[] = [];
   try {
     const planned = await plan(sources, options, scratch, tmpDir);
@@ -470,11 +596,13 @@ export async function ingest(
         await ensureIngestSchema(conn);
         const loads: LoadAudit[] = [];
         for (const [i, unit] of units.entries()) {
-          const entity = unit.mapping ? unit.mapping.entity : 'unmapped';
+          // Rows nobody could read: only when there are some (they are known once the file was read).
+          if (unit.kind === 'unreadable' && unit.source.rejects.length === 0) continue;
+          const entity = unit.mapping ? unit.mapping.entity : unit.kind;
           const loadId = `${runId}-${String(i + 1).padStart(3, '0')}`;
           options.onEvent?.({ kind: 'unit-start', index: i, file: unit.file.name, entity });
           const started = new Date();
-          const stats = await loadUnit(conn, unit, loadId, (fraction) =>
+          const stats = await loadUnit(conn, unit, loadId, dates, (fraction) =>
             options.onEvent?.({ kind: 'unit-progress', index: i, fraction }),
           );
           const audit: LoadAudit = { loadId, file: unit.file.name, entity, ...stats };
@@ -486,7 +614,7 @@ export async function ingest(
             new Date().toISOString(),
             unit.file.path,
             unit.file.name,
-            await unit.file.sha256,
+            (await unit.file.survey).sha256,
             unit.file.bytes,
             unit.source.format,
             unit.profile.name,
@@ -499,6 +627,7 @@ export async function ingest(
             stats.unchanged,
             Math.round(stats.validateMs),
             Math.round(stats.mergeMs),
+            unit.options,
           ].map((x) => p.add(x));
           await conn.run(`INSERT INTO meta.loads VALUES (${values.join(', ')})`, p.values as DuckDBValue[]);
           loads.push(audit);
@@ -528,8 +657,7 @@ export async function ingest(
     return { runId, published: true, skipped: planned.skipped, ...result };
   } finally {
     for (const u of units) await u.source.cleanup();
-    scratch.closeSync();
-    scratchDb.closeSync();
+    scratch.close();
     await fs.rm(tmpDir, { recursive: true, force: true });
   }
 }

@@ -40,8 +40,11 @@ export async function ensureIngestSchema(conn: DuckDBConnection): Promise<void> 
     records_updated BIGINT NOT NULL,
     records_unchanged BIGINT NOT NULL,
     validate_ms BIGINT NOT NULL,
-    merge_ms BIGINT NOT NULL
+    merge_ms BIGINT NOT NULL,
+    load_options VARCHAR
   )`);
+  // Warehouses from before load_options: the column is added; their loads keep NULL (options unknown).
+  await conn.run('ALTER TABLE meta.loads ADD COLUMN IF NOT EXISTS load_options VARCHAR');
   await conn.run(`CREATE TABLE IF NOT EXISTS meta.quarantine (
     load_id VARCHAR NOT NULL,
     file_name VARCHAR NOT NULL,

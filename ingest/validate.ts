@@ -6,9 +6,19 @@
  * Layers: `src` (the file, filtered by the mapping's `where`) -> `txt` (the text each contract field
  * takes, after map/default/template) -> `typed` (parsed values, or NULL) -> `checked` (errors).
  */
-import { CONTRACT, CURRENCIES, SCALE, SQL_TYPES, type EntitySpec, type FieldSpec } from './contract.ts';
+import {
+  CONTRACT,
+  CURRENCIES,
+  PLAUSIBLE_DATES,
+  SCALE,
+  SQL_TYPES,
+  type DateWindow,
+  type EntitySpec,
+  type FieldSpec,
+} from './contract.ts';
 import { ident, Params } from '../warehouse/duckdb.ts';
 import type { ColumnSpec, Mapping, ResolvedFormat, Where } from './profile.ts';
+import { shownSql } from './shown.ts';
 
 /** Resolve a column named by a profile against the file's header (exact, then case-insensitive). */
 export function resolveColumn(wanted: string, columns: readonly string[]): string | undefined {
@@ -157,7 +167,25 @@ const typedCol = (name: string) => `typed.${ident(name)}`;
 /** The same text trimmed, NULL when empty: computed once per field in the `txt` layer. */
 const valCol = (name: string) => ident(`v:${name}`);
 
-function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: ResolvedFormat, p: Params): FieldSql {
+/** What to do about a date outside the plausible window (the reason names the window). */
+export function implausibleDateReason(dates: DateWindow): string {
+  return (
+    `date outside the plausible range ${dates.from} to ${dates.to} (a typo such as year 9999?): ` +
+    'correct it in the ERP and export again; if the date is right, widen plausible_dates in arlens.config.yaml'
+  );
+}
+
+/** Characters that never belong in exported text (both are invisible in a spreadsheet). */
+const NUL = 'chr(0)';
+const BOM = 'chr(65279)';
+
+function fieldSql(
+  field: FieldSpec,
+  cs: ColumnSpec | undefined,
+  format: ResolvedFormat,
+  dates: DateWindow,
+  p: Params,
+): FieldSql {
   const t = txtCol(field.name);
   const v = valCol(field.name);
   const msg = sqlText;
@@ -237,6 +265,11 @@ function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: Resolved
         'bad_type',
         msg(`not a valid date (expected ${human})`),
       ]);
+      checks.push([
+        implausible(typedCol(field.name), dates),
+        'implausible_date',
+        msg(implausibleDateReason(dates)),
+      ]);
       break;
     }
     case 'currency': {
@@ -270,6 +303,22 @@ function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: Resolved
       break;
     }
   }
+  checks.unshift(
+    [
+      `coalesce(contains(${t}, ${NUL}), FALSE)`,
+      'control_character',
+      msg(
+        'contains a NUL byte (binary data, not text): export the file again; if every row has them, the file may be UTF-16: save it as UTF-8 CSV',
+      ),
+    ],
+    [
+      `coalesce(contains(${t}, ${BOM}), FALSE)`,
+      'byte_order_mark',
+      msg(
+        'contains an invisible byte-order mark (U+FEFF), usually left where two exports were joined: remove it and load the file again',
+      ),
+    ],
+  );
   if (field.required)
     checks.unshift([`NOT (${present})`, 'missing_required', msg('required value is empty')]);
   // Typed is NULL exactly when the text is empty or does not parse; the detailed reason is worked
@@ -279,12 +328,28 @@ function fieldSql(field: FieldSpec, cs: ColumnSpec | undefined, format: Resolved
   if (field.min) {
     bad = `${bad} OR coalesce(${typedCol(field.name)} ${field.min.exclusive ? '<=' : '<'} ${field.min.value}, FALSE)`;
   }
+  if (field.type === 'date') bad = `${bad} OR coalesce(${implausible(typedCol(field.name), dates)}, FALSE)`;
+  // In other types a NUL or a byte-order mark already fails the parse (typed is NULL); in text it would not.
+  if (field.type === 'text')
+    bad = `${bad} OR coalesce(contains(${t}, ${NUL}) OR contains(${t}, ${BOM}), FALSE)`;
   return { typed, bad, checks };
+}
+
+/** A DATE literal of our own (checked here; both statements must keep the same parameters). */
+function dateLiteral(date: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`internal: not a YYYY-MM-DD date: ${date}`);
+  return `DATE '${date}'`;
+}
+
+/** SQL condition: the typed date `col` lies outside the window (NULL when the date is NULL). */
+function implausible(col: string, dates: DateWindow): string {
+  return `${col} NOT BETWEEN ${dateLiteral(dates.from)} AND ${dateLiteral(dates.to)}`;
 }
 
 /**
  * The validation query for one mapping over one prepared source.
  * `source` is the relation from read.ts; references are checked against `raw.<entity>` tables.
+ * Dates outside `dates` are rejected as implausible.
  */
 export function validationSql(
   spec: EntitySpec,
@@ -292,10 +357,11 @@ export function validationSql(
   format: ResolvedFormat,
   header: Map<string, string>,
   source: { sql: string; params: readonly (string | number)[] },
+  dates: DateWindow = PLAUSIBLE_DATES,
 ): ValidationSql {
   const p = new Params();
   for (const v of source.params) p.add(v);
-  const fields = spec.fields.map((f) => ({ f, s: fieldSql(f, mapping.columns[f.name], format, p) }));
+  const fields = spec.fields.map((f) => ({ f, s: fieldSql(f, mapping.columns[f.name], format, dates, p) }));
 
   const typedCols = fields.map(({ f, s }) => `${s.typed} AS ${ident(f.name)}`).join(',\n      ');
 
@@ -303,7 +369,7 @@ export function validationSql(
   const bad: string[] = fields.map(({ s }) => s.bad).filter((b) => b !== 'FALSE');
   const references: ValidationSql['references'][number][] = [];
   const err = (cond: string, column: string, code: string, reason: string, value: string) =>
-    `CASE WHEN ${cond} THEN {'column': ${sqlText(column)}, 'code': ${sqlText(code)}, 'reason': ${reason}, 'value': left(${value}, 200)} END`;
+    `CASE WHEN ${cond} THEN {'column': ${sqlText(column)}, 'code': ${sqlText(code)}, 'reason': ${reason}, 'value': ${shownSql(value)}} END`;
   for (const { f, s } of fields) {
     for (const [cond, code, reason] of s.checks) errs.push(err(cond, f.name, code, reason, txtCol(f.name)));
   }
@@ -364,7 +430,7 @@ typed AS (
       ${typedCols}
   FROM txt
 )`;
-  const valuesJson = `to_json({${spec.fields.map((f) => `${ident(f.name)}: ${txtCol(f.name)}`).join(', ')}})::VARCHAR`;
+  const valuesJson = `to_json({${spec.fields.map((f) => `${ident(f.name)}: ${shownSql(txtCol(f.name))}`).join(', ')}})::VARCHAR`;
   // Every row: typed fields and one cheap flag. References and duplicate keys are checked afterwards
   // on the typed table (an anti-join there costs a tenth of a join while reading the file).
   const sql = `${ctes}

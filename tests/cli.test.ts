@@ -56,7 +56,10 @@ describe('arlens CLI', () => {
       expect(status.out).toMatch(/invoices\s+300/);
       const again = arlens(['-w', wh, 'ingest', out]);
       expect(again.code).toBe(0);
-      expect(again.out).toContain('Nothing to load: every file was already loaded with the same content.');
+      expect(again.out).toContain(
+        'Nothing to load: every file was already loaded with the same content, profile and options.',
+      );
+      expect(again.out).toContain('To load a file again anyway, run arlens ingest with --force.');
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }

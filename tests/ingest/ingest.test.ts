@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../ingest/load.ts';
 import { warehouseFiles } from '../../warehouse/store.ts';
@@ -209,6 +210,35 @@ describe('idempotent and atomic', () => {
       { invoice_id: 'I3', customer_id: 'C1', amount: '300.00' },
       { invoice_id: 'I4', customer_id: 'C2', amount: '1.00' },
     ]);
+  });
+
+  it('a warehouse from before load_options: its loads still count as loaded, new loads record their options', async () => {
+    const { exports, wh } = await fresh('legacy');
+    await writeText(exports, 'customers.csv', [CUSTOMERS_HEADER, customerRow('C1')].join('\n'));
+    await ingest([{ path: exports, profile: 'canonical' }], { warehouseDir: wh });
+    // What an older ARLens left: meta.loads without the load_options column.
+    const db = await DuckDBInstance.create(warehouseFiles(wh).current);
+    const conn = await db.connect();
+    await conn.run('ALTER TABLE meta.loads DROP COLUMN load_options');
+    await conn.run('CHECKPOINT');
+    conn.closeSync();
+    db.closeSync();
+    const again = await ingest([{ path: exports, profile: 'canonical' }], { warehouseDir: wh });
+    expect(again.published).toBe(false);
+    await writeText(
+      exports,
+      'invoices.csv',
+      [INVOICES_HEADER, 'I1,C1,2024-03-01,2024-03-31,1.00,EUR,X,,,'].join('\n'),
+    );
+    const next = await ingest([{ path: exports, profile: 'canonical' }], { warehouseDir: wh });
+    expect(next.loads.map((l) => l.entity)).toEqual(['invoices']);
+    expect(
+      await published(wh, 'SELECT entity, load_options IS NULL AS legacy FROM meta.loads ORDER BY load_id'),
+    ).toEqual([
+      { entity: 'customers', legacy: true },
+      { entity: 'invoices', legacy: false },
+    ]);
+    expect(await published(wh, 'SELECT count(*) AS n FROM raw.customers')).toEqual([{ n: '1' }]);
   });
 
   it('a failure in the middle of a load leaves the published warehouse exactly as it was', async () => {
