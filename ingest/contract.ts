@@ -41,6 +41,8 @@ export interface EntitySpec {
   readonly key: readonly string[];
   readonly fields: readonly FieldSpec[];
   readonly rules: readonly RowRule[];
+  /** Rules across rows and entities, checked against what is already loaded (documentation; ingest/load.ts). */
+  readonly ledgerRules?: readonly string[];
 }
 
 export const ENTITY_NAMES = [
@@ -215,6 +217,11 @@ const ENTITIES = {
       money('applied_amount', 'Amount applied, in the invoice currency.', POSITIVE),
     ],
     rules: [],
+    ledgerRules: [
+      'an application dated before its invoice was issued is rejected (the cash would be in neither AR nor unapplied cash)',
+      "the applications of a receipt may not add up to more than the payment (where payment and invoice are in the same currency): an ERP that nets a credit note inside a payment (ERPNext's Payment Entry) must export that credit note as a credit memo against the invoice, which the profile maps",
+      'the applications to an invoice may not add up to more than the invoice: the rest of a payment is unapplied cash, not an application',
+    ],
   },
   credit_memos: {
     name: 'credit_memos',
@@ -449,6 +456,14 @@ export function contractMarkdown(): string {
     }
     if (e.rules.length > 0) {
       lines.push('', 'Rules: ' + e.rules.map((r) => `${r.reason} is rejected`).join('; ') + '.');
+    }
+    if (e.ledgerRules && e.ledgerRules.length > 0) {
+      lines.push(
+        '',
+        'Ledger rules (checked against what is already loaded; a row of the file replaces the loaded row with its key; a row that breaks one is quarantined with the totals):',
+        '',
+        ...e.ledgerRules.map((r) => `- ${r.charAt(0).toUpperCase()}${r.slice(1)}.`),
+      );
     }
     lines.push('');
   }

@@ -17,6 +17,7 @@ import {
   PLAUSIBLE_DATES,
   type DateWindow,
   type EntityName,
+  type EntitySpec,
   type FieldSpec,
 } from './contract.ts';
 import {
@@ -463,6 +464,8 @@ async function loadUnit(
     }
     await conn.run('DROP TABLE _dup');
   }
+  // 3b. Ledger rules across rows (payment applications only).
+  if (mapping.entity === 'payment_applications') await quarantineLedgerBreaks(conn, spec, unit, loadId);
   const rowsQuarantined = (await count(conn, 'SELECT count(*) FROM _v WHERE _bad')) + rejects.length;
   const validateMs = performance.now() - t0;
 
@@ -570,6 +573,74 @@ async function quarantineUnmapped(
     validateMs: performance.now() - t0,
     mergeMs: 0,
   };
+}
+
+/**
+ * Rules a payment application must keep with the rest of the ledger, checked against what is already
+ * loaded (a row of this file replaces the loaded row with its key): it is dated on or after its
+ * invoice; the applications of a receipt add up to no more than the payment (where both are in the
+ * same currency); those of an invoice to no more than the invoice. A row that breaks one is
+ * quarantined with the totals and what to do; the rest of the file loads.
+ */
+async function quarantineLedgerBreaks(
+  conn: DuckDBConnection,
+  spec: EntitySpec,
+  unit: Unit,
+  loadId: string,
+): Promise<void> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE _ledger AS
+    WITH fresh AS (
+      SELECT _row, receipt_id, invoice_id, applied_date, applied_amount FROM _v WHERE NOT _bad
+    ),
+    every_application AS (
+      SELECT receipt_id, invoice_id, applied_amount FROM raw.payment_applications AS a
+      WHERE NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.receipt_id = a.receipt_id AND f.invoice_id = a.invoice_id)
+      UNION ALL
+      SELECT receipt_id, invoice_id, applied_amount FROM fresh
+    ),
+    by_receipt AS (
+      SELECT a.receipt_id, sum(a.applied_amount) AS total
+      FROM every_application AS a
+      JOIN raw.invoices AS i USING (invoice_id)
+      JOIN raw.payments AS p USING (receipt_id)
+      WHERE i.currency = p.currency
+      GROUP BY a.receipt_id
+    ),
+    by_invoice AS (SELECT invoice_id, sum(applied_amount) AS total FROM every_application GROUP BY invoice_id)
+    SELECT f._row, 'applied_date' AS column_name, 'rule:applied_before_invoice' AS code,
+           'applied on ' || f.applied_date || ', before invoice ' || f.invoice_id || ' was issued (' || i.issue_date ||
+             '): check the clearing date in the export' AS reason,
+           f.applied_date::VARCHAR AS value
+    FROM fresh AS f JOIN raw.invoices AS i USING (invoice_id)
+    WHERE f.applied_date < i.issue_date
+    UNION ALL
+    SELECT f._row, 'applied_amount', 'rule:exceeds_payment',
+           'the applications of receipt ' || f.receipt_id || ' add up to ' || r.total || ', more than the payment (' ||
+             p.amount || ' ' || p.currency || '). Check the export; if your ERP nets a credit note inside a payment, ' ||
+             'load the credit note as a credit memo against the invoice (docs/contract.md)',
+           f.applied_amount::VARCHAR
+    FROM fresh AS f JOIN by_receipt AS r USING (receipt_id) JOIN raw.payments AS p USING (receipt_id)
+    WHERE r.total > p.amount
+    UNION ALL
+    SELECT f._row, 'applied_amount', 'rule:exceeds_invoice',
+           'the applications to invoice ' || f.invoice_id || ' add up to ' || b.total || ', more than the invoice (' ||
+             i.amount || ' ' || i.currency || '). Check the export: the rest of a payment is unapplied cash, not an application',
+           f.applied_amount::VARCHAR
+    FROM fresh AS f JOIN by_invoice AS b USING (invoice_id) JOIN raw.invoices AS i USING (invoice_id)
+    WHERE b.total > i.amount`);
+  if ((await count(conn, 'SELECT count(*) FROM _ledger')) > 0) {
+    const q = new Params();
+    const values = `to_json({${spec.fields.map((f) => `${ident(f.name)}: _v.${ident(f.name)}`).join(', ')}})::VARCHAR`;
+    await conn.run(
+      `INSERT INTO meta.quarantine
+       SELECT ${q.add(loadId)}, ${q.add(unit.file.name)}, 'payment_applications', l._row, l.column_name, l.code,
+              l.reason, l.value, ${values}
+       FROM _ledger AS l JOIN _v USING (_row)`,
+      q.values as DuckDBValue[],
+    );
+    await conn.run('UPDATE _v SET _bad = TRUE WHERE _row IN (SELECT _row FROM _ledger)');
+  }
+  await conn.run('DROP TABLE _ledger');
 }
 
 export async function ingest(
