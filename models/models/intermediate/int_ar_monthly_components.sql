@@ -3,6 +3,10 @@
   salesperson, in the reporting currency. Every group has a row for every month from its first
   invoice to the as-of month (zeros where nothing happened), so "previous month" is always there.
   The as-of month is a partial period: it ends on the as-of date.
+
+  Money never silently becomes 0: an amount is 0 where nothing happened, and null (unknown) where
+  documents exist but none of them could be converted (their currency has no FX rate). Where some
+  could, the sum covers those, and the unconverted_* counts say how many are missing.
 -#}
 with
 
@@ -37,7 +41,8 @@ grid as (
 
 sales as (
     select region, product_line, salesperson, cast(date_trunc('month', issue_date) as date) as month_start,
-        sum(invoice_amount_rc) as credit_sales_rc, count(*) as invoice_count
+        sum(invoice_amount_rc) as credit_sales_rc, count(*) as invoice_count,
+        count(*) filter (where invoice_amount_rc is null) as unconverted_invoice_count
     from invoices
     group by all
 ),
@@ -47,7 +52,9 @@ balances as (
         sum(open_amount_rc) as ar_rc, sum(current_amount_rc) as current_ar_rc, sum(overdue_amount_rc) as overdue_ar_rc,
         sum(days_1_30_amount_rc) as days_1_30_ar_rc, sum(days_31_60_amount_rc) as days_31_60_ar_rc,
         sum(days_61_90_amount_rc) as days_61_90_ar_rc, sum(days_91_180_amount_rc) as days_91_180_ar_rc,
-        sum(days_over_180_amount_rc) as days_over_180_ar_rc
+        sum(days_over_180_amount_rc) as days_over_180_ar_rc,
+        sum(unconverted_invoice_count) as unconverted_open_count,
+        sum(open_invoice_count) = sum(unconverted_invoice_count) as all_unconverted
     from snapshots
     group by all
 ),
@@ -86,17 +93,18 @@ final as (
         g.product_line,
         g.salesperson,
         g.period_end_date - g.month_start + 1 as days_in_period,
-        coalesce(s.credit_sales_rc, 0)::decimal(18, 2) as credit_sales_rc,
+        {#- 0 where nothing happened; null where there was something and none of it converted. #}
+        (case when s.invoice_count is null then 0 else s.credit_sales_rc end)::decimal(18, 2) as credit_sales_rc,
         coalesce(s.invoice_count, 0) as invoice_count,
-        coalesce(lag(b.ar_rc) over w, 0)::decimal(18, 2) as beginning_ar_rc,
-        coalesce(b.ar_rc, 0)::decimal(18, 2) as ending_ar_rc,
-        coalesce(b.current_ar_rc, 0)::decimal(18, 2) as ending_current_ar_rc,
-        coalesce(b.overdue_ar_rc, 0)::decimal(18, 2) as ending_overdue_ar_rc,
-        coalesce(b.days_1_30_ar_rc, 0)::decimal(18, 2) as ending_1_30_ar_rc,
-        coalesce(b.days_31_60_ar_rc, 0)::decimal(18, 2) as ending_31_60_ar_rc,
-        coalesce(b.days_61_90_ar_rc, 0)::decimal(18, 2) as ending_61_90_ar_rc,
-        coalesce(b.days_91_180_ar_rc, 0)::decimal(18, 2) as ending_91_180_ar_rc,
-        coalesce(b.days_over_180_ar_rc, 0)::decimal(18, 2) as ending_over_180_ar_rc,
+        coalesce(s.unconverted_invoice_count, 0) as unconverted_invoice_count,
+        (case when lag(b.snapshot_date) over w is null then 0 else lag(b.ar_rc) over w end)::decimal(18, 2)
+            as beginning_ar_rc,
+        {%- for column in ['ar', 'current_ar', 'overdue_ar', 'days_1_30_ar', 'days_31_60_ar', 'days_61_90_ar',
+                           'days_91_180_ar', 'days_over_180_ar'] %}
+        (case when b.snapshot_date is null then 0 when b.all_unconverted then null else b.{{ column }}_rc end)
+            ::decimal(18, 2) as ending_{{ column | replace('days_over_180_ar', 'over_180_ar') | replace('days_', '') | replace('ar_ar', 'ar') }}_rc,
+        {%- endfor %}
+        coalesce(b.unconverted_open_count, 0) as unconverted_open_count,
         coalesce(c.collections_rc, 0)::decimal(18, 2) as collections_rc,
         coalesce(wo.write_offs_rc, 0)::decimal(18, 2) as write_offs_rc,
         coalesce(st.settled_invoice_count, 0) as settled_invoice_count,

@@ -161,6 +161,7 @@ final as (
         coalesce(sum(open_amount_rc) filter (where aging_bucket = '{{ bucket }}'), 0)::decimal(18, 2) as {{ column }}_amount_rc,
         {%- endfor %}
         coalesce(sum(open_amount_rc) filter (where days_past_due > 0), 0)::decimal(18, 2) as overdue_amount_rc,
+        count(*) filter (where open_amount_rc is null) as unconverted_invoice_count,
         (select watermark from watermark) as _watermark,
         (select as_of_date from as_of) as _as_of_date
     from converted
