@@ -369,7 +369,7 @@ program
   .addOption(new Option('--role <role>', 'role').choices(ROLES).makeOptionMandatory())
   .option('--region <region...>', 'region(s) a sales_lead sees')
   .option('--portfolio <controller>', 'credit controller whose customers a collector sees')
-  .option('--expires <span>', 'lifetime, e.g. 8h, 30d', '8h')
+  .option('--expires <span>', 'lifetime, e.g. 8h, 30d (at most 30 days; ARLENS_TOKEN_MAX_DAYS)', '8h')
   .action(async (o: { role: Role; region?: string[]; portfolio?: string; expires: string }) => {
     const c = await config();
     const { secret } = await resolveApiSecret(c.warehouse);

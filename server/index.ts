@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { createCubeApi, CUBE_BASE_PATH, type CubeApi } from '../cube/server.ts';
 import { cubeSqlFunctions, PLACEHOLDER_VIEWS } from '../cube/sql-functions.ts';
+import { maxTokenSeconds } from '../cube/tokens.ts';
 import { ServingWarehouse } from '../warehouse/serving.ts';
 import { provideApiSecret, SESSION_COOKIE } from '../web/lib/server/session.ts';
 import { provideReportingCurrency, provideWarehouse } from '../web/lib/server/warehouse.ts';
@@ -82,6 +83,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     placeholders: PLACEHOLDER_VIEWS,
   });
   wh.on('error', (e: unknown) => console.error(`warehouse swap failed: ${(e as Error).message}`));
+  // A bad ARLENS_TOKEN_MAX_DAYS stops the start, not every later request.
+  maxTokenSeconds();
   await wh.open();
   provideWarehouse(wh);
   provideApiSecret(options.apiSecret);

@@ -1,14 +1,13 @@
 /**
  * Sign-in sessions: the role's API token lives in an httpOnly, SameSite=Strict cookie. The browser
  * never sees the secret nor a token it could read; its Cube requests carry the cookie and the ARLens
- * server (server/index.ts) takes the token from it.
+ * server (server/index.ts) takes the token from it. A session token lives 8 hours at most.
  */
 import type { Cookies } from '@sveltejs/kit';
-import { readToken, signToken, type SecurityContext } from '../../../cube/tokens.ts';
+import { readToken, SESSION_SECONDS, signToken, type SecurityContext } from '../../../cube/tokens.ts';
 
 export const SESSION_COOKIE = 'arlens_session';
 const SECRET_KEY = Symbol.for('arlens.api-secret');
-const SESSION_HOURS = 8;
 
 export function provideApiSecret(secret: string): void {
   (globalThis as Record<symbol, unknown>)[SECRET_KEY] = secret;
@@ -27,18 +26,18 @@ function apiSecret(): string {
 export async function readSession(cookies: Cookies): Promise<SecurityContext | null> {
   const token = cookies.get(SESSION_COOKIE);
   if (!token) return null;
-  const result = await readToken(apiSecret(), token);
+  const result = await readToken(apiSecret(), token, { maxLifetime: SESSION_SECONDS });
   return result.ok ? result.context : null;
 }
 
 export async function startSession(cookies: Cookies, context: SecurityContext): Promise<void> {
-  const token = await signToken(apiSecret(), context, `${SESSION_HOURS}h`);
+  const token = await signToken(apiSecret(), context, SESSION_SECONDS, { maxLifetime: SESSION_SECONDS });
   cookies.set(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
     sameSite: 'strict',
     secure: false,
-    maxAge: SESSION_HOURS * 3600,
+    maxAge: SESSION_SECONDS,
   });
 }
 
