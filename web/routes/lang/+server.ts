@@ -1,7 +1,8 @@
 import { redirect } from '@sveltejs/kit';
+import { sameOriginPath } from '$lib/server/safe-path';
 import type { RequestHandler } from './$types';
 
-/** Switch the UI language (cookie) and go back to the page. */
+/** Switch the UI language (cookie) and go back to the page (a path on this server only). */
 export const GET: RequestHandler = ({ url, cookies }) => {
   const to = url.searchParams.get('to') === 'ja' ? 'ja' : 'en';
   cookies.set('arlens_lang', to, {
@@ -11,6 +12,5 @@ export const GET: RequestHandler = ({ url, cookies }) => {
     secure: false,
     maxAge: 365 * 86400,
   });
-  const back = url.searchParams.get('back') ?? '/';
-  redirect(303, back.startsWith('/') && !back.startsWith('//') ? back : '/');
+  redirect(303, sameOriginPath(url.searchParams.get('back')));
 };

@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { ROLES, type SecurityContext } from '../../../cube/tokens.ts';
 import { translator } from '$lib/i18n/messages';
 import { filterOptions } from '$lib/server/options';
+import { sameOriginPath } from '$lib/server/safe-path';
 import { startSession } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -9,11 +10,6 @@ export const load: PageServerLoad = async () => {
   const options = await filterOptions(null);
   return { regions: options.regions, controllers: options.controllers };
 };
-
-/** Only same-site paths are followed after sign-in. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
-}
 
 export const actions: Actions = {
   default: async ({ request, cookies, url, locals }) => {
@@ -35,6 +31,7 @@ export const actions: Actions = {
     }
     await startSession(cookies, context);
     const fallback = role === 'collector' ? '/collections' : '/';
-    redirect(303, url.searchParams.get('next') ? safeNext(url.searchParams.get('next')) : fallback);
+    // Only a path on this server is followed after sign-in.
+    redirect(303, sameOriginPath(url.searchParams.get('next'), fallback));
   },
 };
