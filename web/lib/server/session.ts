@@ -31,7 +31,9 @@ export async function readSession(cookies: Cookies): Promise<SecurityContext | n
 }
 
 export async function startSession(cookies: Cookies, context: SecurityContext): Promise<void> {
-  const token = await signToken(apiSecret(), context, SESSION_SECONDS, { maxLifetime: SESSION_SECONDS });
+  const token = await signToken(apiSecret(), context, `${SESSION_SECONDS}s`, {
+    maxLifetime: SESSION_SECONDS,
+  });
   cookies.set(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
