@@ -1,11 +1,15 @@
 /**
- * Signing in and where the browser is sent after. Redirect targets (/signin?next=, /lang?back=)
- * stay on this server, whatever a link puts there: browsers read `/\\evil.example` as
- * `//evil.example` and skip tabs in URLs.
+ * Signing in, out, and where the browser is sent after. Redirect targets (/signin?next=,
+ * /lang?back=) stay on this server, whatever a link puts there: browsers read a backslash as a
+ * slash and skip tabs in URLs. Sign-out and the language cookie work over plain http on any host
+ * name (a `Secure` deletion is ignored by the browser on a non-loopback http host), checked by
+ * Set-Cookie and in Chromium on http://arlens.internal.
  */
 import { request } from 'node:http';
 import { promises as fs } from 'node:fs';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, CHROMIUM_ARGS, HYDRATION_PROBE } from '../browser/harness.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { demoWarehouse } from '../cube/harness.ts';
 import { TEST_SECRET, tempDir } from '../helpers.ts';
@@ -77,6 +81,20 @@ function http(
   });
 }
 
+/** The Set-Cookie line for `name`, if any. */
+const cookie = (a: Answer, name: string) => a.cookies.find((c) => c.startsWith(`${name}=`));
+/** The attributes of a Set-Cookie line, lower-cased names ('max-age' → '0', 'secure' → ''). */
+function attributes(line: string | undefined): Record<string, string> {
+  const [, ...parts] = (line ?? '').split(';');
+  return Object.fromEntries(
+    parts.map((p) => {
+      const [k, ...v] = p.trim().split('=');
+      return [k!.toLowerCase(), v.join('=')];
+    }),
+  );
+}
+const sessionOf = (a: Answer) => cookie(a, 'arlens_session')?.split(';')[0]?.slice('arlens_session='.length);
+
 /** Values a link could put into ?next= or ?back= to send the browser elsewhere. */
 const HOSTILE_TARGETS = [
   '/\\evil.example',
@@ -116,5 +134,54 @@ describe('on the demo data set', () => {
       form: { role: 'cfo' },
     });
     expect(signin.location).toBe(back);
+  });
+
+  it('signs in and out over plain http on a host name that is not loopback', async () => {
+    const host = 'arlens.internal';
+    const signin = await http(server, 'POST', '/signin', { host, form: { role: 'cfo' } });
+    expect(signin.status).toBe(303);
+    const session = cookie(signin, 'arlens_session');
+    expect(attributes(session)).toMatchObject({ path: '/', httponly: '', samesite: 'Strict' });
+    expect(attributes(session)).not.toHaveProperty('secure');
+    const signout = await http(server, 'POST', '/signout', {
+      host,
+      form: {},
+      headers: { cookie: `arlens_session=${sessionOf(signin)}` },
+    });
+    expect(signout.status).toBe(303);
+    const deletion = cookie(signout, 'arlens_session');
+    expect(deletion).toBeDefined();
+    expect(attributes(deletion)).toMatchObject({ path: '/', 'max-age': '0' });
+    // A Secure deletion over http to this host is dropped by the browser: the session would stay.
+    expect(attributes(deletion)).not.toHaveProperty('secure');
+    const lang = await http(server, 'GET', '/lang?to=ja&back=/', { host });
+    expect(attributes(cookie(lang, 'arlens_lang'))).not.toHaveProperty('secure');
+  });
+
+  it('in Chromium, sign-out on http://arlens.internal ends the session', async () => {
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP arlens.internal 127.0.0.1'],
+      headless: true,
+    });
+    try {
+      const context = await browser.newContext();
+      await context.addInitScript(HYDRATION_PROBE);
+      const page = await context.newPage();
+      const base = `http://arlens.internal:${new URL(server.url).port}`;
+      await page.goto(`${base}/signin`);
+      await page.locator('input[name=role][value=cfo]').check();
+      await Promise.all([page.waitForURL(`${base}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+      expect((await context.cookies()).map((c) => c.name)).toContain('arlens_session');
+      await Promise.all([
+        page.waitForURL((u) => u.pathname === '/signin'),
+        page.getByRole('button', { name: 'Sign out' }).click(),
+      ]);
+      expect((await context.cookies()).map((c) => c.name)).not.toContain('arlens_session');
+      await page.goto(`${base}/credit`);
+      expect(new URL(page.url()).pathname).toBe('/signin');
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -2,11 +2,18 @@
  * Sign-in sessions: the role's API token lives in an httpOnly, SameSite=Strict cookie. The browser
  * never sees the secret nor a token it could read; its Cube requests carry the cookie and the ARLens
  * server (server/index.ts) takes the token from it. A session token lives 8 hours at most.
+ *
+ * Cookies are `Secure` when the dashboard is served over https (ORIGIN=https://…, or the protocol
+ * header a TLS proxy sets, see server/index.ts), and not otherwise: a browser ignores a Secure cookie
+ * (or a Secure deletion) sent over plain http to a host that is not localhost, which is why sign-out
+ * used to fail on http://arlens.internal. The attributes are always given explicitly, never left to
+ * SvelteKit's defaults (secure except on localhost).
  */
 import type { Cookies } from '@sveltejs/kit';
 import { readToken, SESSION_SECONDS, signToken, type SecurityContext } from '../../../cube/tokens.ts';
 
 export const SESSION_COOKIE = 'arlens_session';
+export const LANG_COOKIE = 'arlens_lang';
 const SECRET_KEY = Symbol.for('arlens.api-secret');
 
 export function provideApiSecret(secret: string): void {
@@ -23,6 +30,11 @@ function apiSecret(): string {
   return secret;
 }
 
+/** `Secure` for cookies of a request to `url`: only when the dashboard is reached over https. */
+export function secureCookies(url: URL): boolean {
+  return url.protocol === 'https:';
+}
+
 export async function readSession(cookies: Cookies): Promise<SecurityContext | null> {
   const token = cookies.get(SESSION_COOKIE);
   if (!token) return null;
@@ -30,7 +42,7 @@ export async function readSession(cookies: Cookies): Promise<SecurityContext | n
   return result.ok ? result.context : null;
 }
 
-export async function startSession(cookies: Cookies, context: SecurityContext): Promise<void> {
+export async function startSession(cookies: Cookies, url: URL, context: SecurityContext): Promise<void> {
   const token = await signToken(apiSecret(), context, `${SESSION_SECONDS}s`, {
     maxLifetime: SESSION_SECONDS,
   });
@@ -38,11 +50,16 @@ export async function startSession(cookies: Cookies, context: SecurityContext): 
     path: '/',
     httpOnly: true,
     sameSite: 'strict',
-    secure: false,
+    secure: secureCookies(url),
     maxAge: SESSION_SECONDS,
   });
 }
 
-export function endSession(cookies: Cookies): void {
-  cookies.delete(SESSION_COOKIE, { path: '/' });
+export function endSession(cookies: Cookies, url: URL): void {
+  cookies.delete(SESSION_COOKIE, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: secureCookies(url),
+  });
 }

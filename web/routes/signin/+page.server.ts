@@ -29,7 +29,7 @@ export const actions: Actions = {
     } else {
       context = { role: role as 'cfo' | 'analyst' };
     }
-    await startSession(cookies, context);
+    await startSession(cookies, url, context);
     const fallback = role === 'collector' ? '/collections' : '/';
     // Only a path on this server is followed after sign-in.
     redirect(303, sameOriginPath(url.searchParams.get('next'), fallback));
