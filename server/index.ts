@@ -3,13 +3,17 @@
  * for everything else, and Cube's REST API under /cubejs-api. All read the warehouse through one
  * ServingWarehouse, so a running ingest or build never disturbs them; after every swap the Cube
  * rollups whose refresh key changed are rebuilt.
+ *
+ * /api needs a session or a token and a role the route table (auth/access.ts) allows, except
+ * /api/health.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { mayOpen, ROUTE_ROLES } from '../auth/access.ts';
 import { createCubeApi, CUBE_BASE_PATH, type CubeApi } from '../cube/server.ts';
 import { cubeSqlFunctions, PLACEHOLDER_VIEWS } from '../cube/sql-functions.ts';
-import { maxTokenSeconds } from '../cube/tokens.ts';
+import { maxTokenSeconds, readToken, SESSION_SECONDS, type SecurityContext } from '../cube/tokens.ts';
 import { ServingWarehouse } from '../warehouse/serving.ts';
 import { provideApiSecret, SESSION_COOKIE } from '../web/lib/server/session.ts';
 import { provideReportingCurrency, provideWarehouse } from '../web/lib/server/warehouse.ts';
@@ -38,34 +42,84 @@ export interface RunningServer {
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
-function sendJson(res: ServerResponse, code: number, body: unknown): void {
-  res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(code, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }
 
 const PROTO_HEADER = 'x-arlens-proto';
 
-/** The session token from a Cookie header, if any. */
+/**
+ * The session token from a Cookie header, if any. A malformed value counts as none (it used to throw
+ * URIError inside the request listener, which stopped the whole server).
+ */
 function sessionToken(cookie: string | undefined): string | undefined {
   for (const part of cookie?.split(';') ?? []) {
     const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return decodeURIComponent(value.join('='));
+    if (name !== SESSION_COOKIE) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
 
-async function api(wh: ServingWarehouse, url: URL, res: ServerResponse): Promise<void> {
+/**
+ * Who calls the API: a token in `Authorization` (API tokens' maximum lifetime), else the
+ * dashboard's session cookie (8 hours at most); null when neither is valid.
+ */
+async function apiCaller(req: IncomingMessage, secret: string): Promise<SecurityContext | null> {
+  const auth = req.headers.authorization;
+  const result = auth
+    ? await readToken(secret, auth)
+    : await readToken(secret, sessionToken(req.headers.cookie), { maxLifetime: SESSION_SECONDS });
+  return result.ok ? result.context : null;
+}
+
+async function api(
+  wh: ServingWarehouse,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+  secret: string,
+): Promise<void> {
+  if (url.pathname === '/api/health') {
+    // Public (a load balancer's probe): whether a warehouse is served, and which generation.
+    return sendJson(res, wh.generation > 0 ? 200 : 503, { ok: wh.generation > 0, generation: wh.generation });
+  }
+  const caller = await apiCaller(req, secret);
+  if (!caller) {
+    return sendJson(
+      res,
+      401,
+      { error: 'Sign in: this API needs the dashboard session or a token (Authorization: Bearer <token>).' },
+      { 'www-authenticate': 'Bearer' },
+    );
+  }
+  if (!Object.hasOwn(ROUTE_ROLES, url.pathname)) {
+    return sendJson(res, 404, { error: `no such API: ${url.pathname}` });
+  }
+  if (!mayOpen(caller.role, url.pathname)) {
+    return sendJson(res, 403, { error: 'Your role may not use this API.' });
+  }
   const query = wh.query.bind(wh);
   switch (url.pathname) {
-    case '/api/health':
-      return sendJson(res, wh.generation > 0 ? 200 : 503, {
-        ok: wh.generation > 0,
-        generation: wh.generation,
-      });
     case '/api/status':
       return sendJson(res, 200, { generation: wh.generation, ...(await warehouseStatus(query)) });
     case '/api/quarantine': {
-      const limit = Math.min(Number(url.searchParams.get('limit') ?? 500) || 500, 5000);
+      const asked = Math.trunc(Number(url.searchParams.get('limit') ?? 500)) || 500;
+      const limit = Math.min(Math.max(asked, 1), 5000);
       const rows = await quarantinedRows(query, limit, url.searchParams.get('load_id') ?? undefined);
       return sendJson(res, 200, { rows });
     }
@@ -125,7 +179,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (req.method !== 'GET') return sendJson(res, 405, { error: 'only GET is supported' });
-    api(wh, url, res).catch((e: unknown) => {
+    api(wh, url, req, res, options.apiSecret).catch((e: unknown) => {
       if (!res.headersSent) sendJson(res, 503, { error: (e as Error).message });
       else res.end();
     });
