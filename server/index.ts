@@ -15,7 +15,7 @@ import { createCubeApi, CUBE_BASE_PATH, type CubeApi } from '../cube/server.ts';
 import { cubeSqlFunctions, PLACEHOLDER_VIEWS } from '../cube/sql-functions.ts';
 import { maxTokenSeconds, readToken, SESSION_SECONDS, type SecurityContext } from '../cube/tokens.ts';
 import { ServingWarehouse } from '../warehouse/serving.ts';
-import { provideApiSecret, SESSION_COOKIE } from '../web/lib/server/session.ts';
+import { provideApiSecret, provideDemoSignIn, SESSION_COOKIE } from '../web/lib/server/session.ts';
 import { provideReportingCurrency, provideWarehouse } from '../web/lib/server/warehouse.ts';
 import { quarantinedRows, warehouseStatus } from './status.ts';
 import { WEB_HANDLER, ensureWebBuild } from './web-build.ts';
@@ -29,6 +29,11 @@ export interface ServerOptions {
   readonly apiSecret: string;
   /** The currency the marts report in (config `reporting_currency`); USD when absent. */
   readonly reportingCurrency?: string;
+  /**
+   * The warehouse holds the generated demo data set only (server/demo.ts): /signin offers the demo
+   * role picker. Otherwise (the default) signing in takes an API token.
+   */
+  readonly demo?: boolean;
   /** Progress lines (e.g. "Building the dashboard"). */
   readonly log?: (line: string) => void;
 }
@@ -142,6 +147,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await wh.open();
   provideWarehouse(wh);
   provideApiSecret(options.apiSecret);
+  provideDemoSignIn(options.demo ?? false);
   provideReportingCurrency(options.reportingCurrency ?? 'USD');
   const cube = await createCubeApi({ serving: wh, apiSecret: options.apiSecret });
   // Refresh-key values are cached for a second: rebuild rollups a little after each swap.

@@ -21,6 +21,8 @@
  *   h.errors()             errors recorded so far (and not yet asserted), as "<page url>: <text>"
  *   h.assertNoErrors()     throws listing them (and clears them); favicon 404s never count
  *
+ * The server serves the demo data set (ServerOptions.demo), so /signin offers the demo role picker.
+ *
  *   await signIn(page, 'sales_lead', { region: 'LATAM' })  // the /signin form of the page's harness;
  *                                 // waits for the role's start page (or options.next) and checks its status
  *   await gotoReady(page, `${h.url}explore?region=EMEA`)            // goto (fails on HTTP ≥ 400) + waitForCharts
@@ -122,7 +124,13 @@ export async function startBrowserHarness(
   let browser: Browser | undefined;
   try {
     const wh = await prepare(root);
-    server = await startServer({ warehouseDir: wh, host: '127.0.0.1', port: 0, apiSecret: TEST_SECRET });
+    server = await startServer({
+      warehouseDir: wh,
+      host: '127.0.0.1',
+      port: 0,
+      apiSecret: TEST_SECRET,
+      demo: true,
+    });
     browser = await launchChromium();
     const contexts = new Set<BrowserContext>();
     let errors: string[] = [];

@@ -37,7 +37,13 @@ beforeAll(async () => {
     sales_lead: { role: 'sales_lead', regions: ['LATAM'] },
     collector: { role: 'collector', portfolio: String(c?.['credit_controller']) },
   };
-  server = await startServer({ warehouseDir: wh, host: '127.0.0.1', port: 0, apiSecret: TEST_SECRET });
+  server = await startServer({
+    warehouseDir: wh,
+    host: '127.0.0.1',
+    port: 0,
+    apiSecret: TEST_SECRET,
+    demo: true,
+  });
 }, 120_000);
 afterAll(async () => {
   await server?.close();

@@ -1,25 +1,36 @@
 /**
- * Signing in, out, and where the browser is sent after. Redirect targets (/signin?next=,
- * /lang?back=) stay on this server, whatever a link puts there: browsers read a backslash as a
- * slash and skip tabs in URLs. Sign-out and the language cookie work over plain http on any host
- * name (a `Secure` deletion is ignored by the browser on a non-loopback http host), checked by
- * Set-Cookie and in Chromium on http://arlens.internal.
+ * Signing in, out, and where the browser is sent after. On the demo data set the role picker refuses
+ * a region or portfolio the data does not have; on a user's own data there is no role picker, only
+ * an API token (from `npx arlens token`), and a session never outlives its token or 8 hours. Redirect
+ * targets (/signin?next=, /lang?back=) stay on this server, whatever a link puts there. Sign-out and
+ * the language cookie work over plain http on any host name (a `Secure` deletion is ignored by the
+ * browser on a non-loopback http host), checked by Set-Cookie and in Chromium on http://arlens.internal.
  */
 import { request } from 'node:http';
 import { promises as fs } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, HYDRATION_PROBE } from '../browser/harness.ts';
+import { signToken } from '../../cube/tokens.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { demoWarehouse } from '../cube/harness.ts';
-import { TEST_SECRET, tempDir } from '../helpers.ts';
+import { CHROMIUM, CHROMIUM_ARGS, HYDRATION_PROBE } from '../browser/harness.ts';
+import { ingest } from '../../ingest/load.ts';
+import { CUSTOMERS_HEADER, customerRow, published, TEST_SECRET, tempDir, writeText } from '../helpers.ts';
+import { chromium } from 'playwright-core';
 
 let root: string;
 let wh: string;
+let controller: string;
 
 beforeAll(async () => {
   root = await tempDir('arlens-signin-');
   wh = await demoWarehouse(root, 400);
+  const [c] = await published(
+    wh,
+    `SELECT credit_controller FROM marts.dim_customers WHERE credit_controller IS NOT NULL ORDER BY 1 LIMIT 1`,
+  );
+  controller = String(c?.['credit_controller']);
 }, 120_000);
 afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
@@ -110,10 +121,41 @@ const HOSTILE_TARGETS = [
 describe('on the demo data set', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ warehouseDir: wh, host: '127.0.0.1', port: 0, apiSecret: TEST_SECRET });
+    server = await startServer({
+      warehouseDir: wh,
+      host: '127.0.0.1',
+      port: 0,
+      apiSecret: TEST_SECRET,
+      demo: true,
+    });
   }, 120_000);
   afterAll(async () => {
     await server?.close();
+  });
+
+  it('offers the role picker with the regions and portfolios of the data', async () => {
+    const page = await http(server, 'GET', '/signin');
+    expect(page.status).toBe(200);
+    expect(page.body.match(/type="radio"/g)).toHaveLength(4);
+    expect(page.body).toContain('<option value="LATAM">LATAM</option>');
+  });
+
+  it('refuses a region or a portfolio the data does not have', async () => {
+    const mars = await http(server, 'POST', '/signin', { form: { role: 'sales_lead', region: 'Mars' } });
+    expect(mars.status).toBe(400);
+    expect(mars.body).toContain('There is no region "Mars" in the data.');
+    expect(sessionOf(mars)).toBeUndefined();
+    const nobody = await http(server, 'POST', '/signin', {
+      form: { role: 'collector', portfolio: 'Nobody' },
+    });
+    expect(nobody.status).toBe(400);
+    expect(sessionOf(nobody)).toBeUndefined();
+    const latam = await http(server, 'POST', '/signin', { form: { role: 'sales_lead', region: 'LATAM' } });
+    expect(latam.status).toBe(303);
+    expect(decodeJwt(sessionOf(latam)!)).toMatchObject({ role: 'sales_lead', regions: ['LATAM'] });
+    const own = await http(server, 'POST', '/signin', { form: { role: 'collector', portfolio: controller } });
+    expect(own.status).toBe(303);
+    expect(own.location).toBe('/collections');
   });
 
   it.for(HOSTILE_TARGETS)('never redirects off-site: %j', async (target) => {
@@ -183,5 +225,78 @@ describe('on the demo data set', () => {
     } finally {
       await browser.close();
     }
+  });
+});
+
+describe("on a user's own data (no demo sign-in)", () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startServer({ warehouseDir: wh, host: '127.0.0.1', port: 0, apiSecret: TEST_SECRET });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('offers sign-in with an API token and explains how to get one', async () => {
+    const page = await http(server, 'GET', '/signin');
+    expect(page.status).toBe(200);
+    expect(page.body).not.toContain('type="radio"');
+    expect(page.body).not.toContain('<option');
+    expect(page.body).toContain('name="token"');
+    expect(page.body).toContain('npx arlens token --role cfo');
+  });
+
+  it('refuses the demo role picker', async () => {
+    const cfo = await http(server, 'POST', '/signin', { form: { role: 'cfo' } });
+    expect(cfo.status).toBe(403);
+    expect(sessionOf(cfo)).toBeUndefined();
+  });
+
+  it('opens an 8-hour session with a valid token of a role the data has', async () => {
+    const token = await signToken(TEST_SECRET, { role: 'sales_lead', regions: ['EMEA'] }, '30d');
+    const res = await http(server, 'POST', '/signin?next=/credit', { form: { token } });
+    expect(res.status).toBe(303);
+    expect(res.location).toBe('/credit');
+    const session = decodeJwt(sessionOf(res)!);
+    expect(session).toMatchObject({ role: 'sales_lead', regions: ['EMEA'] });
+    expect(session.exp! - session.iat!).toBe(8 * 3600);
+    expect(Number(attributes(cookie(res, 'arlens_session'))['max-age'])).toBe(8 * 3600);
+    // A token that expires sooner gives a session that ends with it.
+    const hour = await signToken(TEST_SECRET, { role: 'cfo' }, '1h');
+    const short = decodeJwt(sessionOf(await http(server, 'POST', '/signin', { form: { token: hour } }))!);
+    expect(short.exp).toBe(decodeJwt(hour).exp);
+  });
+
+  it('refuses a token for a region the data does not have, a forged, expired or too long-lived one', async () => {
+    const mars = await signToken(TEST_SECRET, { role: 'sales_lead', regions: ['Mars'] });
+    const forged = await signToken('another-secret-another-secret-another!', { role: 'cfo' });
+    const expired = await signToken(TEST_SECRET, { role: 'cfo' }, Math.floor(Date.now() / 1000) - 60);
+    const now = Math.floor(Date.now() / 1000);
+    const forever = await new SignJWT({ role: 'cfo' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(now)
+      .setExpirationTime(now + 365 * 86400)
+      .sign(new TextEncoder().encode(TEST_SECRET));
+    for (const token of [mars, forged, expired, forever, 'nonsense']) {
+      const res = await http(server, 'POST', '/signin', { form: { token } });
+      expect(res.status).toBe(400);
+      expect(sessionOf(res)).toBeUndefined();
+    }
+  });
+});
+
+describe('`arlens start` offers demo sign-in only on the demo data set', () => {
+  it('is on when every load came from the demo exports, off otherwise', async () => {
+    const { onlyDemoLoads } = await import('../../server/demo.ts');
+    // demoWarehouse loads <root>/exports.
+    expect(await onlyDemoLoads(wh, join(root, 'exports'))).toBe(true);
+    expect(await onlyDemoLoads(wh, join(root, 'elsewhere'))).toBe(false);
+    expect(await onlyDemoLoads(wh, join(root, 'export'))).toBe(false);
+    // The user loads a file of their own into the demo warehouse: no demo sign-in any more.
+    const own = join(root, 'own');
+    await fs.mkdir(own);
+    await writeText(own, 'customers.csv', [CUSTOMERS_HEADER, customerRow('OWN-1')].join('\n'));
+    await ingest([{ path: own, profile: 'canonical' }], { warehouseDir: wh });
+    expect(await onlyDemoLoads(wh, join(root, 'exports'))).toBe(false);
   });
 });

@@ -28,6 +28,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     apiSecret: TEST_SECRET,
+    demo: true,
   });
 }, 120_000);
 afterAll(async () => {
