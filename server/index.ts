@@ -4,8 +4,9 @@
  * ServingWarehouse, so a running ingest or build never disturbs them; after every swap the Cube
  * rollups whose refresh key changed are rebuilt.
  *
- * /api needs a session or a token and a role the route table (auth/access.ts) allows, except
- * /api/health.
+ * Every response carries the security headers (SECURITY_HEADERS; pages get SvelteKit's own CSP with
+ * the nonce of their start-up script, svelte.config.js). /api needs a session or a token and a role
+ * the route table (auth/access.ts) allows, except /api/health.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -60,6 +61,22 @@ function sendJson(
   });
   res.end(JSON.stringify(body));
 }
+
+/**
+ * On every response (pages, /api, /cubejs-api, assets). Pages replace the CSP with SvelteKit's
+ * (svelte.config.js `kit.csp`: scripts only from this server plus the nonce of the page's start-up
+ * script); everything else is no document at all, so it may load nothing.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  // Not no-referrer: with it, browsers send `Origin: null` on form posts, and SvelteKit's CSRF check
+  // then refuses every sign-in and sign-out.
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
 
 const PROTO_HEADER = 'x-arlens-proto';
 
@@ -150,6 +167,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   provideDemoSignIn(options.demo ?? false);
   provideReportingCurrency(options.reportingCurrency ?? 'USD');
   const cube = await createCubeApi({ serving: wh, apiSecret: options.apiSecret });
+  cube.app.disable('x-powered-by');
   // Refresh-key values are cached for a second: rebuild rollups a little after each swap.
   let refreshTimer: NodeJS.Timeout | undefined;
   wh.on('swap', () => {
@@ -166,6 +184,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { handler } = (await import(pathToFileURL(WEB_HANDLER).href)) as { handler: NodeHandler };
 
   const server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith(`${CUBE_BASE_PATH}/`)) {
       // The dashboard's browser code holds no token: its requests say `Authorization: cookie` and

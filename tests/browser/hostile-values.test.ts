@@ -544,3 +544,24 @@ describe('as a sales lead of a hostile region and a credit controller of a hosti
     await page.context().close();
   });
 });
+
+it("the page's Content-Security-Policy blocks an inline event handler, should markup ever get in", async () => {
+  const page = await h.newPage();
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await signIn(page, 'cfo');
+  await page.evaluate(() => {
+    const div = document.createElement('div');
+    // What an unescaped formatter would do; only this test writes markup like this.
+    div.setAttribute('data-test', 'csp');
+    document.body.append(div);
+    div.insertAdjacentHTML('beforeend', '<img src="data:," onerror="alert(9)">');
+  });
+  await expect.poll(() => h.errors().join('\n')).toMatch(/CSP violation: script-src/);
+  expect(dialogs).toEqual([]);
+  expect(() => h.assertNoErrors()).toThrow(/CSP violation/);
+  await page.context().close();
+});
