@@ -6,8 +6,10 @@
  *
  * Every response carries the security headers (SECURITY_HEADERS; pages get SvelteKit's own CSP with
  * the nonce of their start-up script, svelte.config.js). /api needs a session or a token and a role
- * the route table (auth/access.ts) allows, except /api/health.
+ * the route table (auth/access.ts) allows, except /api/health; its errors say only a request id
+ * (the detail goes to the server log).
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
@@ -205,8 +207,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     if (req.method !== 'GET') return sendJson(res, 405, { error: 'only GET is supported' });
     api(wh, url, req, res, options.apiSecret).catch((e: unknown) => {
-      if (!res.headersSent) sendJson(res, 503, { error: (e as Error).message });
-      else res.end();
+      // The detail (SQL, paths) stays in the server log; the client gets an id to quote.
+      const requestId = randomUUID();
+      console.error(`[${requestId}] GET ${url.pathname} failed:`, e);
+      if (!res.headersSent) {
+        sendJson(
+          res,
+          500,
+          { error: 'The server could not answer this request. The server log has the details.', requestId },
+          { 'x-request-id': requestId },
+        );
+      } else res.end();
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,11 +1,12 @@
 /**
  * What every response of the ARLens server says about itself: the security headers on pages, the
  * JSON API, Cube's API, assets, redirects and errors (pages with SvelteKit's nonce-based CSP, no
- * 'unsafe-inline' or 'unsafe-eval' for scripts).
+ * 'unsafe-inline' or 'unsafe-eval' for scripts); and what an API error tells a client: a request id,
+ * never SQL or paths (those go to the server log).
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ingest } from '../../ingest/load.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { CUSTOMERS_HEADER, customerRow, sessionCookie, TEST_SECRET, tempDir, writeText } from '../helpers.ts';
@@ -104,5 +105,55 @@ describe('security headers', () => {
     // A fresh nonce on every response.
     const again = csp((await fetch(`${server.url}signin`)).headers.get('content-security-policy'));
     expect(again.get('script-src')).not.toEqual(scripts);
+  });
+});
+
+describe('API errors', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    // No warehouse published yet: /api/status fails inside DuckDB.
+    server = await startServer({
+      warehouseDir: join(root, 'empty'),
+      host: '127.0.0.1',
+      port: 0,
+      apiSecret: TEST_SECRET,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('say a request id and nothing of SQL, tables or paths; the log has the detail', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const res = await fetch(`${server.url}api/status`, { headers: await sessionCookie({ role: 'cfo' }) });
+      expect(res.status).toBe(500);
+      const body = (await res.json()) as { error: string; requestId: string };
+      expect(Object.keys(body).sort()).toEqual(['error', 'requestId']);
+      expect(body.error).toBe('The server could not answer this request. The server log has the details.');
+      expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers.get('x-request-id')).toBe(body.requestId);
+      const text = JSON.stringify(body);
+      for (const detail of ['raw.', 'meta.', 'SELECT', 'Catalog', 'Error', root]) {
+        expect(text).not.toContain(detail);
+      }
+      const line = logged.mock.calls
+        .map((c) => c.map(String).join(' '))
+        .find((l) => l.includes(body.requestId));
+      expect(line).toBeDefined();
+      expect(line).toContain('/api/status');
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it('a malformed session cookie is no session, and does not stop the server', async () => {
+    const bad = { cookie: 'arlens_session=%E0%A4%A' };
+    expect(
+      (await fetch(`${server.url}cubejs-api/v1/meta`, { headers: { ...bad, authorization: 'cookie' } }))
+        .status,
+    ).toBe(403);
+    expect((await fetch(`${server.url}api/status`, { headers: bad })).status).toBe(401);
+    expect((await fetch(`${server.url}api/health`)).status).toBe(503);
   });
 });
