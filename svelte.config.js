@@ -8,6 +8,27 @@ export default {
   preprocess: vitePreprocess(),
   kit: {
     adapter: adapter({ out: 'build/web' }),
+    // Content-Security-Policy of every page (server/index.ts sets the other security headers, and a
+    // CSP that allows nothing on responses that are no page). Scripts only from this server and the
+    // page's own start-up script (its nonce); no inline event handlers, no eval. Style attributes are
+    // allowed ('unsafe-inline' in style-src-attr only): Svelte's style: directives render them on the
+    // server, and ECharts writes its tooltips' styles as attributes. Style sheets come from here only.
+    csp: {
+      mode: 'nonce',
+      directives: {
+        'default-src': ['self'],
+        'script-src': ['self'],
+        'style-src': ['self'],
+        'style-src-attr': ['unsafe-inline'],
+        'img-src': ['self', 'data:'],
+        'font-src': ['self'],
+        'connect-src': ['self'],
+        'object-src': ['none'],
+        'base-uri': ['none'],
+        'form-action': ['self'],
+        'frame-ancestors': ['none'],
+      },
+    },
     files: {
       routes: 'web/routes',
       lib: 'web/lib',

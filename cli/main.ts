@@ -9,6 +9,7 @@ import { contractMarkdown, ENTITY_NAMES, type EntityName } from '../ingest/contr
 import { ingest, type IngestReport, type IngestSource } from '../ingest/load.ts';
 import { listBuiltinProfiles, loadProfile, type FormatOptions } from '../ingest/profile.ts';
 import { ROLES, signToken, type Role, type SecurityContext } from '../cube/tokens.ts';
+import { onlyDemoLoads } from '../server/demo.ts';
 import { resolveApiSecret } from '../server/secret.ts';
 import { quarantinedRows, warehouseStatus } from '../server/status.ts';
 import { firstOfMonth, formatDay, today } from '../core/calendar.ts';
@@ -382,7 +383,7 @@ program
   .addOption(new Option('--role <role>', 'role').choices(ROLES).makeOptionMandatory())
   .option('--region <region...>', 'region(s) a sales_lead sees')
   .option('--portfolio <controller>', 'credit controller whose customers a collector sees')
-  .option('--expires <span>', 'lifetime, e.g. 8h, 30d', '8h')
+  .option('--expires <span>', 'lifetime, e.g. 8h, 30d (at most 30 days; ARLENS_TOKEN_MAX_DAYS)', '8h')
   .action(async (o: { role: Role; region?: string[]; portfolio?: string; expires: string }) => {
     const c = await config();
     const { secret } = await resolveApiSecret(c.warehouse);
@@ -440,6 +441,7 @@ program
     });
     console.log(`ARLens is serving ${c.warehouse} at ${server.url}`);
     console.log(`Cube API: ${server.url}cubejs-api/v1 (tokens: npx arlens token --help)`);
+    console.log('Dashboard sign-in takes an API token: npx arlens token --role cfo');
     const stop = () => void server.close().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
@@ -452,6 +454,8 @@ program
   .action(async (o: { port?: number }) => {
     const started = performance.now();
     const c = await config();
+    // Demo sign-in (any role, any region) only when the warehouse holds the demo data set alone.
+    let demo = false;
     if (c.sources.length > 0) {
       await runIngest(c, c.sources, false);
     } else {
@@ -465,6 +469,13 @@ program
       }
       console.log(`No sources in the config: using demo data from ${exportsDir}`);
       await runIngest(c, [{ path: exportsDir, profile: 'canonical' }], false);
+      demo = await onlyDemoLoads(c.warehouse, exportsDir);
+      if (!demo) {
+        console.log(
+          'The warehouse also holds files other than the demo exports: demo sign-in is off. ' +
+            'Sign in with a token: npx arlens token --role cfo',
+        );
+      }
     }
     const fingerprint = await projectFingerprint(c);
     const built = await fs.readFile(fingerprintFile(c), 'utf8').catch(() => '');
@@ -493,9 +504,11 @@ program
       port: o.port ?? c.server.port,
       apiSecret: await apiSecret(c),
       reportingCurrency: c.reporting_currency,
+      demo,
       log: (line) => console.log(line),
     });
     console.log(`Cube API: ${server.url}cubejs-api/v1 (tokens: npx arlens token --help)`);
+    if (!demo) console.log('Dashboard sign-in takes an API token: npx arlens token --role cfo');
     console.log(
       `\nARLens is ready at ${server.url}  (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
     );

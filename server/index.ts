@@ -3,14 +3,22 @@
  * for everything else, and Cube's REST API under /cubejs-api. All read the warehouse through one
  * ServingWarehouse, so a running ingest or build never disturbs them; after every swap the Cube
  * rollups whose refresh key changed are rebuilt.
+ *
+ * Every response carries the security headers (SECURITY_HEADERS; pages get SvelteKit's own CSP with
+ * the nonce of their start-up script, svelte.config.js). /api needs a session or a token and a role
+ * the route table (auth/access.ts) allows, except /api/health; its errors say only a request id
+ * (the detail goes to the server log).
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import { mayOpen, ROUTE_ROLES } from '../auth/access.ts';
 import { createCubeApi, CUBE_BASE_PATH, type CubeApi } from '../cube/server.ts';
 import { cubeSqlFunctions, PLACEHOLDER_VIEWS } from '../cube/sql-functions.ts';
+import { maxTokenSeconds, readToken, SESSION_SECONDS, type SecurityContext } from '../cube/tokens.ts';
 import { ServingWarehouse } from '../warehouse/serving.ts';
-import { provideApiSecret, SESSION_COOKIE } from '../web/lib/server/session.ts';
+import { provideApiSecret, provideDemoSignIn, SESSION_COOKIE } from '../web/lib/server/session.ts';
 import { provideReportingCurrency, provideWarehouse } from '../web/lib/server/warehouse.ts';
 import { quarantinedRows, warehouseStatus } from './status.ts';
 import { WEB_HANDLER, ensureWebBuild } from './web-build.ts';
@@ -24,6 +32,11 @@ export interface ServerOptions {
   readonly apiSecret: string;
   /** The currency the marts report in (config `reporting_currency`); USD when absent. */
   readonly reportingCurrency?: string;
+  /**
+   * The warehouse holds the generated demo data set only (server/demo.ts): /signin offers the demo
+   * role picker. Otherwise (the default) signing in takes an API token.
+   */
+  readonly demo?: boolean;
   /** Progress lines (e.g. "Building the dashboard"). */
   readonly log?: (line: string) => void;
 }
@@ -37,34 +50,100 @@ export interface RunningServer {
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
-function sendJson(res: ServerResponse, code: number, body: unknown): void {
-  res.writeHead(code, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(code, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }
 
+/**
+ * On every response (pages, /api, /cubejs-api, assets). Pages replace the CSP with SvelteKit's
+ * (svelte.config.js `kit.csp`: scripts only from this server plus the nonce of the page's start-up
+ * script); everything else is no document at all, so it may load nothing.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  // Not no-referrer: with it, browsers send `Origin: null` on form posts, and SvelteKit's CSRF check
+  // then refuses every sign-in and sign-out.
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
 const PROTO_HEADER = 'x-arlens-proto';
 
-/** The session token from a Cookie header, if any. */
+/**
+ * The session token from a Cookie header, if any. A malformed value counts as none (it used to throw
+ * URIError inside the request listener, which stopped the whole server).
+ */
 function sessionToken(cookie: string | undefined): string | undefined {
   for (const part of cookie?.split(';') ?? []) {
     const [name, ...value] = part.trim().split('=');
-    if (name === SESSION_COOKIE) return decodeURIComponent(value.join('='));
+    if (name !== SESSION_COOKIE) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }
 
-async function api(wh: ServingWarehouse, url: URL, res: ServerResponse): Promise<void> {
+/**
+ * Who calls the API: a token in `Authorization` (API tokens' maximum lifetime), else the
+ * dashboard's session cookie (8 hours at most); null when neither is valid.
+ */
+async function apiCaller(req: IncomingMessage, secret: string): Promise<SecurityContext | null> {
+  const auth = req.headers.authorization;
+  const result = auth
+    ? await readToken(secret, auth)
+    : await readToken(secret, sessionToken(req.headers.cookie), { maxLifetime: SESSION_SECONDS });
+  return result.ok ? result.context : null;
+}
+
+async function api(
+  wh: ServingWarehouse,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+  secret: string,
+): Promise<void> {
+  if (url.pathname === '/api/health') {
+    // Public (a load balancer's probe): whether a warehouse is served, and which generation.
+    return sendJson(res, wh.generation > 0 ? 200 : 503, { ok: wh.generation > 0, generation: wh.generation });
+  }
+  const caller = await apiCaller(req, secret);
+  if (!caller) {
+    return sendJson(
+      res,
+      401,
+      { error: 'Sign in: this API needs the dashboard session or a token (Authorization: Bearer <token>).' },
+      { 'www-authenticate': 'Bearer' },
+    );
+  }
+  if (!Object.hasOwn(ROUTE_ROLES, url.pathname)) {
+    return sendJson(res, 404, { error: `no such API: ${url.pathname}` });
+  }
+  if (!mayOpen(caller.role, url.pathname)) {
+    return sendJson(res, 403, { error: 'Your role may not use this API.' });
+  }
   const query = wh.query.bind(wh);
   switch (url.pathname) {
-    case '/api/health':
-      return sendJson(res, wh.generation > 0 ? 200 : 503, {
-        ok: wh.generation > 0,
-        generation: wh.generation,
-      });
     case '/api/status':
       return sendJson(res, 200, { generation: wh.generation, ...(await warehouseStatus(query)) });
     case '/api/quarantine': {
-      const limit = Math.min(Number(url.searchParams.get('limit') ?? 500) || 500, 5000);
+      const asked = Math.trunc(Number(url.searchParams.get('limit') ?? 500)) || 500;
+      const limit = Math.min(Math.max(asked, 1), 5000);
       const rows = await quarantinedRows(query, limit, url.searchParams.get('load_id') ?? undefined);
       return sendJson(res, 200, { rows });
     }
@@ -82,11 +161,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     placeholders: PLACEHOLDER_VIEWS,
   });
   wh.on('error', (e: unknown) => console.error(`warehouse swap failed: ${(e as Error).message}`));
+  // A bad ARLENS_TOKEN_MAX_DAYS stops the start, not every later request.
+  maxTokenSeconds();
   await wh.open();
   provideWarehouse(wh);
   provideApiSecret(options.apiSecret);
+  provideDemoSignIn(options.demo ?? false);
   provideReportingCurrency(options.reportingCurrency ?? 'USD');
   const cube = await createCubeApi({ serving: wh, apiSecret: options.apiSecret });
+  cube.app.disable('x-powered-by');
   // Refresh-key values are cached for a second: rebuild rollups a little after each swap.
   let refreshTimer: NodeJS.Timeout | undefined;
   wh.on('swap', () => {
@@ -103,6 +186,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { handler } = (await import(pathToFileURL(WEB_HANDLER).href)) as { handler: NodeHandler };
 
   const server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith(`${CUBE_BASE_PATH}/`)) {
       // The dashboard's browser code holds no token: its requests say `Authorization: cookie` and
@@ -122,9 +206,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (req.method !== 'GET') return sendJson(res, 405, { error: 'only GET is supported' });
-    api(wh, url, res).catch((e: unknown) => {
-      if (!res.headersSent) sendJson(res, 503, { error: (e as Error).message });
-      else res.end();
+    api(wh, url, req, res, options.apiSecret).catch((e: unknown) => {
+      // The detail (SQL, paths) stays in the server log; the client gets an id to quote.
+      const requestId = randomUUID();
+      console.error(`[${requestId}] GET ${url.pathname} failed:`, e);
+      if (!res.headersSent) {
+        sendJson(
+          res,
+          500,
+          { error: 'The server could not answer this request. The server log has the details.', requestId },
+          { 'x-request-id': requestId },
+        );
+      } else res.end();
     });
   });
   await new Promise<void>((resolve, reject) => {

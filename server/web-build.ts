@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..');
 export const WEB_HANDLER = join(ROOT, 'build', 'web', 'handler.js');
-const SOURCES = ['web', 'svelte.config.js', 'vite.config.ts', 'server/status.ts', 'cube/tokens.ts'];
+const SOURCES = ['web', 'auth', 'svelte.config.js', 'vite.config.ts', 'server/status.ts', 'cube/tokens.ts'];
 
 async function newestMtime(path: string): Promise<number> {
   const stat = await fs.stat(path).catch(() => undefined);

@@ -18,8 +18,11 @@
  *                          1280×900; page errors and console errors are recorded.
  *                          opts.ignoreErrors: RegExp[] of expected console errors (e.g. a 403 you provoke);
  *                          opts.acceptDownloads is on (for export tests).
- *   h.errors()             errors recorded so far (and not yet asserted), as "<page url>: <text>"
+ *   h.errors()             errors recorded so far (and not yet asserted), as "<page url>: <text>";
+ *                          Content-Security-Policy violations count as errors
  *   h.assertNoErrors()     throws listing them (and clears them); favicon 404s never count
+ *
+ * The server serves the demo data set (ServerOptions.demo), so /signin offers the demo role picker.
  *
  *   await signIn(page, 'sales_lead', { region: 'LATAM' })  // the /signin form of the page's harness;
  *                                 // waits for the role's start page (or options.next) and checks its status
@@ -73,6 +76,15 @@ export const HYDRATION_PROBE = `(() => {
   };
 })();`;
 
+/**
+ * Init script for every page: a Content-Security-Policy violation (a blocked script, style, image,
+ * connection) is reported as a console error, so `assertNoErrors` fails the test on it.
+ */
+export const CSP_PROBE = `document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') +
+    ' (' + (e.sourceFile || '') + ':' + e.lineNumber + ')');
+});`;
+
 /** The server each harness page belongs to (signIn reads it). */
 const BASE_URL = new WeakMap<Page, string>();
 
@@ -122,7 +134,13 @@ export async function startBrowserHarness(
   let browser: Browser | undefined;
   try {
     const wh = await prepare(root);
-    server = await startServer({ warehouseDir: wh, host: '127.0.0.1', port: 0, apiSecret: TEST_SECRET });
+    server = await startServer({
+      warehouseDir: wh,
+      host: '127.0.0.1',
+      port: 0,
+      apiSecret: TEST_SECRET,
+      demo: true,
+    });
     browser = await launchChromium();
     const contexts = new Set<BrowserContext>();
     let errors: string[] = [];
@@ -143,6 +161,7 @@ export async function startBrowserHarness(
         });
         contexts.add(context);
         await context.addInitScript(HYDRATION_PROBE);
+        await context.addInitScript(CSP_PROBE);
         context.on('close', () => contexts.delete(context));
         const page = await context.newPage();
         recordErrors(page, errors, options.ignoreErrors);

@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../ingest/load.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { CUSTOMERS_HEADER, ROOT, TEST_SECRET, cliArgs, tempDir } from '../helpers.ts';
+import { CUSTOMERS_HEADER, ROOT, TEST_SECRET, cliArgs, sessionCookie, tempDir } from '../helpers.ts';
 
 /** Write customers.csv and invoices.csv with `customers` and `invoices` rows (amount = `amount`). */
 async function writeExports(dir: string, customers: number, invoices: number, amount: string): Promise<void> {
@@ -67,6 +67,8 @@ describe('serving while jobs write', () => {
     for (const s of states) await writeExports(s.dir, s.customers, s.invoices, s.amount);
     await ingest([{ path: states[0]!.dir, profile: 'canonical' }], { warehouseDir: wh });
     server = await startServer({ warehouseDir: wh, host: '127.0.0.1', port: 0, apiSecret: TEST_SECRET });
+    // /api/status needs the session (or a token) of a role that may see it.
+    const headers = await sessionCookie({ role: 'analyst' });
 
     // The published states as (customers, invoices); later exports are supersets, loads upsert.
     const expected = new Set(['100|40000', '120|60000', '150|80000']);
@@ -76,7 +78,7 @@ describe('serving while jobs write', () => {
     const deadline = Date.now() + 120_000;
     const client = async () => {
       while (!stop && Date.now() < deadline) {
-        const res = await fetch(`${server.url}api/status`).catch((e: unknown) => e as Error);
+        const res = await fetch(`${server.url}api/status`, { headers }).catch((e: unknown) => e as Error);
         if (res instanceof Error) {
           errors.push(res.message);
           continue;
@@ -103,7 +105,7 @@ describe('serving while jobs write', () => {
       await server.warehouse.refresh();
     }
     const until = server.warehouse.generation;
-    await fetch(`${server.url}api/status`);
+    await fetch(`${server.url}api/status`, { headers });
     stop = true;
     await Promise.all(clients);
 

@@ -53,7 +53,9 @@ describe('Data page and API', () => {
   });
 
   it('serves status and quarantine as JSON, numbers from the warehouse as exact strings', async () => {
-    const status = (await (await fetch(`${server.url}api/status`)).json()) as {
+    // The API needs a session (or a token) of a role that may see every region's loads.
+    const headers = await sessionCookie({ role: 'analyst' });
+    const status = (await (await fetch(`${server.url}api/status`, { headers })).json()) as {
       tables: { entity: string; rows: number }[];
       loads: Record<string, unknown>[];
     };
@@ -63,7 +65,7 @@ describe('Data page and API', () => {
       rows_read: '2',
       rows_quarantined: '1',
     });
-    const q = (await (await fetch(`${server.url}api/quarantine`)).json()) as {
+    const q = (await (await fetch(`${server.url}api/quarantine`, { headers })).json()) as {
       rows: Record<string, unknown>[];
     };
     expect(q.rows).toEqual([
@@ -74,7 +76,7 @@ describe('Data page and API', () => {
         value: '<script>alert(2)</script>',
       }),
     ]);
-    expect((await fetch(`${server.url}api/nope`)).status).toBe(404);
+    expect((await fetch(`${server.url}api/nope`, { headers })).status).toBe(404);
     expect((await fetch(`${server.url}api/health`)).status).toBe(200);
   });
 

@@ -1,5 +1,6 @@
 /** A heatmap of one measure over two dimensions (rows x columns). Pure. */
 import type { ChartOption } from '../charts/echarts.ts';
+import { escapeHtml } from '../charts/html.ts';
 import { toNumber, type CubeValue } from '../cube/values.ts';
 
 export interface HeatmapSpec {
@@ -23,8 +24,9 @@ export function heatmapOption(rows: Record<string, CubeValue>[], spec: HeatmapSp
   return {
     animation: false,
     tooltip: {
+      // ECharts puts what a formatter function returns into the page as HTML: escape the names.
       formatter: (p: { data: [number, number, number] }) =>
-        `${ys[p.data[1]]} · ${xs[p.data[0]]}: ${spec.format(p.data[2])}`,
+        escapeHtml(`${ys[p.data[1]] ?? ''} · ${xs[p.data[0]] ?? ''}: ${spec.format(p.data[2])}`),
     },
     grid: { left: 110, right: 24, top: 16, bottom: 72 },
     xAxis: { type: 'category', data: xs, axisLabel: { interval: 0, rotate: xs.length > 4 ? 20 : 0 } },

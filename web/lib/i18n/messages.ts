@@ -34,6 +34,25 @@ const shell = {
   'signin.submit': 'Sign in',
   'signin.needRegion': 'Choose the region a sales lead is responsible for.',
   'signin.needPortfolio': 'Choose the credit controller whose portfolio to work.',
+  'signin.unknownRegion': 'There is no region "{region}" in the data. Choose a region from the list.',
+  'signin.unknownPortfolio':
+    'No customer has "{portfolio}" as credit controller. Choose a portfolio from the list.',
+  'signin.tokenIntro':
+    'This server serves your own data, so anyone signing in needs an API token. Until user accounts arrive, an administrator prints one on the server and hands it over:',
+  'signin.tokenHow':
+    'Other roles: --role analyst, --role sales_lead --region EMEA, --role collector --portfolio "Name". A session lasts 8 hours at most, and never longer than its token.',
+  'signin.token': 'API token',
+  'signin.badToken':
+    'This token was not accepted (expired, living too long, or signed for another server). Print a new one with npx arlens token.',
+  'signin.demoOff': 'This server does not offer demo sign-in: sign in with an API token.',
+  'error.forbidden.title': 'Not available to your role',
+  'error.forbidden.text': 'Signed in as {role}, you cannot open this page. Your pages:',
+  'error.notFound.title': 'Page not found',
+  'error.notFound.text': 'There is no page at this address. Your pages:',
+  'error.other.title': 'This page could not be shown',
+  'error.other.text':
+    'Something went wrong on the server (error {status}). Reload the page; if it keeps failing, give your administrator this reference from the server log: {id}.',
+  'error.signinAgain': 'Sign in with another role',
   'filters.label': 'Filters',
   'filters.region': 'Region',
   'filters.productLine': 'Product line',
@@ -118,6 +137,25 @@ const shellJa: Record<keyof typeof shell, string> = {
   'signin.submit': 'サインイン',
   'signin.needRegion': '営業責任者の担当地域を選んでください。',
   'signin.needPortfolio': '担当する債権管理担当者を選んでください。',
+  'signin.unknownRegion': 'データに地域「{region}」はありません。一覧から選んでください。',
+  'signin.unknownPortfolio':
+    '債権管理担当が「{portfolio}」の得意先はありません。一覧から担当を選んでください。',
+  'signin.tokenIntro':
+    'このサーバーは自社データを表示するため、サインインには API トークンが必要です。ユーザーアカウントが用意されるまでは、管理者がサーバー上で次のコマンドでトークンを発行して渡してください：',
+  'signin.tokenHow':
+    'その他のロール：--role analyst、--role sales_lead --region EMEA、--role collector --portfolio "氏名"。セッションは最長 8 時間で、トークンの有効期限を超えることはありません。',
+  'signin.token': 'API トークン',
+  'signin.badToken':
+    'このトークンは受け付けられませんでした（期限切れ、有効期間が長すぎる、または別のサーバー用）。npx arlens token で新しいトークンを発行してください。',
+  'signin.demoOff': 'このサーバーではデモ用サインインは使えません。API トークンでサインインしてください。',
+  'error.forbidden.title': 'このロールでは表示できません',
+  'error.forbidden.text': '{role}としてサインインしているため、このページは開けません。開けるページ：',
+  'error.notFound.title': 'ページが見つかりません',
+  'error.notFound.text': 'このアドレスのページはありません。開けるページ：',
+  'error.other.title': 'このページを表示できませんでした',
+  'error.other.text':
+    'サーバーで問題が発生しました（エラー {status}）。再読み込みしても続く場合は、サーバーログの参照番号 {id} を管理者に伝えてください。',
+  'error.signinAgain': '別のロールでサインイン',
   'filters.label': '絞り込み',
   'filters.region': '地域',
   'filters.productLine': '製品ライン',

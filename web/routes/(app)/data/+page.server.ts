@@ -1,8 +1,10 @@
 import { servingWarehouse } from '$lib/server/warehouse';
-import { latestBuild, modelLineage, quarantinedRows, warehouseStatus } from '../../../server/status.ts';
+import { latestBuild, modelLineage, quarantinedRows, warehouseStatus } from '../../../../server/status.ts';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async () => {
+export const load: PageServerLoad = async ({ parent }) => {
+  // The layout checks the role first: nothing is read for a role that may not see it.
+  await parent();
   const wh = servingWarehouse();
   const query = wh.query.bind(wh);
   const [status, quarantine, build, lineage] = await Promise.all([

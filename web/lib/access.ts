@@ -1,0 +1,22 @@
+/**
+ * The app's pages in menu order, each a route of the route table (auth/access.ts). The menu and the
+ * error pages list the ones the signed-in role may open.
+ */
+import type { Role } from '../../cube/tokens.ts';
+import { mayOpen } from '../../auth/access.ts';
+import type { MessageKey } from './i18n/messages.ts';
+
+export const PAGES: readonly { readonly href: string; readonly key: MessageKey }[] = [
+  { href: '/', key: 'nav.overview' },
+  { href: '/credit', key: 'nav.credit' },
+  { href: '/explore', key: 'nav.explore' },
+  { href: '/customers', key: 'nav.customers' },
+  { href: '/collections', key: 'nav.collections' },
+  { href: '/risk', key: 'nav.risk' },
+  { href: '/data', key: 'nav.data' },
+];
+
+/** The pages `role` may open, in menu order. */
+export function pagesFor(role: Role): typeof PAGES {
+  return PAGES.filter((p) => mayOpen(role, p.href));
+}
