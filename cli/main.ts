@@ -11,7 +11,7 @@ import { listBuiltinProfiles, loadProfile, type FormatOptions } from '../ingest/
 import { ROLES, signToken, type Role, type SecurityContext } from '../cube/tokens.ts';
 import { onlyDemoLoads } from '../server/demo.ts';
 import { resolveApiSecret } from '../server/secret.ts';
-import { quarantinedRows, warehouseStatus } from '../server/status.ts';
+import { quarantinedRows, warehouseStatus } from '../ingest/status.ts';
 import { firstOfMonth, formatDay, today } from '../core/calendar.ts';
 import { withPublished } from '../warehouse/store.ts';
 import { connQuery, queryRows, tableExists } from '../warehouse/convert.ts';

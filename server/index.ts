@@ -20,7 +20,7 @@ import { maxTokenSeconds, readToken, SESSION_SECONDS, type SecurityContext } fro
 import { ServingWarehouse } from '../warehouse/serving.ts';
 import { provideApiSecret, provideDemoSignIn, SESSION_COOKIE } from '../web/lib/server/session.ts';
 import { provideReportingCurrency, provideWarehouse } from '../web/lib/server/warehouse.ts';
-import { quarantinedRows, warehouseStatus } from './status.ts';
+import { quarantinedRows, warehouseStatus } from '../ingest/status.ts';
 import { WEB_HANDLER, ensureWebBuild } from './web-build.ts';
 
 export interface ServerOptions {

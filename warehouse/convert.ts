@@ -42,6 +42,14 @@ export function toCount(value: Cell | undefined): number {
   return n;
 }
 
+/** A measurement that is not money (a ratio, a metric, a rate) as a JS number, or null. */
+export function toMeasure(value: Cell | undefined): number | null {
+  if (value === null || value === undefined) return null;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (Number.isNaN(n)) throw new Error(`expected a number, got ${String(value)}`);
+  return n;
+}
+
 /** Runs a read query: ServingWarehouse.query in the server, `connQuery(conn)` on a plain connection. */
 export type Query = (sql: string, params?: readonly SqlParam[]) => Promise<Row[]>;
 

@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { tableExists, type Query, type Row } from '../../warehouse/convert.ts';
 import { Params, run } from '../../warehouse/duckdb.ts';
 import type { Node, Project } from './project.ts';
 
@@ -153,4 +154,85 @@ export async function writeJsonFile(dir: string, name: string, data: unknown): P
   await fs.writeFile(`${path}.tmp`, `${JSON.stringify(data, null, 2)}\n`, 'utf8');
   await fs.rename(`${path}.tmp`, path);
   return path;
+}
+
+// ---------- readers (the Data page, `arlens status`): the tables written above, read back
+
+export interface BuildStatus {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly nodes: Row[];
+}
+
+/** The latest model build (arlens build): every node with its status, rows and duration; null before the first. */
+export async function latestBuild(query: Query): Promise<BuildStatus | null> {
+  if (!(await tableExists(query, 'meta', 'model_runs'))) return null;
+  const nodes = await query(
+    `WITH latest AS (SELECT run_id FROM meta.model_runs ORDER BY started_at DESC LIMIT 1)
+     SELECT run_id, node_id, kind, status, rows_affected, failures, started_at, duration_ms, message
+     FROM meta.model_runs WHERE run_id = (SELECT run_id FROM latest)
+     ORDER BY started_at, node_id`,
+  );
+  const first = nodes[0];
+  if (!first) return null;
+  return { runId: String(first['run_id']), startedAt: String(first['started_at']), nodes };
+}
+
+export interface LineageNode {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly schema: string | null;
+  readonly materialization: string | null;
+  readonly description: string;
+  readonly dependsOn: string[];
+  readonly usedBy: string[];
+}
+
+/**
+ * Lineage of sources and models from the latest manifest (meta.manifest): what each is built from
+ * and what uses it, in layer order (sources, staging, intermediate, marts).
+ */
+export async function modelLineage(query: Query): Promise<LineageNode[]> {
+  if (!(await tableExists(query, 'meta', 'manifest'))) return [];
+  const rows = await query('SELECT json FROM meta.manifest ORDER BY generated_at DESC LIMIT 1');
+  const json = rows[0]?.['json'];
+  if (typeof json !== 'string') return [];
+  const manifest = JSON.parse(json) as {
+    nodes: Record<
+      string,
+      {
+        id: string;
+        kind: string;
+        name: string;
+        schema: string | null;
+        materialization: string | null;
+        description?: string;
+        depends_on: string[];
+      }
+    >;
+  };
+  const nodes = Object.values(manifest.nodes).filter((n) => n.kind === 'source' || n.kind === 'model');
+  const ids = new Set(nodes.map((n) => n.id));
+  const name = new Map(nodes.map((n) => [n.id, n.name]));
+  const usedBy = new Map<string, string[]>();
+  for (const n of nodes) {
+    for (const d of n.depends_on) if (ids.has(d)) usedBy.set(d, [...(usedBy.get(d) ?? []), n.name]);
+  }
+  const layer = (n: { kind: string; schema: string | null }) =>
+    n.kind === 'source'
+      ? 0
+      : (({ staging: 1, intermediate: 2, marts: 3 } as Record<string, number>)[n.schema ?? ''] ?? 4);
+  return nodes
+    .map((n) => ({
+      id: n.id,
+      name: n.name,
+      kind: n.kind,
+      schema: n.schema,
+      materialization: n.materialization,
+      description: n.description ?? '',
+      dependsOn: n.depends_on.filter((d) => ids.has(d)).map((d) => name.get(d) ?? d),
+      usedBy: (usedBy.get(n.id) ?? []).sort(),
+    }))
+    .sort((a, b) => layer(a) - layer(b) || a.name.localeCompare(b.name));
 }

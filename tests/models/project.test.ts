@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemo } from '../../ingest/demo/generate.ts';
 import { ingest } from '../../ingest/load.ts';
 import { build } from '../../models/runner/index.ts';
-import { latestBuild, modelLineage } from '../../server/status.ts';
+import { latestBuild, modelLineage } from '../../models/runner/run-log.ts';
 import { published, ROOT, tempDir } from '../helpers.ts';
 
 /** The real project on demo data: every model builds, every data test and unit test passes. */

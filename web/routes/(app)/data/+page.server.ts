@@ -1,5 +1,6 @@
 import { servingWarehouse } from '$lib/server/warehouse';
-import { latestBuild, modelLineage, quarantinedRows, warehouseStatus } from '../../../../server/status.ts';
+import { quarantinedRows, warehouseStatus } from '../../../../ingest/status.ts';
+import { latestBuild, modelLineage } from '../../../../models/runner/run-log.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ parent }) => {

@@ -1,10 +1,9 @@
 /**
- * The risk model's evaluation for the Risk page, from ml.model_evaluations and ml.model_calibration
- * (written by `arlens train`, docs/ml.md): the latest evaluated version, every model and baseline on
- * the test period, and the candidate's calibration.
+ * The risk model's evaluation, read back from ml.model_evaluations and ml.model_calibration (written
+ * by `arlens train` through tables.server.ts, docs/ml.md): the latest evaluated version, every model
+ * and baseline on the test period, and the candidate's calibration. For the Risk page.
  */
-import { tableExists } from '../../../warehouse/convert.ts';
-import { servingWarehouse } from './warehouse';
+import { tableExists, toCount, toMeasure, type Query } from '../warehouse/convert.ts';
 
 export interface ModelReport {
   readonly version: string;
@@ -18,12 +17,7 @@ export interface ModelReport {
   readonly calibration: { bin: number; rows: number; meanPredicted: number; observedRate: number }[];
 }
 
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-
-export async function modelReport(): Promise<ModelReport | null> {
-  const wh = servingWarehouse();
-  if (wh.generation === 0) return null;
-  const query = wh.query.bind(wh);
+export async function modelReport(query: Query): Promise<ModelReport | null> {
   if (!(await tableExists(query, 'ml', 'model_evaluations'))) return null;
   const latest = await query(
     `SELECT model_version, max(evaluated_at) AS evaluated_at, bool_or(is_published) AS published
@@ -45,7 +39,7 @@ export async function modelReport(): Promise<ModelReport | null> {
   for (const r of rows) {
     const name = String(r['model_name']);
     const m = models.get(name) ?? { name, isCandidate: r['is_candidate'] === true, metrics: {} };
-    m.metrics[String(r['metric'])] = num(r['value']);
+    m.metrics[String(r['metric'])] = toMeasure(r['value']);
     models.set(name, m);
   }
   const first = rows[0] ?? {};
@@ -63,14 +57,14 @@ export async function modelReport(): Promise<ModelReport | null> {
     published: head['published'] === true,
     periodFrom: String(first['period_from'] ?? ''),
     periodTo: String(first['period_to'] ?? ''),
-    rows: Number(first['row_count'] ?? 0),
-    positives: Number(first['positive_count'] ?? 0),
+    rows: toCount(first['row_count']),
+    positives: toCount(first['positive_count']),
     models: [...models.values()],
     calibration: calibration.map((c) => ({
-      bin: Number(c['bin']),
-      rows: Number(c['row_count']),
-      meanPredicted: Number(c['mean_predicted']),
-      observedRate: Number(c['observed_rate']),
+      bin: toCount(c['bin']),
+      rows: toCount(c['row_count']),
+      meanPredicted: toMeasure(c['mean_predicted']) ?? 0,
+      observedRate: toMeasure(c['observed_rate']) ?? 0,
     })),
   };
 }
