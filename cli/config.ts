@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ENTITY_NAMES, PLAUSIBLE_DATES } from '../ingest/contract.ts';
 import { FormatSchema } from '../ingest/profile.ts';
+import { isAsOfSpec } from '../models/as-of.ts';
 
 /** A calendar date as YYYY-MM-DD (YAML 1.1 readers may hand over a Date: taken as its UTC day). */
 const IsoDate = z.preprocess(
@@ -34,6 +35,20 @@ const ConfigSchema = z.strictObject({
     .strictObject({ from: IsoDate, to: IsoDate })
     .refine((w) => w.from <= w.to, '"from" must not be after "to"')
     .default({ ...PLAUSIBLE_DATES }),
+  /**
+   * The date the marts describe: a date (YYYY-MM-DD), "today" (in `timezone`) or "latest" (the last
+   * document date). Unset: "latest" for your exports, the end of the demo's history for the demo.
+   * `--as-of` on build, start and serve overrides it (models/as-of.ts).
+   */
+  as_of: z.string().refine(isAsOfSpec, 'a date (YYYY-MM-DD), "today" or "latest"').optional(),
+  /** The reporting time zone (IANA name): what "today" means for the as-of date. */
+  timezone: z
+    .string()
+    .refine(
+      (tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC',
+      'an IANA time zone, e.g. Asia/Tokyo',
+    )
+    .default('UTC'),
   /** Exports `arlens ingest` loads when run without file arguments. */
   sources: z
     .array(

@@ -19,6 +19,7 @@ import type * as CubeSchemaCompiler from '@cubejs-backend/schema-compiler';
 import type * as CubeServerCore from '@cubejs-backend/server-core';
 import type { DatabaseType } from '@cubejs-backend/server-core';
 import type { ServingWarehouse } from '../warehouse/serving.ts';
+import { publishedAsOf, type PublishedAsOf } from '../models/as-of.ts';
 import { ServingDriver } from './driver.ts';
 import { badJsonBody, cubeGate } from './gate.ts';
 import { catalogFromMeta, isTimeZone, type MemberCatalog } from './query-guard.ts';
@@ -135,6 +136,19 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
   views = new Set(meta.filter((m) => m.config.type === 'view').map((m) => m.config.name));
   catalog = catalogFromMeta(meta as Parameters<typeof catalogFromMeta>[0]);
 
+  // The published marts' as-of date, read again after every warehouse swap.
+  let asOf: PublishedAsOf | null = null;
+  const readAsOf = async (): Promise<void> => {
+    if (options.serving.generation === 0) return;
+    await publishedAsOf(options.serving.query.bind(options.serving))
+      .then((a) => {
+        asOf = a;
+      })
+      .catch((e: unknown) => log(`cube: cannot read the as-of date: ${(e as Error).message}`));
+  };
+  await readAsOf();
+  options.serving.on('swap', () => void readAsOf());
+
   const app = express();
   app.use(express.json({ limit: '1mb' }));
   app.use(badJsonBody);
@@ -161,7 +175,8 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
       const context = (req as AuthRequest).securityContext;
       if (context && req.path.endsWith('/v1/meta') && body && typeof body === 'object' && 'cubes' in body) {
         const meta = body as { cubes: { name: string }[] };
-        return json({ ...meta, cubes: meta.cubes.filter((c) => mayQueryView(context, c.name)) });
+        // The as-of date every view describes (docs/models.md), beside the views the role may query.
+        return json({ ...meta, asOf, cubes: meta.cubes.filter((c) => mayQueryView(context, c.name)) });
       }
       return json(body);
     };

@@ -65,6 +65,47 @@ describe('arlens CLI', () => {
     }
   });
 
+  it('builds for the as-of date asked for, records it, and refuses one that is not a date', async () => {
+    const dir = await tempDir();
+    try {
+      const wh = join(dir, 'wh');
+      const cfg = join(dir, 'arlens.config.yaml');
+      await fs.writeFile(cfg, `warehouse: ${wh}\nas_of: 2026-05-31\n`);
+      const demo = arlens([
+        '-c',
+        cfg,
+        'demo',
+        '--invoices',
+        '200',
+        '--seed',
+        '4',
+        '--as-of',
+        '2026-06-30',
+        '--out',
+        join(dir, 'x'),
+        '--load',
+      ]);
+      expect(demo.code, demo.err).toBe(0);
+      // The config's as_of, then the flag over it; each build says which and records it.
+      const fromConfig = arlens(['-c', cfg, 'build']);
+      expect(fromConfig.code, fromConfig.err).toBe(0);
+      expect(fromConfig.out).toContain('As of: 2026-05-31 (as_of in the config)');
+      expect(arlens(['-c', cfg, 'status']).out).toContain('As of: 2026-05-31 (set)');
+      const fromFlag = arlens(['-c', cfg, 'build', '--as-of', 'latest']);
+      expect(fromFlag.code, fromFlag.err).toBe(0);
+      expect(arlens(['-c', cfg, 'status']).out).toContain('As of: 2026-06-30 (last document date)');
+      const bad = arlens(['-c', cfg, 'build', '--as-of', "2026-06-31' OR 1=1"]);
+      expect(bad.code).toBe(1);
+      expect(bad.err).toContain('is not an as-of date. Use a date (YYYY-MM-DD), "today" or "latest".');
+      await fs.writeFile(cfg, `warehouse: ${wh}\nas_of: someday\n`);
+      const badConfig = arlens(['-c', cfg, 'status']);
+      expect(badConfig.code).toBe(1);
+      expect(badConfig.err).toContain('as_of: a date (YYYY-MM-DD), "today" or "latest"');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('explains a bad invocation and exits non-zero', async () => {
     const dir = await tempDir();
     try {

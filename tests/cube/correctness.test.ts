@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Query } from '@cubejs-client/core';
 import type { Row } from '../../warehouse/convert.ts';
+import { signToken } from '../../cube/security.ts';
+import { TEST_SECRET } from '../helpers.ts';
 import { agingTrendQuery } from '../../web/lib/widgets/aging-trend/aging-trend.query.ts';
 import { dsoTrendQuery } from '../../web/lib/widgets/dso-trend/dso-trend.query.ts';
 import { kpiHeatmapQuery } from '../../web/lib/widgets/kpi-heatmap/kpi-heatmap.query.ts';
@@ -423,6 +425,18 @@ describe('analyst, collections, collection_log, ar_balances, payments_received',
 });
 
 describe('the model', () => {
+  it('says in /v1/meta which as-of date the marts describe', async () => {
+    const res = await fetch(`${h.server.url}cubejs-api/v1/meta`, {
+      headers: { authorization: await signToken(TEST_SECRET, CFO) },
+    });
+    const body = (await res.json()) as { asOf?: { date: string; source: string } };
+    const [row] = await h.sql(
+      'SELECT as_of_date::VARCHAR AS d, as_of_source AS s FROM intermediate.int_as_of',
+    );
+    expect(body.asOf).toEqual({ date: row!['d'], source: row!['s'] });
+    expect(body.asOf?.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
   it('gives every view member a title and a description, and every view a region', async () => {
     const meta = await (await h.client(CFO)).meta();
     const views = meta.cubes;

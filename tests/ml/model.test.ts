@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerMlCommands } from '../../cli/ml.ts';
+import { registerMlCommands } from '../../cli/commands/ml.ts';
 import type { Config } from '../../cli/config.ts';
 import { build } from '../../models/runner/index.ts';
 import {

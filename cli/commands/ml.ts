@@ -1,14 +1,13 @@
 /**
- * `arlens train` and `arlens score`: the default-risk model (docs/ml.md). Registered on the main
- * program by cli/main.ts: registerMlCommands(program, config). TF.js and the training code load only
+ * `arlens train` and `arlens score`: the default-risk model (docs/ml.md). TF.js and the training code load only
  * when one of these commands runs: other commands (and their --help) never start the wasm backend.
  */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { DEFAULT_CONFIG, type RiskConfig } from '../ml/config.ts';
-import { bandTable, calibrationText, comparisonLines, evaluationTable } from '../ml/report.ts';
-import type { BackendChoice } from '../ml/tf.ts';
-import type { Config } from './config.ts';
+import { DEFAULT_CONFIG, type RiskConfig } from '../../ml/config.ts';
+import { bandTable, calibrationText, comparisonLines, evaluationTable } from '../../ml/report.ts';
+import type { BackendChoice } from '../../ml/tf.ts';
+import type { Config } from '../config.ts';
 
 const int = (v: string) => {
   const n = Number.parseInt(v, 10);
@@ -69,8 +68,8 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
           ...(o.testMonths !== undefined ? { testMonths: o.testMonths } : {}),
           ...(o.gapMonths !== undefined ? { gapMonths: o.gapMonths } : {}),
         };
-        const { defaultModelDir, trainRiskModel } = await import('../ml/risk.server.ts');
-        const { MODEL_NAME } = await import('../ml/train.server.ts');
+        const { defaultModelDir, trainRiskModel } = await import('../../ml/risk.server.ts');
+        const { MODEL_NAME } = await import('../../ml/train.server.ts');
         const report = await trainRiskModel({
           warehouseDir: c.warehouse,
           modelDir: o.modelDir ?? defaultModelDir(c.warehouse),
@@ -111,7 +110,7 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
     .option('--version <version>', 'score with this model version instead of the published one')
     .action(async (o: { modelDir?: string; backend: BackendChoice; version?: string }) => {
       const c = await config();
-      const { defaultModelDir, scoreRiskModel } = await import('../ml/risk.server.ts');
+      const { defaultModelDir, scoreRiskModel } = await import('../../ml/risk.server.ts');
       const summary = await scoreRiskModel({
         warehouseDir: c.warehouse,
         modelDir: o.modelDir ?? defaultModelDir(c.warehouse),

@@ -1,0 +1,113 @@
+/** `arlens build`: the dbt project (models/) into the warehouse, as `dbt build` does. */
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { asOfVars, checkAsOfSpec, resolveAsOf, type ResolvedAsOf } from '../../models/as-of.ts';
+import type { Config } from '../config.ts';
+import type { Context } from '../context.ts';
+
+export const DEFAULT_PROJECT = join(import.meta.dirname, '..', '..', 'models');
+
+/** The --as-of option of build, start and serve. */
+export function asOfOption(): Option {
+  return new Option(
+    '--as-of <date>',
+    'the date the marts describe: YYYY-MM-DD, "today" (in the config\'s timezone) or "latest" (the last ' +
+      'document date); default: as_of in the config, else latest (the demo: the end of its history)',
+  ).argParser((v) => checkAsOfSpec(v, '--as-of'));
+}
+
+/** The as-of a command builds for: the flag, else the config, else `fallback`. */
+export function chosenAsOf(c: Config, flag: string | undefined, fallback: ResolvedAsOf): ResolvedAsOf {
+  if (flag !== undefined) return resolveAsOf(flag, c.timezone, '--as-of');
+  if (c.as_of !== undefined) return resolveAsOf(c.as_of, c.timezone, 'as_of in the config');
+  return fallback;
+}
+
+export const LATEST: ResolvedAsOf = { date: null, label: 'the last document date' };
+
+/** Build the dbt project into the configured warehouse, with a progress line per node. */
+export async function runBuild(
+  c: Config,
+  o: {
+    projectDir?: string;
+    vars?: Record<string, unknown>;
+    asOf?: ResolvedAsOf;
+    fullRefresh?: boolean;
+    select?: string[];
+    exclude?: string[];
+  },
+): Promise<void> {
+  const runner = await import('../../models/runner/index.ts');
+  const { progressLine, summaryTable } = await import('../../models/runner/cli.ts');
+  try {
+    const report = await runner.build({
+      projectDir: o.projectDir ?? DEFAULT_PROJECT,
+      warehouseDir: c.warehouse,
+      vars: { reporting_currency: c.reporting_currency, ...(o.asOf ? asOfVars(o.asOf) : {}), ...o.vars },
+      fullRefresh: o.fullRefresh ?? false,
+      ...(o.select ? { select: o.select } : {}),
+      ...(o.exclude ? { exclude: o.exclude } : {}),
+      onEvent: (e) => {
+        if (e.kind === 'node-done') process.stderr.write(`${progressLine(e)}\n`);
+        if (e.kind === 'publishing') process.stderr.write('publishing the new warehouse generation\n');
+      },
+    });
+    console.log(summaryTable(report.results));
+    console.log(`Published run ${report.runId} (${(report.elapsedMs / 1000).toFixed(1)} s).`);
+  } catch (e) {
+    if (e instanceof runner.BuildFailedError) console.log(summaryTable(e.report.results));
+    throw e;
+  }
+}
+
+interface BuildFlags {
+  select?: string[];
+  exclude?: string[];
+  fullRefresh: boolean;
+  vars?: string;
+  asOf?: string;
+  project: string;
+  compileOnly: boolean;
+}
+
+export function registerBuild(program: Command, ctx: Context): void {
+  program
+    .command('build')
+    .description(
+      'Build the dbt project (models/) into the warehouse as `dbt build` does: models, then their data ' +
+        'tests and unit tests. Nothing is published unless every node passes.',
+    )
+    .option(
+      '-s, --select <selectors...>',
+      'what to build: name, +name (with ancestors), name+ (with descendants), tag:x, resource_type:model',
+    )
+    .option('--exclude <selectors...>', 'what to leave out (same syntax)')
+    .option('--full-refresh', 'rebuild incremental models from scratch', false)
+    .addOption(asOfOption())
+    .option('--vars <yaml>', "vars over the project's, as YAML or JSON, e.g. '{min_amount: 10}'")
+    .option('--project <dir>', 'the dbt project', DEFAULT_PROJECT)
+    .option('--compile-only', 'print the compiled SQL of every node; no warehouse needed', false)
+    .action(async (o: BuildFlags) => {
+      const runner = await import('../../models/runner/index.ts');
+      const { parseVars } = await import('../../models/runner/cli.ts');
+      const projectDir = resolve(o.project);
+      const vars = o.vars === undefined ? {} : parseVars(o.vars);
+      if (o.compileOnly) {
+        for (const n of (await runner.compile(projectDir, vars)).nodes) {
+          console.log(`-- ${n.kind} ${n.name} (${n.path})\n${n.sql ?? '-- (needs a warehouse)'}\n`);
+        }
+        return;
+      }
+      const c = await ctx.config();
+      const asOf = chosenAsOf(c, o.asOf, LATEST);
+      console.log(`As of: ${asOf.date ?? 'the last document date'} (${asOf.label})`);
+      await runBuild(c, {
+        projectDir,
+        vars,
+        asOf,
+        fullRefresh: o.fullRefresh,
+        ...(o.select ? { select: o.select } : {}),
+        ...(o.exclude ? { exclude: o.exclude } : {}),
+      });
+    });
+}

@@ -1,0 +1,61 @@
+/** `arlens start` and `arlens serve`: the dashboard and the Cube API over the warehouse. */
+import type { Command } from 'commander';
+import { publishedAsOf } from '../../models/as-of.ts';
+import { connQuery } from '../../warehouse/convert.ts';
+import { warehouseExists, withPublished } from '../../warehouse/store.ts';
+import type { Context } from '../context.ts';
+import { ensureMarts, ensureRisk, loadData, serveUntilStopped } from '../pipeline.ts';
+import { asOfOption, chosenAsOf, LATEST } from './build.ts';
+
+const port = (v: string) => Number.parseInt(v, 10);
+
+export function registerServe(program: Command, ctx: Context): void {
+  program
+    .command('start')
+    .description(
+      'Load the configured exports (or, with none configured, demo data), bring the marts and risk scores ' +
+        'up to date, and serve them.',
+    )
+    .option('--port <n>', 'port (0 = any free port)', port)
+    .addOption(asOfOption())
+    .action(async (o: { port?: number; asOf?: string }) => {
+      const started = performance.now();
+      const c = await ctx.config();
+      const data = await loadData(c);
+      await ensureMarts(c, chosenAsOf(c, o.asOf, data.defaultAsOf));
+      await ensureRisk(c);
+      const url = await serveUntilStopped(c, {
+        ...(o.port === undefined ? {} : { port: o.port }),
+        demo: data.demo,
+      });
+      console.log(
+        `\nARLens is ready at ${url}  (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      );
+    });
+
+  program
+    .command('serve')
+    .description(
+      'Serve the published warehouse over HTTP; follows new warehouse files without downtime. With --as-of, ' +
+        'first rebuild the marts for that date if they describe another.',
+    )
+    .option('--port <n>', 'port (0 = any free port)', port)
+    .option('--host <host>', 'interface to listen on')
+    .addOption(asOfOption())
+    .action(async (o: { port?: number; host?: string; asOf?: string }) => {
+      const c = await ctx.config();
+      if (o.asOf !== undefined) await ensureMarts(c, chosenAsOf(c, o.asOf, LATEST));
+      if (await warehouseExists(c.warehouse)) {
+        const asOf = await withPublished(c.warehouse, (conn) => publishedAsOf(connQuery(conn)));
+        console.log(
+          asOf ? `As of: ${asOf.date} (${asOf.source})` : 'The marts are not built yet: arlens build',
+        );
+      }
+      const url = await serveUntilStopped(c, {
+        ...(o.host === undefined ? {} : { host: o.host }),
+        ...(o.port === undefined ? {} : { port: o.port }),
+        demo: false,
+      });
+      console.log(`ARLens is serving ${c.warehouse} at ${url}`);
+    });
+}
