@@ -16,7 +16,7 @@ import {
   type EntitySpec,
   type FieldSpec,
 } from './contract.ts';
-import { ident, Params } from '../warehouse/duckdb.ts';
+import { ident, Params, sqlString } from '../warehouse/duckdb.ts';
 import type { ColumnSpec, Mapping, ResolvedFormat, Where } from './profile.ts';
 import { shownSql } from './shown.ts';
 
@@ -71,7 +71,7 @@ export function checkHeader(
 }
 
 /** Our own message text as an SQL string literal (never input data: that is always bound). */
-const sqlText = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const sqlText = sqlString;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

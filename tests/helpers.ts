@@ -3,6 +3,7 @@ import { signToken, type SecurityContext } from '../cube/tokens.ts';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONTRACT, type EntityName } from '../ingest/contract.ts';
 import { withPublished } from '../warehouse/store.ts';
 import { queryRows, type Row } from '../warehouse/convert.ts';
 import type { SqlParam } from '../warehouse/duckdb.ts';
@@ -25,10 +26,13 @@ export async function published(warehouseDir: string, sql: string, params: SqlPa
   return withPublished(warehouseDir, (conn) => queryRows(conn, sql, params));
 }
 
-export const CUSTOMERS_HEADER =
-  'customer_id,customer_name,region,country,segment,industry,salesperson,credit_controller,credit_limit,payment_terms_days,currency,status';
-export const INVOICES_HEADER =
-  'invoice_id,customer_id,issue_date,due_date,amount,currency,product_line,sales_order_id,shipment_batch,salesperson';
+/** The canonical layout's header line of an entity: its contract fields, in order. */
+export function canonicalHeader(entity: EntityName): string {
+  return CONTRACT[entity].fields.map((f) => f.name).join(',');
+}
+
+export const CUSTOMERS_HEADER = canonicalHeader('customers');
+export const INVOICES_HEADER = canonicalHeader('invoices');
 
 /** A customer row in the canonical layout. */
 export function customerRow(id: string, name = `Customer ${id}`, currency = 'EUR'): string {

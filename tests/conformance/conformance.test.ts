@@ -16,7 +16,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../cube/security.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { cliArgs, ROOT, TEST_SECRET, tempDir } from '../helpers.ts';
+import { canonicalHeader, cliArgs, ROOT, TEST_SECRET, tempDir } from '../helpers.ts';
 
 const AS_OF = '2026-03-31';
 const SCENARIOS = join(import.meta.dirname, 'scenarios');
@@ -62,19 +62,16 @@ let server: RunningServer;
 let token: string;
 
 function exportsOf(all: readonly Scenario[]): Record<string, string[]> {
-  const files: Record<string, string[]> = {
-    customers: [
-      'customer_id,customer_name,region,country,segment,industry,salesperson,credit_controller,credit_limit,payment_terms_days,currency,status',
-    ],
-    invoices: [
-      'invoice_id,customer_id,issue_date,due_date,amount,currency,product_line,sales_order_id,shipment_batch,salesperson',
-    ],
-    payments: ['receipt_id,customer_id,payment_date,amount,currency,method,bank_reference'],
-    payment_applications: ['receipt_id,invoice_id,applied_date,applied_amount'],
-    credit_memos: ['credit_memo_id,customer_id,invoice_id,memo_date,amount,currency,reason'],
-    write_offs: ['write_off_id,invoice_id,customer_id,write_off_date,amount,currency,reason'],
-    fx_rates: ['rate_date,from_currency,to_currency,rate'],
-  };
+  const entities = [
+    'customers',
+    'invoices',
+    'payments',
+    'payment_applications',
+    'credit_memos',
+    'write_offs',
+    'fx_rates',
+  ] as const;
+  const files: Record<string, string[]> = Object.fromEntries(entities.map((e) => [e, [canonicalHeader(e)]]));
   const add = (entity: string, ...fields: string[]) => files[entity]!.push(fields.join(','));
   for (const s of all) {
     const c = s.customer;

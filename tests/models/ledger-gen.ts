@@ -5,6 +5,8 @@
  * chunks that a test loads in any order. Seeded: the same seed gives the same files.
  */
 import { SeededRandom } from '../../core/random.ts';
+import { ENTITY_NAMES } from '../../ingest/contract.ts';
+import { canonicalHeader } from '../helpers.ts';
 
 export type Entity =
   | 'customers'
@@ -18,23 +20,10 @@ export type Entity =
   | 'sales_orders'
   | 'fx_rates';
 
-export const HEADERS: Record<Entity, string> = {
-  customers:
-    'customer_id,customer_name,region,country,segment,industry,salesperson,credit_controller,credit_limit,payment_terms_days,currency,status',
-  invoices:
-    'invoice_id,customer_id,issue_date,due_date,amount,currency,product_line,sales_order_id,shipment_batch,salesperson',
-  payments: 'receipt_id,customer_id,payment_date,amount,currency,method,bank_reference',
-  payment_applications: 'receipt_id,invoice_id,applied_date,applied_amount',
-  credit_memos: 'credit_memo_id,customer_id,invoice_id,memo_date,amount,currency,reason',
-  write_offs: 'write_off_id,invoice_id,customer_id,write_off_date,amount,currency,reason',
-  disputes:
-    'dispute_id,invoice_id,customer_id,opened_date,resolved_date,disputed_amount,currency,reason,status',
-  collection_activities:
-    'activity_id,customer_id,invoice_id,activity_date,activity_type,owner,outcome,promised_date,promised_amount,currency,note',
-  sales_orders:
-    'sales_order_id,customer_id,order_date,requested_delivery_date,open_amount,currency,product_line,status',
-  fx_rates: 'rate_date,from_currency,to_currency,rate',
-};
+export const HEADERS = Object.fromEntries(ENTITY_NAMES.map((e) => [e, canonicalHeader(e)])) as Record<
+  Entity,
+  string
+>;
 
 /** One export file: an entity and its data lines (the header comes from HEADERS). */
 export interface ExportFile {
