@@ -88,14 +88,9 @@ export const FILTER_OPERATORS = [
   'afterDate',
   'afterOrOnDate',
 ] as const;
-const DATE_OPERATORS = new Set([
-  'inDateRange',
-  'notInDateRange',
-  'beforeDate',
-  'beforeOrOnDate',
-  'afterDate',
-  'afterOrOnDate',
-]);
+const DATE_OPERATORS: ReadonlySet<string> = new Set(
+  FILTER_OPERATORS.filter((o) => o.endsWith('Date') || o.endsWith('DateRange')),
+);
 const NO_VALUE_OPERATORS = new Set(['set', 'notSet']);
 
 export const LIMITS = {
