@@ -240,7 +240,7 @@ export async function documentStatus(page: Page): Promise<number> {
 /**
  * Readiness probe: resolves when the page is hydrated, no element is `aria-busy="true"` or a loading
  * `.skeleton` (the class every loading placeholder uses), and every chart container
- * (`[role=img]`, drawn by web/lib/charts/echarts.ts) says `data-rendered="true"`. Event-driven
+ * (`[role=img]`, drawn by web/lib/ui/echarts.ts) says `data-rendered="true"`. Event-driven
  * (Playwright polls on animation frames), never a sleep.
  */
 export async function waitForCharts(page: Page, timeout = 30_000): Promise<void> {

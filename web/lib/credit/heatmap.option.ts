@@ -1,6 +1,6 @@
 /** A heatmap of one measure over two dimensions (rows x columns). Pure. */
-import type { ChartOption } from '../charts/echarts.ts';
-import { escapeHtml } from '../charts/html.ts';
+import type { ChartOption } from '../ui/echarts.ts';
+import { escapeHtml } from '../ui/html.ts';
 import { toNumber, type CubeValue } from '../cube/values.ts';
 
 export interface HeatmapSpec {

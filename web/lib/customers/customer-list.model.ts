@@ -1,7 +1,6 @@
 /** Rows of the customers list from customer_risk rows. Pure. */
 import { toMoney, toNumber } from '../cube/values.ts';
 import { flag, text, type CubeRow } from '../collections/fields.ts';
-import { LIST_PAGE_SIZE } from './customer-list.query.ts';
 
 const V = 'customer_risk';
 
@@ -39,33 +38,6 @@ export function listCustomers(rows: readonly CubeRow[]): ListCustomer[] {
       riskBand: text(r[`${V}.risk_band`]),
     };
   });
-}
-
-export interface PageInfo {
-  /** 1-based index of the first and last row shown (0 and 0 when nothing matches). */
-  readonly first: number;
-  readonly last: number;
-  readonly total: number;
-  readonly pages: number;
-  readonly page: number;
-  readonly hasPrevious: boolean;
-  readonly hasNext: boolean;
-}
-
-/** Where a page sits among `total` rows. */
-export function pageInfo(page: number, total: number, pageSize = LIST_PAGE_SIZE): PageInfo {
-  const pages = Math.max(1, Math.ceil(total / pageSize));
-  const first = (page - 1) * pageSize + 1;
-  const shown = first <= total;
-  return {
-    first: shown ? first : 0,
-    last: shown ? Math.min(total, page * pageSize) : 0,
-    total,
-    pages,
-    page,
-    hasPrevious: page > 1,
-    hasNext: page < pages,
-  };
 }
 
 /** The customer count from the count query's single row. */

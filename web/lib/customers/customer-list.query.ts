@@ -4,10 +4,11 @@
  */
 import type { Filter, Query } from '@cubejs-client/core';
 import { viewFilters, type GlobalFilters } from '../filters/filters.ts';
+import { PAGE_SIZE } from '../ui/paging.ts';
 
 const V = 'customer_risk';
 
-export const LIST_PAGE_SIZE = 50;
+export const LIST_PAGE_SIZE = PAGE_SIZE;
 
 export const LIST_SORTS = ['open_ar', 'overdue_ar', 'utilisation', 'name'] as const;
 export type ListSort = (typeof LIST_SORTS)[number];

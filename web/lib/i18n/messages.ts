@@ -97,6 +97,11 @@ const shell = {
   'table.openAr': 'Open AR',
   'unit.days': '{value} days',
   'data.title': 'Data',
+  'pager.label': 'Pages',
+  'pager.previous': 'Previous',
+  'pager.next': 'Next',
+  'pager.pageOf': 'Page {page} of {pages}',
+  'pager.pastEnd': 'This page is past the end of the list. Go back to the first page.',
 } as const;
 
 /** Every page's words: the shell's here, each domain's in ./domains/<domain>.ts. */
@@ -201,6 +206,11 @@ const shellJa: Record<keyof typeof shell, string> = {
   'table.openAr': '売掛金残高',
   'unit.days': '{value} 日',
   'data.title': 'データ',
+  'pager.label': 'ページ',
+  'pager.previous': '前へ',
+  'pager.next': '次へ',
+  'pager.pageOf': '{page} / {pages} ページ',
+  'pager.pastEnd': 'このページは一覧の範囲外です。最初のページに戻ってください。',
 };
 
 export const ja: Record<MessageKey, string> = {
