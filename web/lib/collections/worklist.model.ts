@@ -2,10 +2,9 @@
  * The collections page's model: the summary per dunning level and the worklist rows with their last
  * activity and next action, in priority order. Pure.
  */
-import { toDate, toMoney, toNumber } from '../cube/values.ts';
-import { activityStates, parseActivity, type Activity } from './activity.ts';
-import { dunningLevel, WORK_LEVELS, type DunningLevel, type WorkLevel } from './dunning.ts';
-import { flag, text, type CubeRow } from './fields.ts';
+import { activityStates, parseActivity, type Activity } from '../activities/activity.ts';
+import { toBoolean, toDate, toMoney, toNumber, toText, type CubeRow } from '../cube/values.ts';
+import { dunningLevel, WORK_LEVELS, type DunningLevel, type WorkLevel } from '../dunning/dunning.ts';
 import { nextAction, type NextAction } from './next-action.ts';
 
 const V = 'collections';
@@ -105,18 +104,18 @@ export function worklistItems(
   const base = invoiceRows.map((r) => ({
     invoiceId: String(r[`${V}.invoice_id`]),
     customerId: String(r[`${V}.customer_id`]),
-    customerName: text(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
-    owner: text(r[`${V}.credit_controller`]),
-    status: text(r[`${V}.status`]),
-    isCreditBlocked: flag(r[`${V}.is_credit_blocked`]),
+    customerName: toText(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
+    owner: toText(r[`${V}.credit_controller`]),
+    status: toText(r[`${V}.status`]),
+    isCreditBlocked: toBoolean(r[`${V}.is_credit_blocked`]),
     dueDate: toDate(r[`${V}.due_date`]),
     daysPastDue: toNumber(r[`${V}.days_past_due`]) ?? 0,
     level: dunningLevel(toNumber(r[`${V}.dunning_level`])) ?? 0,
-    hasOpenDispute: flag(r[`${V}.has_open_dispute`]),
+    hasOpenDispute: toBoolean(r[`${V}.has_open_dispute`]),
     openAmount: toMoney(r[`${V}.open_amount`]) ?? '0.00',
     openAmountDocument: toMoney(r[`${V}.open_amount_document`]),
-    currency: text(r[`${V}.currency`]),
-    riskBand: text(r[`${V}.risk_band`]),
+    currency: toText(r[`${V}.currency`]),
+    riskBand: toText(r[`${V}.risk_band`]),
   }));
   const states = activityStates(activityRows.map(parseActivity), base);
   return base

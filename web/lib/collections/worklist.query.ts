@@ -4,8 +4,8 @@
  */
 import type { Filter, Query } from '@cubejs-client/core';
 import { viewFilters, type GlobalFilters } from '../filters/filters.ts';
-import { ACTIVITY_DIMENSIONS } from './activity.ts';
-import { isWorkLevel, type WorkLevel } from './dunning.ts';
+import { ACTIVITY_DIMENSIONS } from '../activities/activity.ts';
+import { isWorkLevel, type WorkLevel } from '../dunning/dunning.ts';
 
 const V = 'collections';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { activityStates, parseActivity } from './activity.ts';
-import { flag, text } from './fields.ts';
+import { activityStates, parseActivity } from '../activities/activity.ts';
+import { toBoolean as flag, toText as text } from '../cube/values.ts';
 import {
   levelSummaryQuery,
   worklistActivityQuery,

@@ -1,6 +1,5 @@
 /** Rows of the customers list from customer_risk rows. Pure. */
-import { toMoney, toNumber } from '../cube/values.ts';
-import { flag, text, type CubeRow } from '../collections/fields.ts';
+import { toBoolean, toMoney, toNumber, toText, type CubeRow } from '../cube/values.ts';
 
 const V = 'customer_risk';
 
@@ -26,16 +25,16 @@ export function listCustomers(rows: readonly CubeRow[]): ListCustomer[] {
     const limit = toMoney(r[`${V}.total_credit_limit`]);
     return {
       id: String(r[`${V}.customer_id`]),
-      name: text(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
-      region: text(r[`${V}.region`]),
-      segment: text(r[`${V}.segment`]),
-      status: text(r[`${V}.status`]),
+      name: toText(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
+      region: toText(r[`${V}.region`]),
+      segment: toText(r[`${V}.segment`]),
+      status: toText(r[`${V}.status`]),
       openAr: toMoney(r[`${V}.open_ar`]),
       overdueAr: toMoney(r[`${V}.overdue_ar`]),
       creditLimit: limit !== null && toNumber(limit) !== 0 ? limit : null,
       utilisation: toNumber(r[`${V}.credit_utilisation`]),
-      overLimit: flag(r[`${V}.is_over_limit`]),
-      riskBand: text(r[`${V}.risk_band`]),
+      overLimit: toBoolean(r[`${V}.is_over_limit`]),
+      riskBand: toText(r[`${V}.risk_band`]),
     };
   });
 }

@@ -2,11 +2,18 @@
  * One customer's page from its Cube rows: the account, aging, balance history, invoices, payments,
  * disputes, collection timeline, promises to pay and risk score. Pure.
  */
-import { toDate, toMoney, toNumber, type CubeValue } from '../cube/values.ts';
+import {
+  toBoolean,
+  toDate,
+  toMoney,
+  toNumber,
+  toText,
+  type CubeRow,
+  type CubeValue,
+} from '../cube/values.ts';
 import { monthsBetween } from '../filters/filters.ts';
-import { byNewest, parseActivity, type Activity, type PromiseStatus } from '../collections/activity.ts';
-import { dunningLevel, type DunningLevel } from '../collections/dunning.ts';
-import { flag, text, type CubeRow } from '../collections/fields.ts';
+import { byNewest, parseActivity, type Activity, type PromiseStatus } from '../activities/activity.ts';
+import { dunningLevel, type DunningLevel } from '../dunning/dunning.ts';
 import { AGING_MEASURES } from './customer.query.ts';
 
 // ---------- the account
@@ -83,24 +90,24 @@ export function customerFromRows(rows: readonly CubeRow[]): Customer | null {
   const r = rows[0];
   if (!r) return null;
   const V = 'customer_risk';
-  const band = text(r[`${V}.risk_band`]);
+  const band = toText(r[`${V}.risk_band`]);
   const limit = toMoney(r[`${V}.total_credit_limit`]);
   const { drivers, unreadable } = parseDrivers(r[`${V}.top_features`]);
   return {
     id: String(r[`${V}.customer_id`]),
-    name: text(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
-    region: text(r[`${V}.region`]),
-    country: text(r[`${V}.country`]),
-    segment: text(r[`${V}.segment`]),
-    industry: text(r[`${V}.industry`]),
-    salesperson: text(r[`${V}.salesperson`]),
-    creditController: text(r[`${V}.credit_controller`]),
-    status: text(r[`${V}.status`]),
+    name: toText(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
+    region: toText(r[`${V}.region`]),
+    country: toText(r[`${V}.country`]),
+    segment: toText(r[`${V}.segment`]),
+    industry: toText(r[`${V}.industry`]),
+    salesperson: toText(r[`${V}.salesperson`]),
+    creditController: toText(r[`${V}.credit_controller`]),
+    status: toText(r[`${V}.status`]),
     openAr: toMoney(r[`${V}.open_ar`]),
     overdueAr: toMoney(r[`${V}.overdue_ar`]),
     creditLimit: limit !== null && toNumber(limit) !== 0 ? limit : null,
     utilisation: toNumber(r[`${V}.credit_utilisation`]),
-    overLimit: flag(r[`${V}.is_over_limit`]),
+    overLimit: toBoolean(r[`${V}.is_over_limit`]),
     risk:
       band === null
         ? { scored: false }
@@ -109,7 +116,7 @@ export function customerFromRows(rows: readonly CubeRow[]): Customer | null {
             band,
             probabilityOfDefault: toNumber(r[`${V}.probability_of_default`]),
             expectedLoss: toMoney(r[`${V}.expected_loss`]),
-            modelVersion: text(r[`${V}.model_version`]),
+            modelVersion: toText(r[`${V}.model_version`]),
             scoredAsOf: toDate(r[`${V}.scored_as_of`]),
             drivers,
             driversUnreadable: unreadable,
@@ -198,13 +205,13 @@ export function invoices(rows: readonly CubeRow[], view: 'collections' | 'analys
     id: String(r[`${view}.invoice_id`]),
     issueDate: toDate(r[`${view}.issue_date`]),
     dueDate: toDate(r[`${view}.due_date`]),
-    currency: text(r[`${view}.currency`]),
+    currency: toText(r[`${view}.currency`]),
     amount: toMoney(r[`${view}.invoice_amount`]),
     openAmountDocument: toMoney(r[`${view}.open_amount_document`]),
     openAmount: toMoney(r[`${view}.open_amount`]),
     daysPastDue: toNumber(r[`${view}.days_past_due`]),
     dunningLevel: dunningLevel(toNumber(r[`${view}.dunning_level`])),
-    hasOpenDispute: flag(r[`${view}.has_open_dispute`]),
+    hasOpenDispute: toBoolean(r[`${view}.has_open_dispute`]),
     settledDate: toDate(r[`${view}.settled_date`]),
     daysToPay: toNumber(r[`${view}.days_to_pay`]),
   }));
@@ -227,9 +234,9 @@ export function payments(rows: readonly CubeRow[]): Payment[] {
   return rows.map((r) => ({
     id: String(r[`${V}.receipt_id`]),
     date: toDate(r[`${V}.payment_date`]),
-    method: text(r[`${V}.payment_method`]),
-    currency: text(r[`${V}.currency`]),
-    bankReference: text(r[`${V}.bank_reference`]),
+    method: toText(r[`${V}.payment_method`]),
+    currency: toText(r[`${V}.currency`]),
+    bankReference: toText(r[`${V}.bank_reference`]),
     amount: toMoney(r[`${V}.amount`]),
     unapplied: toMoney(r[`${V}.unapplied_amount`]),
   }));
@@ -251,10 +258,10 @@ export function disputes(rows: readonly CubeRow[]): Dispute[] {
   return rows.map((r) => ({
     invoiceId: String(r[`${V}.invoice_id`]),
     issueDate: toDate(r[`${V}.issue_date`]),
-    currency: text(r[`${V}.currency`]),
+    currency: toText(r[`${V}.currency`]),
     openAmountDocument: toMoney(r[`${V}.open_amount_document`]),
     disputedAmount: toMoney(r[`${V}.disputed_amount`]),
-    open: flag(r[`${V}.has_open_dispute`]),
+    open: toBoolean(r[`${V}.has_open_dispute`]),
   }));
 }
 

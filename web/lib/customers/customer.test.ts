@@ -13,7 +13,6 @@ import {
   timeline,
 } from './customer.model.ts';
 import { agingOption, balanceHistoryOption } from './customer.option.ts';
-import { days, docMoney } from './format.ts';
 import {
   activitiesQuery,
   agingQuery,
@@ -438,17 +437,5 @@ describe('customer page: collection timeline and promises', () => {
       ]),
     ).toEqual({ activities: 2, promises: 1, kept: 0, broken: 0, pending: 1, keptRatio: null });
     expect(activitySummary([])).toMatchObject({ activities: 0, keptRatio: null });
-  });
-});
-
-describe('table formatting', () => {
-  it('money in the document currency, exact; days without "-0"', () => {
-    expect(docMoney('1234567.89', 'EUR', 'en-US')).toBe('€1,234,567.89');
-    expect(docMoney('9007199254740993.01', 'USD', 'en-US')).toBe('$9,007,199,254,740,993.01');
-    expect(docMoney('5.00', null, 'en-US')).toBe('5.00');
-    expect(docMoney(null, 'EUR', 'en-US')).toBe('–');
-    expect(days(-0, 'en-US')).toBe('0');
-    expect(days(1234, 'ja-JP')).toBe('1,234');
-    expect(days(null, 'en-US')).toBe('–');
   });
 });

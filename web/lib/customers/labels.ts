@@ -1,7 +1,6 @@
 /** Words for the customer master's codes (status, risk band, payment method, risk drivers). */
-import { labelOr } from '../collections/labels.ts';
 import { decimal, percent } from '../format/format.ts';
-import type { Translate } from '../i18n/messages.ts';
+import { labelOr, type Translate } from '../i18n/messages.ts';
 
 export const statusText = (t: Translate, status: string | null) => labelOr(t, 'customers.status.', status);
 export const bandText = (t: Translate, band: string | null) => labelOr(t, 'customers.band.', band);

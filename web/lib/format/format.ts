@@ -22,6 +22,12 @@ export function money(value: string | number | null, currency: string, locale: s
   return nf(locale, { style: 'currency', currency }).format(value as unknown as number);
 }
 
+/** Money in a document currency; the bare amount when the currency is unknown. */
+export function docMoney(value: string | null, currency: string | null, locale: string): string {
+  if (value === null) return DASH;
+  return currency ? money(value, currency, locale) : value;
+}
+
 /** Short money for tiles and axes: '$1.2M', '¥3.4億' style compact notation. */
 export function compactMoney(value: string | number | null, currency: string, locale: string): string {
   if (value === null) return DASH;
@@ -44,6 +50,12 @@ export function percent(value: number | null, locale: string, digits = 1): strin
 export function decimal(value: number | null, locale: string, digits = 1): string {
   if (value === null) return DASH;
   return nf(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
+/** Whole days in the locale's digits ('1,234'). */
+export function days(value: number | null, locale: string): string {
+  // `+ 0` turns -0 into 0 (no "-0 days").
+  return value === null ? DASH : nf(locale, { maximumFractionDigits: 0 }).format(value + 0);
 }
 
 /** '2026-06-30' → 'Jun 30, 2026' / '2026/06/30'. */

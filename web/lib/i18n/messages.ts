@@ -234,6 +234,16 @@ export function translator(lang: Lang): Translate {
     messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
 }
 
+/**
+ * Words for a code the data carries (`t(prefix + code)`) when that message exists, else the code
+ * itself: a code the dashboard does not know (an ERP's own outcome) is shown as exported.
+ */
+export function labelOr(t: Translate, prefix: string, code: string | null): string {
+  if (code === null) return '';
+  const key = `${prefix}${code}`;
+  return key in en ? t(key as MessageKey) : code;
+}
+
 /** The language from the cookie, else from Accept-Language ('ja…' first → Japanese), else English. */
 export function pickLang(cookie: string | undefined, acceptLanguage: string | null): Lang {
   if (cookie === 'ja' || cookie === 'en') return cookie;
