@@ -2,30 +2,14 @@
  * One customer's page from its Cube rows: the account, aging, balance history, invoices, payments,
  * disputes, collection timeline, promises to pay and risk score. Pure.
  */
-import {
-  toBoolean,
-  toDate,
-  toMoney,
-  toNumber,
-  toText,
-  type CubeRow,
-  type CubeValue,
-} from '../cube/values.ts';
+import { toBoolean, toDate, toMoney, toNumber, toText, type CubeRow } from '../cube/values.ts';
 import { monthsBetween } from '../filters/filters.ts';
 import { byNewest, parseActivity, type Activity, type PromiseStatus } from '../activities/activity.ts';
 import { dunningLevel, type DunningLevel } from '../dunning/dunning.ts';
+import { parseDrivers, type RiskDriver } from '../risk/drivers.ts';
 import { AGING_MEASURES } from './customer.query.ts';
 
 // ---------- the account
-
-export interface RiskDriver {
-  /** The model's feature name (ml/features.ts), e.g. 'max_dpd_3m'. */
-  readonly feature: string;
-  /** The feature's value for the customer (some are log-scaled; categorical ones are text). */
-  readonly value: number | string | null;
-  /** Change in probability of default the feature causes (0.012 = +1.2 points); null: not from the model. */
-  readonly contribution: number | null;
-}
 
 export type Risk =
   | { readonly scored: false }
@@ -59,30 +43,6 @@ export interface Customer {
   readonly utilisation: number | null;
   readonly overLimit: boolean;
   readonly risk: Risk;
-}
-
-/** The risk drivers in top_features (a JSON array of {feature, value, contribution}). */
-export function parseDrivers(raw: CubeValue): { drivers: RiskDriver[]; unreadable: boolean } {
-  if (raw === null || raw === undefined || raw === '') return { drivers: [], unreadable: false };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(String(raw));
-  } catch {
-    return { drivers: [], unreadable: true };
-  }
-  if (!Array.isArray(parsed)) return { drivers: [], unreadable: true };
-  const drivers: RiskDriver[] = [];
-  for (const d of parsed as unknown[]) {
-    if (typeof d !== 'object' || d === null) return { drivers: [], unreadable: true };
-    const { feature, value, contribution } = d as Record<string, unknown>;
-    if (typeof feature !== 'string') return { drivers: [], unreadable: true };
-    drivers.push({
-      feature,
-      value: typeof value === 'number' || typeof value === 'string' ? value : null,
-      contribution: typeof contribution === 'number' && Number.isFinite(contribution) ? contribution : null,
-    });
-  }
-  return { drivers, unreadable: false };
 }
 
 /** The customer from the customer_risk row, or null when there is none (not found, or not the role's). */

@@ -7,7 +7,6 @@ import {
   customerFromRows,
   disputes,
   invoices,
-  parseDrivers,
   payments,
   promises,
   timeline,
@@ -165,18 +164,6 @@ describe('customer page: the account and its risk', () => {
       ],
       driversUnreadable: false,
     });
-  });
-
-  it('drivers: in-default reasons without a contribution; anything else is unreadable, never a crash', () => {
-    expect(parseDrivers('[{"feature":"max_open_days_past_due","value":120,"contribution":null}]')).toEqual({
-      drivers: [{ feature: 'max_open_days_past_due', value: 120, contribution: null }],
-      unreadable: false,
-    });
-    expect(parseDrivers(null)).toEqual({ drivers: [], unreadable: false });
-    expect(parseDrivers('[]')).toEqual({ drivers: [], unreadable: false });
-    for (const bad of ['{', '{"feature":"x"}', '[1]', '[{"value":1}]', '"x"']) {
-      expect(parseDrivers(bad)).toEqual({ drivers: [], unreadable: true });
-    }
   });
 });
 
