@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { csvField } from '../../core/csv.ts';
 import { generateDemo } from '../../ingest/demo/generate.ts';
 import { ingest } from '../../ingest/load.ts';
 import { build } from '../../models/runner/index.ts';
@@ -80,8 +81,6 @@ function parseCsv(text: string): string[][] {
   }
   return rows;
 }
-
-const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** Rewrite one export: `edit` changes a record's fields in place (keyed by column name). */
 async function rewrite(
