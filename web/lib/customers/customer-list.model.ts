@@ -1,5 +1,8 @@
-/** Rows of the customers list from customer_risk rows. Pure. */
+/** Rows of the customers list from customer_risk rows, and the list's words. Pure. */
 import { toBoolean, toMoney, toNumber, toText, type CubeRow } from '../cube/values.ts';
+import type { Translate } from '../i18n/messages.ts';
+import type { PageInfo } from '../ui/paging.ts';
+import type { ListParams } from './customer-list.query.ts';
 
 const V = 'customer_risk';
 
@@ -47,4 +50,24 @@ export function customerCount(rows: readonly CubeRow[]): number {
 /** Status badges: none for active accounts. */
 export function statusBadge(status: string | null): 'blocked' | 'blacklisted' | 'inactive' | null {
   return status === 'blocked' || status === 'blacklisted' || status === 'inactive' ? status : null;
+}
+
+/** The list's heading: the count once it is known. */
+export function listTitle(t: Translate, counted: boolean, total: number): string {
+  if (!counted) return t('customers.listLabel');
+  return total === 1 ? t('customers.countOne') : t('customers.count', { total });
+}
+
+/** What an empty list says: past the end, no match for the search, or nothing for the filters. */
+export function listEmptyText(t: Translate, p: ListParams, total: number): string {
+  if (p.page > 1 && total > 0) return t('pager.pastEnd');
+  return p.q ? t('customers.noMatch', { q: p.q }) : t('customers.none');
+}
+
+/** "1–50 of 800 customers" under the list. */
+export function pagerSummary(t: Translate, info: PageInfo): string {
+  if (info.first === 0) return '';
+  return info.total === 1
+    ? t('customers.countOne')
+    : t('customers.showing', { first: info.first, last: info.last, total: info.total });
 }

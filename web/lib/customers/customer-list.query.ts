@@ -69,6 +69,17 @@ export function listParamsToUrl(p: ListParams, params: URLSearchParams): URLSear
   return next;
 }
 
+/** The list after a click on a column's sort button: the other direction, or the column's own first. */
+export function sortedBy(p: ListParams, sort: ListSort): ListParams {
+  const dir = p.sort === sort ? (p.dir === 'asc' ? 'desc' : 'asc') : defaultDir(sort);
+  return { ...p, sort, dir, page: 1 };
+}
+
+/** A column header's aria-sort: only the column the list is sorted by has one. */
+export function ariaSort(p: ListParams, sort: ListSort | null): 'ascending' | 'descending' | undefined {
+  return sort !== null && p.sort === sort ? (p.dir === 'asc' ? 'ascending' : 'descending') : undefined;
+}
+
 /** Customers whose name or number contains the search text (case-insensitive); none when empty. */
 export function searchFilters(q: string): Filter[] {
   const text = q.trim();
