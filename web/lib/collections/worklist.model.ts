@@ -1,10 +1,18 @@
 /**
- * The collections page's model: the summary per dunning level and the worklist rows with their last
- * activity and next action, in priority order. Pure.
+ * The collections page's model: the summary per dunning level, the worklist rows with their last
+ * activity and next action, in priority order, and the worklist's words. Pure.
  */
 import { activityStates, parseActivity, type Activity } from '../activities/activity.ts';
 import { toBoolean, toDate, toMoney, toNumber, toText, type CubeRow } from '../cube/values.ts';
-import { dunningLevel, WORK_LEVELS, type DunningLevel, type WorkLevel } from '../dunning/dunning.ts';
+import {
+  DUNNING_DAYS,
+  dunningLevel,
+  WORK_LEVELS,
+  type DunningLevel,
+  type WorkLevel,
+} from '../dunning/dunning.ts';
+import type { Translate } from '../i18n/messages.ts';
+import type { PageInfo } from '../ui/paging.ts';
 import { nextAction, type NextAction } from './next-action.ts';
 
 const V = 'collections';
@@ -141,4 +149,24 @@ export function worklistItems(
 export function levelCount(summary: LevelSummary, level: WorkLevel | null): number {
   if (level === null) return summary.count;
   return summary.levels.find((l) => l.level === level)?.count ?? 0;
+}
+
+/** The worklist's heading: all levels, or the level open. */
+export function worklistTitle(t: Translate, level: WorkLevel | null): string {
+  const tab = level === null ? t('collections.all') : t('collections.levelN', { level });
+  return `${t('collections.worklist')} · ${tab}`;
+}
+
+/** What an empty worklist says: nothing to chase at all, past the end, or nothing at this level. */
+export function worklistEmptyText(t: Translate, summary: LevelSummary, page: number, total: number): string {
+  if (summary.count === 0) return t('collections.empty', { days: DUNNING_DAYS.reminderBeforeDue });
+  return page > 1 && total > 0 ? t('pager.pastEnd') : t('collections.emptyLevel');
+}
+
+/** "1–50 of 320 invoices" under the worklist. */
+export function worklistPagerSummary(t: Translate, info: PageInfo): string {
+  if (info.first === 0) return '';
+  return info.total === 1
+    ? t('collections.invoicesOne')
+    : t('collections.showing', { first: info.first, last: info.last, total: info.total });
 }
