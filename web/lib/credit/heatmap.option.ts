@@ -1,7 +1,7 @@
 /** A heatmap of one measure over two dimensions (rows x columns). Pure. */
 import type { ChartOption } from '../ui/echarts.ts';
 import { escapeHtml } from '../ui/html.ts';
-import { toNumber, type CubeValue } from '../cube/values.ts';
+import { toNumber, type CubeRow } from '../cube/values.ts';
 
 export interface HeatmapSpec {
   readonly x: string;
@@ -12,7 +12,7 @@ export interface HeatmapSpec {
   readonly format: (v: number) => string;
 }
 
-export function heatmapOption(rows: Record<string, CubeValue>[], spec: HeatmapSpec): ChartOption | null {
+export function heatmapOption(rows: readonly CubeRow[], spec: HeatmapSpec): ChartOption | null {
   const cells = rows
     .map((r) => ({ x: String(r[spec.x]), y: String(r[spec.y]), v: toNumber(r[spec.value]) }))
     .filter((c) => c.v !== null) as { x: string; y: string; v: number }[];

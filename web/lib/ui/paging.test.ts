@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pagedStatus, pageInfo } from './paging.ts';
+import { pageInfo } from './paging.ts';
 
 describe('paging', () => {
   it('pages: first and last row shown, previous and next', () => {
@@ -16,16 +16,5 @@ describe('paging', () => {
     expect(pageInfo(1, 0)).toMatchObject({ first: 0, last: 0, pages: 1, hasNext: false });
     // A page past the end (a bookmarked URL after the data shrank) shows nothing but offers the way back.
     expect(pageInfo(9, 120)).toMatchObject({ first: 0, last: 0, hasPrevious: true, hasNext: false });
-  });
-});
-
-describe('a paged list’s state', () => {
-  it('errors from any query; loading only until the first page is there', () => {
-    const list = (status: 'loading' | 'ready' | 'error', rows = 0) => ({ status, rows: Array(rows) });
-    expect(pagedStatus(list('loading'))).toBe('loading');
-    expect(pagedStatus(list('loading', 3))).toBe('ready');
-    expect(pagedStatus(list('ready'), { status: 'error' })).toBe('error');
-    expect(pagedStatus(list('error', 3), { status: 'ready' })).toBe('error');
-    expect(pagedStatus(list('ready', 3), { status: 'loading' })).toBe('ready');
   });
 });

@@ -29,19 +29,3 @@ export function pageInfo(page: number, total: number, pageSize = PAGE_SIZE): Pag
     hasNext: page < pages,
   };
 }
-
-interface Loading {
-  readonly status: 'loading' | 'ready' | 'error';
-}
-
-/**
- * A paged list's state for Card: an error in any of its queries; loading only until the first page
- * is there (a new page keeps the rows shown, dimmed, until it arrives); otherwise ready.
- */
-export function pagedStatus(
-  list: Loading & { readonly rows: readonly unknown[] },
-  ...others: readonly Loading[]
-): 'loading' | 'ready' | 'error' {
-  if (list.status === 'error' || others.some((o) => o.status === 'error')) return 'error';
-  return list.status === 'loading' && list.rows.length === 0 ? 'loading' : 'ready';
-}
