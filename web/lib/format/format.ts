@@ -52,11 +52,14 @@ export function decimal(value: number | null, locale: string, digits = 1): strin
   return nf(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 }
 
-/** Whole days in the locale's digits ('1,234'). */
-export function days(value: number | null, locale: string): string {
+/** A whole number (a count, days) in the locale's digits ('1,234'). */
+export function count(value: number | null, locale: string): string {
   // `+ 0` turns -0 into 0 (no "-0 days").
   return value === null ? DASH : nf(locale, { maximumFractionDigits: 0 }).format(value + 0);
 }
+
+/** Whole days in the locale's digits ('1,234'). */
+export const days = count;
 
 /** '2026-06-30' → 'Jun 30, 2026' / '2026/06/30'. */
 export function businessDate(date: string | null, locale: string): string {
