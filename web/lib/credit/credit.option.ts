@@ -16,8 +16,10 @@ export function kpiHeatmapOption(
   rows: readonly CubeRow[],
   metric: CreditMetric,
   locale: string,
+  label?: (member: string) => string,
 ): ChartOption | null {
   return heatmapOption(rows, {
+    ...(label ? { label } : {}),
     x: 'cfo_overview.product_line',
     y: 'cfo_overview.region',
     value: `cfo_overview.${metric}`,
@@ -27,8 +29,13 @@ export function kpiHeatmapOption(
 }
 
 /** Credit utilisation by region (rows) and segment (columns). */
-export function utilisationOption(rows: readonly CubeRow[], locale: string): ChartOption | null {
+export function utilisationOption(
+  rows: readonly CubeRow[],
+  locale: string,
+  label?: (member: string) => string,
+): ChartOption | null {
   return heatmapOption(rows, {
+    ...(label ? { label } : {}),
     x: 'credit_policy.segment',
     y: 'credit_policy.region',
     value: 'credit_policy.credit_utilisation_ratio',

@@ -235,4 +235,35 @@ describe('credit policy page', () => {
       },
     ]);
   });
+
+  it('heatmaps show (unassigned) in words on the axes and in the tooltip; cells stay keyed by the member', () => {
+    const rows = [
+      {
+        'cfo_overview.region': '(unassigned)',
+        'cfo_overview.product_line': 'Services',
+        'cfo_overview.dso': '30',
+      },
+      {
+        'cfo_overview.region': 'EMEA',
+        'cfo_overview.product_line': '(unassigned)',
+        'cfo_overview.dso': '40',
+      },
+    ];
+    const words = (m: string) => (m === '(unassigned)' ? '(未割当)' : m);
+    const option = kpiHeatmapOption(rows, 'dso', 'ja-JP', words) as {
+      xAxis: { data: string[] };
+      yAxis: { data: string[] };
+      series: { data: [number, number, number][] }[];
+      tooltip: { formatter: (p: { data: [number, number, number] }) => string };
+    };
+    expect(option.xAxis.data).toEqual(['(未割当)', 'Services']);
+    expect(option.yAxis.data).toEqual(['(未割当)', 'EMEA']);
+    expect(option.series[0]?.data).toEqual([
+      [1, 0, 30],
+      [0, 1, 40],
+    ]);
+    expect(option.tooltip.formatter({ data: [1, 0, 30] })).toBe('(未割当) · Services: 30.0');
+    const plain = kpiHeatmapOption(rows, 'dso', 'en-US') as { yAxis: { data: string[] } };
+    expect(plain.yAxis.data).toEqual(['(unassigned)', 'EMEA']);
+  });
 });

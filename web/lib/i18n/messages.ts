@@ -102,6 +102,7 @@ const shell = {
   'pager.next': 'Next',
   'pager.pageOf': 'Page {page} of {pages}',
   'pager.pastEnd': 'This page is past the end of the list. Go back to the first page.',
+  'member.unassigned': '(unassigned)',
 } as const;
 
 /** Every page's words: the shell's here, each domain's in ./domains/<domain>.ts. */
@@ -211,6 +212,7 @@ const shellJa: Record<keyof typeof shell, string> = {
   'pager.next': '次へ',
   'pager.pageOf': '{page} / {pages} ページ',
   'pager.pastEnd': 'このページは一覧の範囲外です。最初のページに戻ってください。',
+  'member.unassigned': '(未割当)',
 };
 
 export const ja: Record<MessageKey, string> = {
@@ -242,6 +244,20 @@ export function labelOr(t: Translate, prefix: string, code: string | null): stri
   if (code === null) return '';
   const key = `${prefix}${code}`;
   return key in en ? t(key as MessageKey) : code;
+}
+
+/**
+ * The member the marts put where an export left an optional dimension empty (region, country,
+ * segment, industry, salesperson, credit controller, product line; models/macros/kpis.sql). Queries
+ * and URLs keep it as it is; people read it in their language (`memberText`).
+ */
+export const UNASSIGNED = '(unassigned)';
+
+/** A dimension member for people: (unassigned) in the user's language, any other value as stored. */
+export function memberText(t: Translate, value: string): string;
+export function memberText(t: Translate, value: string | null): string | null;
+export function memberText(t: Translate, value: string | null): string | null {
+  return value === UNASSIGNED ? t('member.unassigned') : value;
 }
 
 /** The language from the cookie, else from Accept-Language ('ja…' first → Japanese), else English. */
