@@ -103,6 +103,11 @@ const shell = {
   'pager.pageOf': 'Page {page} of {pages}',
   'pager.pastEnd': 'This page is past the end of the list. Go back to the first page.',
   'member.unassigned': '(unassigned)',
+  'nav.skip': 'Skip to content',
+  'asOf.label': 'As of {date} ({source})',
+  'asOf.source.set': 'set for this build',
+  'asOf.source.last document date': 'last document date',
+  'asOf.source.today (no documents)': 'today: no documents yet',
 } as const;
 
 /** Every page's words: the shell's here, each domain's in ./domains/<domain>.ts. */
@@ -213,6 +218,11 @@ const shellJa: Record<keyof typeof shell, string> = {
   'pager.pageOf': '{page} / {pages} ページ',
   'pager.pastEnd': 'このページは一覧の範囲外です。最初のページに戻ってください。',
   'member.unassigned': '(未割当)',
+  'nav.skip': '本文へ移動',
+  'asOf.label': '{date} 時点（{source}）',
+  'asOf.source.set': 'ビルド時に指定',
+  'asOf.source.last document date': '最終伝票日',
+  'asOf.source.today (no documents)': '本日：伝票なし',
 };
 
 export const ja: Record<MessageKey, string> = {
