@@ -84,8 +84,8 @@ export interface WorklistItem {
   readonly daysPastDue: number;
   readonly level: DunningLevel;
   readonly hasOpenDispute: boolean;
-  /** Reporting currency, exact. */
-  readonly openAmount: string;
+  /** Reporting currency, exact; null: unknown (the currency has no FX rate at the as-of date). */
+  readonly openAmount: string | null;
   /** Document currency, exact. */
   readonly openAmountDocument: string | null;
   readonly currency: string | null;
@@ -120,7 +120,7 @@ export function worklistItems(
     daysPastDue: toNumber(r[`${V}.days_past_due`]) ?? 0,
     level: dunningLevel(toNumber(r[`${V}.dunning_level`])) ?? 0,
     hasOpenDispute: toBoolean(r[`${V}.has_open_dispute`]),
-    openAmount: toMoney(r[`${V}.open_amount`]) ?? '0.00',
+    openAmount: toMoney(r[`${V}.open_amount`]),
     openAmountDocument: toMoney(r[`${V}.open_amount_document`]),
     currency: toText(r[`${V}.currency`]),
     riskBand: toText(r[`${V}.risk_band`]),

@@ -61,12 +61,23 @@ export interface LineageRow {
   readonly usedBy: readonly string[];
 }
 
+/** Documents of one currency without an FX rate to the reporting currency. */
+export interface MissingRate {
+  readonly currency: string;
+  /** Open items (invoices, unapplied payments, unallocated credits) without a rate at the as-of date. */
+  readonly openItems: number;
+  /** Invoices, any date, whose reporting-currency amount is unknown. */
+  readonly invoices: number;
+}
+
 export interface DataStatus {
   readonly tables: readonly RawTable[];
   readonly loads: readonly Load[];
   readonly build: Build | null;
   readonly lineage: readonly LineageRow[];
   readonly quarantine: readonly QuarantinedRow[];
+  /** Currencies whose documents lack an FX rate (empty when every document converts). */
+  readonly missingRates: readonly MissingRate[];
 }
 
 /** Quarantined rows the page lists (the latest). */

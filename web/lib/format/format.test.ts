@@ -5,6 +5,7 @@ import {
   days,
   decimal,
   docMoney,
+  knownMoney,
   money,
   month,
   percent,
@@ -43,5 +44,13 @@ describe('table formatting', () => {
     expect(days(-0, 'en-US')).toBe('0');
     expect(days(1234, 'ja-JP')).toBe('1,234');
     expect(days(null, 'en-US')).toBe('–');
+  });
+});
+
+describe('reporting-currency money without an FX rate', () => {
+  it('is unknown, in words, never 0.00', () => {
+    expect(knownMoney(null, 'USD', 'en-US', 'unknown')).toBe('unknown');
+    expect(knownMoney('0.00', 'USD', 'en-US', 'unknown')).toBe('$0.00');
+    expect(knownMoney('1234.5', 'USD', 'ja-JP', '不明')).toBe('$1,234.50');
   });
 });

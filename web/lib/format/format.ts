@@ -22,6 +22,14 @@ export function money(value: string | number | null, currency: string, locale: s
   return nf(locale, { style: 'currency', currency }).format(value as unknown as number);
 }
 
+/**
+ * Money in the reporting currency where null means unknown: the document's currency had no FX rate
+ * (never shown as 0.00). `unknown` is the word for it in the user's language.
+ */
+export function knownMoney(value: string | null, currency: string, locale: string, unknown: string): string {
+  return value === null ? unknown : money(value, currency, locale);
+}
+
 /** Money in a document currency; the bare amount when the currency is unknown. */
 export function docMoney(value: string | null, currency: string | null, locale: string): string {
   if (value === null) return DASH;

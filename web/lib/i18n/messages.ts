@@ -7,6 +7,7 @@ import * as credit from './domains/credit.ts';
 import * as customers from './domains/customers.ts';
 import * as data from './domains/data.ts';
 import * as explorer from './domains/explorer.ts';
+import * as ledger from './domains/ledger.ts';
 import * as risk from './domains/risk.ts';
 
 const shell = {
@@ -119,6 +120,7 @@ export const en = {
   ...credit.en,
   ...risk.en,
   ...data.en,
+  ...ledger.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -233,6 +235,7 @@ export const ja: Record<MessageKey, string> = {
   ...credit.ja,
   ...risk.ja,
   ...data.ja,
+  ...ledger.ja,
 };
 
 export type Lang = 'en' | 'ja';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { layerText } from '../data/data.model.ts';
-import { buildOf, loadOf, quarantinedOf } from './data-status.ts';
+import type { Query } from '../../../warehouse/convert.ts';
+import { buildOf, loadOf, missingRates, quarantinedOf } from './data-status.ts';
 
 describe('the Data page’s values', () => {
   it('loads with their counts as numbers (DuckDB BIGINTs arrive as strings)', () => {
@@ -82,5 +83,22 @@ describe('the Data page’s values', () => {
   it('a lineage layer in words', () => {
     expect(layerText(null, 'source')).toBe('source');
     expect(layerText({ schema: 'marts', materialization: 'table' }, 'source')).toBe('marts (table)');
+  });
+
+  it('counts documents without an FX rate per currency from the marts; none before a build', async () => {
+    const sql: string[] = [];
+    const query =
+      (marts: boolean): Query =>
+      async (text) => {
+        sql.push(text);
+        if (text.includes('information_schema')) return [{ n: marts ? '1' : '0' }];
+        return [{ currency: 'CHF', open_items: '3', invoices: '5' }];
+      };
+    await expect(missingRates(query(true))).resolves.toEqual([
+      { currency: 'CHF', openItems: 3, invoices: 5 },
+    ]);
+    expect(sql.at(-1)).toContain('FROM marts.fct_open_items');
+    expect(sql.at(-1)).toContain('WHERE is_unconverted');
+    await expect(missingRates(query(false))).resolves.toEqual([]);
   });
 });

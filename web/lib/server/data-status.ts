@@ -5,12 +5,13 @@
  */
 import { quarantinedRows, warehouseStatus } from '../../../ingest/status.ts';
 import { latestBuild, modelLineage, type BuildStatus } from '../../../models/runner/run-log.ts';
-import { toCount, toMeasure, type Query, type Row } from '../../../warehouse/convert.ts';
+import { tableExists, toCount, toMeasure, type Query, type Row } from '../../../warehouse/convert.ts';
 import {
   QUARANTINE_LIMIT,
   type Build,
   type DataStatus,
   type Load,
+  type MissingRate,
   type QuarantinedRow,
 } from '../data/data.model.ts';
 
@@ -56,12 +57,39 @@ export function quarantinedOf(r: Row): QuarantinedRow {
   };
 }
 
+/**
+ * Per currency, the open items without an FX rate at the as-of date (marts.fct_open_items) and the
+ * invoices whose reporting-currency amount is unknown (marts.fct_invoices); none before a build.
+ */
+export async function missingRates(query: Query): Promise<MissingRate[]> {
+  const [openItems, invoices] = await Promise.all([
+    tableExists(query, 'marts', 'fct_open_items'),
+    tableExists(query, 'marts', 'fct_invoices'),
+  ]);
+  if (!openItems || !invoices) return [];
+  const rows = await query(
+    `WITH o AS (SELECT currency_code AS currency, count(*) AS n FROM marts.fct_open_items
+                WHERE is_unconverted GROUP BY 1),
+          i AS (SELECT currency_code AS currency, count(*) AS n FROM marts.fct_invoices
+                WHERE invoice_amount_rc IS NULL GROUP BY 1)
+     SELECT coalesce(o.currency, i.currency) AS currency, coalesce(o.n, 0) AS open_items,
+            coalesce(i.n, 0) AS invoices
+     FROM o FULL JOIN i ON o.currency = i.currency ORDER BY 1`,
+  );
+  return rows.map((r) => ({
+    currency: text(r['currency']),
+    openItems: toCount(r['open_items']),
+    invoices: toCount(r['invoices']),
+  }));
+}
+
 export async function dataStatus(query: Query): Promise<DataStatus> {
-  const [status, quarantine, build, lineage] = await Promise.all([
+  const [status, quarantine, build, lineage, missing] = await Promise.all([
     warehouseStatus(query),
     quarantinedRows(query, QUARANTINE_LIMIT),
     latestBuild(query),
     modelLineage(query),
+    missingRates(query),
   ]);
   return {
     tables: status.tables,
@@ -76,5 +104,6 @@ export async function dataStatus(query: Query): Promise<DataStatus> {
       usedBy: n.usedBy,
     })),
     quarantine: quarantine.map(quarantinedOf),
+    missingRates: missing,
   };
 }

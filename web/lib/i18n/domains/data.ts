@@ -48,6 +48,12 @@ export const en = {
   'data.col.value': 'Value',
   'data.col.reason': 'Reason',
   'data.empty': '(empty)',
+  'data.fx.title': 'Documents without an FX rate',
+  'data.fx.warning':
+    'Some documents have no FX rate to {currency}: their amounts in {currency} are unknown, shown as such and left out of every total. Load fx_rates for these currencies and build again.',
+  'data.col.currency': 'Currency',
+  'data.col.openItems': 'Open items (as-of date)',
+  'data.col.invoices': 'Invoices (any date)',
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -97,4 +103,10 @@ export const ja: Record<keyof typeof en, string> = {
   'data.col.value': '値',
   'data.col.reason': '理由',
   'data.empty': '（空）',
+  'data.fx.title': '為替レートのない伝票',
+  'data.fx.warning':
+    '{currency} への為替レートがない伝票があります。{currency} 建ての金額は不明として表示され、すべての合計から除かれています。該当通貨の fx_rates を読み込み、もう一度ビルドしてください。',
+  'data.col.currency': '通貨',
+  'data.col.openItems': '未決済（基準日）',
+  'data.col.invoices': '請求書（全期間）',
 };
