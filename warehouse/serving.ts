@@ -17,7 +17,7 @@ import { ident, restrictFileAccess, sqlString, type SqlParam } from './duckdb.ts
 import { queryRows, type Row } from './convert.ts';
 import { warehouseFiles } from './store.ts';
 
-const SERVED_SCHEMAS = ['raw', 'meta', 'staging', 'marts', 'ml'];
+const SERVED_SCHEMAS = ['raw', 'meta', 'staging', 'intermediate', 'marts', 'ml'];
 
 interface Generation {
   readonly n: number;
