@@ -32,6 +32,7 @@
  *                                 // started), no [aria-busy=true] and no .skeleton is left, and every
  *                                 // [role=img] chart container has data-rendered="true"; never sleeps
  *   await screenshot(page, 'overview-ja')   // test-results/screenshots/overview-ja.png (full page)
+ *   parseCompactMoney('-$1.3M')  // { value: -1300000, step: 100000 }: a compact en-US amount and its last digit
  *
  * Chromium: /usr/bin/chromium (scripts/ensure-chromium.sh installs Debian's package when missing).
  */
@@ -240,7 +241,7 @@ export async function documentStatus(page: Page): Promise<number> {
 /**
  * Readiness probe: resolves when the page is hydrated, no element is `aria-busy="true"` or a loading
  * `.skeleton` (the class every loading placeholder uses), and every chart container
- * (`[role=img]`, drawn by web/lib/charts/echarts.ts) says `data-rendered="true"`. Event-driven
+ * (`[role=img]`, drawn by web/lib/ui/echarts.ts) says `data-rendered="true"`. Event-driven
  * (Playwright polls on animation frames), never a sleep.
  */
 export async function waitForCharts(page: Page, timeout = 30_000): Promise<void> {
@@ -271,4 +272,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true, animations: 'disabled' });
   return path;
+}
+
+/** "$792.2K" / "-$1.3M" / "$950" → a number (en-US compact currency, as the tiles show it) and its last digit's step. */
+export function parseCompactMoney(text: string): { value: number; step: number } {
+  const m = /^(-?)\$([\d,]+(?:\.(\d+))?)([KMBT]?)$/.exec(text.trim());
+  if (!m) throw new Error(`not a compact money amount: ${text}`);
+  const scale = { '': 1, K: 1e3, M: 1e6, B: 1e9, T: 1e12 }[m[4] as '' | 'K' | 'M' | 'B' | 'T'];
+  const decimals = m[3]?.length ?? 0;
+  const value = Number(m[2]?.replaceAll(',', '')) * scale;
+  return { value: m[1] ? -value : value, step: scale / 10 ** decimals };
 }

@@ -19,6 +19,7 @@ import { build } from '../../models/runner/index.ts';
 import { DEFAULT_STATE, explorerStateToUrl, type ExplorerState } from '../../web/lib/explorer/state.ts';
 import { DEMO_AS_OF } from '../cube/harness.ts';
 import { ROOT } from '../helpers.ts';
+import { parseCsv, rewrite } from './exports.ts';
 import { gotoReady, signIn, startBrowserHarness, waitForCharts, type BrowserHarness } from './harness.ts';
 
 const IMG = '<img src=x onerror=alert(9)>';
@@ -47,60 +48,6 @@ const QUARANTINED_ID = 'ZZ-HOSTILE';
 
 // ---------------------------------------------------------------------------------------------
 // The hostile warehouse: demo exports rewritten, then loaded and built as in tests/cube/harness.ts.
-
-/** RFC 4180 records of a CSV text (quoted fields may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-/** Rewrite one export: `edit` changes a record's fields in place (keyed by column name). */
-async function rewrite(
-  dir: string,
-  file: string,
-  edit: (r: Record<string, string>, index: number) => void,
-  extra: Record<string, string>[] = [],
-): Promise<void> {
-  const path = join(dir, file);
-  const [header, ...records] = parseCsv(await fs.readFile(path, 'utf8'));
-  const rows = records.map((values, index) => {
-    const r = Object.fromEntries(header!.map((h, i) => [h, values[i] ?? '']));
-    edit(r, index);
-    return r;
-  });
-  rows.push(...extra);
-  const lines = [header!.join(','), ...rows.map((r) => header!.map((h) => csvField(r[h] ?? '')).join(','))];
-  await fs.writeFile(path, `${lines.join('\n')}\n`);
-}
 
 /** Distinct values of a column → hostile values, in turn. */
 function assignHostile(values: Iterable<string>): Map<string, string> {

@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   gotoReady,
+  parseCompactMoney,
   signIn,
   startBrowserHarness,
   waitForCharts,
@@ -30,15 +31,6 @@ async function busiestController(): Promise<string> {
      WHERE credit_controller IS NOT NULL GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1`,
   );
   return String(rows[0]?.['credit_controller']);
-}
-
-/** "$792.2K" / "$1.3M" / "$950" → a number (en-US compact currency, as the AR tile shows it). */
-function parseCompactMoney(text: string): { value: number; step: number } {
-  const m = /^-?\$([\d,]+(?:\.(\d+))?)([KMBT]?)$/.exec(text.trim());
-  if (!m) throw new Error(`not a compact money amount: ${text}`);
-  const scale = { '': 1, K: 1e3, M: 1e6, B: 1e9, T: 1e12 }[m[3] as '' | 'K' | 'M' | 'B' | 'T'];
-  const decimals = m[2]?.length ?? 0;
-  return { value: Number(m[1]?.replaceAll(',', '')) * scale, step: scale / 10 ** decimals };
 }
 
 /** Cube's REST API from inside the page (the session cookie is the credential), every row. */

@@ -1,3 +1,4 @@
+import { asOfDate } from '$lib/server/as-of';
 import { filterOptions } from '$lib/server/options';
 import type { LayoutServerLoad } from './$types';
 
@@ -5,4 +6,6 @@ export const load: LayoutServerLoad = async ({ locals }) => ({
   user: locals.user,
   lang: locals.lang,
   options: locals.user ? await filterOptions(locals.user) : null,
+  // The date every figure describes, in the header of every page (signed in: the data's own pages).
+  asOf: locals.user ? await asOfDate() : null,
 });

@@ -1,17 +1,6 @@
-/**
- * Words for the codes the collections data carries (activity types, outcomes, promise statuses, next
- * actions), in the user's language. A code the dashboard does not know (an ERP's own outcome) is
- * shown as exported.
- */
-import { en, type MessageKey, type Translate } from '../i18n/messages.ts';
+/** The next action's words and tone, in the user's language. */
+import type { MessageKey, Translate } from '../i18n/messages.ts';
 import type { NextAction, NextActionKind } from './next-action.ts';
-
-/** `t(prefix + code)` when that message exists, else the code itself. */
-export function labelOr(t: Translate, prefix: string, code: string | null): string {
-  if (code === null) return '';
-  const key = `${prefix}${code}`;
-  return key in en ? t(key as MessageKey) : code;
-}
 
 export const ACTION_KEYS: Record<NextActionKind, MessageKey> = {
   resolveDispute: 'collections.action.resolveDispute',
@@ -47,10 +36,3 @@ export function actionTone(a: NextAction): 'alert' | 'warn' | 'calm' {
       return 'calm';
   }
 }
-
-export const activityTypeText = (t: Translate, type: string | null) =>
-  labelOr(t, 'collections.activity.', type);
-export const outcomeText = (t: Translate, outcome: string | null) =>
-  labelOr(t, 'collections.outcome.', outcome);
-export const promiseText = (t: Translate, status: string | null) =>
-  labelOr(t, 'collections.promise.', status);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Activity, ActivityState, PromiseStatus } from './activity.ts';
+import type { Activity, ActivityState, PromiseStatus } from '../activities/activity.ts';
 import { nextAction, type NextActionInput } from './next-action.ts';
 
 const ASOF = '2026-10-31';

@@ -10,8 +10,8 @@
  *    blocked), 3 call and open a collection task, 2 mild reminder, 1 reminder (before the due date,
  *    or that it has just passed).
  */
-import type { ActivityState } from './activity.ts';
-import type { DunningLevel } from './dunning.ts';
+import type { ActivityState } from '../activities/activity.ts';
+import type { DunningLevel } from '../dunning/dunning.ts';
 
 export type NextActionKind =
   | 'resolveDispute'

@@ -1,11 +1,18 @@
 /**
- * The collections page's model: the summary per dunning level and the worklist rows with their last
- * activity and next action, in priority order. Pure.
+ * The collections page's model: the summary per dunning level, the worklist rows with their last
+ * activity and next action, in priority order, and the worklist's words. Pure.
  */
-import { toDate, toMoney, toNumber } from '../cube/values.ts';
-import { activityStates, parseActivity, type Activity } from './activity.ts';
-import { dunningLevel, WORK_LEVELS, type DunningLevel, type WorkLevel } from './dunning.ts';
-import { flag, text, type CubeRow } from './fields.ts';
+import { activityStates, parseActivity, type Activity } from '../activities/activity.ts';
+import { toBoolean, toDate, toMoney, toNumber, toText, type CubeRow } from '../cube/values.ts';
+import {
+  DUNNING_DAYS,
+  dunningLevel,
+  WORK_LEVELS,
+  type DunningLevel,
+  type WorkLevel,
+} from '../dunning/dunning.ts';
+import type { Translate } from '../i18n/messages.ts';
+import type { PageInfo } from '../ui/paging.ts';
 import { nextAction, type NextAction } from './next-action.ts';
 
 const V = 'collections';
@@ -77,8 +84,8 @@ export interface WorklistItem {
   readonly daysPastDue: number;
   readonly level: DunningLevel;
   readonly hasOpenDispute: boolean;
-  /** Reporting currency, exact. */
-  readonly openAmount: string;
+  /** Reporting currency, exact; null: unknown (the currency has no FX rate at the as-of date). */
+  readonly openAmount: string | null;
   /** Document currency, exact. */
   readonly openAmountDocument: string | null;
   readonly currency: string | null;
@@ -105,18 +112,18 @@ export function worklistItems(
   const base = invoiceRows.map((r) => ({
     invoiceId: String(r[`${V}.invoice_id`]),
     customerId: String(r[`${V}.customer_id`]),
-    customerName: text(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
-    owner: text(r[`${V}.credit_controller`]),
-    status: text(r[`${V}.status`]),
-    isCreditBlocked: flag(r[`${V}.is_credit_blocked`]),
+    customerName: toText(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
+    owner: toText(r[`${V}.credit_controller`]),
+    status: toText(r[`${V}.status`]),
+    isCreditBlocked: toBoolean(r[`${V}.is_credit_blocked`]),
     dueDate: toDate(r[`${V}.due_date`]),
     daysPastDue: toNumber(r[`${V}.days_past_due`]) ?? 0,
     level: dunningLevel(toNumber(r[`${V}.dunning_level`])) ?? 0,
-    hasOpenDispute: flag(r[`${V}.has_open_dispute`]),
-    openAmount: toMoney(r[`${V}.open_amount`]) ?? '0.00',
+    hasOpenDispute: toBoolean(r[`${V}.has_open_dispute`]),
+    openAmount: toMoney(r[`${V}.open_amount`]),
     openAmountDocument: toMoney(r[`${V}.open_amount_document`]),
-    currency: text(r[`${V}.currency`]),
-    riskBand: text(r[`${V}.risk_band`]),
+    currency: toText(r[`${V}.currency`]),
+    riskBand: toText(r[`${V}.risk_band`]),
   }));
   const states = activityStates(activityRows.map(parseActivity), base);
   return base
@@ -142,4 +149,24 @@ export function worklistItems(
 export function levelCount(summary: LevelSummary, level: WorkLevel | null): number {
   if (level === null) return summary.count;
   return summary.levels.find((l) => l.level === level)?.count ?? 0;
+}
+
+/** The worklist's heading: all levels, or the level open. */
+export function worklistTitle(t: Translate, level: WorkLevel | null): string {
+  const tab = level === null ? t('collections.all') : t('collections.levelN', { level });
+  return `${t('collections.worklist')} · ${tab}`;
+}
+
+/** What an empty worklist says: nothing to chase at all, past the end, or nothing at this level. */
+export function worklistEmptyText(t: Translate, summary: LevelSummary, page: number, total: number): string {
+  if (summary.count === 0) return t('collections.empty', { days: DUNNING_DAYS.reminderBeforeDue });
+  return page > 1 && total > 0 ? t('pager.pastEnd') : t('collections.emptyLevel');
+}
+
+/** "1–50 of 320 invoices" under the worklist. */
+export function worklistPagerSummary(t: Translate, info: PageInfo): string {
+  if (info.first === 0) return '';
+  return info.total === 1
+    ? t('collections.invoicesOne')
+    : t('collections.showing', { first: info.first, last: info.last, total: info.total });
 }

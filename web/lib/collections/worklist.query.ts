@@ -3,9 +3,10 @@
  * every answer to the signed-in collector's portfolio or sales lead's regions). Pure.
  */
 import type { Filter, Query } from '@cubejs-client/core';
+import type { CubeRow } from '../cube/values.ts';
 import { viewFilters, type GlobalFilters } from '../filters/filters.ts';
-import { ACTIVITY_DIMENSIONS } from './activity.ts';
-import { isWorkLevel, type WorkLevel } from './dunning.ts';
+import { ACTIVITY_DIMENSIONS } from '../activities/activity.ts';
+import { isWorkLevel, type WorkLevel } from '../dunning/dunning.ts';
 
 const V = 'collections';
 
@@ -31,6 +32,33 @@ export function worklistParams(params: URLSearchParams): WorklistParams {
     owner: params.get('owner') || null,
     page: Number.isInteger(page) && page >= 1 ? page : 1,
   };
+}
+
+/**
+ * `params` with the worklist's own parameters changed (null removes one; the defaults are left out),
+ * global filters and anything else kept.
+ */
+export interface WorklistPatch {
+  readonly level?: WorkLevel | null;
+  readonly owner?: string | null;
+  readonly page?: number;
+}
+
+export function withWorklistParams(params: URLSearchParams, patch: WorklistPatch): URLSearchParams {
+  const next = new URLSearchParams(params);
+  const set = (name: string, value: string | null) =>
+    value === null ? next.delete(name) : next.set(name, value);
+  if ('level' in patch)
+    set('level', patch.level === null || patch.level === undefined ? null : String(patch.level));
+  if ('owner' in patch) set('owner', patch.owner || null);
+  if ('page' in patch) set('page', patch.page === undefined || patch.page === 1 ? null : String(patch.page));
+  return next;
+}
+
+/** The link of a level tile: that level (all levels when null), first page. */
+export function levelLink(params: URLSearchParams, level: WorkLevel | null): string {
+  const qs = withWorklistParams(params, { level, page: 1 }).toString();
+  return qs ? `?${qs}` : '';
 }
 
 /** Open invoices at a dunning level (all of 1–4 unless `level`), with the global and owner filters. */
@@ -118,4 +146,12 @@ export function worklistActivityQuery(
     ],
     limit: 5000,
   };
+}
+
+/** The activities behind the worklist rows shown (collections rows); null while there are none. */
+export function pageActivityQuery(rows: readonly CubeRow[]): Query | null {
+  return worklistActivityQuery(
+    rows.map((r) => String(r[`${V}.invoice_id`])),
+    rows.map((r) => String(r[`${V}.customer_id`])),
+  );
 }

@@ -1,14 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { activityStates, parseActivity } from './activity.ts';
-import { flag, text } from './fields.ts';
+import { activityStates, parseActivity } from '../activities/activity.ts';
+import { toBoolean as flag, toText as text } from '../cube/values.ts';
+import { translator } from '../i18n/messages.ts';
+import { pageInfo } from '../ui/paging.ts';
 import {
+  levelLink,
   levelSummaryQuery,
+  pageActivityQuery,
+  withWorklistParams,
   worklistActivityQuery,
   worklistParams,
   worklistQuery,
   WORKLIST_PAGE_SIZE,
 } from './worklist.query.ts';
-import { addMoney, byPriority, levelCount, levelSummary, worklistItems } from './worklist.model.ts';
+import {
+  addMoney,
+  byPriority,
+  levelCount,
+  levelSummary,
+  worklistEmptyText,
+  worklistItems,
+  worklistPagerSummary,
+  worklistTitle,
+} from './worklist.model.ts';
 
 const invoice = (id: string, o: Record<string, string | number | boolean | null>) => ({
   'collections.invoice_id': id,
@@ -321,5 +335,42 @@ describe('worklist model', () => {
       false,
       false,
     ]);
+  });
+});
+
+describe('worklist links and words', () => {
+  const t = translator('en');
+
+  it('changes the worklist parameters in the URL, keeping the global filters', () => {
+    const params = new URLSearchParams('region=LATAM&level=3&page=2&owner=Ana');
+    expect(withWorklistParams(params, { owner: '', page: 1 }).toString()).toBe('region=LATAM&level=3');
+    expect(withWorklistParams(params, { page: 4 }).toString()).toBe('region=LATAM&level=3&page=4&owner=Ana');
+    expect(withWorklistParams(params, { owner: 'Bo Li' }).get('owner')).toBe('Bo Li');
+    expect(levelLink(params, 4)).toBe('?region=LATAM&level=4&owner=Ana');
+    expect(levelLink(params, null)).toBe('?region=LATAM&owner=Ana');
+    expect(levelLink(new URLSearchParams('level=2'), null)).toBe('');
+  });
+
+  it('the activities behind the rows shown; none without rows', () => {
+    expect(pageActivityQuery([])).toBeNull();
+    const rows = [
+      { 'collections.invoice_id': 'I1', 'collections.customer_id': 'C1' },
+      { 'collections.invoice_id': 'I2', 'collections.customer_id': 'C1' },
+    ];
+    expect(pageActivityQuery(rows)).toEqual(worklistActivityQuery(['I1', 'I2'], ['C1', 'C1']));
+  });
+
+  it('the heading, the empty states and the pager line', () => {
+    expect(worklistTitle(t, null)).toBe('Worklist · All levels');
+    expect(worklistTitle(t, 3)).toBe('Worklist · Level 3');
+    const none = levelSummary([]);
+    expect(worklistEmptyText(t, none, 1, 0)).toBe(t('collections.empty', { days: 3 }));
+    const some = { ...none, count: 5 };
+    expect(worklistEmptyText(t, some, 3, 5)).toBe(t('pager.pastEnd'));
+    expect(worklistEmptyText(t, some, 1, 0)).toBe(t('collections.emptyLevel'));
+    expect(worklistPagerSummary(t, pageInfo(1, 1))).toBe('1 invoice');
+    expect(worklistPagerSummary(t, pageInfo(2, 60))).toBe(
+      t('collections.showing', { first: 51, last: 60, total: 60 }),
+    );
   });
 });

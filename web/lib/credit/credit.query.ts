@@ -1,6 +1,41 @@
-/** Cube queries of the Credit policy page. Pure. */
+/** The Credit policy page's parameters (in the URL) and its Cube queries. Pure. */
 import type { Query } from '@cubejs-client/core';
-import { viewFilters, type GlobalFilters } from '../filters/filters.ts';
+import { monthsBetween, viewFilters, type GlobalFilters } from '../filters/filters.ts';
+
+/** The measures the KPI heatmap offers. */
+export const CREDIT_METRICS = ['dso', 'on_time_ratio', 'bad_debt_rate'] as const;
+export type CreditMetric = (typeof CREDIT_METRICS)[number];
+
+export interface CreditParams {
+  readonly metric: CreditMetric;
+  /** Every month with data ('YYYY-MM-01'), oldest first. */
+  readonly months: readonly string[];
+  /** The heatmap's month: the URL's when it has data, else the latest; '' without data. */
+  readonly month: string;
+  /** Payment history: the 12 months up to the as-of date; null without data. */
+  readonly window: readonly [string, string] | null;
+}
+
+/** The page's parameters (`metric`, `month`) from the URL, checked against the months with data. */
+export function creditParams(
+  params: URLSearchParams,
+  data: {
+    readonly firstMonth: string | null;
+    readonly lastMonth: string | null;
+    readonly asOf: string | null;
+  },
+): CreditParams {
+  const rawMetric = params.get('metric') ?? '';
+  const metric = (CREDIT_METRICS as readonly string[]).includes(rawMetric)
+    ? (rawMetric as CreditMetric)
+    : 'dso';
+  const months = monthsBetween(data.firstMonth, data.lastMonth);
+  const rawMonth = params.get('month') ?? '';
+  const month = months.includes(rawMonth) ? rawMonth : (months.at(-1) ?? '');
+  const last = data.lastMonth;
+  const window = last && data.asOf ? ([months.at(-12) ?? months[0] ?? last, data.asOf] as const) : null;
+  return { metric, months, month, window };
+}
 
 /** Credit utilisation by region x segment (exposure / limits of customers with a limit). */
 export function utilisationHeatmapQuery(f: GlobalFilters): Query {

@@ -1,7 +1,7 @@
 /** A heatmap of one measure over two dimensions (rows x columns). Pure. */
-import type { ChartOption } from '../charts/echarts.ts';
-import { escapeHtml } from '../charts/html.ts';
-import { toNumber, type CubeValue } from '../cube/values.ts';
+import type { ChartOption } from '../ui/echarts.ts';
+import { escapeHtml } from '../ui/html.ts';
+import { toNumber, type CubeRow } from '../cube/values.ts';
 
 export interface HeatmapSpec {
   readonly x: string;
@@ -10,9 +10,11 @@ export interface HeatmapSpec {
   /** Higher is worse (DSO, bad debt, utilisation): red for high. Otherwise green for high. */
   readonly higherIsWorse: boolean;
   readonly format: (v: number) => string;
+  /** A row's or column's member for people (e.g. (unassigned) translated); the member itself when absent. */
+  readonly label?: (member: string) => string;
 }
 
-export function heatmapOption(rows: Record<string, CubeValue>[], spec: HeatmapSpec): ChartOption | null {
+export function heatmapOption(rows: readonly CubeRow[], spec: HeatmapSpec): ChartOption | null {
   const cells = rows
     .map((r) => ({ x: String(r[spec.x]), y: String(r[spec.y]), v: toNumber(r[spec.value]) }))
     .filter((c) => c.v !== null) as { x: string; y: string; v: number }[];
@@ -20,17 +22,20 @@ export function heatmapOption(rows: Record<string, CubeValue>[], spec: HeatmapSp
   const xs = [...new Set(cells.map((c) => c.x))].sort();
   const ys = [...new Set(cells.map((c) => c.y))].sort();
   const values = cells.map((c) => c.v);
+  const label = spec.label ?? ((m: string) => m);
+  const xLabels = xs.map(label);
+  const yLabels = ys.map(label);
   const colours = ['#e8f5e9', '#fff59d', '#ffb74d', '#e53935'];
   return {
     animation: false,
     tooltip: {
       // ECharts puts what a formatter function returns into the page as HTML: escape the names.
       formatter: (p: { data: [number, number, number] }) =>
-        escapeHtml(`${ys[p.data[1]] ?? ''} · ${xs[p.data[0]] ?? ''}: ${spec.format(p.data[2])}`),
+        escapeHtml(`${yLabels[p.data[1]] ?? ''} · ${xLabels[p.data[0]] ?? ''}: ${spec.format(p.data[2])}`),
     },
     grid: { left: 110, right: 24, top: 16, bottom: 72 },
-    xAxis: { type: 'category', data: xs, axisLabel: { interval: 0, rotate: xs.length > 4 ? 20 : 0 } },
-    yAxis: { type: 'category', data: ys },
+    xAxis: { type: 'category', data: xLabels, axisLabel: { interval: 0, rotate: xs.length > 4 ? 20 : 0 } },
+    yAxis: { type: 'category', data: yLabels },
     visualMap: {
       min: Math.min(...values),
       max: Math.max(...values),

@@ -13,6 +13,7 @@
  * Limits are in the reporting currency, as exported limits converted at the as-of rate.
  */
 import { toNumber, type CubeValue } from '../cube/values.ts';
+import { isHighRisk } from '../risk/bands.ts';
 
 export type Action = 'reduce' | 'increase' | 'review';
 export type Reason =
@@ -57,7 +58,7 @@ export function suggestLimits(customers: Row[], history: Row[]): Suggestion[] {
     const utilisation = exposure / limit;
 
     const reasons: Reason[] = [];
-    if (band === 'high' || band === 'very high' || band === 'in default') reasons.push('high_risk');
+    if (isHighRisk(band)) reasons.push('high_risk');
     if (writtenOff > 0) reasons.push('written_off');
     if (daysLate !== null && daysLate >= 30) reasons.push('pays_late');
     if (overdueShare !== null && overdueShare > 0.3) reasons.push('overdue_share');

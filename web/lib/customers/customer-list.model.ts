@@ -1,7 +1,8 @@
-/** Rows of the customers list from customer_risk rows. Pure. */
-import { toMoney, toNumber } from '../cube/values.ts';
-import { flag, text, type CubeRow } from '../collections/fields.ts';
-import { LIST_PAGE_SIZE } from './customer-list.query.ts';
+/** Rows of the customers list from customer_risk rows, and the list's words. Pure. */
+import { toBoolean, toMoney, toNumber, toText, type CubeRow } from '../cube/values.ts';
+import type { Translate } from '../i18n/messages.ts';
+import type { PageInfo } from '../ui/paging.ts';
+import type { ListParams } from './customer-list.query.ts';
 
 const V = 'customer_risk';
 
@@ -27,45 +28,18 @@ export function listCustomers(rows: readonly CubeRow[]): ListCustomer[] {
     const limit = toMoney(r[`${V}.total_credit_limit`]);
     return {
       id: String(r[`${V}.customer_id`]),
-      name: text(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
-      region: text(r[`${V}.region`]),
-      segment: text(r[`${V}.segment`]),
-      status: text(r[`${V}.status`]),
+      name: toText(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
+      region: toText(r[`${V}.region`]),
+      segment: toText(r[`${V}.segment`]),
+      status: toText(r[`${V}.status`]),
       openAr: toMoney(r[`${V}.open_ar`]),
       overdueAr: toMoney(r[`${V}.overdue_ar`]),
       creditLimit: limit !== null && toNumber(limit) !== 0 ? limit : null,
       utilisation: toNumber(r[`${V}.credit_utilisation`]),
-      overLimit: flag(r[`${V}.is_over_limit`]),
-      riskBand: text(r[`${V}.risk_band`]),
+      overLimit: toBoolean(r[`${V}.is_over_limit`]),
+      riskBand: toText(r[`${V}.risk_band`]),
     };
   });
-}
-
-export interface PageInfo {
-  /** 1-based index of the first and last row shown (0 and 0 when nothing matches). */
-  readonly first: number;
-  readonly last: number;
-  readonly total: number;
-  readonly pages: number;
-  readonly page: number;
-  readonly hasPrevious: boolean;
-  readonly hasNext: boolean;
-}
-
-/** Where a page sits among `total` rows. */
-export function pageInfo(page: number, total: number, pageSize = LIST_PAGE_SIZE): PageInfo {
-  const pages = Math.max(1, Math.ceil(total / pageSize));
-  const first = (page - 1) * pageSize + 1;
-  const shown = first <= total;
-  return {
-    first: shown ? first : 0,
-    last: shown ? Math.min(total, page * pageSize) : 0,
-    total,
-    pages,
-    page,
-    hasPrevious: page > 1,
-    hasNext: page < pages,
-  };
 }
 
 /** The customer count from the count query's single row. */
@@ -76,4 +50,24 @@ export function customerCount(rows: readonly CubeRow[]): number {
 /** Status badges: none for active accounts. */
 export function statusBadge(status: string | null): 'blocked' | 'blacklisted' | 'inactive' | null {
   return status === 'blocked' || status === 'blacklisted' || status === 'inactive' ? status : null;
+}
+
+/** The list's heading: the count once it is known. */
+export function listTitle(t: Translate, counted: boolean, total: number): string {
+  if (!counted) return t('customers.listLabel');
+  return total === 1 ? t('customers.countOne') : t('customers.count', { total });
+}
+
+/** What an empty list says: past the end, no match for the search, or nothing for the filters. */
+export function listEmptyText(t: Translate, p: ListParams, total: number): string {
+  if (p.page > 1 && total > 0) return t('pager.pastEnd');
+  return p.q ? t('customers.noMatch', { q: p.q }) : t('customers.none');
+}
+
+/** "1–50 of 800 customers" under the list. */
+export function pagerSummary(t: Translate, info: PageInfo): string {
+  if (info.first === 0) return '';
+  return info.total === 1
+    ? t('customers.countOne')
+    : t('customers.showing', { first: info.first, last: info.last, total: info.total });
 }

@@ -4,10 +4,11 @@
  */
 import type { Filter, Query } from '@cubejs-client/core';
 import { viewFilters, type GlobalFilters } from '../filters/filters.ts';
+import { PAGE_SIZE } from '../ui/paging.ts';
 
 const V = 'customer_risk';
 
-export const LIST_PAGE_SIZE = 50;
+export const LIST_PAGE_SIZE = PAGE_SIZE;
 
 export const LIST_SORTS = ['open_ar', 'overdue_ar', 'utilisation', 'name'] as const;
 export type ListSort = (typeof LIST_SORTS)[number];
@@ -66,6 +67,17 @@ export function listParamsToUrl(p: ListParams, params: URLSearchParams): URLSear
   set('dir', p.dir, p.dir === defaultDir(p.sort));
   set('page', String(p.page), p.page === 1);
   return next;
+}
+
+/** The list after a click on a column's sort button: the other direction, or the column's own first. */
+export function sortedBy(p: ListParams, sort: ListSort): ListParams {
+  const dir = p.sort === sort ? (p.dir === 'asc' ? 'desc' : 'asc') : defaultDir(sort);
+  return { ...p, sort, dir, page: 1 };
+}
+
+/** A column header's aria-sort: only the column the list is sorted by has one. */
+export function ariaSort(p: ListParams, sort: ListSort | null): 'ascending' | 'descending' | undefined {
+  return sort !== null && p.sort === sort ? (p.dir === 'asc' ? 'ascending' : 'descending') : undefined;
 }
 
 /** Customers whose name or number contains the search text (case-insensitive); none when empty. */

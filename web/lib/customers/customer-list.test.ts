@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { customerCount, listCustomers, pageInfo, statusBadge } from './customer-list.model.ts';
+import { translator } from '../i18n/messages.ts';
+import { pageInfo } from '../ui/paging.ts';
+import {
+  customerCount,
+  listCustomers,
+  listEmptyText,
+  listTitle,
+  pagerSummary,
+  statusBadge,
+} from './customer-list.model.ts';
 import {
   customerCountQuery,
   customerListQuery,
   DEFAULT_LIST,
+  ariaSort,
   listParams,
   listParamsToUrl,
   searchFilters,
+  sortedBy,
   unappliedFilters,
 } from './customer-list.query.ts';
 
@@ -184,20 +195,7 @@ describe('customers list: rows and pages', () => {
     expect(b).toMatchObject({ name: '0000100008', creditLimit: null, utilisation: null, riskBand: null });
   });
 
-  it('pages: first and last row shown, previous and next', () => {
-    expect(pageInfo(1, 120)).toEqual({
-      first: 1,
-      last: 50,
-      total: 120,
-      pages: 3,
-      page: 1,
-      hasPrevious: false,
-      hasNext: true,
-    });
-    expect(pageInfo(3, 120)).toMatchObject({ first: 101, last: 120, hasPrevious: true, hasNext: false });
-    expect(pageInfo(1, 0)).toMatchObject({ first: 0, last: 0, pages: 1, hasNext: false });
-    // A page past the end (a bookmarked URL after the data shrank) shows nothing but offers the way back.
-    expect(pageInfo(9, 120)).toMatchObject({ first: 0, last: 0, hasPrevious: true, hasNext: false });
+  it('the customer count from the count query', () => {
     expect(customerCount([{ 'customer_risk.count': '63' }])).toBe(63);
     expect(customerCount([])).toBe(0);
   });
@@ -211,5 +209,33 @@ describe('customers list: rows and pages', () => {
       null,
       null,
     ]);
+  });
+});
+
+describe('customers list: sorting and words', () => {
+  const t = translator('en');
+
+  it('a sort button turns the direction round, or starts a column in its own direction', () => {
+    const p = { ...DEFAULT_LIST, page: 3 };
+    expect(sortedBy(p, 'open_ar')).toEqual({ ...DEFAULT_LIST, dir: 'asc', page: 1 });
+    expect(sortedBy(p, 'name')).toEqual({ ...DEFAULT_LIST, sort: 'name', dir: 'asc', page: 1 });
+    expect(sortedBy({ ...p, sort: 'name', dir: 'asc' }, 'name')).toMatchObject({ dir: 'desc' });
+    expect(ariaSort(DEFAULT_LIST, 'open_ar')).toBe('descending');
+    expect(ariaSort(DEFAULT_LIST, 'name')).toBeUndefined();
+    expect(ariaSort(DEFAULT_LIST, null)).toBeUndefined();
+  });
+
+  it('the heading, the empty states and the pager line', () => {
+    expect(listTitle(t, false, 0)).toBe('Customers');
+    expect(listTitle(t, true, 1)).toBe('1 customer');
+    expect(listTitle(t, true, 63)).toBe('63 customers');
+    expect(listEmptyText(t, { ...DEFAULT_LIST, page: 4 }, 120)).toBe(
+      'This page is past the end of the list. Go back to the first page.',
+    );
+    expect(listEmptyText(t, { ...DEFAULT_LIST, q: '<b>x' }, 0)).toContain('No customer matches “<b>x”.');
+    expect(listEmptyText(t, DEFAULT_LIST, 0)).toContain('No customers for these filters.');
+    expect(pagerSummary(t, pageInfo(2, 120))).toBe('51–100 of 120 customers');
+    expect(pagerSummary(t, pageInfo(1, 1))).toBe('1 customer');
+    expect(pagerSummary(t, pageInfo(9, 120))).toBe('');
   });
 });

@@ -2,23 +2,14 @@
  * One customer's page from its Cube rows: the account, aging, balance history, invoices, payments,
  * disputes, collection timeline, promises to pay and risk score. Pure.
  */
-import { toDate, toMoney, toNumber, type CubeValue } from '../cube/values.ts';
+import { toBoolean, toDate, toMoney, toNumber, toText, type CubeRow } from '../cube/values.ts';
 import { monthsBetween } from '../filters/filters.ts';
-import { byNewest, parseActivity, type Activity, type PromiseStatus } from '../collections/activity.ts';
-import { dunningLevel, type DunningLevel } from '../collections/dunning.ts';
-import { flag, text, type CubeRow } from '../collections/fields.ts';
+import { byNewest, parseActivity, type Activity, type PromiseStatus } from '../activities/activity.ts';
+import { dunningLevel, type DunningLevel } from '../dunning/dunning.ts';
+import { parseDrivers, type RiskDriver } from '../risk/drivers.ts';
 import { AGING_MEASURES } from './customer.query.ts';
 
 // ---------- the account
-
-export interface RiskDriver {
-  /** The model's feature name (ml/features.ts), e.g. 'max_dpd_3m'. */
-  readonly feature: string;
-  /** The feature's value for the customer (some are log-scaled; categorical ones are text). */
-  readonly value: number | string | null;
-  /** Change in probability of default the feature causes (0.012 = +1.2 points); null: not from the model. */
-  readonly contribution: number | null;
-}
 
 export type Risk =
   | { readonly scored: false }
@@ -54,53 +45,29 @@ export interface Customer {
   readonly risk: Risk;
 }
 
-/** The risk drivers in top_features (a JSON array of {feature, value, contribution}). */
-export function parseDrivers(raw: CubeValue): { drivers: RiskDriver[]; unreadable: boolean } {
-  if (raw === null || raw === undefined || raw === '') return { drivers: [], unreadable: false };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(String(raw));
-  } catch {
-    return { drivers: [], unreadable: true };
-  }
-  if (!Array.isArray(parsed)) return { drivers: [], unreadable: true };
-  const drivers: RiskDriver[] = [];
-  for (const d of parsed as unknown[]) {
-    if (typeof d !== 'object' || d === null) return { drivers: [], unreadable: true };
-    const { feature, value, contribution } = d as Record<string, unknown>;
-    if (typeof feature !== 'string') return { drivers: [], unreadable: true };
-    drivers.push({
-      feature,
-      value: typeof value === 'number' || typeof value === 'string' ? value : null,
-      contribution: typeof contribution === 'number' && Number.isFinite(contribution) ? contribution : null,
-    });
-  }
-  return { drivers, unreadable: false };
-}
-
 /** The customer from the customer_risk row, or null when there is none (not found, or not the role's). */
 export function customerFromRows(rows: readonly CubeRow[]): Customer | null {
   const r = rows[0];
   if (!r) return null;
   const V = 'customer_risk';
-  const band = text(r[`${V}.risk_band`]);
+  const band = toText(r[`${V}.risk_band`]);
   const limit = toMoney(r[`${V}.total_credit_limit`]);
   const { drivers, unreadable } = parseDrivers(r[`${V}.top_features`]);
   return {
     id: String(r[`${V}.customer_id`]),
-    name: text(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
-    region: text(r[`${V}.region`]),
-    country: text(r[`${V}.country`]),
-    segment: text(r[`${V}.segment`]),
-    industry: text(r[`${V}.industry`]),
-    salesperson: text(r[`${V}.salesperson`]),
-    creditController: text(r[`${V}.credit_controller`]),
-    status: text(r[`${V}.status`]),
+    name: toText(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
+    region: toText(r[`${V}.region`]),
+    country: toText(r[`${V}.country`]),
+    segment: toText(r[`${V}.segment`]),
+    industry: toText(r[`${V}.industry`]),
+    salesperson: toText(r[`${V}.salesperson`]),
+    creditController: toText(r[`${V}.credit_controller`]),
+    status: toText(r[`${V}.status`]),
     openAr: toMoney(r[`${V}.open_ar`]),
     overdueAr: toMoney(r[`${V}.overdue_ar`]),
     creditLimit: limit !== null && toNumber(limit) !== 0 ? limit : null,
     utilisation: toNumber(r[`${V}.credit_utilisation`]),
-    overLimit: flag(r[`${V}.is_over_limit`]),
+    overLimit: toBoolean(r[`${V}.is_over_limit`]),
     risk:
       band === null
         ? { scored: false }
@@ -109,7 +76,7 @@ export function customerFromRows(rows: readonly CubeRow[]): Customer | null {
             band,
             probabilityOfDefault: toNumber(r[`${V}.probability_of_default`]),
             expectedLoss: toMoney(r[`${V}.expected_loss`]),
-            modelVersion: text(r[`${V}.model_version`]),
+            modelVersion: toText(r[`${V}.model_version`]),
             scoredAsOf: toDate(r[`${V}.scored_as_of`]),
             drivers,
             driversUnreadable: unreadable,
@@ -198,13 +165,13 @@ export function invoices(rows: readonly CubeRow[], view: 'collections' | 'analys
     id: String(r[`${view}.invoice_id`]),
     issueDate: toDate(r[`${view}.issue_date`]),
     dueDate: toDate(r[`${view}.due_date`]),
-    currency: text(r[`${view}.currency`]),
+    currency: toText(r[`${view}.currency`]),
     amount: toMoney(r[`${view}.invoice_amount`]),
     openAmountDocument: toMoney(r[`${view}.open_amount_document`]),
     openAmount: toMoney(r[`${view}.open_amount`]),
     daysPastDue: toNumber(r[`${view}.days_past_due`]),
     dunningLevel: dunningLevel(toNumber(r[`${view}.dunning_level`])),
-    hasOpenDispute: flag(r[`${view}.has_open_dispute`]),
+    hasOpenDispute: toBoolean(r[`${view}.has_open_dispute`]),
     settledDate: toDate(r[`${view}.settled_date`]),
     daysToPay: toNumber(r[`${view}.days_to_pay`]),
   }));
@@ -227,9 +194,9 @@ export function payments(rows: readonly CubeRow[]): Payment[] {
   return rows.map((r) => ({
     id: String(r[`${V}.receipt_id`]),
     date: toDate(r[`${V}.payment_date`]),
-    method: text(r[`${V}.payment_method`]),
-    currency: text(r[`${V}.currency`]),
-    bankReference: text(r[`${V}.bank_reference`]),
+    method: toText(r[`${V}.payment_method`]),
+    currency: toText(r[`${V}.currency`]),
+    bankReference: toText(r[`${V}.bank_reference`]),
     amount: toMoney(r[`${V}.amount`]),
     unapplied: toMoney(r[`${V}.unapplied_amount`]),
   }));
@@ -251,10 +218,10 @@ export function disputes(rows: readonly CubeRow[]): Dispute[] {
   return rows.map((r) => ({
     invoiceId: String(r[`${V}.invoice_id`]),
     issueDate: toDate(r[`${V}.issue_date`]),
-    currency: text(r[`${V}.currency`]),
+    currency: toText(r[`${V}.currency`]),
     openAmountDocument: toMoney(r[`${V}.open_amount_document`]),
     disputedAmount: toMoney(r[`${V}.disputed_amount`]),
-    open: flag(r[`${V}.has_open_dispute`]),
+    open: toBoolean(r[`${V}.has_open_dispute`]),
   }));
 }
 

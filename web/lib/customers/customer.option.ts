@@ -1,5 +1,5 @@
 /** ECharts options of the customer page (aging bars, balance history). Pure: rows → option. */
-import type { ChartOption } from '../charts/echarts.ts';
+import type { ChartOption } from '../ui/echarts.ts';
 import { toNumber } from '../cube/values.ts';
 import type { AgingBucket, AgingKey, BalancePoint } from './customer.model.ts';
 

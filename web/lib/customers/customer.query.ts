@@ -3,7 +3,7 @@
  * role's region or portfolio filter, so a customer outside them answers with no rows. Pure.
  */
 import type { Query } from '@cubejs-client/core';
-import { ACTIVITY_DIMENSIONS } from '../collections/activity.ts';
+import { ACTIVITY_DIMENSIONS } from '../activities/activity.ts';
 
 const is = (member: string, id: string) => ({ member, operator: 'equals' as const, values: [id] });
 

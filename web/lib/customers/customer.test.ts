@@ -7,13 +7,11 @@ import {
   customerFromRows,
   disputes,
   invoices,
-  parseDrivers,
   payments,
   promises,
   timeline,
 } from './customer.model.ts';
 import { agingOption, balanceHistoryOption } from './customer.option.ts';
-import { days, docMoney } from './format.ts';
 import {
   activitiesQuery,
   agingQuery,
@@ -166,18 +164,6 @@ describe('customer page: the account and its risk', () => {
       ],
       driversUnreadable: false,
     });
-  });
-
-  it('drivers: in-default reasons without a contribution; anything else is unreadable, never a crash', () => {
-    expect(parseDrivers('[{"feature":"max_open_days_past_due","value":120,"contribution":null}]')).toEqual({
-      drivers: [{ feature: 'max_open_days_past_due', value: 120, contribution: null }],
-      unreadable: false,
-    });
-    expect(parseDrivers(null)).toEqual({ drivers: [], unreadable: false });
-    expect(parseDrivers('[]')).toEqual({ drivers: [], unreadable: false });
-    for (const bad of ['{', '{"feature":"x"}', '[1]', '[{"value":1}]', '"x"']) {
-      expect(parseDrivers(bad)).toEqual({ drivers: [], unreadable: true });
-    }
   });
 });
 
@@ -438,17 +424,5 @@ describe('customer page: collection timeline and promises', () => {
       ]),
     ).toEqual({ activities: 2, promises: 1, kept: 0, broken: 0, pending: 1, keptRatio: null });
     expect(activitySummary([])).toMatchObject({ activities: 0, keptRatio: null });
-  });
-});
-
-describe('table formatting', () => {
-  it('money in the document currency, exact; days without "-0"', () => {
-    expect(docMoney('1234567.89', 'EUR', 'en-US')).toBe('€1,234,567.89');
-    expect(docMoney('9007199254740993.01', 'USD', 'en-US')).toBe('$9,007,199,254,740,993.01');
-    expect(docMoney('5.00', null, 'en-US')).toBe('5.00');
-    expect(docMoney(null, 'EUR', 'en-US')).toBe('–');
-    expect(days(-0, 'en-US')).toBe('0');
-    expect(days(1234, 'ja-JP')).toBe('1,234');
-    expect(days(null, 'en-US')).toBe('–');
   });
 });

@@ -5,6 +5,8 @@
  * =, +, -, @, tab or carriage return gets a leading ' so a spreadsheet shows it instead of running it.
  * Numbers in numeric columns (-12.50) stay numbers. Pure.
  */
+import { csvField } from '../../../core/csv.ts';
+import { numberText } from '../../../core/number-text.ts';
 import { isDecimal } from './decimal.ts';
 import type { ValueKind } from './meta.ts';
 import type { Cell, DataTable } from './table.ts';
@@ -19,17 +21,6 @@ export function neutralise(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
-/** One field, quoted when RFC 4180 needs it. */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function plainNumber(n: number): string | null {
-  if (!Number.isFinite(n)) return null;
-  const s = String(n);
-  return /e/i.test(s) ? n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 }) : s;
-}
-
 /** A cell's text: a number, date or boolean as itself when it is one, anything else as neutralised text. */
 export function csvCell(value: Cell, kind: ValueKind): string {
   if (value === null) return '';
@@ -39,10 +30,7 @@ export function csvCell(value: Cell, kind: ValueKind): string {
     case 'count':
     case 'decimal':
     case 'percent': {
-      if (typeof value === 'number') {
-        const s = plainNumber(value);
-        if (s !== null) return s;
-      }
+      if (typeof value === 'number' && Number.isFinite(value)) return numberText(value);
       if (typeof value === 'string' && isDecimal(value)) return value;
       break;
     }

@@ -2,6 +2,8 @@
  * Exact sums of decimal strings ('1234.50' + '0.25' = '1234.75'), for money totals that must equal
  * what the warehouse adds: no binary floating point. Pure.
  */
+import { numberText } from '../../../core/number-text.ts';
+
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 export function isDecimal(s: string): boolean {
@@ -29,12 +31,4 @@ export function sumDecimals(values: readonly (string | number | null)[]): string
   const whole = digits.slice(0, digits.length - scale);
   const fraction = digits.slice(digits.length - scale);
   return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
-}
-
-/** A JS number as plain decimal text (no exponent). */
-function numberText(n: number): string {
-  if (!Number.isFinite(n)) throw new Error(`not a decimal: ${n}`);
-  const s = String(n);
-  if (!/e/i.test(s)) return s;
-  return n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
 }

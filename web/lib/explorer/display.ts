@@ -4,6 +4,7 @@
  * quarters) in UTC so no time zone moves them. Pure: web/lib/format does the number and date work.
  */
 import { businessDate, compactMoney, decimal, money, month, percent } from '../format/format.ts';
+import { UNASSIGNED } from '../i18n/messages.ts';
 import type { ValueKind } from './meta.ts';
 import type { Granularity } from './state.ts';
 import type { Cell, Column } from './table.ts';
@@ -17,6 +18,8 @@ export interface DisplayContext {
   readonly granularity: Granularity | null;
   readonly words: {
     readonly empty: string;
+    /** The member the marts put where an export left a dimension empty (UNASSIGNED). */
+    readonly unassigned: string;
     readonly yes: string;
     readonly no: string;
     readonly week: (date: string) => string;
@@ -71,6 +74,7 @@ export function valueText(value: Cell, kind: ValueKind, ctx: DisplayContext): st
     case 'boolean':
       return value === true ? ctx.words.yes : ctx.words.no;
     case 'text':
+      if (value === UNASSIGNED) return ctx.words.unassigned;
       return String(value) === '' ? ctx.words.empty : String(value);
   }
 }

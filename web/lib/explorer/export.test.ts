@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { BOM, csvCell, csvField, neutralise, toCsv } from './csv.ts';
+import { csvField } from '../../../core/csv.ts';
+import { BOM, csvCell, neutralise, toCsv } from './csv.ts';
 import { exportFileName } from './download.ts';
 import { ANALYST } from './fixture.ts';
 import { drillColumns } from './drill.ts';

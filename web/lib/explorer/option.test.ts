@@ -154,6 +154,7 @@ describe('Explorer cells on screen', () => {
     granularity: 'quarter',
     words: {
       empty: '(empty)',
+      unassigned: '(not assigned)',
       yes: 'yes',
       no: 'no',
       week: (d) => `week of ${d}`,
@@ -189,5 +190,11 @@ describe('Explorer cells on screen', () => {
     expect(bucketLabel('2026-01-01', 'year', ctx('ja-JP'))).toBe('2026年');
     expect(bucketLabel('2025-12-29', 'week', ctx('en-US'))).toBe('week of Dec 29, 2025');
     expect(bucketLabel('2026-10-01', 'quarter', ctx('en-US'))).toBe('Q4 2026');
+  });
+
+  it('shows the (unassigned) member in words; a filter or a drill keeps the stored member', () => {
+    expect(valueText('(unassigned)', 'text', ctx('en-US'))).toBe('(not assigned)');
+    expect(cellText('(unassigned)', col('text', 'analyst.region'), ctx('en-US'))).toBe('(not assigned)');
+    expect(valueText('(unassigned) Ltd', 'text', ctx('en-US'))).toBe('(unassigned) Ltd');
   });
 });

@@ -4,7 +4,7 @@
  * and the measures make the series. Every data item carries the drill point of its element
  * (`{ value, drill }`), so a click can list the invoices behind it. Pure.
  */
-import type { ChartOption } from '../charts/echarts.ts';
+import type { ChartOption } from '../ui/echarts.ts';
 import { toNumber, type CubeValue } from '../cube/values.ts';
 import { drillPoint } from './drill.ts';
 import type { ValueKind, ViewMeta } from './meta.ts';

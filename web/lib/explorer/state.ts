@@ -11,6 +11,7 @@
  *   chart=bar|line|stacked|pie|table   pivot=time|<dimension>  pm=<measure>
  *   drill=<measure>  dv=<dimension>:<value> (repeated)  dn=<dimension> (repeated: value is empty)  db=<bucket start>
  */
+import { parseDay } from '../../../core/calendar.ts';
 import { filtersFromUrl, filtersToUrl, type GlobalFilters } from '../filters/filters.ts';
 
 export const GRANULARITIES = ['day', 'week', 'month', 'quarter', 'year'] as const;
@@ -89,7 +90,6 @@ export const DEFAULT_STATE: ExplorerState = {
 };
 
 const NAME = /^[a-z_][a-z0-9_]{0,63}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function isName(s: string): boolean {
   return NAME.test(s);
@@ -97,9 +97,12 @@ export function isName(s: string): boolean {
 
 /** A real calendar date 'YYYY-MM-DD' (not 2026-02-30). */
 export function isDate(s: string): boolean {
-  if (!DATE.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  try {
+    parseDay(s);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function oneOf<T extends string>(list: readonly T[], v: string | null): T | null {

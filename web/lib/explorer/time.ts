@@ -1,31 +1,29 @@
 /**
  * Date ranges of the Explorer: a time bucket's first and last day, and the range a query covers
- * (the Explorer's own range within the dashboard's global dates). Business dates 'YYYY-MM-DD',
- * computed in UTC so no time zone moves them. Pure.
+ * (the Explorer's own range within the dashboard's global dates). Business dates 'YYYY-MM-DD' on the
+ * project's calendar (core/calendar.ts), so no time zone moves them. Pure.
  */
+import { addDays, addMonths, civilFromDays, formatDay, monthEnd, parseDay } from '../../../core/calendar.ts';
 import type { ExplorerState, Granularity } from './state.ts';
 
 export type DateRange = readonly [string, string];
 
-const iso = (d: Date) => d.toISOString().slice(0, 10);
-const utc = (date: string) => new Date(`${date}T00:00:00Z`);
-
 /** First and last day of the bucket starting at `start` (weeks start on Monday, as in Cube). */
 export function bucketRange(start: string, granularity: Granularity): DateRange {
-  const d = utc(start);
-  const y = d.getUTCFullYear();
-  const m = d.getUTCMonth();
+  const day = parseDay(start);
+  const [year, month] = civilFromDays(day);
   switch (granularity) {
     case 'day':
       return [start, start];
     case 'week':
-      return [start, iso(new Date(Date.UTC(y, m, d.getUTCDate() + 6)))];
+      return [start, addDays(start, 6)];
     case 'month':
-      return [start, iso(new Date(Date.UTC(y, m + 1, 0)))];
+      return [start, monthEnd(start)];
     case 'quarter':
-      return [start, iso(new Date(Date.UTC(y, m - (m % 3) + 3, 0)))];
+      // The quarter's last month is 0–2 months on (month 1–12: March, June, September, December).
+      return [start, monthEnd(formatDay(addMonths(day, 2 - ((month - 1) % 3))))];
     case 'year':
-      return [start, `${String(y).padStart(4, '0')}-12-31`];
+      return [start, `${String(year).padStart(4, '0')}-12-31`];
   }
 }
 

@@ -3,6 +3,7 @@
  * filters on a view. Pure: no Svelte, no fetch.
  */
 import type { Filter, Query } from '@cubejs-client/core';
+import { addMonths, firstOfMonth, formatDay, parseDay } from '../../../core/calendar.ts';
 
 export interface GlobalFilters {
   /** One region, or all when absent. */
@@ -125,10 +126,8 @@ export function filterQueryString(params: URLSearchParams): string {
 /** Every month start from `first` to `last` ('YYYY-MM-01'), in order; empty when either is missing. */
 export function monthsBetween(first: string | null, last: string | null): string[] {
   if (!first || !last) return [];
-  const index = (d: string) => Number(d.slice(0, 4)) * 12 + Number(d.slice(5, 7)) - 1;
+  const end = firstOfMonth(parseDay(last));
   const out: string[] = [];
-  for (let i = index(first); i <= index(last); i++) {
-    out.push(`${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}-01`);
-  }
+  for (let m = firstOfMonth(parseDay(first)); m <= end; m = addMonths(m, 1)) out.push(formatDay(m));
   return out;
 }

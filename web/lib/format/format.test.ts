@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { businessDate, compactMoney, decimal, money, month, percent, signed } from './format.ts';
+import {
+  businessDate,
+  compactMoney,
+  days,
+  decimal,
+  docMoney,
+  knownMoney,
+  money,
+  month,
+  percent,
+  signed,
+} from './format.ts';
 
 describe('formatting for people', () => {
   it('formats money exactly from decimal strings, in the locale', () => {
@@ -21,5 +32,25 @@ describe('formatting for people', () => {
     expect(businessDate('2026-01-01', 'ja-JP')).toBe('2026年1月1日');
     expect(month('2026-06-01', 'en-US')).toBe('Jun 2026');
     expect(month('2026-06-01', 'ja-JP')).toBe('2026年6月');
+  });
+});
+
+describe('table formatting', () => {
+  it('money in the document currency, exact; days without "-0"', () => {
+    expect(docMoney('1234567.89', 'EUR', 'en-US')).toBe('€1,234,567.89');
+    expect(docMoney('9007199254740993.01', 'USD', 'en-US')).toBe('$9,007,199,254,740,993.01');
+    expect(docMoney('5.00', null, 'en-US')).toBe('5.00');
+    expect(docMoney(null, 'EUR', 'en-US')).toBe('–');
+    expect(days(-0, 'en-US')).toBe('0');
+    expect(days(1234, 'ja-JP')).toBe('1,234');
+    expect(days(null, 'en-US')).toBe('–');
+  });
+});
+
+describe('reporting-currency money without an FX rate', () => {
+  it('is unknown, in words, never 0.00', () => {
+    expect(knownMoney(null, 'USD', 'en-US', 'unknown')).toBe('unknown');
+    expect(knownMoney('0.00', 'USD', 'en-US', 'unknown')).toBe('$0.00');
+    expect(knownMoney('1234.5', 'USD', 'ja-JP', '不明')).toBe('$1,234.50');
   });
 });

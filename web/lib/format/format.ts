@@ -22,6 +22,20 @@ export function money(value: string | number | null, currency: string, locale: s
   return nf(locale, { style: 'currency', currency }).format(value as unknown as number);
 }
 
+/**
+ * Money in the reporting currency where null means unknown: the document's currency had no FX rate
+ * (never shown as 0.00). `unknown` is the word for it in the user's language.
+ */
+export function knownMoney(value: string | null, currency: string, locale: string, unknown: string): string {
+  return value === null ? unknown : money(value, currency, locale);
+}
+
+/** Money in a document currency; the bare amount when the currency is unknown. */
+export function docMoney(value: string | null, currency: string | null, locale: string): string {
+  if (value === null) return DASH;
+  return currency ? money(value, currency, locale) : value;
+}
+
 /** Short money for tiles and axes: '$1.2M', '¥3.4億' style compact notation. */
 export function compactMoney(value: string | number | null, currency: string, locale: string): string {
   if (value === null) return DASH;
@@ -45,6 +59,15 @@ export function decimal(value: number | null, locale: string, digits = 1): strin
   if (value === null) return DASH;
   return nf(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
 }
+
+/** A whole number (a count, days) in the locale's digits ('1,234'). */
+export function count(value: number | null, locale: string): string {
+  // `+ 0` turns -0 into 0 (no "-0 days").
+  return value === null ? DASH : nf(locale, { maximumFractionDigits: 0 }).format(value + 0);
+}
+
+/** Whole days in the locale's digits ('1,234'). */
+export const days = count;
 
 /** '2026-06-30' → 'Jun 30, 2026' / '2026/06/30'. */
 export function businessDate(date: string | null, locale: string): string {

@@ -7,6 +7,7 @@ import * as credit from './domains/credit.ts';
 import * as customers from './domains/customers.ts';
 import * as data from './domains/data.ts';
 import * as explorer from './domains/explorer.ts';
+import * as ledger from './domains/ledger.ts';
 import * as risk from './domains/risk.ts';
 
 const shell = {
@@ -97,6 +98,17 @@ const shell = {
   'table.openAr': 'Open AR',
   'unit.days': '{value} days',
   'data.title': 'Data',
+  'pager.label': 'Pages',
+  'pager.previous': 'Previous',
+  'pager.next': 'Next',
+  'pager.pageOf': 'Page {page} of {pages}',
+  'pager.pastEnd': 'This page is past the end of the list. Go back to the first page.',
+  'member.unassigned': '(unassigned)',
+  'nav.skip': 'Skip to content',
+  'asOf.label': 'As of {date} ({source})',
+  'asOf.source.set': 'set for this build',
+  'asOf.source.last document date': 'last document date',
+  'asOf.source.today (no documents)': 'today: no documents yet',
 } as const;
 
 /** Every page's words: the shell's here, each domain's in ./domains/<domain>.ts. */
@@ -108,6 +120,7 @@ export const en = {
   ...credit.en,
   ...risk.en,
   ...data.en,
+  ...ledger.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -201,6 +214,17 @@ const shellJa: Record<keyof typeof shell, string> = {
   'table.openAr': '売掛金残高',
   'unit.days': '{value} 日',
   'data.title': 'データ',
+  'pager.label': 'ページ',
+  'pager.previous': '前へ',
+  'pager.next': '次へ',
+  'pager.pageOf': '{page} / {pages} ページ',
+  'pager.pastEnd': 'このページは一覧の範囲外です。最初のページに戻ってください。',
+  'member.unassigned': '(未割当)',
+  'nav.skip': '本文へ移動',
+  'asOf.label': '{date} 時点（{source}）',
+  'asOf.source.set': 'ビルド時に指定',
+  'asOf.source.last document date': '最終伝票日',
+  'asOf.source.today (no documents)': '本日：伝票なし',
 };
 
 export const ja: Record<MessageKey, string> = {
@@ -211,6 +235,7 @@ export const ja: Record<MessageKey, string> = {
   ...credit.ja,
   ...risk.ja,
   ...data.ja,
+  ...ledger.ja,
 };
 
 export type Lang = 'en' | 'ja';
@@ -222,6 +247,30 @@ export function translator(lang: Lang): Translate {
   const messages: Record<MessageKey, string> = lang === 'ja' ? ja : en;
   return (key, params = {}) =>
     messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+}
+
+/**
+ * Words for a code the data carries (`t(prefix + code)`) when that message exists, else the code
+ * itself: a code the dashboard does not know (an ERP's own outcome) is shown as exported.
+ */
+export function labelOr(t: Translate, prefix: string, code: string | null): string {
+  if (code === null) return '';
+  const key = `${prefix}${code}`;
+  return key in en ? t(key as MessageKey) : code;
+}
+
+/**
+ * The member the marts put where an export left an optional dimension empty (region, country,
+ * segment, industry, salesperson, credit controller, product line; models/macros/kpis.sql). Queries
+ * and URLs keep it as it is; people read it in their language (`memberText`).
+ */
+export const UNASSIGNED = '(unassigned)';
+
+/** A dimension member for people: (unassigned) in the user's language, any other value as stored. */
+export function memberText(t: Translate, value: string): string;
+export function memberText(t: Translate, value: string | null): string | null;
+export function memberText(t: Translate, value: string | null): string | null {
+  return value === UNASSIGNED ? t('member.unassigned') : value;
 }
 
 /** The language from the cookie, else from Accept-Language ('ja…' first → Japanese), else English. */

@@ -1,5 +1,5 @@
 /** Aging buckets at each month end, stacked bars (reporting currency). Pure. */
-import type { ChartOption } from '../../charts/echarts.ts';
+import type { ChartOption } from '../../ui/echarts.ts';
 import { toDate, toNumber, type CubeValue } from '../../cube/values.ts';
 import { AGING_MEASURES } from './aging-trend.query.ts';
 

@@ -1,5 +1,5 @@
 /** DSO by month as a line chart, with best-possible DSO and a target line. Pure. */
-import type { ChartOption } from '../../charts/echarts.ts';
+import type { ChartOption } from '../../ui/echarts.ts';
 import { toDate, toNumber, type CubeValue } from '../../cube/values.ts';
 
 export type DsoMethod = 'standard' | 'countback';

@@ -1,11 +1,6 @@
 import type { Query } from '@cubejs-client/core';
+import { monthEnd } from '../../../../core/calendar.ts';
 import { viewFilters, type GlobalFilters } from '../../filters/filters.ts';
-
-/** 'YYYY-MM-DD' of the last day of the month that `month` ('YYYY-MM-01') starts. */
-export function monthEnd(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-}
 
 /**
  * Credit policy: DSO, on-time ratio and bad-debt rate by region x product line for one month. The

@@ -2,8 +2,7 @@
  * Collection activities (collection_log view) as the pages use them: the customer's timeline and
  * promises, and the worklist's "last activity" per invoice. Pure.
  */
-import { toDate, toMoney } from '../cube/values.ts';
-import { text, type CubeRow } from './fields.ts';
+import { toDate, toMoney, toText, type CubeRow } from '../cube/values.ts';
 
 export type PromiseStatus = 'kept' | 'broken' | 'pending';
 const PROMISE_STATUSES: readonly string[] = ['kept', 'broken', 'pending'];
@@ -52,24 +51,24 @@ export const ACTIVITY_DIMENSIONS = [
 ] as const;
 
 export function parseActivity(r: CubeRow): Activity {
-  const status = text(r[`${V}.promise_status`]);
+  const status = toText(r[`${V}.promise_status`]);
   const date = toDate(r[`${V}.activity_date`]);
   if (date === null) throw new Error(`collection activity without a date: ${String(r[`${V}.activity_id`])}`);
   return {
     id: String(r[`${V}.activity_id`]),
-    invoiceId: text(r[`${V}.invoice_id`]),
-    customerId: text(r[`${V}.customer_id`]),
+    invoiceId: toText(r[`${V}.invoice_id`]),
+    customerId: toText(r[`${V}.customer_id`]),
     date,
-    type: text(r[`${V}.activity_type`]) ?? '',
-    outcome: text(r[`${V}.outcome`]),
-    note: text(r[`${V}.note`]),
-    collector: text(r[`${V}.collector`]),
+    type: toText(r[`${V}.activity_type`]) ?? '',
+    outcome: toText(r[`${V}.outcome`]),
+    note: toText(r[`${V}.note`]),
+    collector: toText(r[`${V}.collector`]),
     promise:
       status !== null && PROMISE_STATUSES.includes(status)
         ? {
             date: toDate(r[`${V}.promised_date`]),
             amount: toMoney(r[`${V}.promised_amount`]),
-            currency: text(r[`${V}.promise_currency`]),
+            currency: toText(r[`${V}.promise_currency`]),
             status: status as PromiseStatus,
           }
         : null,
