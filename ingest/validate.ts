@@ -40,6 +40,8 @@ export function checkHeader(
   profileName: string,
   mapping: Mapping,
   columns: readonly string[],
+  /** Further columns the file needs (exclusion rules, fill-down), with what for. */
+  extra: readonly { column: string; why: string }[] = [],
 ): Map<string, string> {
   const spec = CONTRACT[mapping.entity];
   const resolved = new Map<string, string>();
@@ -56,10 +58,13 @@ export function checkHeader(
       if (hit !== undefined) resolved.set(field.name, hit);
       else if (field.required) missing.push(`"${field.name}" (for ${field.name})`);
     } else if (typeof cs === 'string') need(cs, field.name);
-    else if ('column' in cs) need(cs.column, field.name);
-    else if ('template' in cs) for (const c of templateColumns(cs.template)) need(c, field.name);
+    else if ('column' in cs) {
+      need(cs.column, field.name);
+      if (cs.fallback_column !== undefined) need(cs.fallback_column, field.name);
+    } else if ('template' in cs) for (const c of templateColumns(cs.template)) need(c, field.name);
   }
   for (const w of mapping.where ?? []) need(w.column, 'the row filter');
+  for (const e of extra) need(e.column, e.why);
   if (missing.length > 0) {
     throw new HeaderMismatchError(
       `${fileLabel}: profile "${profileName}" (${mapping.entity}) expects column ${missing.join(', ')}, ` +
@@ -115,9 +120,39 @@ export function whereSql(
       const col = `trim(${ident(header.get(w.column) ?? w.column)})`;
       if ('in' in w) return `coalesce(${col} IN (${w.in.map((v) => p.add(v)).join(', ')}), FALSE)`;
       if ('not_in' in w) return `coalesce(${col} NOT IN (${w.not_in.map((v) => p.add(v)).join(', ')}), TRUE)`;
+      if ('empty' in w) return `coalesce(${col} = '', TRUE)`;
+      if ('negative' in w)
+        return `coalesce(regexp_full_match(${col}, '-.*[0-9].*|.*[0-9].*-|\\(.*[0-9].*\\)'), FALSE)`;
       return `coalesce(${col} <> '', FALSE)`;
     })
     .join(' AND ');
+}
+
+/** SQL condition (on `src`): the row meets one of the profile's exclusion rules for its file. */
+export function excludedSql(
+  exclusions: readonly (readonly Where[])[],
+  header: Map<string, string>,
+  p: Params,
+): string {
+  if (exclusions.length === 0) return 'FALSE';
+  return exclusions.map((w) => `(${whereSql(w, header, p)})`).join(' OR ');
+}
+
+/**
+ * The source relation with the format's fill-down columns filled: an empty cell takes the last
+ * non-empty value above it (child-table lines of exports that write the parent's fields once).
+ */
+export function filledSourceSql(
+  sourceSql: string,
+  fillDown: readonly string[],
+  header: Map<string, string>,
+): string {
+  if (fillDown.length === 0) return sourceSql;
+  const replaced = fillDown.map((c) => {
+    const col = ident(header.get(c) ?? c);
+    return `coalesce(nullif(trim(${col}), ''), last_value(nullif(trim(${col}), '') IGNORE NULLS) OVER (ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) AS ${col}`;
+  });
+  return `(SELECT * REPLACE (${replaced.join(', ')}) FROM ${sourceSql} f)`;
 }
 
 function textExpr(
@@ -132,24 +167,36 @@ function textExpr(
   }
   if (typeof cs === 'string') return ident(header.get(cs) ?? cs);
   if ('constant' in cs) return `${p.add(cs.constant)}::VARCHAR`;
+  let expr: string;
   if ('template' in cs) {
     const parts = cs.template.split(/(\{[^}]+\})/).filter((s) => s !== '');
     // NULL if any referenced column is empty: a half-built id is worse than none.
-    return `(${parts
+    expr = `(${parts
       .map((part) => {
         const m = /^\{([^}]+)\}$/.exec(part);
         return m ? `nullif(trim(${ident(header.get(m[1] ?? '') ?? '')}), '')` : `${p.add(part)}::VARCHAR`;
       })
       .join(' || ')})`;
+  } else {
+    expr = ident(header.get(cs.column) ?? cs.column);
+    if (cs.fallback_column !== undefined) {
+      const other = ident(header.get(cs.fallback_column) ?? cs.fallback_column);
+      const zero = `regexp_full_match(trim(${expr}), '[+-]?0*([.,]0*)?-?')`;
+      expr = `(CASE WHEN nullif(trim(${expr}), '') IS NULL OR ${zero} THEN ${other} ELSE ${expr} END)`;
+    }
   }
-  let expr = ident(header.get(cs.column) ?? cs.column);
   if (cs.map && Object.keys(cs.map).length > 0) {
     const whens = Object.entries(cs.map)
       .map(([from, to]) => `WHEN ${p.add(from)} THEN ${p.add(to)}`)
       .join(' ');
-    expr = `(CASE trim(${expr}) ${whens} ELSE ${expr} END)`;
+    const rest =
+      cs.otherwise === undefined
+        ? expr
+        : `CASE WHEN nullif(trim(${expr}), '') IS NULL THEN ${expr} ELSE ${p.add(cs.otherwise)} END`;
+    expr = `(CASE trim(${expr}) ${whens} ELSE ${rest} END)`;
   }
-  if (cs.default !== undefined) expr = `coalesce(nullif(trim(${expr}), ''), ${p.add(cs.default)})`;
+  if ('default' in cs && cs.default !== undefined)
+    expr = `coalesce(nullif(trim(${expr}), ''), ${p.add(cs.default)})`;
   return expr;
 }
 
@@ -358,6 +405,7 @@ export function validationSql(
   header: Map<string, string>,
   source: { sql: string; params: readonly (string | number)[] },
   dates: DateWindow = PLAUSIBLE_DATES,
+  exclusions: readonly (readonly Where[])[] = [],
 ): ValidationSql {
   const p = new Params();
   for (const v of source.params) p.add(v);
@@ -419,7 +467,10 @@ export function validationSql(
     })
     .join(',\n      ');
   const ctes = `
-WITH src AS (SELECT * FROM ${source.sql} s WHERE ${whereSql(mapping.where, header, p)}),
+WITH src AS (
+  SELECT * FROM ${filledSourceSql(source.sql, format.fillDown, header)} s
+  WHERE ${whereSql(mapping.where, header, p)} AND NOT (${excludedSql(exclusions, header, p)})
+),
 txt AS (
   SELECT _row AS src_row,
       ${txtCols}
