@@ -179,18 +179,19 @@ const ANY_OPTIONS = '*';
 
 const SUPPORTED = new Set(['.csv', '.txt', '.tsv', '.xlsx', '.json', '.ndjson', '.jsonl', '.parquet']);
 
-async function expand(source: IngestSource): Promise<string[]> {
-  const path = resolve(source.path);
+/** The export files at `given`: the file itself, or a directory's supported files in name order. */
+export async function exportFiles(given: string): Promise<string[]> {
+  const path = resolve(given);
   let stat;
   try {
     stat = await fs.stat(path);
   } catch {
-    throw new Error(`${source.path}: no such file or directory.`);
+    throw new Error(`${given}: no such file or directory.`);
   }
   if (!stat.isDirectory()) return [path];
   const names = (await fs.readdir(path)).filter((n) => SUPPORTED.has(extname(n).toLowerCase())).sort();
   if (names.length === 0)
-    throw new Error(`${source.path}: the directory has no .csv, .xlsx, .json or .parquet files.`);
+    throw new Error(`${given}: the directory has no .csv, .xlsx, .json or .parquet files.`);
   return names.map((n) => join(path, n));
 }
 
@@ -248,7 +249,9 @@ async function plan(
   // before loading; the others are new content for sure, and their survey finishes while earlier
   // files load (a CSV waits for its own just before DuckDB first reads it).
   const surveys = new Map<string, Promise<FileSurvey>>();
-  const expanded = await Promise.all(sources.map(async (s) => ({ source: s, paths: await expand(s) })));
+  const expanded = await Promise.all(
+    sources.map(async (s) => ({ source: s, paths: await exportFiles(s.path) })),
+  );
   for (const { paths } of expanded)
     for (const path of paths)
       if (!surveys.has(path)) {

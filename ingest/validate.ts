@@ -34,6 +34,56 @@ function templateColumns(template: string): string[] {
   return [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
 }
 
+/** How a mapping's columns meet a file's header: what each needs, found or not. */
+export interface HeaderFit {
+  /** Profile column name -> the header's column. */
+  readonly resolved: Map<string, string>;
+  /** Contract field (or what else needs it) -> the header column it reads; templates list each part. */
+  readonly mapped: readonly { readonly field: string; readonly column: string }[];
+  /** Columns the mapping needs and the header lacks, with what for. */
+  readonly missing: readonly { readonly column: string; readonly why: string }[];
+}
+
+/** Every source column a mapping needs, by contract field, against a file's header (nothing thrown). */
+export function fitHeader(
+  mapping: Mapping,
+  columns: readonly string[],
+  /** Further columns the file needs (exclusion rules, fill-down), with what for. */
+  extra: readonly { column: string; why: string }[] = [],
+): HeaderFit {
+  const spec = CONTRACT[mapping.entity];
+  const resolved = new Map<string, string>();
+  const mapped: { field: string; column: string }[] = [];
+  const missing: { column: string; why: string }[] = [];
+  const need = (wanted: string, why: string, field?: string) => {
+    const hit = resolveColumn(wanted, columns);
+    if (hit === undefined) {
+      if (!missing.some((m) => m.column === wanted && m.why === why)) missing.push({ column: wanted, why });
+    } else {
+      resolved.set(wanted, hit);
+      if (field !== undefined) mapped.push({ field, column: hit });
+    }
+  };
+  for (const field of spec.fields) {
+    const cs = mapping.columns[field.name];
+    if (cs === undefined) {
+      const hit = resolveColumn(field.name, columns);
+      if (hit !== undefined) {
+        resolved.set(field.name, hit);
+        mapped.push({ field: field.name, column: hit });
+      } else if (field.required) missing.push({ column: field.name, why: field.name });
+    } else if (typeof cs === 'string') need(cs, field.name, field.name);
+    else if ('column' in cs) {
+      need(cs.column, field.name, field.name);
+      if (cs.fallback_column !== undefined) need(cs.fallback_column, field.name, field.name);
+    } else if ('template' in cs)
+      for (const c of templateColumns(cs.template)) need(c, field.name, field.name);
+  }
+  for (const w of mapping.where ?? []) need(w.column, 'the row filter');
+  for (const e of extra) need(e.column, e.why);
+  return { resolved, mapped, missing };
+}
+
 /** Every source column a mapping needs, by contract field, checked against the header before loading. */
 export function checkHeader(
   fileLabel: string,
@@ -43,31 +93,10 @@ export function checkHeader(
   /** Further columns the file needs (exclusion rules, fill-down), with what for. */
   extra: readonly { column: string; why: string }[] = [],
 ): Map<string, string> {
-  const spec = CONTRACT[mapping.entity];
-  const resolved = new Map<string, string>();
-  const missing: string[] = [];
-  const need = (wanted: string, why: string) => {
-    const hit = resolveColumn(wanted, columns);
-    if (hit === undefined) missing.push(`"${wanted}" (for ${why})`);
-    else resolved.set(wanted, hit);
-  };
-  for (const field of spec.fields) {
-    const cs = mapping.columns[field.name];
-    if (cs === undefined) {
-      const hit = resolveColumn(field.name, columns);
-      if (hit !== undefined) resolved.set(field.name, hit);
-      else if (field.required) missing.push(`"${field.name}" (for ${field.name})`);
-    } else if (typeof cs === 'string') need(cs, field.name);
-    else if ('column' in cs) {
-      need(cs.column, field.name);
-      if (cs.fallback_column !== undefined) need(cs.fallback_column, field.name);
-    } else if ('template' in cs) for (const c of templateColumns(cs.template)) need(c, field.name);
-  }
-  for (const w of mapping.where ?? []) need(w.column, 'the row filter');
-  for (const e of extra) need(e.column, e.why);
+  const { resolved, missing } = fitHeader(mapping, columns, extra);
   if (missing.length > 0) {
     throw new HeaderMismatchError(
-      `${fileLabel}: profile "${profileName}" (${mapping.entity}) expects column ${missing.join(', ')}, ` +
+      `${fileLabel}: profile "${profileName}" (${mapping.entity}) expects column ${missing.map((m) => `"${m.column}" (for ${m.why})`).join(', ')}, ` +
         `but the file's header has: ${columns.map((c) => `"${c}"`).join(', ')}. ` +
         `Check that this is the right file and profile (--profile), or adjust the profile's columns.`,
     );
