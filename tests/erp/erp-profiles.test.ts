@@ -113,3 +113,24 @@ describe.each(ERP_CASES)('$title', (c) => {
     for (const n of c.notes) expect(output).toContain(`"${n[2]}" in column ${n[1]}`);
   }, 240_000);
 });
+
+describe('ERPNext: the netted credit note, then the split the docs tell the user to load', () => {
+  it('a one-line payment_applications file puts the 800.00 paid on the invoice; the balance stays 4500.00', async () => {
+    const dir = join(root, 'erpnext-split');
+    await cli('--warehouse', dir, 'ingest', join(FIXTURES, 'erpnext'), '--profile', 'erpnext');
+    const split = join(root, 'payment_applications.csv');
+    await fs.writeFile(
+      split,
+      'receipt_id,invoice_id,applied_date,applied_amount\nACC-PAY-2024-00004,ACC-SINV-2024-00004,2024-04-20,800.00\n',
+    );
+    const output = await cli('--warehouse', dir, 'ingest', split, '--profile', 'canonical');
+    expect(output).not.toContain('quarantined and not loaded');
+    await build({ projectDir: join(ROOT, 'models'), warehouseDir: dir, vars: { as_of_date: '2024-06-30' } });
+    expect(
+      await published(
+        dir,
+        `SELECT item_id, open_amount FROM marts.fct_open_items WHERE customer_id = 'CUST-00002' ORDER BY item_id`,
+      ),
+    ).toEqual([{ item_id: 'ACC-SINV-2024-00003', open_amount: '4500.00' }]);
+  }, 240_000);
+});
