@@ -28,9 +28,10 @@ export const FormatSchema = z.strictObject({
   /** Rows above the header to skip (report titles in some exports). */
   skip_rows: z.number().int().min(0).optional(),
   /**
-   * Columns whose empty cells take the value of the row above: exports that write a document's own
-   * fields on its first row only and leave them empty on the rows of its child-table lines (Odoo's
-   * export of one2many/many2many fields, Frappe's Data Export).
+   * For exports that write a document's own fields on its first row only and leave them empty on the
+   * rows of its child-table lines (Odoo's export of one2many/many2many fields, Frappe's Data Export):
+   * the first column listed is the document's key; a row where it is empty takes the document's value
+   * in every listed column. Rows with a key keep their own values.
    */
   fill_down: z.array(z.string().min(1)).min(1).optional(),
 });

@@ -168,20 +168,25 @@ export function excludedSql(
 }
 
 /**
- * The source relation with the format's fill-down columns filled: an empty cell takes the last
- * non-empty value above it (child-table lines of exports that write the parent's fields once).
+ * The source relation with the format's fill-down columns filled. The first column listed is the
+ * document's key: a row where it is empty is a child-table row of the document above it, and takes
+ * that document's value in every listed column. Rows with a key keep their own values, empty or not.
  */
 export function filledSourceSql(
   sourceSql: string,
   fillDown: readonly string[],
   header: Map<string, string>,
 ): string {
-  if (fillDown.length === 0) return sourceSql;
-  const replaced = fillDown.map((c) => {
-    const col = ident(header.get(c) ?? c);
-    return `coalesce(nullif(trim(${col}), ''), last_value(nullif(trim(${col}), '') IGNORE NULLS) OVER (ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) AS ${col}`;
-  });
-  return `(SELECT * REPLACE (${replaced.join(', ')}) FROM ${sourceSql} f)`;
+  const key = fillDown[0];
+  if (key === undefined) return sourceSql;
+  const col = (c: string) => ident(header.get(c) ?? c);
+  const isChild = `nullif(trim(${col(key)}), '') IS NULL`;
+  const replaced = fillDown.map(
+    (c) =>
+      `CASE WHEN ${isChild} THEN first_value(${col(c)}) OVER (PARTITION BY _doc ORDER BY _row) ELSE ${col(c)} END AS ${col(c)}`,
+  );
+  const numbered = `(SELECT *, sum(CASE WHEN ${isChild} THEN 0 ELSE 1 END) OVER (ORDER BY _row ROWS UNBOUNDED PRECEDING) AS _doc FROM ${sourceSql} d)`;
+  return `(SELECT * EXCLUDE (_doc) REPLACE (${replaced.join(', ')}) FROM ${numbered} f)`;
 }
 
 function textExpr(
