@@ -752,8 +752,9 @@ async function quarantineLedgerBreaks(
     UNION ALL
     SELECT f._row, 'applied_amount', 'rule:exceeds_payment',
            'the applications of receipt ' || f.receipt_id || ' add up to ' || r.total || ', more than the payment (' ||
-             p.amount || ' ' || p.currency || '). Check the export; if your ERP nets a credit note inside a payment, ' ||
-             'load the credit note as a credit memo against the invoice (docs/contract.md)',
+             p.amount || ' ' || p.currency || '). Check the export; if your ERP nets a credit note inside the payment ' ||
+             '(or the export does not say how much went to each invoice), load the credit note as a credit memo and ' ||
+             'the amount actually paid per invoice as the applications (docs/profiles.md)',
            f.applied_amount::VARCHAR
     FROM fresh AS f JOIN by_receipt AS r USING (receipt_id) JOIN raw.payments AS p USING (receipt_id)
     WHERE r.total > p.amount
