@@ -1,5 +1,9 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { guessDateFormat, guessDecimal, guessEntity } from './starter.ts';
+import { parse } from 'yaml';
+import { guessDateFormat, guessDecimal, guessEntity, starterProfile } from './starter.ts';
 
 describe('starter profile guesses', () => {
   it('date formats from sample values; day-first unless a value says otherwise', () => {
@@ -29,5 +33,22 @@ describe('starter profile guesses', () => {
     expect(guessEntity('FBL5N_line_items.txt')).toBe('invoices');
     expect(guessEntity('credit_notes.csv')).toBe('credit_memos');
     expect(guessEntity('misc.csv')).toBeUndefined();
+  });
+});
+
+describe('starter profile from a hostile header', () => {
+  it('keeps header names with line breaks inside comments and quoted YAML', async () => {
+    const dir = await fs.mkdtemp(join(tmpdir(), 'arlens-starter-'));
+    try {
+      const file = join(dir, 'invoices.csv');
+      await fs.writeFile(file, 'invoice_id,"x\nname: evil",Amount\nI1,1,2.50\n');
+      const starter = await starterProfile(file);
+      const value = parse(starter.yaml) as { name: string; mappings: { columns: Record<string, string> }[] };
+      expect(value.name).toBe('invoices');
+      expect(value.mappings[0]?.columns).toEqual({ invoice_id: 'invoice_id', amount: 'Amount' });
+      expect(starter.yaml).toContain('# Columns not mapped: "x\\nname: evil"');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

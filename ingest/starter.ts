@@ -219,14 +219,16 @@ export async function starterProfile(
     });
     const unused = columns.filter((c) => !used.has(c));
     const lines = [
-      `# Starter profile for ${basename(file)} (${entity}). ARLens guessed what it could from the header and`,
+      `# Starter profile for ${JSON.stringify(basename(file))} (${entity}). ARLens guessed what it could from the header and`,
       '# the first rows: check every line against your export, add `map`s for codes (statuses, payment',
       '# methods), `where` filters and `exclude` rules (drafts, cancellations), then run:',
       '#   arlens profiles check <folder> --profile <this file>      (format: docs/profiles.md)',
       ...(todo.length > 0
         ? ['# No column of the header looked like these required fields; add them under columns:', ...todo]
         : []),
-      ...(unused.length > 0 ? [`# Columns not mapped: ${unused.map((c) => `"${c}"`).join(', ')}`] : []),
+      ...(unused.length > 0
+        ? [`# Columns not mapped: ${unused.map((c) => JSON.stringify(c)).join(', ')}`]
+        : []),
       stringify(profile, { lineWidth: 100 }).trimEnd(),
       '',
     ];
