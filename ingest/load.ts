@@ -170,6 +170,8 @@ export function loadOptions(format: ResolvedFormat, dates: DateWindow): string {
     date_format: format.dateFormats,
     sheet: format.sheet ?? null,
     skip_rows: format.skipRows,
+    // Only when set, so loads recorded before fill_down existed still match.
+    ...(format.fillDown.length > 0 ? { fill_down: format.fillDown } : {}),
     plausible_dates: { from: dates.from, to: dates.to },
   });
 }
