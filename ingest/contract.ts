@@ -219,7 +219,7 @@ const ENTITIES = {
     rules: [],
     ledgerRules: [
       'an application dated before its invoice was issued is rejected (the cash would be in neither AR nor unapplied cash)',
-      "the applications of a receipt may not add up to more than the payment (where payment and invoice are in the same currency): an ERP that nets a credit note inside a payment (ERPNext's Payment Entry) must export that credit note as a credit memo against the invoice, which the profile maps",
+      "the applications of a receipt may not add up to more than the payment (where payment and invoice are in the same currency): an ERP that nets a credit note inside a payment (ERPNext's Payment Entry) has its credit note loaded as a credit memo and the amount actually paid as the application; an export that does not say how a payment splits over several invoices (Odoo's) leaves the payment unapplied (docs/profiles.md)",
       'the applications to an invoice may not add up to more than the invoice: the rest of a payment is unapplied cash, not an application',
     ],
   },

@@ -21,9 +21,11 @@ import {
   type FieldSpec,
 } from './contract.ts';
 import {
+  exclusionsForFile,
   loadProfile,
   mappingsForFile,
   resolveFormat,
+  type Exclude,
   type FormatOptions,
   type Mapping,
   type Profile,
@@ -40,7 +42,7 @@ import {
 import type { ResolvedFormat } from './profile.ts';
 import { ensureIngestSchema } from './schema.ts';
 import { shownSql } from './shown.ts';
-import { checkHeader, validationSql, whereSql } from './validate.ts';
+import { checkHeader, excludedSql, filledSourceSql, validationSql, whereSql } from './validate.ts';
 import { ident, Params } from '../warehouse/duckdb.ts';
 import { connQuery, queryRows, tableExists, toCount } from '../warehouse/convert.ts';
 import { sortableRunId, warehouseExists, withNextGeneration, withPublished } from '../warehouse/store.ts';
@@ -96,6 +98,20 @@ export interface IngestReport {
   readonly skipped: readonly { file: string; entity: string; reason: string }[];
   /** The first quarantined rows of this run, for the console. */
   readonly quarantineSample: readonly QuarantineLine[];
+  /** What the load did that a user should know although nothing was rejected (meta.load_notes). */
+  readonly notes: readonly LoadNote[];
+}
+
+/** A value the profile did not know and loaded as its declared fallback (`otherwise`). */
+export interface LoadNote {
+  readonly file: string;
+  readonly entity: string;
+  /** The source column. */
+  readonly column: string;
+  readonly value: string;
+  readonly rows: number;
+  readonly firstRow: number;
+  readonly note: string;
 }
 
 export interface QuarantineLine {
@@ -109,14 +125,17 @@ export interface QuarantineLine {
 interface Unit {
   /**
    * `mapping`: load one mapping of the file. `unmapped`: quarantine the rows no mapping of the file
-   * takes. `unreadable`: quarantine the rows of a source that could not be read at all, when several
+   * takes. `excluded`: quarantine the rows the profile's exclusion rules set aside, with their
+   * reasons. `unreadable`: quarantine the rows of a source that could not be read at all, when several
    * mappings share that source (with one mapping, its unit does it).
    */
-  readonly kind: 'mapping' | 'unmapped' | 'unreadable';
+  readonly kind: 'mapping' | 'unmapped' | 'excluded' | 'unreadable';
   readonly file: FileInfo;
   readonly profile: Profile;
-  /** null for the `unmapped` and `unreadable` units. */
+  /** null for the `unmapped`, `excluded` and `unreadable` units. */
   readonly mapping: Mapping | null;
+  /** The profile's exclusion rules for this file. */
+  readonly exclusions: readonly Exclude[];
   readonly source: PreparedSource;
   readonly header: Map<string, string>;
   readonly format: ResolvedFormat;
@@ -151,6 +170,8 @@ export function loadOptions(format: ResolvedFormat, dates: DateWindow): string {
     date_format: format.dateFormats,
     sheet: format.sheet ?? null,
     skip_rows: format.skipRows,
+    // Only when set, so loads recorded before fill_down existed still match.
+    ...(format.fillDown.length > 0 ? { fill_down: format.fillDown } : {}),
     plausible_dates: { from: dates.from, to: dates.to },
   });
 }
@@ -160,18 +181,19 @@ const ANY_OPTIONS = '*';
 
 const SUPPORTED = new Set(['.csv', '.txt', '.tsv', '.xlsx', '.json', '.ndjson', '.jsonl', '.parquet']);
 
-async function expand(source: IngestSource): Promise<string[]> {
-  const path = resolve(source.path);
+/** The export files at `given`: the file itself, or a directory's supported files in name order. */
+export async function exportFiles(given: string): Promise<string[]> {
+  const path = resolve(given);
   let stat;
   try {
     stat = await fs.stat(path);
   } catch {
-    throw new Error(`${source.path}: no such file or directory.`);
+    throw new Error(`${given}: no such file or directory.`);
   }
   if (!stat.isDirectory()) return [path];
   const names = (await fs.readdir(path)).filter((n) => SUPPORTED.has(extname(n).toLowerCase())).sort();
   if (names.length === 0)
-    throw new Error(`${source.path}: the directory has no .csv, .xlsx, .json or .parquet files.`);
+    throw new Error(`${given}: the directory has no .csv, .xlsx, .json or .parquet files.`);
   return names.map((n) => join(path, n));
 }
 
@@ -229,7 +251,9 @@ async function plan(
   // before loading; the others are new content for sure, and their survey finishes while earlier
   // files load (a CSV waits for its own just before DuckDB first reads it).
   const surveys = new Map<string, Promise<FileSurvey>>();
-  const expanded = await Promise.all(sources.map(async (s) => ({ source: s, paths: await expand(s) })));
+  const expanded = await Promise.all(
+    sources.map(async (s) => ({ source: s, paths: await exportFiles(s.path) })),
+  );
   for (const { paths } of expanded)
     for (const path of paths)
       if (!surveys.has(path)) {
@@ -272,6 +296,7 @@ async function plan(
       if (todo.length === 0) continue;
       const prepared = new Map<string, PreparedSource>();
       const fileUnits: Unit[] = [];
+      const exclusions = exclusionsForFile(profile, path);
       for (const mapping of todo) {
         const format = resolveFormat(profile, mapping, source.format);
         const key = JSON.stringify(format);
@@ -286,13 +311,18 @@ async function plan(
           prepared.set(key, relation);
         }
         try {
-          const header = checkHeader(name, profile.name, mapping, relation.columns);
+          const extra = [
+            ...exclusions.flatMap((x) => x.when.map((w) => ({ column: w.column, why: 'an exclusion rule' }))),
+            ...format.fillDown.map((c) => ({ column: c, why: 'fill_down' })),
+          ];
+          const header = checkHeader(name, profile.name, mapping, relation.columns, extra);
           const opts = loadOptions(format, dates);
           fileUnits.push({
             kind: 'mapping',
             file,
             profile,
             mapping,
+            exclusions,
             source: relation,
             header,
             format,
@@ -314,13 +344,12 @@ async function plan(
       units.push(...fileUnits);
       const filtered = todo.filter((m) => m.where);
       const first = fileUnits[0];
-      if (
-        filtered.length === todo.length &&
-        filtered.length > 0 &&
-        first &&
-        todo.length === mappings.length
-      ) {
-        units.push({ ...first, kind: 'unmapped', mapping: null, recordsRejects: false });
+      // Excluded and unmapped rows are quarantined once per file, so only when every mapping of it loads.
+      if (first && todo.length === mappings.length) {
+        if (exclusions.length > 0)
+          units.push({ ...first, kind: 'excluded', mapping: null, recordsRejects: false });
+        if (filtered.length === todo.length && filtered.length > 0)
+          units.push({ ...first, kind: 'unmapped', mapping: null, recordsRejects: false });
       }
     }
   }
@@ -329,8 +358,9 @@ async function plan(
     throw new Error(`Nothing was loaded:\n- ${problems.join('\n- ')}`);
   }
   // Mappings in load order; then, per file, the rows no mapping takes and the rows nobody could read.
+  const rest = { excluded: 0, unmapped: 1, unreadable: 2, mapping: 0 } as const;
   const order = (u: Unit) =>
-    u.mapping ? LOAD_ORDER.indexOf(u.mapping.entity) : LOAD_ORDER.length + (u.kind === 'unreadable' ? 1 : 0);
+    u.mapping ? LOAD_ORDER.indexOf(u.mapping.entity) : LOAD_ORDER.length + rest[u.kind];
   units.sort((a, b) => order(a) - order(b) || a.file.path.localeCompare(b.file.path));
   return { units, skipped };
 }
@@ -386,6 +416,7 @@ async function loadUnit(
   const t0 = performance.now();
   const { mapping } = unit;
   if (unit.kind === 'unmapped') return quarantineUnmapped(conn, unit, loadId, t0);
+  if (unit.kind === 'excluded') return quarantineExcluded(conn, unit, loadId, t0);
   if (mapping === null) {
     const n = unit.source.rejects.length;
     await quarantineRejects(conn, unit, 'unreadable', loadId, unit.source.rejects);
@@ -399,10 +430,12 @@ async function loadUnit(
 
   // 1. Read and validate in one pass: typed fields plus each row's list of errors. If DuckDB cannot
   //    read the file as it is, the careful reader sets the unreadable rows aside and this runs again.
-  let v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates);
+  const exclusions = unit.exclusions.map((x) => x.when);
+  let v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates, exclusions);
   await unit.source.read(conn, async () => {
-    v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates);
+    v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates, exclusions);
     await runWithProgress(conn, `CREATE OR REPLACE TEMP TABLE _v AS ${v.sql}`, v.params, report);
+    await noteFallbacks(conn, unit, mapping, loadId);
   });
   const rejects = unit.recordsRejects ? unit.source.rejects : [];
   await quarantineRejects(conn, unit, mapping.entity, loadId, rejects);
@@ -540,6 +573,11 @@ async function quarantineUnmapped(
       mappingsForFile(unit.profile, unit.file.path).includes(m),
     );
     const taken = mappings.map((m) => `(${whereSql(m.where, unit.header, p)})`).join(' OR ');
+    const excluded = excludedSql(
+      unit.exclusions.map((x) => x.when),
+      unit.header,
+      p,
+    );
     const filterCols = [
       ...new Set(
         mappings.flatMap((m) => (m.where ?? []).filter((w) => !('not_empty' in w)).map((w) => w.column)),
@@ -554,7 +592,8 @@ async function quarantineUnmapped(
        SELECT ${p.add(loadId)}, ${p.add(unit.file.name)}, 'unmapped', _row, ${p.add(filterCols[0] ?? '')}, 'unmapped_row',
               ${p.add(`no mapping of profile "${unit.profile.name}" takes this row; it was not loaded`)},
               ${shown.length > 0 ? shownSql(`concat_ws(', ', ${shown.join(', ')})`) : 'NULL'}, ${values}
-       FROM ${unit.source.sql} s WHERE NOT (${taken})`,
+       FROM ${filledSourceSql(unit.source.sql, unit.format.fillDown, unit.header)} s
+       WHERE NOT (${taken}) AND NOT (${excluded})`,
       p.values as DuckDBValue[],
     );
   });
@@ -573,6 +612,105 @@ async function quarantineUnmapped(
     validateMs: performance.now() - t0,
     mergeMs: 0,
   };
+}
+
+/**
+ * Rows the profile's exclusion rules set aside (a cancelled or draft document, another party's
+ * payment): quarantined as `excluded_by_profile` with the first rule's reason; no mapping took them.
+ */
+async function quarantineExcluded(
+  conn: DuckDBConnection,
+  unit: Unit,
+  loadId: string,
+  t0: number,
+): Promise<Omit<LoadAudit, 'loadId' | 'file' | 'entity'>> {
+  await unit.source.read(conn, async () => {
+    const p = new Params();
+    for (const v of unit.source.params) p.add(v);
+    const col = (c: string) => ident(unit.header.get(c) ?? c);
+    const whens = unit.exclusions
+      .map((x) => {
+        const first = x.when[0]?.column ?? '';
+        const shown = x.when
+          .map((w) => `${p.add(`${w.column} = `)} || coalesce(${col(w.column)}, '')`)
+          .join(` || ', ' || `);
+        return `WHEN ${whereSql(x.when, unit.header, p)} THEN {'column': ${p.add(first)}, 'reason': ${p.add(x.reason)}, 'value': ${shown}}`;
+      })
+      .join(' ');
+    const values = `to_json({${unit.source.columns.map((c) => `${ident(c)}: ${shownSql(`s.${ident(c)}`)}`).join(', ')}})::VARCHAR`;
+    await conn.run(
+      `INSERT INTO meta.quarantine
+       SELECT ${p.add(loadId)}, ${p.add(unit.file.name)}, 'excluded', _row, x.column, 'excluded_by_profile',
+              x.reason, ${shownSql('x.value')}, _values
+       FROM (SELECT _row, ${values} AS _values, CASE ${whens} END AS x
+             FROM ${filledSourceSql(unit.source.sql, unit.format.fillDown, unit.header)} s)
+       WHERE x IS NOT NULL`,
+      p.values as DuckDBValue[],
+    );
+  });
+  const n = toCount(
+    (await queryRows(conn, 'SELECT count(*) AS n FROM meta.quarantine WHERE load_id = $1', [loadId]))[0]?.[
+      'n'
+    ],
+  );
+  return {
+    rowsRead: n,
+    rowsLoaded: 0,
+    rowsQuarantined: n,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    validateMs: performance.now() - t0,
+    mergeMs: 0,
+  };
+}
+
+/**
+ * Source values a mapped column's `map` does not list that loaded as the column's `otherwise`: one
+ * note per value (how many rows, the first row) in meta.load_notes, for the report and the audit.
+ */
+async function noteFallbacks(
+  conn: DuckDBConnection,
+  unit: Unit,
+  mapping: Mapping,
+  loadId: string,
+): Promise<void> {
+  for (const [field, cs] of Object.entries(mapping.columns)) {
+    if (typeof cs !== 'object' || 'constant' in cs || cs.otherwise === undefined || !cs.map) continue;
+    const p = new Params();
+    for (const v of unit.source.params) p.add(v);
+    const source = 'column' in cs ? cs.column : cs.template;
+    const col =
+      'column' in cs
+        ? ident(unit.header.get(cs.column) ?? cs.column)
+        : `(${[...cs.template.matchAll(/\{([^}]+)\}|([^{]+)/g)]
+            .map((m) =>
+              m[1] !== undefined
+                ? `coalesce(${ident(unit.header.get(m[1]) ?? m[1])}, '')`
+                : p.add(m[2] ?? ''),
+            )
+            .join(' || ')})`;
+    const known = Object.keys(cs.map).map((k) => p.add(k));
+    const note = `${p.add(`"`)} || trim(${col}) || ${p.add(
+      `" in column ${source} is not in profile "${unit.profile.name}"'s map for ${field}; loaded as "${cs.otherwise}". ` +
+        `To load it as something else, add it under columns.${field}.map in the profile.`,
+    )}`;
+    await conn.run(
+      `INSERT INTO meta.load_notes
+       SELECT ${p.add(loadId)}, ${p.add(unit.file.name)}, ${p.add(mapping.entity)}, ${p.add(source)},
+              'enum_fallback', ${shownSql('trim(' + col + ')')}, count(*), min(_row), ${note}
+       FROM ${filledSourceSql(unit.source.sql, unit.format.fillDown, unit.header)} s
+       WHERE ${whereSql(mapping.where, unit.header, p)}
+         AND NOT (${excludedSql(
+           unit.exclusions.map((x) => x.when),
+           unit.header,
+           p,
+         )})
+         AND nullif(trim(${col}), '') IS NOT NULL AND trim(${col}) NOT IN (${known.join(', ')})
+       GROUP BY trim(${col})`,
+      p.values as DuckDBValue[],
+    );
+  }
 }
 
 /**
@@ -616,8 +754,9 @@ async function quarantineLedgerBreaks(
     UNION ALL
     SELECT f._row, 'applied_amount', 'rule:exceeds_payment',
            'the applications of receipt ' || f.receipt_id || ' add up to ' || r.total || ', more than the payment (' ||
-             p.amount || ' ' || p.currency || '). Check the export; if your ERP nets a credit note inside a payment, ' ||
-             'load the credit note as a credit memo against the invoice (docs/contract.md)',
+             p.amount || ' ' || p.currency || '). Check the export; if your ERP nets a credit note inside the payment ' ||
+             '(or the export does not say how much went to each invoice), load the credit note as a credit memo and ' ||
+             'the amount actually paid per invoice as the applications (docs/profiles.md)',
            f.applied_amount::VARCHAR
     FROM fresh AS f JOIN by_receipt AS r USING (receipt_id) JOIN raw.payments AS p USING (receipt_id)
     WHERE r.total > p.amount
@@ -657,7 +796,14 @@ export async function ingest(
     units = planned.units;
     options.onEvent?.({ kind: 'plan', units: units.length, skipped: planned.skipped.length });
     if (units.length === 0) {
-      return { runId, published: false, loads: [], skipped: planned.skipped, quarantineSample: [] };
+      return {
+        runId,
+        published: false,
+        loads: [],
+        skipped: planned.skipped,
+        quarantineSample: [],
+        notes: [],
+      };
     }
     const access = { files: units.map((u) => u.file.path), dirs: [tmpDir] };
     const result = await withNextGeneration(
@@ -711,8 +857,23 @@ export async function ingest(
          WHERE load_id LIKE $1 ORDER BY load_id, row_number, column_name LIMIT 20`,
           [`${runId}-%`],
         );
+        const notes = await queryRows(
+          conn,
+          `SELECT file_name, entity, column_name, value, row_count, first_row, note FROM meta.load_notes
+           WHERE load_id LIKE $1 ORDER BY load_id, column_name, first_row`,
+          [`${runId}-%`],
+        );
         options.onEvent?.({ kind: 'publishing' });
         return {
+          notes: notes.map((r) => ({
+            file: String(r['file_name']),
+            entity: String(r['entity']),
+            column: String(r['column_name']),
+            value: String(r['value']),
+            rows: toCount(r['row_count']),
+            firstRow: toCount(r['first_row']),
+            note: String(r['note']),
+          })),
           loads,
           quarantineSample: sample.map((r) => ({
             file: String(r['file_name']),

@@ -27,6 +27,13 @@ export const FormatSchema = z.strictObject({
   sheet: z.string().optional(),
   /** Rows above the header to skip (report titles in some exports). */
   skip_rows: z.number().int().min(0).optional(),
+  /**
+   * For exports that write a document's own fields on its first row only and leave them empty on the
+   * rows of its child-table lines (Odoo's export of one2many/many2many fields, Frappe's Data Export):
+   * the first column listed is the document's key; a row where it is empty takes the document's value
+   * in every listed column. Rows with a key keep their own values.
+   */
+  fill_down: z.array(z.string().min(1)).min(1).optional(),
 });
 export type FormatOptions = z.infer<typeof FormatSchema>;
 
@@ -34,8 +41,25 @@ const WhereSchema = z.union([
   z.strictObject({ column: z.string().min(1), in: z.array(z.string()).min(1) }),
   z.strictObject({ column: z.string().min(1), not_in: z.array(z.string()).min(1) }),
   z.strictObject({ column: z.string().min(1), not_empty: z.literal(true) }),
+  z.strictObject({ column: z.string().min(1), empty: z.literal(true) }),
+  /** A negative number in any sign form the loader reads (-5, 5-, (5)). */
+  z.strictObject({ column: z.string().min(1), negative: z.literal(true) }),
 ]);
 export type Where = z.infer<typeof WhereSchema>;
+
+/**
+ * Rows a profile knows must not load (a cancelled or draft document, a supplier's payment): they are
+ * quarantined once per file as `excluded_by_profile` with `reason`, and no mapping takes them.
+ */
+const ExcludeSchema = z.strictObject({
+  /** File-name glob(s) the rule applies to, as in a mapping. */
+  files: z.union([z.string(), z.array(z.string()).min(1)]),
+  /** Every condition must hold for a row to be excluded. */
+  when: z.array(WhereSchema).min(1),
+  /** Why the row does not load and what to do if it should: shown with the row in the quarantine. */
+  reason: z.string().min(1),
+});
+export type Exclude = z.infer<typeof ExcludeSchema>;
 
 /** How one contract field gets its value. A plain string names the source column. */
 const ColumnSpec = z.union([
@@ -44,14 +68,28 @@ const ColumnSpec = z.union([
     column: z.string().min(1),
     /** Translate source values (e.g. ERP codes) before validation; unmapped values pass unchanged. */
     map: z.record(z.string(), z.string()).optional(),
+    /**
+     * The value for a non-empty source value the map does not list (e.g. `other` for a payment
+     * method the profile does not know). Each load notes which values fell back (meta.load_notes).
+     */
+    otherwise: z.string().optional(),
     /** Flip the sign (SAP shows receipts as negative amounts). */
     negate: z.boolean().optional(),
     /** Value to use when the source cell is empty. */
     default: z.string().optional(),
+    /**
+     * Column to read instead when this one is empty or a zero number (ERPNext writes Rounded Total 0
+     * when rounding is off: the receivable is then the Grand Total).
+     */
+    fallback_column: z.string().min(1).optional(),
   }),
   z.strictObject({ constant: z.string() }),
-  /** Build text from columns: "SETTLE-{invoiceNumber}". */
-  z.strictObject({ template: z.string().min(1) }),
+  /** Build text from columns: "SETTLE-{invoiceNumber}"; the result may be translated with map/otherwise. */
+  z.strictObject({
+    template: z.string().min(1),
+    map: z.record(z.string(), z.string()).optional(),
+    otherwise: z.string().optional(),
+  }),
 ]);
 export type ColumnSpec = z.infer<typeof ColumnSpec>;
 
@@ -74,6 +112,7 @@ const ProfileSchema = z.strictObject({
   title: z.string(),
   description: z.string(),
   format: FormatSchema.default({}),
+  exclude: z.array(ExcludeSchema).default([]),
   mappings: z.array(MappingSchema).min(1),
 });
 export type Profile = z.infer<typeof ProfileSchema>;
@@ -86,6 +125,7 @@ export interface ResolvedFormat {
   readonly dateFormats: readonly string[];
   readonly sheet: string | undefined;
   readonly skipRows: number;
+  readonly fillDown: readonly string[];
 }
 
 /** Format options in force: the profile's, then the mapping's, then the caller's overrides (CLI flags). */
@@ -111,6 +151,7 @@ export function resolveFormat(
     dateFormats: Array.isArray(dateFormat) ? dateFormat : [dateFormat],
     sheet: f.sheet,
     skipRows: f.skip_rows ?? 0,
+    fillDown: f.fill_down ?? [],
   };
 }
 
@@ -123,6 +164,19 @@ export function parseProfile(value: unknown, source: string): Profile {
   }
   const profile = result.data;
   for (const [i, m] of profile.mappings.entries()) {
+    for (const [field, cs] of Object.entries(m.columns)) {
+      if (
+        typeof cs === 'object' &&
+        !('constant' in cs) &&
+        cs.otherwise !== undefined &&
+        cs.map === undefined
+      ) {
+        throw new Error(
+          `Profile ${source}, mapping ${i + 1} (${m.entity}): "${field}" has "otherwise" but no "map"; ` +
+            'otherwise is the value for source values the map does not list.',
+        );
+      }
+    }
     const known = new Set(CONTRACT[m.entity].fields.map((f) => f.name));
     for (const field of Object.keys(m.columns)) {
       if (!known.has(field)) {
@@ -159,7 +213,7 @@ export async function listBuiltinProfiles(): Promise<string[]> {
     .sort();
 }
 
-function globToRegExp(glob: string): RegExp {
+export function globToRegExp(glob: string): RegExp {
   const body = glob
     .split('')
     .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
@@ -167,12 +221,17 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
+const matchesFiles = (files: string | readonly string[], name: string) =>
+  (Array.isArray(files) ? files : [files]).some((g) => globToRegExp(g).test(name));
+
 /** The mappings of `profile` that take the file at `path` (by base name), optionally only for one entity. */
 export function mappingsForFile(profile: Profile, path: string, entity?: EntityName): Mapping[] {
   const name = basename(path);
-  return profile.mappings.filter((m) => {
-    if (entity) return m.entity === entity;
-    const globs = Array.isArray(m.files) ? m.files : [m.files];
-    return globs.some((g) => globToRegExp(g).test(name));
-  });
+  return profile.mappings.filter((m) => (entity ? m.entity === entity : matchesFiles(m.files, name)));
+}
+
+/** The exclusion rules of `profile` for the file at `path` (by base name). */
+export function exclusionsForFile(profile: Profile, path: string): Exclude[] {
+  const name = basename(path);
+  return profile.exclude.filter((x) => matchesFiles(x.files, name));
 }

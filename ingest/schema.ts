@@ -56,4 +56,17 @@ export async function ensureIngestSchema(conn: DuckDBConnection): Promise<void> 
     value VARCHAR,
     row_values VARCHAR NOT NULL
   )`);
+  // What a load did that a user should know although no row was rejected: a value the profile's map
+  // did not list, loaded as the column's declared fallback (otherwise).
+  await conn.run(`CREATE TABLE IF NOT EXISTS meta.load_notes (
+    load_id VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    entity VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL,
+    note_code VARCHAR NOT NULL,
+    value VARCHAR,
+    row_count BIGINT NOT NULL,
+    first_row BIGINT NOT NULL,
+    note VARCHAR NOT NULL
+  )`);
 }

@@ -34,35 +34,69 @@ function templateColumns(template: string): string[] {
   return [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] ?? '');
 }
 
+/** How a mapping's columns meet a file's header: what each needs, found or not. */
+export interface HeaderFit {
+  /** Profile column name -> the header's column. */
+  readonly resolved: Map<string, string>;
+  /** Contract field (or what else needs it) -> the header column it reads; templates list each part. */
+  readonly mapped: readonly { readonly field: string; readonly column: string }[];
+  /** Columns the mapping needs and the header lacks, with what for. */
+  readonly missing: readonly { readonly column: string; readonly why: string }[];
+}
+
+/** Every source column a mapping needs, by contract field, against a file's header (nothing thrown). */
+export function fitHeader(
+  mapping: Mapping,
+  columns: readonly string[],
+  /** Further columns the file needs (exclusion rules, fill-down), with what for. */
+  extra: readonly { column: string; why: string }[] = [],
+): HeaderFit {
+  const spec = CONTRACT[mapping.entity];
+  const resolved = new Map<string, string>();
+  const mapped: { field: string; column: string }[] = [];
+  const missing: { column: string; why: string }[] = [];
+  const need = (wanted: string, why: string, field?: string) => {
+    const hit = resolveColumn(wanted, columns);
+    if (hit === undefined) {
+      if (!missing.some((m) => m.column === wanted && m.why === why)) missing.push({ column: wanted, why });
+    } else {
+      resolved.set(wanted, hit);
+      if (field !== undefined) mapped.push({ field, column: hit });
+    }
+  };
+  for (const field of spec.fields) {
+    const cs = mapping.columns[field.name];
+    if (cs === undefined) {
+      const hit = resolveColumn(field.name, columns);
+      if (hit !== undefined) {
+        resolved.set(field.name, hit);
+        mapped.push({ field: field.name, column: hit });
+      } else if (field.required) missing.push({ column: field.name, why: field.name });
+    } else if (typeof cs === 'string') need(cs, field.name, field.name);
+    else if ('column' in cs) {
+      need(cs.column, field.name, field.name);
+      if (cs.fallback_column !== undefined) need(cs.fallback_column, field.name, field.name);
+    } else if ('template' in cs)
+      for (const c of templateColumns(cs.template)) need(c, field.name, field.name);
+  }
+  for (const w of mapping.where ?? []) need(w.column, 'the row filter');
+  for (const e of extra) need(e.column, e.why);
+  return { resolved, mapped, missing };
+}
+
 /** Every source column a mapping needs, by contract field, checked against the header before loading. */
 export function checkHeader(
   fileLabel: string,
   profileName: string,
   mapping: Mapping,
   columns: readonly string[],
+  /** Further columns the file needs (exclusion rules, fill-down), with what for. */
+  extra: readonly { column: string; why: string }[] = [],
 ): Map<string, string> {
-  const spec = CONTRACT[mapping.entity];
-  const resolved = new Map<string, string>();
-  const missing: string[] = [];
-  const need = (wanted: string, why: string) => {
-    const hit = resolveColumn(wanted, columns);
-    if (hit === undefined) missing.push(`"${wanted}" (for ${why})`);
-    else resolved.set(wanted, hit);
-  };
-  for (const field of spec.fields) {
-    const cs = mapping.columns[field.name];
-    if (cs === undefined) {
-      const hit = resolveColumn(field.name, columns);
-      if (hit !== undefined) resolved.set(field.name, hit);
-      else if (field.required) missing.push(`"${field.name}" (for ${field.name})`);
-    } else if (typeof cs === 'string') need(cs, field.name);
-    else if ('column' in cs) need(cs.column, field.name);
-    else if ('template' in cs) for (const c of templateColumns(cs.template)) need(c, field.name);
-  }
-  for (const w of mapping.where ?? []) need(w.column, 'the row filter');
+  const { resolved, missing } = fitHeader(mapping, columns, extra);
   if (missing.length > 0) {
     throw new HeaderMismatchError(
-      `${fileLabel}: profile "${profileName}" (${mapping.entity}) expects column ${missing.join(', ')}, ` +
+      `${fileLabel}: profile "${profileName}" (${mapping.entity}) expects column ${missing.map((m) => `"${m.column}" (for ${m.why})`).join(', ')}, ` +
         `but the file's header has: ${columns.map((c) => `"${c}"`).join(', ')}. ` +
         `Check that this is the right file and profile (--profile), or adjust the profile's columns.`,
     );
@@ -115,9 +149,44 @@ export function whereSql(
       const col = `trim(${ident(header.get(w.column) ?? w.column)})`;
       if ('in' in w) return `coalesce(${col} IN (${w.in.map((v) => p.add(v)).join(', ')}), FALSE)`;
       if ('not_in' in w) return `coalesce(${col} NOT IN (${w.not_in.map((v) => p.add(v)).join(', ')}), TRUE)`;
+      if ('empty' in w) return `coalesce(${col} = '', TRUE)`;
+      if ('negative' in w)
+        return `coalesce(regexp_full_match(${col}, '-.*[0-9].*|.*[0-9].*-|\\(.*[0-9].*\\)'), FALSE)`;
       return `coalesce(${col} <> '', FALSE)`;
     })
     .join(' AND ');
+}
+
+/** SQL condition (on `src`): the row meets one of the profile's exclusion rules for its file. */
+export function excludedSql(
+  exclusions: readonly (readonly Where[])[],
+  header: Map<string, string>,
+  p: Params,
+): string {
+  if (exclusions.length === 0) return 'FALSE';
+  return exclusions.map((w) => `(${whereSql(w, header, p)})`).join(' OR ');
+}
+
+/**
+ * The source relation with the format's fill-down columns filled. The first column listed is the
+ * document's key: a row where it is empty is a child-table row of the document above it, and takes
+ * that document's value in every listed column. Rows with a key keep their own values, empty or not.
+ */
+export function filledSourceSql(
+  sourceSql: string,
+  fillDown: readonly string[],
+  header: Map<string, string>,
+): string {
+  const key = fillDown[0];
+  if (key === undefined) return sourceSql;
+  const col = (c: string) => ident(header.get(c) ?? c);
+  const isChild = `nullif(trim(${col(key)}), '') IS NULL`;
+  const replaced = fillDown.map(
+    (c) =>
+      `CASE WHEN ${isChild} THEN first_value(${col(c)}) OVER (PARTITION BY _doc ORDER BY _row) ELSE ${col(c)} END AS ${col(c)}`,
+  );
+  const numbered = `(SELECT *, sum(CASE WHEN ${isChild} THEN 0 ELSE 1 END) OVER (ORDER BY _row ROWS UNBOUNDED PRECEDING) AS _doc FROM ${sourceSql} d)`;
+  return `(SELECT * EXCLUDE (_doc) REPLACE (${replaced.join(', ')}) FROM ${numbered} f)`;
 }
 
 function textExpr(
@@ -132,24 +201,36 @@ function textExpr(
   }
   if (typeof cs === 'string') return ident(header.get(cs) ?? cs);
   if ('constant' in cs) return `${p.add(cs.constant)}::VARCHAR`;
+  let expr: string;
   if ('template' in cs) {
     const parts = cs.template.split(/(\{[^}]+\})/).filter((s) => s !== '');
     // NULL if any referenced column is empty: a half-built id is worse than none.
-    return `(${parts
+    expr = `(${parts
       .map((part) => {
         const m = /^\{([^}]+)\}$/.exec(part);
         return m ? `nullif(trim(${ident(header.get(m[1] ?? '') ?? '')}), '')` : `${p.add(part)}::VARCHAR`;
       })
       .join(' || ')})`;
+  } else {
+    expr = ident(header.get(cs.column) ?? cs.column);
+    if (cs.fallback_column !== undefined) {
+      const other = ident(header.get(cs.fallback_column) ?? cs.fallback_column);
+      const zero = `regexp_full_match(trim(${expr}), '[+-]?0*([.,]0*)?-?')`;
+      expr = `(CASE WHEN nullif(trim(${expr}), '') IS NULL OR ${zero} THEN ${other} ELSE ${expr} END)`;
+    }
   }
-  let expr = ident(header.get(cs.column) ?? cs.column);
   if (cs.map && Object.keys(cs.map).length > 0) {
     const whens = Object.entries(cs.map)
       .map(([from, to]) => `WHEN ${p.add(from)} THEN ${p.add(to)}`)
       .join(' ');
-    expr = `(CASE trim(${expr}) ${whens} ELSE ${expr} END)`;
+    const rest =
+      cs.otherwise === undefined
+        ? expr
+        : `CASE WHEN nullif(trim(${expr}), '') IS NULL THEN ${expr} ELSE ${p.add(cs.otherwise)} END`;
+    expr = `(CASE trim(${expr}) ${whens} ELSE ${rest} END)`;
   }
-  if (cs.default !== undefined) expr = `coalesce(nullif(trim(${expr}), ''), ${p.add(cs.default)})`;
+  if ('default' in cs && cs.default !== undefined)
+    expr = `coalesce(nullif(trim(${expr}), ''), ${p.add(cs.default)})`;
   return expr;
 }
 
@@ -358,6 +439,7 @@ export function validationSql(
   header: Map<string, string>,
   source: { sql: string; params: readonly (string | number)[] },
   dates: DateWindow = PLAUSIBLE_DATES,
+  exclusions: readonly (readonly Where[])[] = [],
 ): ValidationSql {
   const p = new Params();
   for (const v of source.params) p.add(v);
@@ -419,7 +501,10 @@ export function validationSql(
     })
     .join(',\n      ');
   const ctes = `
-WITH src AS (SELECT * FROM ${source.sql} s WHERE ${whereSql(mapping.where, header, p)}),
+WITH src AS (
+  SELECT * FROM ${filledSourceSql(source.sql, format.fillDown, header)} s
+  WHERE ${whereSql(mapping.where, header, p)} AND NOT (${excludedSql(exclusions, header, p)})
+),
 txt AS (
   SELECT _row AS src_row,
       ${txtCols}

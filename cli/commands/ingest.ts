@@ -42,6 +42,12 @@ export function printIngestReport(report: IngestReport): void {
       'Fix them in the ERP or the export and load the corrected file again; see them all with: arlens status --quarantine',
     );
   }
+  if (report.notes.length > 0) {
+    console.log('\nLoaded with a fallback value (see meta.load_notes):');
+    for (const n of report.notes) {
+      console.log(`  ${n.file} ${n.entity}, ${num.format(n.rows)} row(s) from row ${n.firstRow}: ${n.note}`);
+    }
+  }
   console.log(`Published run ${report.runId}.`);
 }
 

@@ -1,18 +1,10 @@
 /** `arlens profiles` and `arlens contract`: what ARLens reads, for someone preparing exports. */
 import type { Command } from 'commander';
 import { contractMarkdown, ENTITY_NAMES } from '../../ingest/contract.ts';
-import { listBuiltinProfiles, loadProfile } from '../../ingest/profile.ts';
+import { registerProfiles } from './profiles.ts';
 
 export function registerReference(program: Command): void {
-  program
-    .command('profiles')
-    .description('List the built-in column-mapping profiles (ERP layouts ARLens reads).')
-    .action(async () => {
-      for (const name of await listBuiltinProfiles()) {
-        const p = await loadProfile(name);
-        console.log(`${name.padEnd(14)} ${p.title}`);
-      }
-    });
+  registerProfiles(program);
 
   program
     .command('contract')

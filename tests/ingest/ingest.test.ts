@@ -308,7 +308,7 @@ describe('idempotent and atomic', () => {
       /stuff\.csv: no mapping of profile "canonical" takes this file name .*--entity/,
     );
     await expect(ingest([{ path: exports, profile: 'no-such-erp' }], { warehouseDir: wh })).rejects.toThrow(
-      /No profile "no-such-erp".*Built-in profiles: canonical, erpnext, ibm-ar, sap-fbl5n/,
+      /No profile "no-such-erp".*Built-in profiles: canonical, erpnext, ibm-ar, odoo, sap-fbl5n/,
     );
     await expect(fs.access(join(wh, 'current.duckdb'))).rejects.toThrow();
   });

@@ -75,8 +75,9 @@ describe('payment applications and the ledger', () => {
     ]);
     expect(String(q[0]!['reason'])).toBe(
       'the applications of receipt R1 add up to 90.00, more than the payment (80.00 EUR). Check the export; ' +
-        'if your ERP nets a credit note inside a payment, load the credit note as a credit memo against the ' +
-        'invoice (docs/contract.md)',
+        'if your ERP nets a credit note inside the payment (or the export does not say how much went to each ' +
+        'invoice), load the credit note as a credit memo and the amount actually paid per invoice as the ' +
+        'applications (docs/profiles.md)',
     );
     expect(String(q[3]!['reason'])).toContain('before invoice I1 was issued (2026-02-01)');
     expect(String(q[4]!['reason'])).toContain('add up to 100.00, more than the invoice (50.00 EUR)');
