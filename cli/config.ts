@@ -49,6 +49,22 @@ const ConfigSchema = z.strictObject({
       'an IANA time zone, e.g. Asia/Tokyo',
     )
     .default('UTC'),
+  /**
+   * Aging: the basis (due_date: days past the due date, with "current" for not yet due; document_date:
+   * days since the invoice date) and the buckets' upper bounds in days, ascending (the last bucket is
+   * open-ended). Default: due_date with 30, 60, 90, 180 (current, 1-30, 31-60, 61-90, 91-180, 180+).
+   */
+  aging: z
+    .strictObject({
+      basis: z.enum(['due_date', 'document_date']).default('due_date'),
+      buckets: z
+        .array(z.number().int().positive().max(36_500))
+        .min(1)
+        .max(20)
+        .refine((b) => b.every((x, i) => i === 0 || x > b[i - 1]!), 'bounds must rise: e.g. [30, 60, 90]')
+        .default([30, 60, 90, 180]),
+    })
+    .default({ basis: 'due_date', buckets: [30, 60, 90, 180] }),
   /** Exports `arlens ingest` loads when run without file arguments. */
   sources: z
     .array(

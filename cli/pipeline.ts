@@ -11,7 +11,7 @@ import { onlyDemoLoads } from '../server/demo.ts';
 import { resolveApiSecret } from '../server/secret.ts';
 import { connQuery, queryRows, tableExists } from '../warehouse/convert.ts';
 import { warehouseExists, withPublished } from '../warehouse/store.ts';
-import { DEFAULT_PROJECT, runBuild } from './commands/build.ts';
+import { configVars, DEFAULT_PROJECT, runBuild } from './commands/build.ts';
 import { lastMonthEnd, writeDemo } from './commands/demo.ts';
 import { runIngest } from './commands/ingest.ts';
 import type { Config } from './config.ts';
@@ -51,11 +51,12 @@ export async function loadData(c: Config): Promise<LoadedData> {
 }
 
 /**
- * What the marts were built from: every file of the dbt project and the reporting currency. When it
+ * What the marts were built from: every file of the dbt project and the vars the config sets
+ * (reporting currency, aging). When it
  * changes (a new ARLens version, an edited model), the marts are rebuilt from scratch.
  */
 async function projectFingerprint(c: Config): Promise<string> {
-  const hash = createHash('sha256').update(c.reporting_currency);
+  const hash = createHash('sha256').update(JSON.stringify(configVars(c)));
   const files = (await fs.readdir(DEFAULT_PROJECT, { recursive: true })).sort();
   for (const f of files) {
     const path = join(DEFAULT_PROJECT, f);

@@ -25,6 +25,15 @@ export function chosenAsOf(c: Config, flag: string | undefined, fallback: Resolv
 
 export const LATEST: ResolvedAsOf = { date: null, label: 'the last document date' };
 
+/** The project vars the config sets: reporting currency and aging. */
+export function configVars(c: Config): Record<string, unknown> {
+  return {
+    reporting_currency: c.reporting_currency,
+    aging_basis: c.aging.basis,
+    aging_buckets: c.aging.buckets,
+  };
+}
+
 /** Build the dbt project into the configured warehouse, with a progress line per node. */
 export async function runBuild(
   c: Config,
@@ -43,7 +52,7 @@ export async function runBuild(
     const report = await runner.build({
       projectDir: o.projectDir ?? DEFAULT_PROJECT,
       warehouseDir: c.warehouse,
-      vars: { reporting_currency: c.reporting_currency, ...(o.asOf ? asOfVars(o.asOf) : {}), ...o.vars },
+      vars: { ...configVars(c), ...(o.asOf ? asOfVars(o.asOf) : {}), ...o.vars },
       fullRefresh: o.fullRefresh ?? false,
       ...(o.select ? { select: o.select } : {}),
       ...(o.exclude ? { exclude: o.exclude } : {}),

@@ -29,18 +29,6 @@
     ({{ numerator }}) / nullif({{ denominator }}, 0)
 {%- endmacro %}
 
-{#- Aging bucket of an amount `days_past_due` days past its due date. -#}
-{% macro aging_bucket(days_past_due) -%}
-    case
-        when {{ days_past_due }} <= 0 then 'current'
-        when {{ days_past_due }} <= 30 then '1-30'
-        when {{ days_past_due }} <= 60 then '31-60'
-        when {{ days_past_due }} <= 90 then '61-90'
-        when {{ days_past_due }} <= 180 then '91-180'
-        else '180+'
-    end
-{%- endmacro %}
-
 {#- Join the reporting-currency rate of `currency_expr` on `date_expr` (int_fx_daily), as `alias`. -#}
 {% macro fx_join(alias, currency_expr, date_expr) -%}
     left join {{ ref('int_fx_daily') }} as {{ alias }}

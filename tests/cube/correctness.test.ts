@@ -189,12 +189,7 @@ describe('cfo_overview', () => {
 
   it('takes AR and aging at the period end for a year, not the sum of its months', async () => {
     const rows = await h.load(CFO, {
-      measures: [
-        'cfo_overview.total_ar',
-        'cfo_overview.overdue_ar',
-        'cfo_overview.ar_over_180',
-        'cfo_overview.ar_1_30',
-      ],
+      measures: ['cfo_overview.total_ar', 'cfo_overview.overdue_ar'],
       dimensions: ['cfo_overview.region'],
       timeDimensions: [{ dimension: 'cfo_overview.month', granularity: 'year' }],
     });
@@ -202,8 +197,7 @@ describe('cfo_overview', () => {
       await h.sql(
         `WITH y AS (SELECT region, date_trunc('year', month_start) AS y, max(period_end_date) AS pe
                     FROM marts.mart_ar_kpis_monthly GROUP BY ALL)
-         SELECT y.region, y.y, sum(k.ending_ar_rc) AS ar, sum(k.ending_overdue_ar_rc) AS overdue,
-                sum(k.ending_over_180_ar_rc) AS over_180, sum(k.ending_1_30_ar_rc) AS d1_30
+         SELECT y.region, y.y, sum(k.ending_ar_rc) AS ar, sum(k.ending_overdue_ar_rc) AS overdue
          FROM y JOIN marts.mart_ar_kpis_monthly AS k ON k.region = y.region AND k.period_end_date = y.pe
          GROUP BY ALL`,
       ),
@@ -212,12 +206,38 @@ describe('cfo_overview', () => {
     expect(rows.length).toBe(expected.size);
     for (const r of rows) {
       const e = expected.get(`${r['cfo_overview.region']}|${day(r['cfo_overview.month.year'])}`)!;
-      expect([
-        r['cfo_overview.total_ar'],
-        r['cfo_overview.overdue_ar'],
-        r['cfo_overview.ar_over_180'],
-        r['cfo_overview.ar_1_30'],
-      ]).toEqual([e['ar'], e['overdue'], e['over_180'], e['d1_30']]);
+      expect([r['cfo_overview.total_ar'], r['cfo_overview.overdue_ar']]).toEqual([e['ar'], e['overdue']]);
+    }
+    // Aging, in the configured buckets, the same way: the year's last period end, bucket by bucket.
+    const aging = await h.load(CFO, {
+      measures: ['aging.total_ar'],
+      dimensions: ['aging.region', 'aging.aging_bucket'],
+      timeDimensions: [{ dimension: 'aging.month', granularity: 'year' }],
+    });
+    const expectedAging = byKey(
+      await h.sql(
+        `WITH y AS (SELECT region, date_trunc('year', month_start) AS y, max(period_end_date) AS pe
+                    FROM marts.mart_ar_kpis_monthly GROUP BY ALL)
+         SELECT y.region, y.y, a.aging_bucket, sum(a.ending_ar_rc) AS ar
+         FROM y JOIN marts.mart_ar_aging_monthly AS a ON a.region = y.region AND a.period_end_date = y.pe
+         GROUP BY ALL`,
+      ),
+      (r) => `${r['region']}|${day(r['y'])}|${r['aging_bucket']}`,
+    );
+    expect(aging.length).toBe(expectedAging.size);
+    for (const r of aging) {
+      const key = `${r['aging.region']}|${day(r['aging.month.year'])}|${r['aging.aging_bucket']}`;
+      expect(r['aging.total_ar'], key).toBe(expectedAging.get(key)?.['ar']);
+    }
+    // The buckets add up to the AR of the KPI mart.
+    const sumByYear = new Map<string, number>();
+    for (const r of aging) {
+      const k = `${r['aging.region']}|${day(r['aging.month.year'])}`;
+      sumByYear.set(k, (sumByYear.get(k) ?? 0) + Number(r['aging.total_ar']));
+    }
+    for (const r of rows) {
+      const k = `${r['cfo_overview.region']}|${day(r['cfo_overview.month.year'])}`;
+      expect((sumByYear.get(k) ?? 0).toFixed(2), k).toBe(Number(r['cfo_overview.total_ar']).toFixed(2));
     }
   });
 });
@@ -442,6 +462,7 @@ describe('the model', () => {
     const views = meta.cubes;
     expect(views.map((v) => v.name).sort()).toEqual([
       'analyst',
+      'aging',
       'ar_balances',
       'cfo_overview',
       'collection_log',

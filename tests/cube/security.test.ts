@@ -199,7 +199,7 @@ describe('members outside the role', () => {
       'ledger',
       'payments_received',
     ]);
-    expect(await views({ role: 'cfo' })).toHaveLength(9);
+    expect(await views({ role: 'cfo' })).toHaveLength(10);
     const rows = await h.load(collector, {
       measures: ['collections.open_amount'],
       dimensions: ['collections.credit_controller'],

@@ -21,6 +21,11 @@ const PROJECT = join(ROOT, 'models');
 /** Cases and the seed they start from; every failure names its case seed and step to replay. */
 const CASES = Number(process.env['ARLENS_DIFF_CASES'] ?? 6);
 const FIRST_SEED = Number(process.env['ARLENS_DIFF_SEED'] ?? 1000);
+const AGINGS = [
+  { aging_basis: 'due_date', aging_buckets: [30, 60, 90, 180] },
+  { aging_basis: 'document_date', aging_buckets: [30, 60, 90] },
+  { aging_basis: 'due_date', aging_buckets: [15, 45, 120, 360, 720] },
+];
 /** Unit tests do not read the warehouse's data: they run in every other build test. */
 const NO_UNIT_TESTS = ['resource_type:unit_test'];
 
@@ -113,8 +118,11 @@ describe('incremental equals full refresh (seeded random ledgers and load orders
           rng.next() < 0.35
             ? undefined
             : new Date(Date.UTC(2026, 0, 1) + rng.int(220) * 86_400_000).toISOString().slice(0, 10);
-        const vars = asOf ? { as_of_date: asOf } : {};
-        const label = `case ${seed}, step ${s} (${files.map((f) => `${f.entity}×${f.lines.length}`).join(', ')}; as-of ${asOf ?? 'from data'})`;
+        // The aging configuration: mostly the default, sometimes another basis or other buckets (a
+        // change rebuilds the aged rows).
+        const aging = AGINGS[rng.next() < 0.7 ? 0 : 1 + rng.int(AGINGS.length - 1)]!;
+        const vars = { ...aging, ...(asOf ? { as_of_date: asOf } : {}) };
+        const label = `case ${seed}, step ${s} (${files.map((f) => `${f.entity}×${f.lines.length}`).join(', ')}; as-of ${asOf ?? 'from data'}; aging ${aging.aging_basis} ${aging.aging_buckets.join('/')})`;
         await build({ projectDir: PROJECT, warehouseDir: incremental, vars, exclude: NO_UNIT_TESTS }).catch(
           (e: unknown) => {
             throw new Error(`${label}: incremental build failed: ${failures(e)}`, { cause: e });

@@ -50,9 +50,6 @@ sales as (
 balances as (
     select region, product_line, salesperson, snapshot_date,
         sum(open_amount_rc) as ar_rc, sum(current_amount_rc) as current_ar_rc, sum(overdue_amount_rc) as overdue_ar_rc,
-        sum(days_1_30_amount_rc) as days_1_30_ar_rc, sum(days_31_60_amount_rc) as days_31_60_ar_rc,
-        sum(days_61_90_amount_rc) as days_61_90_ar_rc, sum(days_91_180_amount_rc) as days_91_180_ar_rc,
-        sum(days_over_180_amount_rc) as days_over_180_ar_rc,
         sum(unconverted_invoice_count) as unconverted_open_count,
         sum(open_invoice_count) = sum(unconverted_invoice_count) as all_unconverted
     from snapshots
@@ -99,10 +96,9 @@ final as (
         coalesce(s.unconverted_invoice_count, 0) as unconverted_invoice_count,
         (case when lag(b.snapshot_date) over w is null then 0 else lag(b.ar_rc) over w end)::decimal(18, 2)
             as beginning_ar_rc,
-        {%- for column in ['ar', 'current_ar', 'overdue_ar', 'days_1_30_ar', 'days_31_60_ar', 'days_61_90_ar',
-                           'days_91_180_ar', 'days_over_180_ar'] %}
+        {%- for column in ['ar', 'current_ar', 'overdue_ar'] %}
         (case when b.snapshot_date is null then 0 when b.all_unconverted then null else b.{{ column }}_rc end)
-            ::decimal(18, 2) as ending_{{ column | replace('days_over_180_ar', 'over_180_ar') | replace('days_', '') | replace('ar_ar', 'ar') }}_rc,
+            ::decimal(18, 2) as ending_{{ column }}_rc,
         {%- endfor %}
         coalesce(b.unconverted_open_count, 0) as unconverted_open_count,
         coalesce(c.collections_rc, 0)::decimal(18, 2) as collections_rc,

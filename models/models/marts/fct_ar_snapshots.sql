@@ -1,6 +1,7 @@
 {#-
-  Open AR at each snapshot date, split into aging buckets, per customer, product line, salesperson
-  and currency. Snapshot dates: every month-end of the history, and every day of the last
+  Open AR at each snapshot date per customer, product line, salesperson, currency and aging bucket
+  (as configured: macros/aging.sql, int_aging_buckets), with the part not yet due (current) and the
+  part past due (overdue) by due date whatever the aging basis. Snapshot dates: every month-end of the history, and every day of the last
   var('daily_snapshot_days') days up to the as-of date.
 
   Rule for partly settled invoices: an invoice's open amount at date D is its amount less the
@@ -48,7 +49,7 @@ changed_dates as (
     union all
     select last_snapshot + 1 from previous
     union all
-    select date '1900-01-01' where {{ as_of_moved_back() }}
+    select date '1900-01-01' where {{ as_of_moved_back() }} or {{ aging_changed() }}
 ),
 
 rebuild_from as (select min(d) as first_date from changed_dates),
@@ -81,7 +82,7 @@ snapshot_dates as (
     [valid_from, valid_to). A snapshot then only has to find the interval it falls in. -#}
 intervals as (
     select
-        i.invoice_id, i.customer_id, i.region, i.product_line, i.salesperson, i.currency_code, i.due_date,
+        i.invoice_id, i.customer_id, i.region, i.product_line, i.salesperson, i.currency_code, i.due_date, i.issue_date,
         i.issue_date as valid_from,
         coalesce(min(r.event_date), date '9999-12-31') as valid_to,
         i.invoice_amount as open_amount
@@ -90,7 +91,7 @@ intervals as (
     group by all
     union all
     select
-        i.invoice_id, i.customer_id, i.region, i.product_line, i.salesperson, i.currency_code, i.due_date,
+        i.invoice_id, i.customer_id, i.region, i.product_line, i.salesperson, i.currency_code, i.due_date, i.issue_date,
         r.event_date as valid_from,
         coalesce(lead(r.event_date) over (partition by r.invoice_id order by r.event_date), date '9999-12-31') as valid_to,
         (i.invoice_amount - r.cumulative_paid_amount - r.cumulative_credited_amount - r.cumulative_written_off_amount)
@@ -126,7 +127,8 @@ open_items as (
         v.salesperson,
         v.currency_code,
         v.open_amount,
-        s.snapshot_date - v.due_date as days_past_due
+        s.snapshot_date - v.due_date as days_past_due,
+        {{ aging_days('v.due_date', 'v.issue_date', 's.snapshot_date') }} as aging_days
     from (
         select *, unnest(range(first_number, last_number + 1)) as snapshot_number
         from spans
@@ -138,7 +140,8 @@ open_items as (
 converted as (
     select
         o.*,
-        {{ aging_bucket('o.days_past_due') }} as aging_bucket,
+        {{ aging_bucket('o.aging_days') }} as aging_bucket,
+        {{ aging_bucket('o.aging_days', order=true) }} as aging_bucket_order,
         (o.open_amount * fx.fx_rate)::decimal(18, 2) as open_amount_rc
     from open_items as o
     {{ fx_join('fx', 'o.currency_code', 'o.snapshot_date') }}
@@ -153,17 +156,17 @@ final as (
         product_line,
         salesperson,
         currency_code,
+        aging_bucket,
+        aging_bucket_order,
         count(*) as open_invoice_count,
         sum(open_amount)::decimal(18, 2) as open_amount,
         sum(open_amount_rc)::decimal(18, 2) as open_amount_rc,
-        {%- for bucket, column in [['current', 'current'], ['1-30', 'days_1_30'], ['31-60', 'days_31_60'],
-                                   ['61-90', 'days_61_90'], ['91-180', 'days_91_180'], ['180+', 'days_over_180']] %}
-        coalesce(sum(open_amount_rc) filter (where aging_bucket = '{{ bucket }}'), 0)::decimal(18, 2) as {{ column }}_amount_rc,
-        {%- endfor %}
+        coalesce(sum(open_amount_rc) filter (where days_past_due <= 0), 0)::decimal(18, 2) as current_amount_rc,
         coalesce(sum(open_amount_rc) filter (where days_past_due > 0), 0)::decimal(18, 2) as overdue_amount_rc,
         count(*) filter (where open_amount_rc is null) as unconverted_invoice_count,
         (select watermark from watermark) as _watermark,
-        (select as_of_date from as_of) as _as_of_date
+        (select as_of_date from as_of) as _as_of_date,
+        {{ aging_signature() }} as _aging
     from converted
     group by all
 )

@@ -43,6 +43,7 @@ scope as (
     select invoice_id from invoices
     where exists (select 1 from {{ ref('stg_erp__fx_rates') }} where load_id > (select watermark from previous))
         or {{ as_of_moved_back() }}
+        or {{ aging_changed() }}
 ),
 {%- endif %}
 
@@ -165,7 +166,10 @@ final as (
         m.days_late,
         m.days_past_due,
         case when m.is_settled then m.settled_date <= m.due_date end as is_paid_on_time,
-        case when m.open_amount > 0 then {{ aging_bucket('m.days_past_due') }} end as aging_bucket,
+        case when m.open_amount > 0 then {{ aging_bucket(aging_days('m.due_date', 'm.issue_date', 'm.as_of_date')) }} end
+            as aging_bucket,
+        case when m.open_amount > 0 then {{ aging_bucket(aging_days('m.due_date', 'm.issue_date', 'm.as_of_date'), order=true) }} end
+            as aging_bucket_order,
         case
             when m.open_amount <= 0 then 0
             when m.days_past_due >= {{ var('dunning_escalation_days') }} then 4
@@ -180,7 +184,8 @@ final as (
         m.has_dispute,
         m.has_open_dispute,
         (select watermark from watermark) as _watermark,
-        m.as_of_date as _as_of_date
+        m.as_of_date as _as_of_date,
+        {{ aging_signature() }} as _aging
     from measured as m
     {{ fx_join('fx_issue', 'm.currency_code', 'm.issue_date') }}
     {{ fx_join('fx_now', 'm.currency_code', 'm.as_of_date') }}
