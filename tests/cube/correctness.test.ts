@@ -497,7 +497,7 @@ describe('pre-aggregations', () => {
     [
       'aging trend, region and product line',
       agingTrendQuery({ region: 'EMEA', productLine: 'Services' }),
-      'ar_kpis.kpis_by_month_region_product_line',
+      'ar_aging.aging_by_month_region_product_line',
     ],
     ['credit-policy heatmap', kpiHeatmapQuery({}, '2026-05-01'), 'ar_kpis.kpis_by_month_region_product_line'],
     [

@@ -7,7 +7,7 @@ import { monthsBetween } from '../filters/filters.ts';
 import { byNewest, parseActivity, type Activity, type PromiseStatus } from '../activities/activity.ts';
 import { dunningLevel, type DunningLevel } from '../dunning/dunning.ts';
 import { parseDrivers, type RiskDriver } from '../risk/drivers.ts';
-import { AGING_MEASURES } from './customer.query.ts';
+import { bucketAmounts, type AgingBucketDef, type BucketAmount } from '../aging/buckets.ts';
 
 // ---------- the account
 
@@ -86,22 +86,13 @@ export function customerFromRows(rows: readonly CubeRow[]): Customer | null {
 
 // ---------- aging and balance history
 
-export type AgingKey = (typeof AGING_MEASURES)[number];
-
-export interface AgingBucket {
-  readonly key: AgingKey;
-  /** Reporting currency, exact. */
-  readonly amount: string;
-}
-
-/** The six buckets at the as-of snapshot, current first; all zero without a balance. */
-export function agingBuckets(rows: readonly CubeRow[]): AgingBucket[] {
-  const r = rows[0];
-  return AGING_MEASURES.map((key) => ({ key, amount: toMoney(r?.[`ar_balances.${key}`]) ?? '0.00' }));
+/** The configured buckets at the as-of snapshot, current first; zero where nothing is open. */
+export function agingBuckets(config: readonly AgingBucketDef[], rows: readonly CubeRow[]): BucketAmount[] {
+  return bucketAmounts(config, rows, 'ar_balances');
 }
 
 /** True when every bucket is zero (nothing open). */
-export function agingIsEmpty(buckets: readonly AgingBucket[]): boolean {
+export function agingIsEmpty(buckets: readonly BucketAmount[]): boolean {
   return buckets.every((b) => toNumber(b.amount) === 0);
 }
 

@@ -1,28 +1,20 @@
 /** ECharts options of the customer page (aging bars, balance history). Pure: rows → option. */
 import type { ChartOption } from '../ui/echarts.ts';
 import { toNumber } from '../cube/values.ts';
-import type { AgingBucket, AgingKey, BalancePoint } from './customer.model.ts';
-
-/** Bucket colours: current calm, then warmer with age. */
-const AGING_COLOURS: Record<AgingKey, string> = {
-  current_ar: '#4f8a5b',
-  ar_1_30: '#c9b037',
-  ar_31_60: '#e08e2b',
-  ar_61_90: '#d2602a',
-  ar_91_180: '#b3361e',
-  ar_over_180: '#7a1f12',
-};
+import type { BalancePoint } from './customer.model.ts';
+import { bucketColours, type BucketAmount } from '../aging/buckets.ts';
 
 export interface AgingLabels {
-  readonly bucket: (key: AgingKey) => string;
+  readonly bucket: (name: string) => string;
   /** The x axis' name ("Days past due"). */
   readonly axis: string;
   readonly money: (value: number) => string;
 }
 
 /** One bar per bucket, current first. Null when nothing is open. */
-export function agingOption(buckets: readonly AgingBucket[], labels: AgingLabels): ChartOption | null {
+export function agingOption(buckets: readonly BucketAmount[], labels: AgingLabels): ChartOption | null {
   if (buckets.every((b) => (toNumber(b.amount) ?? 0) === 0)) return null;
+  const colours = bucketColours(buckets.map((b) => b.bucket));
   return {
     grid: { left: 8, right: 16, top: 16, bottom: 28, containLabel: true },
     tooltip: {
@@ -32,7 +24,7 @@ export function agingOption(buckets: readonly AgingBucket[], labels: AgingLabels
     },
     xAxis: {
       type: 'category',
-      data: buckets.map((b) => labels.bucket(b.key)),
+      data: buckets.map((b) => labels.bucket(b.bucket)),
       axisLabel: { interval: 0, hideOverlap: false },
       name: labels.axis,
       nameLocation: 'middle',
@@ -42,9 +34,9 @@ export function agingOption(buckets: readonly AgingBucket[], labels: AgingLabels
     series: [
       {
         type: 'bar',
-        data: buckets.map((b) => ({
+        data: buckets.map((b, i) => ({
           value: toNumber(b.amount) ?? 0,
-          itemStyle: { color: AGING_COLOURS[b.key] },
+          itemStyle: { color: colours[i] },
         })),
       },
     ],

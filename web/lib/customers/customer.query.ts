@@ -35,19 +35,11 @@ export function customerQuery(id: string): Query {
   };
 }
 
-export const AGING_MEASURES = [
-  'current_ar',
-  'ar_1_30',
-  'ar_31_60',
-  'ar_61_90',
-  'ar_91_180',
-  'ar_over_180',
-] as const;
-
-/** Aging at the as-of snapshot (the warehouse's latest balance). */
+/** AR per configured aging bucket at the as-of snapshot (the warehouse's latest balance). */
 export function agingQuery(id: string, asOf: string): Query {
   return {
-    measures: ['ar_balances.total_ar', ...AGING_MEASURES.map((m) => `ar_balances.${m}`)],
+    measures: ['ar_balances.total_ar'],
+    dimensions: ['ar_balances.aging_bucket', 'ar_balances.aging_bucket_order'],
     timeDimensions: [{ dimension: 'ar_balances.snapshot_date', dateRange: [asOf, asOf] }],
     filters: [is('ar_balances.customer_id', id)],
   };

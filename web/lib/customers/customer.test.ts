@@ -168,28 +168,28 @@ describe('customer page: the account and its risk', () => {
 });
 
 describe('customer page: aging and balance history', () => {
-  it('aging: six buckets, current first; zero when nothing is open', () => {
-    const buckets = agingBuckets([
-      {
-        'ar_balances.total_ar': '9541.83',
-        'ar_balances.current_ar': '1569.09',
-        'ar_balances.ar_1_30': '0.00',
-        'ar_balances.ar_31_60': '7972.74',
-        'ar_balances.ar_61_90': '0.00',
-        'ar_balances.ar_91_180': '0.00',
-        'ar_balances.ar_over_180': '0.00',
-      },
-    ]);
-    expect(buckets.map((b) => [b.key, b.amount])).toEqual([
-      ['current_ar', '1569.09'],
-      ['ar_1_30', '0.00'],
-      ['ar_31_60', '7972.74'],
-      ['ar_61_90', '0.00'],
-      ['ar_91_180', '0.00'],
-      ['ar_over_180', '0.00'],
+  it('aging: the configured buckets in order, current first; zero where nothing is open', () => {
+    const config = ['current', '1-30', '31-60', '61-90', '91-180', '180+'].map((bucket, order) => ({
+      bucket,
+      order,
+    }));
+    const row = (bucket: string, order: number, amount: string) => ({
+      'ar_balances.aging_bucket': bucket,
+      'ar_balances.aging_bucket_order': order,
+      'ar_balances.total_ar': amount,
+    });
+    // Cube returns only the buckets with a balance, in any order.
+    const buckets = agingBuckets(config, [row('31-60', 2, '7972.74'), row('current', 0, '1569.09')]);
+    expect(buckets.map((b) => [b.bucket, b.amount])).toEqual([
+      ['current', '1569.09'],
+      ['1-30', '0.00'],
+      ['31-60', '7972.74'],
+      ['61-90', '0.00'],
+      ['91-180', '0.00'],
+      ['180+', '0.00'],
     ]);
     expect(agingIsEmpty(buckets)).toBe(false);
-    expect(agingIsEmpty(agingBuckets([]))).toBe(true);
+    expect(agingIsEmpty(agingBuckets(config, []))).toBe(true);
     const option = agingOption(buckets, {
       bucket: (k) => k,
       axis: 'Days past due',
@@ -198,9 +198,13 @@ describe('customer page: aging and balance history', () => {
       xAxis: { data: string[] };
       series: { data: { value: number }[] }[];
     };
-    expect(option.xAxis.data[0]).toBe('current_ar');
+    expect(option.xAxis.data[0]).toBe('current');
     expect(option.series[0]!.data.map((d) => d.value)).toEqual([1569.09, 0, 7972.74, 0, 0, 0]);
-    expect(agingOption(agingBuckets([]), { bucket: (k) => k, axis: '', money: String })).toBeNull();
+    expect(agingOption(agingBuckets(config, []), { bucket: (k) => k, axis: '', money: String })).toBeNull();
+    // Before a build has written the configured list, the buckets Cube returns are shown, in order.
+    expect(
+      agingBuckets([], [row('31-60', 2, '5.00'), row('current', 0, '1.00')]).map((b) => b.bucket),
+    ).toEqual(['current', '31-60']);
   });
 
   it('history: months without a balance are zero, up to the as-of month', () => {

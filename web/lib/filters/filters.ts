@@ -4,6 +4,7 @@
  */
 import type { Filter, Query } from '@cubejs-client/core';
 import { addMonths, firstOfMonth, formatDay, parseDay } from '../../../core/calendar.ts';
+import type { AgingConfig } from '../aging/buckets.ts';
 
 export interface GlobalFilters {
   /** One region, or all when absent. */
@@ -78,6 +79,8 @@ export interface FilterOptions {
   readonly lastMonth: string | null;
   readonly asOf: string | null;
   readonly reportingCurrency: string;
+  /** The aging basis and buckets the build used (empty before a build wrote them). */
+  readonly aging: AgingConfig;
 }
 
 /** URL search-param names of the global filters (every page reads and writes the same ones). */

@@ -5,7 +5,8 @@
  */
 import type { SecurityContext } from '../../../cube/tokens.ts';
 import type { FilterOptions } from '../filters/filters.ts';
-import { tableExists } from '../../../warehouse/convert.ts';
+import { tableExists, toCount, type Query } from '../../../warehouse/convert.ts';
+import type { AgingConfig } from '../aging/buckets.ts';
 import type { ServingWarehouse } from '../../../warehouse/serving.ts';
 import { reportingCurrency, servingWarehouse } from './warehouse';
 
@@ -18,6 +19,7 @@ const EMPTY: FilterOptions = {
   lastMonth: null,
   asOf: null,
   reportingCurrency: 'USD',
+  aging: { basis: 'due_date', buckets: [] },
 };
 
 let cached: { wh: ServingWarehouse; generation: number; options: Promise<FilterOptions> } | undefined;
@@ -55,6 +57,7 @@ async function readOptions(wh: ServingWarehouse): Promise<FilterOptions> {
   ]);
   const r = range[0] ?? {};
   return {
+    aging: await readAging(query),
     regions,
     productLines,
     currencies,
@@ -63,5 +66,20 @@ async function readOptions(wh: ServingWarehouse): Promise<FilterOptions> {
     lastMonth: (r['last'] as string | null) ?? null,
     asOf: (r['as_of'] as string | null) ?? null,
     reportingCurrency: reportingCurrency(),
+  };
+}
+
+/** The configured aging buckets in order (intermediate.int_aging_buckets, written by every build). */
+export async function readAging(query: Query): Promise<AgingConfig> {
+  if (!(await tableExists(query, 'intermediate', 'int_aging_buckets'))) return EMPTY.aging;
+  const rows = await query(
+    'SELECT aging_bucket_order, aging_bucket, aging_basis FROM intermediate.int_aging_buckets ORDER BY 1',
+  );
+  return {
+    basis: rows[0]?.['aging_basis'] === 'document_date' ? 'document_date' : 'due_date',
+    buckets: rows.map((r) => ({
+      order: toCount(r['aging_bucket_order']),
+      bucket: String(r['aging_bucket']),
+    })),
   };
 }

@@ -108,14 +108,15 @@ function options(): [string, ChartOption | null][] {
       'cfo_overview.dso': 40,
       'cfo_overview.countback_dso': 38,
       'cfo_overview.best_possible_dso': 30,
-      'cfo_overview.current_ar': '800.00',
-      'cfo_overview.ar_1_30': '100.00',
-      'cfo_overview.ar_31_60': '50.00',
-      'cfo_overview.ar_61_90': '25.00',
-      'cfo_overview.ar_91_180': '25.00',
-      'cfo_overview.ar_over_180': '0.00',
     },
   ];
+  // Bucket names come from the build's configuration: a hostile one is shown as text.
+  const aging = HOSTILE.map((bucket, i) => ({
+    'aging.month.month': MONTH,
+    'aging.aging_bucket': bucket,
+    'aging.aging_bucket_order': i,
+    'aging.total_ar': '10.00',
+  }));
   const text = (s: string) => () => s;
   return [
     [
@@ -144,20 +145,15 @@ function options(): [string, ChartOption | null][] {
     ],
     [
       'aging trend',
-      agingTrendOption(overview, {
-        current_ar: HOSTILE[0]!,
-        ar_1_30: HOSTILE[1]!,
-        ar_31_60: HOSTILE[2]!,
-        ar_61_90: HOSTILE[3]!,
-        ar_91_180: HOSTILE[4]!,
-        ar_over_180: HOSTILE[5]!,
+      agingTrendOption(aging, [], {
+        bucket: (b) => b,
         month: (d) => `${HOSTILE[0]} ${d}`,
         money: (v) => String(v),
       }),
     ],
     [
       'customer aging',
-      agingOption([{ key: 'ar_1_30', amount: '10.00' }], {
+      agingOption([{ bucket: '1-30', amount: '10.00' }], {
         bucket: text(HOSTILE[0]!),
         axis: HOSTILE[1]!,
         money: (v) => String(v),

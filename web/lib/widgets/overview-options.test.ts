@@ -83,20 +83,33 @@ describe('Overview widgets', () => {
     expect(dsoTrendOption([], 'standard', 45, labels)).toBeNull();
   });
 
-  it('aging: one stacked series per bucket, in order from current to over 180 days', () => {
-    const option = agingTrendOption(rows, {
-      current_ar: 'Current',
-      ar_1_30: '1-30',
-      ar_31_60: '31-60',
-      ar_61_90: '61-90',
-      ar_91_180: '91-180',
-      ar_over_180: '180+',
-      month: (d) => d,
-      money: (v) => String(v),
-    }) as { series: { name: string; stack: string; data: unknown[] }[] };
-    expect(option.series.map((s) => s.name)).toEqual(['Current', '1-30', '31-60', '61-90', '91-180', '180+']);
+  it('aging: one stacked series per configured bucket, in order from current to the oldest', () => {
+    const config = ['current', '1-30', '31-90', '90+'].map((bucket, order) => ({ bucket, order }));
+    const row = (month: string, bucket: string, order: number, ar: string) => ({
+      'aging.month.month': `${month}T00:00:00.000`,
+      'aging.aging_bucket': bucket,
+      'aging.aging_bucket_order': order,
+      'aging.total_ar': ar,
+    });
+    const option = agingTrendOption(
+      [
+        row('2026-06-01', '1-30', 1, '150.50'),
+        row('2026-05-01', 'current', 0, '800.00'),
+        row('2026-05-01', '1-30', 1, '100.00'),
+        row('2026-06-01', '90+', 3, '7.00'),
+      ],
+      config,
+      { bucket: (b) => `[${b}]`, month: (d) => d, money: (v) => String(v) },
+    ) as { xAxis: { data: string[] }; series: { name: string; stack: string; data: unknown[] }[] };
+    expect(option.xAxis.data).toEqual(['2026-05-01', '2026-06-01']);
+    expect(option.series.map((s) => s.name)).toEqual(['[current]', '[1-30]', '[31-90]', '[90+]']);
     expect(option.series.every((s) => s.stack === 'aging')).toBe(true);
     expect(option.series[1]!.data).toEqual([100, 150.5]);
+    // A bucket with nothing in a month is 0 there, not missing.
+    expect(option.series[0]!.data).toEqual([800, 0]);
+    expect(option.series[2]!.data).toEqual([0, 0]);
+    expect(option.series[3]!.data).toEqual([0, 7]);
+    expect(agingTrendOption([], config, { bucket: String, month: String, money: String })).toBeNull();
   });
 
   it('top overdue: biggest overdue first, only customers with something overdue', () => {

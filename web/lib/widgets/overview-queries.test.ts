@@ -50,7 +50,11 @@ describe('Overview and credit-policy query builders', () => {
     expect(dsoTrendQuery({ productLine: 'Spare Parts' }).filters).toEqual([
       { member: 'cfo_overview.product_line', operator: 'equals', values: ['Spare Parts'] },
     ]);
-    expect(agingTrendQuery({}).measures).toHaveLength(6);
+    const aging = agingTrendQuery({ region: 'EMEA' });
+    expect(aging.measures).toEqual(['aging.total_ar']);
+    expect(aging.dimensions).toEqual(['aging.aging_bucket', 'aging.aging_bucket_order']);
+    expect(aging.timeDimensions).toEqual([{ dimension: 'aging.month', granularity: 'month' }]);
+    expect(aging.filters).toEqual([{ member: 'aging.region', operator: 'equals', values: ['EMEA'] }]);
   });
 
   it('heatmap: region x product line for the month asked', () => {

@@ -1,16 +1,20 @@
 import type { Query } from '@cubejs-client/core';
-import { monthlyQuery, OVERVIEW_DIMENSIONS, type GlobalFilters } from '../../filters/filters.ts';
+import { OVERVIEW_DIMENSIONS, viewFilters, dateRange, type GlobalFilters } from '../../filters/filters.ts';
 
-/** Aging buckets at each month end, stacked. */
-export const AGING_MEASURES = [
-  'current_ar',
-  'ar_1_30',
-  'ar_31_60',
-  'ar_61_90',
-  'ar_91_180',
-  'ar_over_180',
-] as const;
+/** The aging view: AR at each month end per configured bucket (a rollup by region and product line). */
+export const AGING_VIEW = 'aging';
 
+/** AR per aging bucket at each month end, stacked; the buckets are the build's (arlens.config.yaml). */
 export function agingTrendQuery(f: GlobalFilters): Query {
-  return monthlyQuery('cfo_overview', AGING_MEASURES, f, OVERVIEW_DIMENSIONS);
+  const range = dateRange(f);
+  const v = AGING_VIEW;
+  return {
+    measures: [`${v}.total_ar`],
+    dimensions: [`${v}.aging_bucket`, `${v}.aging_bucket_order`],
+    timeDimensions: [
+      { dimension: `${v}.month`, granularity: 'month', ...(range ? { dateRange: range } : {}) },
+    ],
+    filters: viewFilters(v, f, OVERVIEW_DIMENSIONS),
+    order: { [`${v}.month`]: 'asc', [`${v}.aging_bucket_order`]: 'asc' },
+  };
 }
