@@ -1,9 +1,11 @@
 /**
  * Model artefacts on disk, one folder per version:
  *
- *   <modelDir>/<version>/members/<member>/model.json   one per ensemble member (mlp, logistic):
- *   <modelDir>/<version>/members/<member>/weights.bin  TF.js layers format, float32 weights
- *   <modelDir>/<version>/metadata.json    features (order, definitions), preprocessing, calibration,
+ *   <modelDir>/<version>/members/<seed>/model.json   when a network serves, one per seed:
+ *   <modelDir>/<version>/members/<seed>/weights.bin  TF.js layers format, float32 weights
+ *   <modelDir>/<version>/metadata.json    the serving candidate (a logistic regression's coefficients
+ *                                          and the rule's column are data here), features (order,
+ *                                          definitions), preprocessing, calibration,
  *                                          settings, data window, split dates, metrics, seed, backend
  *   <modelDir>/<version>/evaluation.json  the evaluation report (test and validation metrics,
  *                                          calibration tables, baselines)
@@ -14,8 +16,8 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import type { CalibrationMethod, Calibrator } from './calibrate.ts';
 import type { RiskConfig } from './config.ts';
-import type { Platt } from './calibrate.ts';
 import {
   diffFeatures,
   featureSpec,
@@ -24,16 +26,23 @@ import {
   type FeatureSpec,
   type Preprocessor,
 } from './features.ts';
-import { deserializeNetwork, type EpochLog, type NetworkArtefacts } from './network.ts';
+import type { LogisticModel } from './logistic.ts';
+import type { AucDifference } from './metrics.ts';
+import type { CandidateKind, ScoringModel } from './model.ts';
+import { deserializeNetwork, type NetworkArtefacts } from './network.ts';
+import type { Selection } from './select.ts';
 import type { tf } from './tf.ts';
 
-/** Format 2: an ensemble of networks in members/<name>/. Format 1 (one network at the top) still loads. */
-export const METADATA_FORMAT = 'arlens-risk-model/2';
-const LEGACY_FORMAT = 'arlens-risk-model/1';
+/**
+ * Format 3: the serving candidate of the family (a network of several seeds in members/<name>/, a
+ * logistic regression or the rule, as data) with its calibration. Formats 1 (one network at the top)
+ * and 2 (an MLP and a logistic member averaged, Platt-scaled) still load, as networks.
+ */
+export const METADATA_FORMAT = 'arlens-risk-model/3';
+const LEGACY_FORMATS = ['arlens-risk-model/1', 'arlens-risk-model/2'];
 
-/** One network of the ensemble. */
+/** One network of the serving model (one per seed). */
 export interface MemberMetadata {
-  /** 'mlp' or 'logistic'. */
   readonly name: string;
   /** Its model.json and weights.bin, relative to the version folder ('' = the folder itself, format 1). */
   readonly dir: string;
@@ -54,9 +63,37 @@ export interface SplitSummary {
   readonly positives: number;
 }
 
+/** The model that scores: which candidate, its parameters (networks: on disk), its calibration. */
+export interface ServedMetadata {
+  /** 'risk_mlp', 'logistic_regression' or the rule's name. */
+  readonly name: string;
+  readonly kind: CandidateKind;
+  /** From the candidate's raw score to a PD; refitted on the most recent labelled months. */
+  readonly calibration: Calibrator;
+  /** The rows the calibration was fitted on. */
+  readonly calibratedOn: SplitSummary;
+  /** kind 'network': its seeds' networks (probabilities averaged). */
+  readonly members: readonly MemberMetadata[];
+  /** kind 'logistic': coefficients in the order of features.columns. */
+  readonly logistic: LogisticModel | null;
+  /** kind 'rule': the column (index into features.columns) and direction. */
+  readonly rule: { readonly column: number; readonly sign: 1 | -1 } | null;
+}
+
+/** A candidate's headline figures, as kept in the metadata (evaluation.json has everything). */
+export interface CandidateSummary {
+  readonly kind: CandidateKind;
+  readonly calibration: CalibrationMethod;
+  readonly validation: Record<string, number | null>;
+  readonly test: Record<string, number | null>;
+  readonly vsRule: { readonly validation: AucDifference; readonly test: AucDifference } | null;
+  readonly details: Record<string, unknown>;
+}
+
 export interface ModelMetadata {
   readonly format: typeof METADATA_FORMAT;
   readonly version: string;
+  /** Every format-3 version serves a candidate ('published'); 'rejected' only in older formats. */
   readonly status: 'published' | 'rejected';
   readonly statusReason: string;
   readonly trainedAt: string;
@@ -78,33 +115,29 @@ export interface ModelMetadata {
   };
   readonly features: {
     readonly spec: FeatureSpec;
-    /** Input columns of the network, in order. */
+    /** Input columns of the model, in order. */
     readonly columns: readonly string[];
     readonly preprocessor: Preprocessor;
   };
-  /** The ensemble: its members' raw probabilities are averaged, then `calibration` applies. */
-  readonly ensemble: {
-    readonly combine: 'mean';
-    readonly members: readonly MemberMetadata[];
-  };
-  /** The MLP member's training (settings shared by the members, and its epoch history). */
-  readonly network: {
-    readonly hidden: readonly number[];
-    readonly l2: number;
-    readonly epochs: number;
-    readonly bestEpoch: number;
-    readonly classWeight: { readonly 0: number; readonly 1: number };
-    readonly trainSeconds: number;
-    readonly history: readonly EpochLog[];
-  };
-  /** Platt scaling of the ensemble's mean probability, fitted on the validation period. */
-  readonly calibration: Platt;
-  /** Headline test metrics; evaluation.json has everything. */
-  readonly metrics: Record<string, Record<string, number | null>>;
+  readonly served: ServedMetadata;
+  readonly selection: Selection;
+  readonly candidates: Readonly<Record<string, CandidateSummary>>;
+}
+
+/** The fields of older formats that format 3 replaced. */
+interface LegacyMetadata {
+  readonly format: string;
+  readonly seed: number;
+  readonly split: ModelMetadata['split'];
+  readonly ensemble?: { readonly members: readonly MemberMetadata[] };
+  readonly network: { hidden: number[]; epochs: number; bestEpoch: number; trainSeconds: number };
+  readonly calibration: { readonly a: number; readonly b: number };
+  readonly statusReason: string;
+  readonly status: 'published' | 'rejected';
 }
 
 export interface SavedModel {
-  /** metadata.ensemble.members says where each member goes. */
+  /** metadata.served.members says where each network goes. */
   readonly metadata: ModelMetadata;
   /** Per member name. */
   readonly members: Readonly<Record<string, NetworkArtefacts>>;
@@ -120,12 +153,22 @@ const json = (v: unknown) =>
   JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2) + '\n';
 
 export async function saveModel(modelDir: string, m: SavedModel): Promise<string> {
-  const dir = versionDir(modelDir, m.metadata.version);
-  const tmp = join(modelDir, `.tmp-${m.metadata.version}-${process.pid}`);
+  return writeVersion(modelDir, m.metadata.version, m.metadata.served.members, m);
+}
+
+/** Write a version folder (networks, metadata.json, evaluation.json) under a temporary name, then rename. */
+export async function writeVersion(
+  modelDir: string,
+  version: string,
+  memberList: readonly MemberMetadata[],
+  m: { readonly metadata: unknown; readonly members: Readonly<Record<string, NetworkArtefacts>>; readonly evaluation: unknown },
+): Promise<string> {
+  const dir = versionDir(modelDir, version);
+  const tmp = join(modelDir, `.tmp-${version}-${process.pid}`);
   await fs.rm(tmp, { recursive: true, force: true });
   await fs.mkdir(tmp, { recursive: true });
   try {
-    for (const member of m.metadata.ensemble.members) {
+    for (const member of memberList) {
       const network = m.members[member.name];
       if (!network) throw new Error(`internal: no network for ensemble member ${member.name}`);
       const modelJson = {
@@ -169,25 +212,39 @@ export async function publishedVersion(modelDir: string): Promise<string | undef
   }
 }
 
-/** A format-1 model (one MLP at the top of its folder) as an ensemble of that one network. */
-function fromLegacy(m: ModelMetadata): ModelMetadata {
+/**
+ * A format-1 model (one MLP at the top of its folder) or format-2 model (an MLP and a logistic member,
+ * probabilities averaged, Platt-scaled on the logit of the mean) as a format-3 network: the same
+ * members and the same Platt map on the same raw score.
+ */
+function fromLegacy(raw: unknown): ModelMetadata {
+  const m = raw as LegacyMetadata & ModelMetadata;
+  const members: readonly MemberMetadata[] = m.ensemble?.members ?? [
+    {
+      name: 'mlp',
+      dir: '',
+      hidden: m.network.hidden,
+      seed: m.seed,
+      epochs: m.network.epochs,
+      bestEpoch: m.network.bestEpoch,
+      validationAuc: null,
+      trainSeconds: m.network.trainSeconds,
+    },
+  ];
   return {
     ...m,
-    ensemble: {
-      combine: 'mean',
-      members: [
-        {
-          name: 'mlp',
-          dir: '',
-          hidden: m.network.hidden,
-          seed: m.seed,
-          epochs: m.network.epochs,
-          bestEpoch: m.network.bestEpoch,
-          validationAuc: null,
-          trainSeconds: m.network.trainSeconds,
-        },
-      ],
+    format: METADATA_FORMAT,
+    served: {
+      name: 'risk_mlp',
+      kind: 'network',
+      calibration: { method: 'platt', a: m.calibration.a, b: m.calibration.b },
+      calibratedOn: m.split.validation,
+      members,
+      logistic: null,
+      rule: null,
     },
+    selection: { served: 'risk_mlp', reason: 'best', publishable: ['risk_mlp'], best: 'risk_mlp', bestVsServed: null },
+    candidates: {},
   };
 }
 
@@ -196,7 +253,7 @@ export async function readMetadata(modelDir: string, version: string): Promise<M
     const m = JSON.parse(
       await fs.readFile(join(versionDir(modelDir, version), 'metadata.json'), 'utf8'),
     ) as ModelMetadata;
-    if ((m.format as string) === LEGACY_FORMAT) return fromLegacy(m);
+    if (LEGACY_FORMATS.includes(m.format as string)) return fromLegacy(m);
     if (m.format !== METADATA_FORMAT) {
       throw new Error(
         `model ${version} has metadata format ${String(m.format)}, expected ${METADATA_FORMAT}`,
@@ -238,12 +295,27 @@ export function checkFeatures(m: ModelMetadata, code: FeatureSpec = featureSpec(
 
 export interface LoadedModel {
   readonly metadata: ModelMetadata;
-  /** The ensemble's networks, in the order of metadata.ensemble.members. */
-  readonly members: readonly tf.LayersModel[];
+  /** The serving candidate, ready to score (networks loaded). */
+  readonly scoring: ScoringModel;
 }
 
 export function disposeModel(m: LoadedModel): void {
-  for (const n of m.members) n.dispose();
+  if (m.scoring.kind === 'network') for (const n of m.scoring.members) n.dispose();
+}
+
+/** The scoring model a metadata describes, given its loaded networks (kind 'network'). */
+export function scoringModel(served: ServedMetadata, networks: readonly tf.LayersModel[]): ScoringModel {
+  switch (served.kind) {
+    case 'network':
+      if (networks.length === 0) throw new Error('a network model needs at least one member');
+      return { kind: 'network', members: networks };
+    case 'logistic':
+      if (!served.logistic) throw new Error('the model metadata has no logistic-regression coefficients');
+      return { kind: 'logistic', ...served.logistic };
+    case 'rule':
+      if (!served.rule) throw new Error("the model metadata has no rule column");
+      return { kind: 'rule', ...served.rule };
+  }
 }
 
 async function loadMember(dir: string, version: string, member: MemberMetadata): Promise<tf.LayersModel> {
@@ -270,11 +342,9 @@ export async function loadModel(modelDir: string, version: string): Promise<Load
   if (!metadata) throw new Error(`No risk model ${version} in ${modelDir}. Train one with: arlens train`);
   checkFeatures(metadata);
   const dir = versionDir(modelDir, version);
-  if (metadata.ensemble.members.length === 0)
-    throw new Error(`model ${version}: the ensemble has no members`);
   const members: tf.LayersModel[] = [];
   try {
-    for (const member of metadata.ensemble.members) {
+    for (const member of metadata.served.members) {
       const network = await loadMember(dir, version, member);
       members.push(network);
       const inputs = network.inputs[0]?.shape[1];
@@ -285,11 +355,17 @@ export async function loadModel(modelDir: string, version: string): Promise<Load
         );
       }
     }
+    if (metadata.served.kind === 'logistic' && metadata.served.logistic?.coefficients.length !== metadata.features.columns.length) {
+      throw new Error(
+        `model ${version}: the logistic regression has ${String(metadata.served.logistic?.coefficients.length)} coefficients ` +
+          `for ${metadata.features.columns.length} columns. The artefacts are inconsistent; retrain with: arlens train`,
+      );
+    }
+    return { metadata, scoring: scoringModel(metadata.served, members) };
   } catch (e) {
     for (const n of members) n.dispose();
     throw e;
   }
-  return { metadata, members };
 }
 
 /** The published model, or undefined when none has been published in modelDir. */

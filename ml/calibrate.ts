@@ -169,3 +169,108 @@ export function fitIsotonic(x: ArrayLike<number>, labels: ArrayLike<number>, pri
   for (let k = 1; k < values.length; k++) values[k] = Math.max(values[k] as number, values[k - 1] as number);
   return { thresholds: start, values };
 }
+
+/**
+ * A calibration map from a candidate's raw score (its margin: the logit of a network's mean
+ * probability, a logistic regression's linear predictor, the rule's feature value) to a probability
+ * of default. Platt: sigmoid(a · score + b); isotonic: a smoothed non-decreasing step function.
+ */
+export type Calibrator =
+  | { readonly method: 'platt'; readonly a: number; readonly b: number }
+  | { readonly method: 'isotonic'; readonly steps: StepFunction };
+
+export type CalibrationMethod = Calibrator['method'];
+
+/** Raw scores are clipped to ±16 before Platt scaling (where logit's own clipping at 1e-7 lies). */
+const SCORE_LIMIT = 16;
+
+export function applyCalibrator(c: Calibrator, score: number): number {
+  return c.method === 'platt'
+    ? sigmoid(c.a * Math.max(-SCORE_LIMIT, Math.min(SCORE_LIMIT, score)) + c.b)
+    : applyStep(c.steps, score);
+}
+
+/**
+ * Platt scaling on raw scores (not probabilities): fitPlatt works on logit(s), so the scores are
+ * passed through the logistic function first (logit(sigmoid(z)) = z up to clipping).
+ */
+export function fitCalibrator(
+  method: CalibrationMethod,
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): Calibrator {
+  if (method === 'isotonic') return { method, steps: fitIsotonic(scores, labels) };
+  const z = Float64Array.from({ length: scores.length }, (_, i) => scores[i] as number);
+  const p = fitPlattOnScores(z, labels);
+  return { method, a: p.a, b: p.b };
+}
+
+/** fitPlatt on raw scores z directly (no logit clipping). */
+function fitPlattOnScores(z: Float64Array, labels: ArrayLike<number>): Platt {
+  // fitPlatt takes probabilities and fits on their logit, which gives z back within ±16.
+  const s = Float64Array.from(z, (v) => sigmoid(Math.max(-SCORE_LIMIT, Math.min(SCORE_LIMIT, v))));
+  return fitPlatt(s, labels);
+}
+
+export interface CalibrationChoice {
+  readonly method: CalibrationMethod;
+  /** Mean log loss of each method's out-of-fold probabilities (lower is better). */
+  readonly crossValidatedLogLoss: Readonly<Record<CalibrationMethod, number>>;
+  readonly folds: number;
+}
+
+function meanLogLoss(p: ArrayLike<number>, y: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < p.length; i++) {
+    const q = Math.min(1 - 1e-7, Math.max(1e-7, p[i] as number));
+    sum += (y[i] as number) === 1 ? -Math.log(q) : -Math.log(1 - q);
+  }
+  return p.length > 0 ? sum / p.length : Number.NaN;
+}
+
+/** A small stable hash of a string (FNV-1a), for assigning clusters to folds. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/**
+ * Platt or isotonic, chosen on one period by cross-validation over clusters (a customer's rows stay
+ * in one fold): each method is fitted on k − 1 folds and scored (log loss) on the rows of the k-th;
+ * the lower mean log loss wins, Platt on ties (the simpler map).
+ */
+export function chooseCalibration(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  clusters: readonly string[],
+  folds = 5,
+): CalibrationChoice {
+  const n = scores.length;
+  const fold = Int32Array.from(clusters, (c) => hash(c) % folds);
+  const out: Record<CalibrationMethod, Float64Array> = {
+    platt: new Float64Array(n),
+    isotonic: new Float64Array(n),
+  };
+  for (let f = 0; f < folds; f++) {
+    const fitRows: number[] = [];
+    const heldOut: number[] = [];
+    for (let i = 0; i < n; i++) (fold[i] === f ? heldOut : fitRows).push(i);
+    if (heldOut.length === 0 || fitRows.length === 0) continue;
+    const s = Float64Array.from(fitRows, (i) => scores[i] as number);
+    const y = Float64Array.from(fitRows, (i) => labels[i] as number);
+    for (const method of ['platt', 'isotonic'] as const) {
+      const c = fitCalibrator(method, s, y);
+      for (const i of heldOut) out[method][i] = applyCalibrator(c, scores[i] as number);
+    }
+  }
+  const loss = { platt: meanLogLoss(out.platt, labels), isotonic: meanLogLoss(out.isotonic, labels) };
+  return {
+    method: loss.isotonic < loss.platt ? 'isotonic' : 'platt',
+    crossValidatedLogLoss: loss,
+    folds,
+  };
+}

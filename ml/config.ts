@@ -33,11 +33,26 @@ export interface RiskConfig {
   readonly gapMonths: number | 'purge';
   // ---- network and training
   readonly seed: number;
+  /** Where the network's search starts: hidden layer sizes, L2 penalty, learning rate. */
   readonly hiddenUnits: readonly number[];
   /** Add a linear term of the inputs to the network's score (network.ts, "wide and deep"). */
   readonly linearSkip: boolean;
   readonly l2: number;
   readonly learningRate: number;
+  /** Values the search on the validation period tries, one setting at a time (family.ts). */
+  readonly search: {
+    readonly l2: readonly number[];
+    readonly hidden: readonly (readonly number[])[];
+    readonly learningRate: readonly number[];
+  };
+  /** The chosen network setting is trained with this many seeds (seed, seed + 1, …); their probabilities are averaged. */
+  readonly networkSeeds: number;
+  /** Rows one training epoch visits at most (every default and a fresh sample of the others above it). */
+  readonly maxRowsPerEpoch: number;
+  /** L2 penalties of the logistic regression, strongest first; the best on validation ROC AUC is kept. */
+  readonly logisticL2: readonly number[];
+  /** Resamples of customers for the bootstrap intervals. */
+  readonly bootstrapRounds: number;
   /** Rows per training step; grown for large data (network.ts batchSizeFor). */
   readonly batchSize: number;
   readonly maxEpochs: number;
@@ -65,11 +80,16 @@ export const DEFAULT_CONFIG: RiskConfig = {
   seed: 42,
   hiddenUnits: [32],
   linearSkip: true,
-  l2: 0.1,
+  l2: 1e-3,
   learningRate: 3e-3,
+  search: { l2: [1e-4, 1e-3, 1e-2], hidden: [[16], [32], [64]], learningRate: [1e-3, 3e-3, 1e-2] },
+  networkSeeds: 3,
+  maxRowsPerEpoch: 65_536,
+  logisticL2: [1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 1e-4],
+  bootstrapRounds: 500,
   batchSize: 256,
   maxEpochs: 150,
-  patience: 15,
+  patience: 10,
   monitor: 'auc',
   classWeighting: 'sqrt',
   bands: [
@@ -104,6 +124,15 @@ export function validateConfig(c: RiskConfig): void {
   positiveInt('maxEpochs', c.maxEpochs);
   positiveInt('patience', c.patience);
   positiveInt('topFeatures', c.topFeatures);
+  positiveInt('networkSeeds', c.networkSeeds);
+  positiveInt('maxRowsPerEpoch', c.maxRowsPerEpoch);
+  positiveInt('bootstrapRounds', c.bootstrapRounds);
+  if (c.logisticL2.length === 0 || !c.logisticL2.every((v) => v >= 0))
+    problems.push('logisticL2 must list at least one penalty ≥ 0');
+  if (!c.search.l2.every((v) => v >= 0)) problems.push('search.l2 values must be ≥ 0');
+  if (!c.search.learningRate.every((v) => v > 0)) problems.push('search.learningRate values must be > 0');
+  if (!c.search.hidden.every((h) => h.every((u) => Number.isInteger(u) && u > 0)))
+    problems.push('search.hidden sizes must be positive whole numbers');
   if (!Number.isInteger(c.cureDays) || c.cureDays < 0) problems.push('cureDays must be ≥ 0');
   if (!Number.isInteger(c.minHistoryDays) || c.minHistoryDays < 0)
     problems.push('minHistoryDays must be ≥ 0');

@@ -204,7 +204,19 @@ export interface Evaluation {
   readonly brier: number;
   readonly ks: number;
   readonly liftTopDecile: number;
+  /**
+   * Expected calibration error over the calibration table's bins (deciles by predicted
+   * probability): Σ (rows in bin / rows) · |mean predicted − observed rate|.
+   */
+  readonly ece: number;
   readonly calibration: CalibrationBin[];
+}
+
+/** Expected calibration error of a calibration table (equal-frequency bins). */
+export function expectedCalibrationError(bins: readonly CalibrationBin[]): number {
+  const n = bins.reduce((a, b) => a + b.rows, 0);
+  if (n === 0) return Number.NaN;
+  return bins.reduce((a, b) => a + (b.rows / n) * Math.abs(b.meanPredicted - b.observedRate), 0);
 }
 
 /**
@@ -218,6 +230,7 @@ export function evaluate(
 ): Evaluation {
   const r: Scored = { scores: rank, labels };
   const p: Scored = { scores: probability, labels };
+  const calibration = calibrationTable(p, 10);
   return {
     rows: labels.length,
     positives: counts(r).positives,
@@ -226,7 +239,8 @@ export function evaluate(
     brier: brier(p),
     ks: ks(r),
     liftTopDecile: lift(r, 0.1),
-    calibration: calibrationTable(p, 10),
+    ece: expectedCalibrationError(calibration),
+    calibration,
   };
 }
 

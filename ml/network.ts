@@ -83,6 +83,14 @@ export interface TrainOptions {
    * (class-weighted log loss, lower is better).
    */
   readonly monitor: 'auc' | 'loss';
+  /**
+   * Rows one epoch visits at most (default: all). Above it, each epoch takes every default and a
+   * fresh seeded sample of the other rows, reweighted so the epoch's weighted loss is an unbiased
+   * estimate of the full data's: large data trains in bounded time per epoch while every row is
+   * still seen over the epochs. Early stopping then watches a fixed sample of the validation rows
+   * of the same size (every default and a seeded sample of the others; ROC AUC is unbiased under it).
+   */
+  readonly maxRowsPerEpoch?: number;
   readonly onEpoch?: (e: EpochLog) => void;
 }
 
@@ -149,6 +157,59 @@ export function weightedLogLoss(
   return weight > 0 ? sum / weight : Number.NaN;
 }
 
+/**
+ * The rows an epoch visits and each one's weight multiplier: all rows (multiplier 1) when there are
+ * at most `cap`; otherwise every positive and a seeded sample of the negatives, with multipliers
+ * (m / n for positives, m / (n · rate) for sampled negatives) that make the mean weighted loss over
+ * the m sampled rows an unbiased estimate of the mean over all n. Pure.
+ */
+export function epochSample(
+  y: ArrayLike<number>,
+  cap: number,
+  rng: SeededRandom,
+): { rows: Int32Array; multiplier: Float32Array } {
+  const n = y.length;
+  if (n <= cap) return { rows: rng.permutation(n), multiplier: new Float32Array(n).fill(1) };
+  const positives: number[] = [];
+  const negatives: number[] = [];
+  for (let i = 0; i < n; i++) ((y[i] as number) > 0.5 ? positives : negatives).push(i);
+  const keep = Math.max(1, Math.min(negatives.length, cap - positives.length));
+  for (let k = 0; k < keep; k++) {
+    const j = k + rng.int(negatives.length - k);
+    const t = negatives[k] as number;
+    negatives[k] = negatives[j] as number;
+    negatives[j] = t;
+  }
+  const chosen = [...positives, ...negatives.slice(0, keep)];
+  const m = chosen.length;
+  const order = rng.permutation(m);
+  const rows = new Int32Array(m);
+  const multiplier = new Float32Array(m);
+  const positiveMultiplier = m / n;
+  const negativeMultiplier = (m / n) * (negatives.length / keep);
+  for (let k = 0; k < m; k++) {
+    const row = chosen[order[k] as number] as number;
+    rows[k] = row;
+    multiplier[k] = (y[row] as number) > 0.5 ? positiveMultiplier : negativeMultiplier;
+  }
+  return { rows, multiplier };
+}
+
+/** A fixed subsample of labelled rows (every positive, seeded negatives) of at most `cap` rows. */
+export function subsample(d: Labelled, cap: number, seed: number): Labelled {
+  if (d.x.rows <= cap) return d;
+  const { rows } = epochSample(d.y, cap, new SeededRandom(seed, 61));
+  const sorted = Int32Array.from(rows).sort();
+  const cols = d.x.cols;
+  const data = new Float32Array(sorted.length * cols);
+  const y = new Float32Array(sorted.length);
+  sorted.forEach((row, k) => {
+    data.set(d.x.data.subarray(row * cols, (row + 1) * cols), k * cols);
+    y[k] = d.y[row] as number;
+  });
+  return { x: { data, rows: sorted.length, cols }, y };
+}
+
 export function predict(model: tf.LayersModel, x: Matrix, batchSize = 65_536): Float32Array {
   const out = new Float32Array(x.rows);
   for (let start = 0; start < x.rows; start += batchSize) {
@@ -197,6 +258,8 @@ export async function trainNetwork(
     .filter((w) => w.shape.length === 2)
     .map((w) => w.read() as tf.Variable);
   const order = new SeededRandom(o.seed, 29);
+  const cap = o.maxRowsPerEpoch ?? Number.POSITIVE_INFINITY;
+  const watched = Number.isFinite(cap) ? subsample(validation, cap, o.seed) : validation;
   const cols = train.x.cols;
   // Batches are assembled in JavaScript (row copies) rather than with tf.gather, which is several
   // times slower on the wasm backend for a large source tensor.
@@ -208,7 +271,7 @@ export async function trainNetwork(
   let best = { epoch: 0, score: Number.NEGATIVE_INFINITY, weights: [] as tf.Tensor[] };
   try {
     for (let epoch = 1; epoch <= o.maxEpochs; epoch++) {
-      const permutation = order.permutation(train.x.rows);
+      const { rows: permutation, multiplier } = epochSample(train.y, cap, order);
       const costs: tf.Scalar[] = [];
       for (let start = 0; start < permutation.length; start += o.batchSize) {
         const size = Math.min(o.batchSize, permutation.length - start);
@@ -217,7 +280,7 @@ export async function trainNetwork(
           bx.set(train.x.data.subarray(row * cols, (row + 1) * cols), k * cols);
           const label = train.y[row] as number;
           by[k] = label;
-          bw[k] = label === 1 ? o.classWeight[1] : o.classWeight[0];
+          bw[k] = (label === 1 ? o.classWeight[1] : o.classWeight[0]) * (multiplier[start + k] as number);
         }
         const cost = tf.tidy((): tf.Scalar => {
           const xb = tf.tensor2d(bx.subarray(0, size * cols), [size, cols], 'float32');
@@ -233,9 +296,9 @@ export async function trainNetwork(
       const loss = ((await total.data())[0] as number) / costs.length;
       total.dispose();
       for (const c of costs) c.dispose();
-      const pv = predict(model, validation.x);
-      const validationLoss = weightedLogLoss(pv, validation.y, o.classWeight);
-      const validationAuc = rocAuc({ scores: pv, labels: validation.y });
+      const pv = predict(model, watched.x);
+      const validationLoss = weightedLogLoss(pv, watched.y, o.classWeight);
+      const validationAuc = rocAuc({ scores: pv, labels: watched.y });
       const log = { epoch, loss, validationLoss, validationAuc };
       history.push(log);
       o.onEpoch?.(log);

@@ -10,10 +10,10 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-/** One row per model: ROC AUC, PR AUC, Brier, KS, top-decile lift, rows and defaults. */
+/** One row per model: ROC AUC, PR AUC, Brier, KS, top-decile lift, ECE, rows and defaults. */
 export function evaluationTable(evaluations: Readonly<Record<string, Evaluation>>): string {
   return table(
-    ['model', 'ROC AUC', 'PR AUC', 'Brier', 'KS', 'lift@10%', 'rows', 'defaults'],
+    ['model', 'ROC AUC', 'PR AUC', 'Brier', 'KS', 'lift@10%', 'ECE', 'rows', 'defaults'],
     Object.entries(evaluations).map(([name, e]) => [
       name,
       f(e.rocAuc, 4),
@@ -21,8 +21,44 @@ export function evaluationTable(evaluations: Readonly<Record<string, Evaluation>
       f(e.brier, 5),
       f(e.ks, 4),
       f(e.liftTopDecile, 2),
+      f(e.ece, 4),
       String(e.rows),
       String(e.positives),
+    ]),
+  );
+}
+
+const signed = (x: number | undefined) =>
+  x !== undefined && Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}` : 'n/a';
+const interval = (d: AucDifference | null | undefined) =>
+  d ? `${signed(d.difference)} (${signed(d.low)} .. ${signed(d.high)})` : '(reference)';
+
+/**
+ * The candidates side by side: validation ROC AUC and the difference to the rule with its 95 %
+ * bootstrap interval (what the publication rule reads), the same on test, the calibration chosen,
+ * and which one serves.
+ */
+export function candidateTable(
+  candidates: readonly {
+    name: string;
+    validation: Evaluation;
+    test: Evaluation;
+    vsRule: { validation: AucDifference; test: AucDifference } | null;
+    calibration: string;
+    publishable: boolean;
+    served: boolean;
+  }[],
+): string {
+  return table(
+    ['candidate', 'validation AUC', 'vs rule (95 % interval)', 'test AUC', 'vs rule (95 % interval)', 'calibration', 'status'],
+    candidates.map((c) => [
+      c.name,
+      f(c.validation.rocAuc, 4),
+      interval(c.vsRule?.validation),
+      f(c.test.rocAuc, 4),
+      interval(c.vsRule?.test),
+      c.calibration,
+      c.served ? 'SERVES' : c.vsRule === null ? 'reference' : c.publishable ? 'publishable' : 'not beyond noise',
     ]),
   );
 }

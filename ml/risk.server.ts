@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { connQuery, queryRows, tableExists, toCount } from '../warehouse/convert.ts';
+import { run } from '../warehouse/duckdb.ts';
 import { withNextGeneration, withPublished } from '../warehouse/store.ts';
 import {
   checkFeatures,
@@ -23,8 +24,8 @@ import {
 import { DEFAULT_CONFIG, type RiskConfig } from './config.ts';
 import { warehouseFacts, type WarehouseFacts } from './features.server.ts';
 import { scoreCustomers, type ScoreSummary } from './score.server.ts';
-import { NotEnoughDataError } from './split.ts';
-import { writeEvaluations } from './tables.server.ts';
+import { NotEnoughDataError, type Shortfall } from './split.ts';
+import { writeEvaluations, writeStatus } from './tables.server.ts';
 import { fitRiskModel, modelVersion, type EvaluationReport } from './train.server.ts';
 import { useBackend, type BackendChoice } from './tf.ts';
 
@@ -62,8 +63,19 @@ async function trainInJob(
     members: fit.networks,
     evaluation: fit.evaluation,
   });
-  await writeEvaluations(conn, fit.version, fit.published, new Date(fit.metadata.trainedAt), fit.evaluated);
-  log(`model ${fit.version} ${fit.published ? 'passes' : 'FAILS'} the publication rule: ${fit.reason}`);
+  const served = fit.metadata.served;
+  await writeEvaluations(conn, fit.version, fit.published, new Date(fit.metadata.trainedAt), fit.evaluated, {
+    servedModel: served.name,
+    servedKind: served.kind,
+    reason: fit.metadata.selection.reason,
+    bestModel: fit.metadata.selection.best,
+    bestMinusServed: fit.metadata.selection.bestVsServed,
+    calibrationMethod: served.calibration.method,
+    calibratedFrom: served.calibratedOn.from,
+    calibratedTo: served.calibratedOn.to,
+    calibrationRows: served.calibratedOn.rows,
+    calibrationPositives: served.calibratedOn.positives,
+  });
   return {
     report: {
       version: fit.version,
@@ -73,7 +85,7 @@ async function trainInJob(
       metadata: fit.metadata,
       evaluation: fit.evaluation,
     },
-    model: { metadata: fit.metadata, members: fit.members },
+    model: { metadata: fit.metadata, scoring: fit.scoring },
   };
 }
 
@@ -83,22 +95,39 @@ export interface TrainOptions {
   readonly config?: RiskConfig;
   readonly backend?: BackendChoice;
   readonly log?: (msg: string) => void;
+  /** Also score every customer with the new model in the same warehouse job (default true). */
+  readonly score?: boolean;
+}
+
+export interface TrainAndScore extends TrainReport {
+  readonly scores: ScoreSummary | null;
 }
 
 /**
- * Train and evaluate a model on the published warehouse; write its artefacts and its evaluation
- * (ml.model_evaluations, ml.model_calibration); publish it (published.json) only if it beats both
- * baselines on test ROC AUC.
+ * Train and evaluate the candidate family on the published warehouse; write the artefacts and the
+ * evaluation (ml.model_evaluations, ml.model_calibration, ml.model_selection); publish the version
+ * (published.json; the selection always names a serving candidate) and, unless `score` is false,
+ * score every customer with it in the same warehouse job. Too little data is recorded in
+ * ml.risk_status and thrown as NotEnoughDataError.
  */
-export async function trainRiskModel(o: TrainOptions): Promise<TrainReport> {
+export async function trainRiskModel(o: TrainOptions): Promise<TrainAndScore> {
   const modelDir = o.modelDir ?? defaultModelDir(o.warehouseDir);
   const log = o.log ?? (() => {});
-  const { report, model } = await withNextGeneration(o.warehouseDir, 'train', (conn) =>
-    trainInJob(conn, modelDir, o.config ?? DEFAULT_CONFIG, o.backend ?? 'auto', log),
-  );
-  disposeModel(model);
-  if (report.published) await publishModel(modelDir, report.version);
-  return report;
+  try {
+    const { report, scores } = await withNextGeneration(o.warehouseDir, 'train', async (conn) => {
+      const { report, model } = await trainInJob(conn, modelDir, o.config ?? DEFAULT_CONFIG, o.backend ?? 'auto', log);
+      try {
+        return { report, scores: o.score === false ? null : await scoreCustomers(conn, model) };
+      } finally {
+        disposeModel(model);
+      }
+    });
+    await publishModel(modelDir, report.version);
+    return { ...report, scores };
+  } catch (e) {
+    if (e instanceof NotEnoughDataError) await recordShortfall(o.warehouseDir, e);
+    throw e;
+  }
 }
 
 export interface ScoreOptions {
@@ -136,12 +165,16 @@ export interface EnsureOptions {
 export interface EnsureResult {
   /** The model the scores come from, or null when there is none. */
   readonly modelVersion: string | null;
+  /** The candidate that serves (e.g. 'logistic_regression'), or null. */
+  readonly servedModel: string | null;
   /** A model was trained in this call. */
   readonly trained: boolean;
   /** Scores were written in this call. */
   readonly scored: boolean;
   /** What happened, in a sentence. */
   readonly message: string;
+  /** Too little data: what is missing, in numbers. */
+  readonly shortfall: Shortfall | null;
 }
 
 /** Are ml.customer_risk_scores from `version`, for the warehouse's as-of date, and newer than the last build? */
@@ -150,32 +183,76 @@ async function scoresCurrent(
   facts: WarehouseFacts,
   version: string,
 ): Promise<boolean> {
-  if (!(await tableExists(connQuery(conn), 'ml', 'customer_risk_scores'))) return false;
+  const query = connQuery(conn);
+  if (!(await tableExists(query, 'ml', 'customer_risk_scores'))) return false;
+  if (!(await tableExists(query, 'ml', 'risk_status'))) return false;
   const rows = await queryRows(
     conn,
     `SELECT
        count(*) AS n,
        count(*) FILTER (WHERE model_version = $1 AND as_of_date = CAST($2 AS DATE)) AS matching,
-       coalesce(min(scored_at) >= CAST($3 AS TIMESTAMP), true) AS after_build
+       coalesce(min(scored_at) >= CAST($3 AS TIMESTAMP), true) AS after_build,
+       (SELECT count(*) FROM ml.risk_status WHERE state = 'scored' AND model_version = $1) AS status
      FROM ml.customer_risk_scores`,
     [version, facts.asOfDate, facts.lastBuildAt ?? '1970-01-01 00:00:00'],
   );
   const r = rows[0];
   if (r === undefined) return false;
   const n = toCount(r['n']);
-  return n > 0 && toCount(r['matching']) === n && r['after_build'] === true;
+  return n > 0 && toCount(r['matching']) === n && r['after_build'] === true && toCount(r['status']) === 1;
 }
 
 function fitsData(m: ModelMetadata, facts: WarehouseFacts): boolean {
   return m.data.asOfDate === facts.asOfDate && m.data.loadWatermark === facts.loadWatermark;
 }
 
+/** A sentence for a shortfall (the Risk page words the same numbers in the user's language). */
+export function shortfallText(s: Shortfall): string {
+  if (s.kind === 'history') {
+    return (
+      `not enough history: ${s.have} of the ${s.needed} month-ends the risk model needs have a complete ` +
+      `${s.horizonDays}-day outcome window (invoices from ${s.firstInvoiceDate} to ${s.asOfDate}); ` +
+      `${s.needed - s.have} more month(s) of invoice history are needed`
+    );
+  }
+  return (
+    `not enough defaults: the ${s.period} period (${s.from} .. ${s.to}) has ${s.defaults} among ${s.rows} ` +
+    `customer-months; at least ${s.needed} are needed`
+  );
+}
+
 /**
- * Make sure the warehouse has current risk scores: train a model when none has been trained for
- * the warehouse's data (or load the published one), and score when the scores are missing, from
- * another model, or older than the last build. A model that does not beat its baselines is not
- * published; the last published model (trained on older data) is then used if there is one.
- * Expected conditions (too little history, no publishable model) are reported, not thrown.
+ * Record in ml.risk_status that the data cannot support a model (and drop scores of another as-of
+ * date, which would contradict it); nothing is written when the status already says so.
+ */
+async function recordShortfall(warehouseDir: string, e: NotEnoughDataError): Promise<void> {
+  const shortfall = e.shortfall;
+  if (!shortfall) return;
+  const same = await withPublished(warehouseDir, async (conn) => {
+    if (!(await tableExists(connQuery(conn), 'ml', 'risk_status'))) return false;
+    const rows = await queryRows(conn, `SELECT state, shortfall, history_months, defaults FROM ml.risk_status`);
+    const r = rows[0];
+    return (
+      rows.length === 1 &&
+      r?.['state'] === 'not_enough_data' &&
+      r['shortfall'] === shortfall.kind &&
+      (shortfall.kind === 'history'
+        ? toCount(r['history_months']) === shortfall.have
+        : toCount(r['defaults']) === shortfall.defaults)
+    );
+  });
+  if (same) return;
+  await withNextGeneration(warehouseDir, 'risk-status', async (conn) => {
+    await run(conn, 'DROP TABLE IF EXISTS ml.customer_risk_scores');
+    await writeStatus(conn, { state: 'not_enough_data', shortfall }, new Date());
+  });
+}
+
+/**
+ * Make sure the warehouse has current risk scores: train the candidate family when no model has been
+ * trained for the warehouse's data (the selection always names a serving candidate), or reuse the
+ * one that was, and score when the scores are missing, from another model, or older than the last
+ * build. Too little data is recorded (ml.risk_status) and reported, not thrown.
  */
 export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> {
   const log = o.log ?? (() => {});
@@ -195,95 +272,61 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
       log(`risk model ${published.version} cannot be used: ${(e as Error).message}`);
     }
   }
-  const candidate = usable && fitsData(usable, facts) ? usable : await readMetadata(o.modelDir, expected);
-  const needTraining = candidate === undefined;
-
-  if (!needTraining && candidate.status === 'rejected') {
-    log(
-      `risk model ${candidate.version} for this data was not published (${candidate.statusReason}); not training again`,
-    );
-  }
-  const scoringVersion = needTraining
-    ? undefined
-    : candidate.status === 'published'
-      ? candidate.version
-      : usable?.version;
-  if (!needTraining) {
-    // A model that passed for this data is the published one, whatever published.json said before.
-    if (candidate.status === 'published' && candidate.version !== publishedV) {
-      await publishModel(o.modelDir, candidate.version);
-    }
-    if (scoringVersion === undefined) {
-      return {
-        modelVersion: null,
-        trained: false,
-        scored: false,
-        message: `no publishable risk model: ${candidate.statusReason}. See ${join(o.modelDir, candidate.version, 'evaluation.json')}`,
-      };
-    }
-    const current = await withPublished(o.warehouseDir, (conn) => scoresCurrent(conn, facts, scoringVersion));
-    if (current) {
-      return {
-        modelVersion: scoringVersion,
-        trained: false,
-        scored: false,
-        message: `risk scores are current (model ${scoringVersion})`,
-      };
-    }
-  }
+  const existing =
+    usable && fitsData(usable, facts) && usable.status === 'published'
+      ? usable
+      : await readMetadata(o.modelDir, expected);
+  const candidate = existing?.status === 'published' ? existing : undefined;
 
   try {
-    const outcome = await withNextGeneration(
-      o.warehouseDir,
-      needTraining ? 'train+score' : 'score',
-      async (conn) => {
-        let model: LoadedModel | undefined;
-        let trainedVersion: string | undefined;
-        let publishNow = false;
-        let note = '';
-        if (needTraining) {
-          log(`training the risk model on data as of ${facts.asOfDate}`);
-          const t = await trainInJob(conn, o.modelDir, config, backend, log);
-          trainedVersion = t.report.version;
-          if (t.report.published) {
-            model = t.model;
-            publishNow = true;
-          } else {
-            disposeModel(t.model);
-            note = `the new model ${t.report.version} was not published (${t.report.reason})`;
-            if (usable) model = await loadModel(o.modelDir, usable.version);
-          }
-        } else if (scoringVersion !== undefined) {
-          model = await loadModel(o.modelDir, scoringVersion);
-        }
-        if (!model) return { version: null, trainedVersion, publishNow, summary: undefined, note };
-        try {
-          const summary = await scoreCustomers(conn, model);
-          return { version: model.metadata.version, trainedVersion, publishNow, summary, note };
-        } finally {
-          disposeModel(model);
-        }
-      },
-    );
-    if (outcome.publishNow && outcome.trainedVersion) await publishModel(o.modelDir, outcome.trainedVersion);
-    const parts = [
-      outcome.note,
-      outcome.summary
-        ? `scored ${outcome.summary.customers} customers with model ${outcome.version} as of ${outcome.summary.asOfDate}`
-        : 'no risk scores: no published model',
-    ].filter((p) => p !== '');
-    const message = parts.join('; ');
+    if (candidate) {
+      if (candidate.version !== publishedV) await publishModel(o.modelDir, candidate.version);
+      const current = await withPublished(o.warehouseDir, (conn) => scoresCurrent(conn, facts, candidate.version));
+      if (current) {
+        return {
+          modelVersion: candidate.version,
+          servedModel: candidate.served.name,
+          trained: false,
+          scored: false,
+          message: `risk scores are current (model ${candidate.version}, ${candidate.served.name} serves)`,
+          shortfall: null,
+        };
+      }
+      const summary = await scoreRiskModel({ warehouseDir: o.warehouseDir, modelDir: o.modelDir, version: candidate.version });
+      const message =
+        `scored ${summary.customers} customers as of ${summary.asOfDate} with model ${candidate.version} ` +
+        `(${candidate.served.name} serves)`;
+      log(message);
+      return {
+        modelVersion: candidate.version,
+        servedModel: candidate.served.name,
+        trained: false,
+        scored: true,
+        message,
+        shortfall: null,
+      };
+    }
+    log(`training the risk model on data as of ${facts.asOfDate}`);
+    const t = await trainRiskModel({ warehouseDir: o.warehouseDir, modelDir: o.modelDir, config, backend, log });
+    const served = t.metadata.served.name;
+    const message =
+      `scored ${t.scores?.customers ?? 0} customers as of ${facts.asOfDate} with model ${t.version}: ` +
+      `${served} serves (${t.reason})`;
     log(message);
-    return {
-      modelVersion: outcome.version,
-      trained: outcome.trainedVersion !== undefined,
-      scored: outcome.summary !== undefined,
-      message,
-    };
+    return { modelVersion: t.version, servedModel: served, trained: true, scored: true, message, shortfall: null };
   } catch (e) {
     if (e instanceof NotEnoughDataError) {
-      log(`no risk scores: ${e.message}`);
-      return { modelVersion: null, trained: false, scored: false, message: e.message };
+      await recordShortfall(o.warehouseDir, e);
+      const message = `no risk scores: ${e.shortfall ? shortfallText(e.shortfall) : e.message}`;
+      log(message);
+      return {
+        modelVersion: null,
+        servedModel: null,
+        trained: false,
+        scored: false,
+        message,
+        shortfall: e.shortfall,
+      };
     }
     throw e;
   }

@@ -5,19 +5,18 @@
  * - customers already in default at the as-of date (an open invoice more than the model's
  *   days-past-due threshold, or a write-off within its cure period) are outside the model's
  *   population: PD = 1, band "in default", and top_features says why;
- * - everyone else gets the model's calibrated PD (the ensemble's mean probability, Platt-scaled), a band (config.bands), and the features that
- *   moved their PD most (occlusion, explain.ts).
+ * - everyone else gets the serving candidate's calibrated PD (model.ts), a band (config.bands), and
+ *   the features that moved their PD most (occlusion, explain.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows, toCount } from '../warehouse/convert.ts';
 import type { LoadedModel } from './artefacts.server.ts';
-import { applyPlatt } from './calibrate.ts';
 import { IN_DEFAULT_BAND, riskBand } from './config.ts';
-import { predictEnsemble } from './ensemble.ts';
 import { occlusion, topContributions } from './explain.ts';
 import { columnGroups, derive, displayValue, transform, type Matrix } from './features.ts';
 import { readFeatures, warehouseFacts, type CustomerFeatures } from './features.server.ts';
-import { writeScores, type ScoreRow } from './tables.server.ts';
+import { probabilities } from './model.ts';
+import { writeScores, writeStatus, type ScoreRow } from './tables.server.ts';
 
 export interface BandSummary {
   readonly band: string;
@@ -38,11 +37,11 @@ export interface ScoreSummary {
 }
 
 /**
- * The model's calibrated PD for every row of a standardised matrix: the mean of the ensemble members'
- * probabilities, Platt-scaled. Explanations (occlusion) score through this function too.
+ * The model's calibrated PD for every row of a standardised matrix: the serving candidate's raw
+ * score through its calibration. Explanations (occlusion) score through this function too.
  */
 export function pdFunction(model: LoadedModel): (x: Matrix) => Float64Array {
-  return (x) => predictEnsemble(model.members, x).map((p) => applyPlatt(model.metadata.calibration, p));
+  return (x) => probabilities(model.scoring, model.metadata.served.calibration, x);
 }
 
 /** Why a customer is in default, in the shape of top_features (contribution null: not from the model). */
@@ -98,12 +97,9 @@ export async function scoreCustomers(
       topFeatures: inDefaultReasons(c, model),
     });
   }
-  await writeScores(conn, {
-    asOfDate: facts.asOfDate,
-    modelVersion: meta.version,
-    scoredAt: o.scoredAt ?? new Date(),
-    rows,
-  });
+  const scoredAt = o.scoredAt ?? new Date();
+  await writeScores(conn, { asOfDate: facts.asOfDate, modelVersion: meta.version, scoredAt, rows });
+  await writeStatus(conn, { state: 'scored', modelVersion: meta.version, servedModel: meta.served.name }, scoredAt);
   const bandRows = await queryRows(
     conn,
     `SELECT risk_band, count(*) AS customers, sum(exposure_amount) AS exposure, sum(expected_loss_amount) AS expected_loss

@@ -13,9 +13,33 @@ export function monthEnds(from: string, to: string): string[] {
   return out;
 }
 
+/** What is missing, in numbers, for the Risk page and the CLI to say. */
+export type Shortfall =
+  | {
+      readonly kind: 'history';
+      /** Month-ends with a complete label window the data has, and how many the split needs. */
+      readonly have: number;
+      readonly needed: number;
+      readonly firstInvoiceDate: string;
+      readonly asOfDate: string;
+      readonly horizonDays: number;
+    }
+  | {
+      readonly kind: 'defaults';
+      readonly period: 'train' | 'validation' | 'test';
+      readonly from: string;
+      readonly to: string;
+      readonly defaults: number;
+      readonly rows: number;
+      readonly needed: number;
+    };
+
 /** The data cannot support training or evaluation (too little history, too few defaults). */
 export class NotEnoughDataError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly shortfall: Shortfall | null = null,
+  ) {
     super(message);
     this.name = 'NotEnoughDataError';
   }
@@ -77,10 +101,19 @@ export function planSnapshots(o: {
   const needed = o.testMonths + gapMonths + o.validationMonths + 3;
   if (n < needed) {
     throw new NotEnoughDataError(
-      `Not enough history to train the risk model: ${n} monthly snapshot(s) have a complete ` +
-        `${o.horizonDays}-day label window (the data runs from ${o.firstInvoiceDate} to ${o.asOfDate}), but ` +
+      `Not enough history to train the risk model: ${n} month-end(s) have a complete ` +
+        `${o.horizonDays}-day outcome window (the data runs from ${o.firstInvoiceDate} to ${o.asOfDate}), but ` +
         `${needed} are needed (${o.testMonths} test, ${gapMonths} gap, ${o.validationMonths} validation, ` +
-        `at least 3 training). Load more history, or shorten the horizon or the test and validation periods.`,
+        `at least 3 training): ${needed - n} more month(s) of history. Load older invoices, or shorten the ` +
+        `horizon or the test and validation periods.`,
+      {
+        kind: 'history',
+        have: n,
+        needed,
+        firstInvoiceDate: o.firstInvoiceDate,
+        asOfDate: o.asOfDate,
+        horizonDays: o.horizonDays,
+      },
     );
   }
   const test = labelled.slice(n - o.testMonths);

@@ -5,12 +5,15 @@
  *   ml.customer_risk_scores   one row per customer for the latest scoring
  *   ml.model_evaluations      one row per model version × model/baseline × split × metric
  *   ml.model_calibration      one row per model version × model/baseline × split × calibration decile
+ *   ml.model_selection        one row per model version: which candidate serves and why
+ *   ml.risk_status            one row: whether the warehouse has scores, and if not what is missing
  *
  * docs/ml.md documents every column.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { Params, run, type SqlParam } from '../warehouse/duckdb.ts';
-import type { Evaluation } from './metrics.ts';
+import type { AucDifference, Evaluation } from './metrics.ts';
+import type { Shortfall } from './split.ts';
 
 export const SCORES_DDL = `CREATE TABLE IF NOT EXISTS ml.customer_risk_scores (
     customer_id VARCHAR NOT NULL,
@@ -36,7 +39,43 @@ const EVALUATIONS_DDL = `CREATE TABLE IF NOT EXISTS ml.model_evaluations (
     metric VARCHAR NOT NULL,
     value DOUBLE,
     row_count INTEGER NOT NULL,
-    positive_count INTEGER NOT NULL
+    positive_count INTEGER NOT NULL,
+    is_served BOOLEAN NOT NULL DEFAULT false
+)`;
+
+const SELECTION_DDL = `CREATE TABLE IF NOT EXISTS ml.model_selection (
+    model_version VARCHAR NOT NULL,
+    evaluated_at TIMESTAMP NOT NULL,
+    served_model VARCHAR NOT NULL,
+    served_kind VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    best_model VARCHAR,
+    best_minus_served DOUBLE,
+    best_minus_served_low DOUBLE,
+    best_minus_served_high DOUBLE,
+    calibration_method VARCHAR NOT NULL,
+    calibrated_from DATE NOT NULL,
+    calibrated_to DATE NOT NULL,
+    calibration_rows INTEGER NOT NULL,
+    calibration_positives INTEGER NOT NULL
+)`;
+
+export const STATUS_DDL = `CREATE TABLE IF NOT EXISTS ml.risk_status (
+    state VARCHAR NOT NULL,
+    model_version VARCHAR,
+    served_model VARCHAR,
+    shortfall VARCHAR,
+    history_months INTEGER,
+    history_months_needed INTEGER,
+    first_invoice_date DATE,
+    as_of_date DATE,
+    horizon_days INTEGER,
+    defaults_period VARCHAR,
+    period_from DATE,
+    period_to DATE,
+    defaults INTEGER,
+    defaults_needed INTEGER,
+    updated_at TIMESTAMP NOT NULL
 )`;
 
 const CALIBRATION_DDL = `CREATE TABLE IF NOT EXISTS ml.model_calibration (
@@ -55,16 +94,35 @@ const CALIBRATION_DDL = `CREATE TABLE IF NOT EXISTS ml.model_calibration (
 export interface EvaluatedModel {
   /** 'risk_mlp', 'logistic_regression', 'rule_max_dpd_12m'. */
   readonly name: string;
+  /** Every model of the family is a candidate for serving. */
   readonly isCandidate: boolean;
+  /** This candidate serves the scores. */
+  readonly isServed: boolean;
   readonly split: 'validation' | 'test';
   readonly periodFrom: string;
   readonly periodTo: string;
   readonly evaluation: Evaluation;
+  /** ROC AUC minus the rule's on this split, with its 95 % bootstrap interval (null for the rule). */
+  readonly vsRule: AucDifference | null;
 }
 
-export const METRIC_NAMES = ['roc_auc', 'pr_auc', 'brier', 'ks', 'lift_top_decile', 'base_rate'] as const;
+export const METRIC_NAMES = [
+  'roc_auc',
+  'pr_auc',
+  'brier',
+  'ks',
+  'lift_top_decile',
+  'base_rate',
+  'ece',
+  'roc_auc_vs_rule',
+  'roc_auc_vs_rule_low',
+  'roc_auc_vs_rule_high',
+] as const;
 
-export function metricValues(e: Evaluation): Record<(typeof METRIC_NAMES)[number], number> {
+export function metricValues(
+  e: Evaluation,
+  vsRule: AucDifference | null = null,
+): Record<(typeof METRIC_NAMES)[number], number> {
   return {
     roc_auc: e.rocAuc,
     pr_auc: e.prAuc,
@@ -72,7 +130,24 @@ export function metricValues(e: Evaluation): Record<(typeof METRIC_NAMES)[number
     ks: e.ks,
     lift_top_decile: e.liftTopDecile,
     base_rate: e.rows > 0 ? e.positives / e.rows : Number.NaN,
+    ece: e.ece,
+    roc_auc_vs_rule: vsRule?.difference ?? Number.NaN,
+    roc_auc_vs_rule_low: vsRule?.low ?? Number.NaN,
+    roc_auc_vs_rule_high: vsRule?.high ?? Number.NaN,
   };
+}
+
+export interface SelectionRow {
+  readonly servedModel: string;
+  readonly servedKind: string;
+  readonly reason: string;
+  readonly bestModel: string | null;
+  readonly bestMinusServed: AucDifference | null;
+  readonly calibrationMethod: string;
+  readonly calibratedFrom: string;
+  readonly calibratedTo: string;
+  readonly calibrationRows: number;
+  readonly calibrationPositives: number;
 }
 
 /** A JS time as the TIMESTAMP text DuckDB reads (UTC). */
@@ -87,15 +162,20 @@ export async function writeEvaluations(
   published: boolean,
   evaluatedAt: Date,
   models: readonly EvaluatedModel[],
+  selection: SelectionRow,
 ): Promise<void> {
   await run(conn, 'CREATE SCHEMA IF NOT EXISTS ml');
   await run(conn, EVALUATIONS_DDL);
+  // Warehouses written before the candidate family have no is_served column.
+  await run(conn, 'ALTER TABLE ml.model_evaluations ADD COLUMN IF NOT EXISTS is_served BOOLEAN DEFAULT false');
   await run(conn, CALIBRATION_DDL);
+  await run(conn, SELECTION_DDL);
   await run(conn, 'DELETE FROM ml.model_evaluations WHERE model_version = $1', [version]);
   await run(conn, 'DELETE FROM ml.model_calibration WHERE model_version = $1', [version]);
+  await run(conn, 'DELETE FROM ml.model_selection WHERE model_version = $1', [version]);
   const at = timestampText(evaluatedAt);
   const metrics = models.flatMap((m) =>
-    Object.entries(metricValues(m.evaluation)).map(([metric, value]) => [
+    Object.entries(metricValues(m.evaluation, m.vsRule)).map(([metric, value]) => [
       version,
       at,
       m.name,
@@ -108,13 +188,39 @@ export async function writeEvaluations(
       Number.isFinite(value) ? value : null,
       m.evaluation.rows,
       m.evaluation.positives,
+      m.isServed,
     ]),
   );
   await insertRows(
     conn,
-    'ml.model_evaluations',
-    '(CAST(? AS VARCHAR), CAST(? AS TIMESTAMP), ?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE), ?, CAST(? AS DOUBLE), ?, ?)',
+    `ml.model_evaluations (model_version, evaluated_at, model_name, is_candidate, is_published, split,
+       period_from, period_to, metric, value, row_count, positive_count, is_served)`,
+    '(CAST(? AS VARCHAR), CAST(? AS TIMESTAMP), ?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE), ?, CAST(? AS DOUBLE), ?, ?, ?)',
     metrics,
+  );
+  const d = selection.bestMinusServed;
+  await insertRows(
+    conn,
+    'ml.model_selection',
+    '(?, CAST(? AS TIMESTAMP), ?, ?, ?, ?, CAST(? AS DOUBLE), CAST(? AS DOUBLE), CAST(? AS DOUBLE), ?, CAST(? AS DATE), CAST(? AS DATE), ?, ?)',
+    [
+      [
+        version,
+        at,
+        selection.servedModel,
+        selection.servedKind,
+        selection.reason,
+        selection.bestModel,
+        d && Number.isFinite(d.difference) ? d.difference : null,
+        d && Number.isFinite(d.low) ? d.low : null,
+        d && Number.isFinite(d.high) ? d.high : null,
+        selection.calibrationMethod,
+        selection.calibratedFrom,
+        selection.calibratedTo,
+        selection.calibrationRows,
+        selection.calibrationPositives,
+      ],
+    ],
   );
   const bins = models.flatMap((m) =>
     m.evaluation.calibration.map((b) => [
@@ -207,4 +313,42 @@ export async function writeScores(
     [o.asOfDate, o.modelVersion, timestampText(o.scoredAt)],
   );
   await run(conn, 'DROP TABLE ml._risk_scores_in');
+}
+
+/** What ml.risk_status says: scores from a model, or what is missing (in numbers). */
+export type RiskStatus =
+  | { readonly state: 'scored'; readonly modelVersion: string; readonly servedModel: string }
+  | { readonly state: 'not_enough_data'; readonly shortfall: Shortfall }
+  | { readonly state: 'failed' };
+
+/** Replace the one row of ml.risk_status. */
+export async function writeStatus(conn: DuckDBConnection, status: RiskStatus, at: Date): Promise<void> {
+  await run(conn, 'CREATE SCHEMA IF NOT EXISTS ml');
+  await run(conn, STATUS_DDL);
+  await run(conn, 'DELETE FROM ml.risk_status');
+  const s = status.state === 'not_enough_data' ? status.shortfall : null;
+  const h = s?.kind === 'history' ? s : null;
+  const d = s?.kind === 'defaults' ? s : null;
+  await run(
+    conn,
+    `INSERT INTO ml.risk_status VALUES (?, ?, ?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE), ?, ?, CAST(? AS DATE),
+       CAST(? AS DATE), ?, ?, CAST(? AS TIMESTAMP))`,
+    [
+      status.state,
+      status.state === 'scored' ? status.modelVersion : null,
+      status.state === 'scored' ? status.servedModel : null,
+      s?.kind ?? null,
+      h?.have ?? null,
+      h?.needed ?? null,
+      h?.firstInvoiceDate ?? null,
+      h?.asOfDate ?? null,
+      h?.horizonDays ?? null,
+      d?.period ?? null,
+      d?.from ?? null,
+      d?.to ?? null,
+      d?.defaults ?? null,
+      d?.needed ?? null,
+      timestampText(at),
+    ],
+  );
 }

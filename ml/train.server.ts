@@ -5,22 +5,27 @@
  * 2. for each snapshot, the features of every customer with history who is not already in default,
  *    and the label (features.server.ts);
  * 3. preprocessing fitted on the training snapshots only (features.ts);
- * 4. the candidate model, an ensemble: an MLP and a logistic-regression member, each trained with
- *    class weights and early stopping on the validation snapshots, their probabilities averaged and
- *    the mean Platt-scaled on the validation snapshots (ensemble.ts); the logistic-regression
- *    baseline trained the same way on its own (another seed) and Platt-scaled;
- *    the rule baseline (max days past due over 12 months) given a PD by isotonic regression on the
- *    training snapshots;
- * 5. all three evaluated on the test snapshots; the model is publishable only if its test ROC AUC
- *    beats both baselines'.
+ * 4. the candidate family (family.ts): the days-past-due rule, a logistic regression fitted to
+ *    convergence, and a network tuned on the validation period and averaged over seeds; each
+ *    calibrated (Platt or isotonic, chosen on validation) and evaluated on the test snapshots;
+ * 5. the publication rule (select.ts), on validation: the best candidate that beats the rule with
+ *    its bootstrap interval above zero serves, a simpler one when within noise of it, the rule when
+ *    none does; the served candidate's calibration is refitted on the most recent labelled months.
  */
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { MemberMetadata, ModelMetadata, SplitSummary } from './artefacts.server.ts';
+import type { CandidateSummary, MemberMetadata, ModelMetadata, SplitSummary } from './artefacts.server.ts';
 import { METADATA_FORMAT } from './artefacts.server.ts';
-import { applyPlatt, applyStep, fitIsotonic, fitPlatt, type Platt, type StepFunction } from './calibrate.ts';
 import { validateConfig, type RiskConfig } from './config.ts';
-import { meanScores } from './ensemble.ts';
+import {
+  fitFamily,
+  LOGISTIC_NAME,
+  NETWORK_NAME,
+  type CandidateResult,
+  type FamilyResult,
+  type FamilySettings,
+  type Period,
+} from './family.ts';
 import {
   columnNames,
   derive,
@@ -32,26 +37,17 @@ import {
   type Preprocessor,
 } from './features.ts';
 import { readDefaulters, readFeatures, warehouseFacts, type WarehouseFacts } from './features.server.ts';
-import { aucDifferenceBootstrap, evaluate, rocAuc, type AucDifference, type Evaluation } from './metrics.ts';
-import {
-  batchSizeFor,
-  buildNetwork,
-  classWeights,
-  predict,
-  serializeNetwork,
-  trainNetwork,
-  type NetworkArtefacts,
-  type TrainResult,
-} from './network.ts';
+import type { AucDifference, Evaluation } from './metrics.ts';
+import type { ScoringModel } from './model.ts';
+import { serializeNetwork, type NetworkArtefacts } from './network.ts';
+import type { Selection } from './select.ts';
 import { NotEnoughDataError, planSnapshots, type SnapshotPlan } from './split.ts';
 import type { EvaluatedModel } from './tables.server.ts';
-import { useBackend, type BackendChoice, type tf } from './tf.ts';
+import { useBackend, type BackendChoice } from './tf.ts';
 
-/** The candidate model (the ensemble; the name predates it and is kept in ml.model_evaluations). */
-export const MODEL_NAME = 'risk_mlp';
-/** The ensemble's members: their names in the metadata and their folders under the version folder. */
-export const MEMBER_NAMES = ['mlp', 'logistic'] as const;
-export const LOGISTIC_NAME = 'logistic_regression';
+/** The network candidate (the name predates the family and is kept in ml.model_evaluations). */
+export const MODEL_NAME = NETWORK_NAME;
+export { LOGISTIC_NAME };
 export const RULE_NAME = 'rule_max_dpd_12m';
 const RULE_FEATURE = 'max_dpd_12m';
 
@@ -115,21 +111,23 @@ export function modelVersion(facts: WarehouseFacts, config: RiskConfig, backend:
   return `pd-${facts.asOfDate}-${hash.slice(0, 10)}`;
 }
 
-/** A trained network and its raw (uncalibrated) probabilities on the validation and test rows. */
-interface NetworkFit {
-  readonly model: tf.LayersModel;
-  readonly train: TrainResult;
-  readonly seed: number;
-  readonly hidden: readonly number[];
-  readonly rawValidation: Float32Array | Float64Array;
-  readonly rawTest: Float32Array | Float64Array;
-}
-
-/** Platt scaling fitted on the validation rows, applied to both periods. */
-interface Calibrated {
-  readonly platt: Platt;
-  readonly validation: Float64Array;
-  readonly test: Float64Array;
+/** The family's settings from the risk model's. */
+export function familySettings(c: RiskConfig): FamilySettings {
+  return {
+    seed: c.seed,
+    networkSeeds: c.networkSeeds,
+    network: { hidden: c.hiddenUnits, l2: c.l2, learningRate: c.learningRate },
+    search: c.search,
+    linearSkip: c.linearSkip,
+    batchSize: c.batchSize,
+    maxEpochs: c.maxEpochs,
+    patience: c.patience,
+    monitor: c.monitor,
+    classWeighting: c.classWeighting,
+    maxRowsPerEpoch: c.maxRowsPerEpoch,
+    logisticL2: c.logisticL2,
+    bootstrapRounds: c.bootstrapRounds,
+  };
 }
 
 export interface FitResult {
@@ -137,10 +135,10 @@ export interface FitResult {
   readonly published: boolean;
   readonly reason: string;
   readonly metadata: ModelMetadata;
-  /** The ensemble members' artefacts, by member name. */
+  /** The serving networks' artefacts by member name (empty unless a network serves). */
   readonly networks: Record<string, NetworkArtefacts>;
-  /** The ensemble's trained networks, in the order of metadata.ensemble.members (the caller disposes them). */
-  readonly members: tf.LayersModel[];
+  /** The serving model, ready to score (the caller disposes its networks). */
+  readonly scoring: ScoringModel;
   readonly evaluation: EvaluationReport;
   readonly evaluated: EvaluatedModel[];
 }
@@ -151,16 +149,30 @@ export interface EvaluationReport {
   readonly reason: string;
   readonly label: string;
   readonly periods: ModelMetadata['split'];
+  /** The candidate that serves and why (decided on validation). */
+  readonly selection: Selection;
+  readonly served: string;
   readonly test: Record<string, Evaluation>;
   readonly validation: Record<string, Evaluation>;
   /**
-   * The model's test ROC AUC minus each baseline's, with a 95 % interval from a paired bootstrap
-   * over customers: how sure the comparison is (the publication rule uses the point difference).
+   * Each model's ROC AUC minus the rule's on test, with a 95 % interval from a paired bootstrap over
+   * customers (validationComparisons: the same on validation, which the publication rule uses).
    */
   readonly comparisons: Record<string, AucDifference>;
+  readonly validationComparisons: Record<string, AucDifference>;
+  readonly candidates: Record<string, CandidateSummary>;
+  /** The network search on the validation period: every setting tried. */
+  readonly search: FamilyResult['search'];
   readonly baselines: {
-    readonly logistic: { readonly intercept: number; readonly coefficients: Record<string, number> };
-    readonly rule: { readonly feature: string; readonly steps: StepFunction };
+    readonly logistic: {
+      readonly intercept: number;
+      readonly coefficients: Record<string, number>;
+      readonly l2: number;
+      readonly iterations: number;
+      readonly gradientNorm: number;
+      readonly converged: boolean;
+    };
+    readonly rule: { readonly feature: string };
   };
 }
 
@@ -170,19 +182,90 @@ export interface FitOptions {
   readonly log?: (msg: string) => void;
 }
 
-function labels(rows: readonly LabelledRow[]): Float32Array {
-  return Float32Array.from(rows, (r) => r.label);
+const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}` : 'n/a');
+export const intervalText = (d: AucDifference) =>
+  `${signed(d.difference)} (95 % interval ${signed(d.low)} .. ${signed(d.high)})`;
+
+/** Why the served candidate serves, in a sentence (the Risk page words the same facts itself). */
+export function selectionReason(f: Pick<FamilyResult, 'selection' | 'candidates'>): string {
+  const { selection } = f;
+  const c = (name: string) => f.candidates.find((x) => x.name === name);
+  const vs = (name: string) => {
+    const d = c(name)?.vsRule?.validation;
+    return d ? `${name} − rule ${intervalText(d)}` : name;
+  };
+  const models = f.candidates.filter((x) => x.vsRule !== null).map((x) => vs(x.name));
+  switch (selection.reason) {
+    case 'no_model_beats_rule':
+      return (
+        `no model beat the rule ${selection.served} beyond noise on validation ROC AUC (${models.join('; ')}), ` +
+        `so the rule serves`
+      );
+    case 'simpler_within_noise':
+      return (
+        `${selection.served} beats the rule on validation (${vs(selection.served)}); ${selection.best} was ahead by ` +
+        `${selection.bestVsServed ? intervalText(selection.bestVsServed) : 'n/a'}, within noise, so the simpler model serves`
+      );
+    case 'best':
+      return `${selection.served} beats the rule on validation (${vs(selection.served)}) and is the best that does`;
+  }
 }
 
-function calibrate(
-  rawValidation: ArrayLike<number>,
-  rawTest: ArrayLike<number>,
-  yVal: Float32Array,
-): Calibrated {
-  const platt = fitPlatt(rawValidation, yVal);
-  const apply = (p: ArrayLike<number>) =>
-    Float64Array.from({ length: p.length }, (_, i) => applyPlatt(platt, p[i] as number));
-  return { platt, validation: apply(rawValidation), test: apply(rawTest) };
+function headline(e: Evaluation): Record<string, number | null> {
+  const v = (x: number) => (Number.isFinite(x) ? x : null);
+  return {
+    roc_auc: v(e.rocAuc),
+    pr_auc: v(e.prAuc),
+    brier: v(e.brier),
+    ks: v(e.ks),
+    lift_top_decile: v(e.liftTopDecile),
+    ece: v(e.ece),
+  };
+}
+
+export function candidateSummaries(candidates: readonly CandidateResult[]): Record<string, CandidateSummary> {
+  return Object.fromEntries(
+    candidates.map((c) => [
+      c.name,
+      {
+        kind: c.kind,
+        calibration: c.calibrationChoice.method,
+        validation: headline(c.validation),
+        test: headline(c.test),
+        vsRule: c.vsRule,
+        details: c.details,
+      },
+    ]),
+  );
+}
+
+/** The serving networks' metadata and artefacts (one per seed). */
+export async function servedNetworks(
+  family: FamilyResult,
+): Promise<{ members: MemberMetadata[]; artefacts: Record<string, NetworkArtefacts> }> {
+  if (family.served.model.kind !== 'network') return { members: [], artefacts: {} };
+  const network = family.candidates.find((c) => c.kind === 'network');
+  const hidden = (network?.details['hidden'] as number[] | undefined) ?? [];
+  const seeds = (network?.details['seeds'] as number[] | undefined) ?? [];
+  const members: MemberMetadata[] = [];
+  const artefacts: Record<string, NetworkArtefacts> = {};
+  for (const [k, model] of family.networkMembers.entries()) {
+    const training = family.networkTraining[k];
+    const seed = seeds[k] ?? k;
+    const name = `seed-${seed}`;
+    members.push({
+      name,
+      dir: `members/${name}`,
+      hidden,
+      seed,
+      epochs: training?.epochs ?? 0,
+      bestEpoch: training?.bestEpoch ?? 0,
+      validationAuc: null,
+      trainSeconds: training?.seconds ?? 0,
+    });
+    artefacts[name] = await serializeNetwork(model);
+  }
+  return { members, artefacts };
 }
 
 /** Train and evaluate on the data behind `conn`. Nothing is written anywhere. */
@@ -217,160 +300,54 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
       `defaults: train ${split.train.positives}/${split.train.rows}, validation ${split.validation.positives}/` +
       `${split.validation.rows}, test ${split.test.positives}/${split.test.rows}`,
   );
-  for (const [name, s] of Object.entries({
-    train: split.train,
-    validation: split.validation,
-    test: split.test,
-  })) {
-    const needed = name === 'train' ? 5 : 1;
+  for (const period of ['train', 'validation', 'test'] as const) {
+    const s = split[period];
+    const needed = period === 'train' ? 5 : 1;
     if (s.positives < needed || s.rows - s.positives < needed) {
       throw new NotEnoughDataError(
-        `Not enough defaults to ${name === 'test' ? 'evaluate' : 'train'} the risk model: the ${name} period ` +
-          `(${s.from} .. ${s.to}) has ${s.positives} default(s) among ${s.rows} customer-snapshots; at least ` +
-          `${needed} of each class are needed. Load more history or change the split (docs/ml.md).`,
+        `Not enough defaults to ${period === 'train' ? 'train' : period === 'validation' ? 'choose' : 'calibrate'} ` +
+          `the risk model: the ${period} period (${s.from} .. ${s.to}) has ${s.positives} default(s) among ${s.rows} ` +
+          `customer-snapshots; at least ${needed} of each class are needed. Load more history or change the split ` +
+          '(docs/ml.md).',
+        { kind: 'defaults', period, from: s.from, to: s.to, defaults: s.positives, rows: s.rows, needed },
       );
     }
   }
 
   const prep: Preprocessor = fitPreprocessor(train.map((r) => r.derived));
-  const xTrain = transform(
-    train.map((r) => r.derived),
-    prep,
-  );
-  const xVal = transform(
-    validation.map((r) => r.derived),
-    prep,
-  );
-  const xTest = transform(
-    test.map((r) => r.derived),
-    prep,
-  );
-  const yTrain = labels(train);
-  const yVal = labels(validation);
-  const yTest = labels(test);
-  const backend = await useBackend(o.backend ?? 'auto');
-  const cw = classWeights(yTrain, config.classWeighting);
-
-  const fitNetwork = async (hidden: readonly number[], seed: number, name: string): Promise<NetworkFit> => {
-    const model = buildNetwork({ inputs: xTrain.cols, hidden, seed, linearSkip: config.linearSkip });
-    const result = await trainNetwork(
-      model,
-      { x: xTrain, y: yTrain },
-      { x: xVal, y: yVal },
-      {
-        learningRate: config.learningRate,
-        l2: config.l2,
-        batchSize: batchSizeFor(xTrain.rows, config.batchSize),
-        maxEpochs: config.maxEpochs,
-        patience: config.patience,
-        classWeight: cw,
-        seed,
-        monitor: config.monitor,
-      },
-    );
-    log(
-      `${name}: ${result.epochs} epochs (best ${result.bestEpoch}) on ${backend} in ${result.seconds.toFixed(1)} s`,
-    );
-    return {
-      model,
-      train: result,
-      seed,
-      hidden,
-      rawValidation: predict(model, xVal),
-      rawTest: predict(model, xTest),
-    };
-  };
-
-  // The candidate: the MLP (seed) and a logistic-regression member (seed + 2), averaged, calibrated.
-  const mlp = await fitNetwork(config.hiddenUnits, config.seed, `${MODEL_NAME} member mlp`);
-  const lrMember = await fitNetwork([], config.seed + 2, `${MODEL_NAME} member logistic`);
-  const fits = [mlp, lrMember];
-  const ensemble = calibrate(
-    meanScores(fits.map((f) => f.rawValidation)),
-    meanScores(fits.map((f) => f.rawTest)),
-    yVal,
-  );
-  const memberAuc = (f: NetworkFit) => rocAuc({ scores: f.rawValidation, labels: yVal });
-  const members: MemberMetadata[] = fits.map((f, i) => ({
-    name: MEMBER_NAMES[i] as string,
-    dir: `members/${MEMBER_NAMES[i] as string}`,
-    hidden: f.hidden,
-    seed: f.seed,
-    epochs: f.train.epochs,
-    bestEpoch: f.train.bestEpoch,
-    validationAuc: memberAuc(f),
-    trainSeconds: f.train.seconds,
-  }));
-  log(
-    `validation ROC AUC: ${members.map((m) => `member ${m.name} ${(m.validationAuc ?? Number.NaN).toFixed(4)}`).join(', ')}, ` +
-      `ensemble ${rocAuc({ scores: ensemble.validation, labels: yVal }).toFixed(4)}`,
-  );
-  // The baseline: logistic regression on its own (seed + 1), calibrated on its own.
-  const logisticFit = await fitNetwork([], config.seed + 1, LOGISTIC_NAME);
-  const logistic = calibrate(logisticFit.rawValidation, logisticFit.rawTest, yVal);
-  const kernel = logisticFit.model.getWeights()[0]?.dataSync() ?? new Float32Array();
-  const bias = logisticFit.model.getWeights()[1]?.dataSync()[0] ?? 0;
-  const columns = columnNames(prep);
-  const logisticCoefficients = Object.fromEntries(columns.map((c, j) => [c, Number(kernel[j] ?? 0)]));
-  logisticFit.model.dispose();
-
-  const ruleIndex = NUMERIC_FEATURES.findIndex((f) => f.name === RULE_FEATURE);
-  const ruleScore = (rs: readonly LabelledRow[]) =>
-    Float64Array.from(rs, (r) => r.derived.numeric[ruleIndex] ?? 0);
-  const steps = fitIsotonic(ruleScore(train), yTrain);
-  const ruleVal = ruleScore(validation);
-  const ruleTest = ruleScore(test);
-
-  const testEval: Record<string, Evaluation> = {
-    [MODEL_NAME]: evaluate(yTest, ensemble.test),
-    [LOGISTIC_NAME]: evaluate(yTest, logistic.test),
-    [RULE_NAME]: evaluate(
-      yTest,
-      ruleTest,
-      ruleTest.map((x) => applyStep(steps, x)),
+  const period = (rs: readonly LabelledRow[]): Period => ({
+    x: transform(
+      rs.map((r) => r.derived),
+      prep,
     ),
-  };
-  const valEval: Record<string, Evaluation> = {
-    [MODEL_NAME]: evaluate(yVal, ensemble.validation),
-    [LOGISTIC_NAME]: evaluate(yVal, logistic.validation),
-    [RULE_NAME]: evaluate(
-      yVal,
-      ruleVal,
-      ruleVal.map((x) => applyStep(steps, x)),
-    ),
-  };
-  const customers = test.map((r) => r.customerId);
-  const comparisons: Record<string, AucDifference> = {
-    [LOGISTIC_NAME]: aucDifferenceBootstrap(yTest, ensemble.test, logistic.test, customers, {
-      seed: config.seed,
-    }),
-    [RULE_NAME]: aucDifferenceBootstrap(yTest, ensemble.test, ruleTest, customers, { seed: config.seed }),
-  };
-  const auc = (name: string) => testEval[name]?.rocAuc ?? Number.NaN;
-  const beats = auc(MODEL_NAME) > auc(LOGISTIC_NAME) && auc(MODEL_NAME) > auc(RULE_NAME);
-  const fmt = (x: number) => x.toFixed(4);
-  const reason = beats
-    ? `test ROC AUC ${fmt(auc(MODEL_NAME))} beats logistic regression (${fmt(auc(LOGISTIC_NAME))}) and the rule (${fmt(auc(RULE_NAME))})`
-    : `test ROC AUC ${fmt(auc(MODEL_NAME))} does not beat ${[
-        auc(MODEL_NAME) > auc(LOGISTIC_NAME) ? '' : `logistic regression (${fmt(auc(LOGISTIC_NAME))})`,
-        auc(MODEL_NAME) > auc(RULE_NAME) ? '' : `the rule (${fmt(auc(RULE_NAME))})`,
-      ]
-        .filter((s) => s !== '')
-        .join(' and ')}`;
-
-  const version = modelVersion(facts, config, backend);
-  const status = beats ? 'published' : 'rejected';
-  const headline = (e: Evaluation) => ({
-    roc_auc: e.rocAuc,
-    pr_auc: e.prAuc,
-    brier: e.brier,
-    ks: e.ks,
-    lift_top_decile: e.liftTopDecile,
+    y: Float32Array.from(rs, (r) => r.label),
+    clusters: rs.map((r) => r.customerId),
   });
+  const testPeriod = period(test);
+  const backend = await useBackend(o.backend ?? 'auto');
+  const columns = columnNames(prep);
+  const family = await fitFamily(
+    {
+      columns,
+      train: period(train),
+      validation: period(validation),
+      test: testPeriod,
+      recent: testPeriod,
+      rule: { name: RULE_NAME, column: NUMERIC_FEATURES.findIndex((f) => f.name === RULE_FEATURE) },
+    },
+    familySettings(config),
+    log,
+  );
+  const reason = selectionReason(family);
+  const version = modelVersion(facts, config, backend);
+  const { members, artefacts } = await servedNetworks(family);
+  if (family.served.model.kind !== 'network') for (const m of family.networkMembers) m.dispose();
+  const candidates = candidateSummaries(family.candidates);
+  const served = family.served;
   const metadata: ModelMetadata = {
     format: METADATA_FORMAT,
     version,
-    status,
+    status: 'published',
     statusReason: reason,
     trainedAt: new Date().toISOString(),
     backend,
@@ -379,62 +356,78 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
     data: facts,
     split,
     features: { spec: featureSpec(), columns, preprocessor: prep },
-    ensemble: { combine: 'mean', members },
-    network: {
-      hidden: config.hiddenUnits,
-      l2: config.l2,
-      epochs: mlp.train.epochs,
-      bestEpoch: mlp.train.bestEpoch,
-      classWeight: cw,
-      trainSeconds: mlp.train.seconds,
-      history: mlp.train.history,
+    served: {
+      name: served.name,
+      kind: served.model.kind,
+      calibration: served.calibration,
+      calibratedOn: split.test,
+      members,
+      logistic:
+        served.model.kind === 'logistic'
+          ? { intercept: served.model.intercept, coefficients: served.model.coefficients }
+          : null,
+      rule: served.model.kind === 'rule' ? { column: served.model.column, sign: served.model.sign } : null,
     },
-    calibration: ensemble.platt,
-    metrics: Object.fromEntries(Object.entries(testEval).map(([k, e]) => [k, headline(e)])),
+    selection: family.selection,
+    candidates,
   };
+  const byName = <T>(f: (c: CandidateResult) => T) =>
+    Object.fromEntries(family.candidates.map((c) => [c.name, f(c)])) as Record<string, T>;
+  const models = family.candidates.filter((c) => c.vsRule !== null);
   const evaluation: EvaluationReport = {
     version,
-    status,
+    status: 'published',
     reason,
     label:
       `default within ${config.horizonDays} days after the snapshot: an invoice more than ` +
       `${config.defaultDaysPastDue} days past due, or a write-off`,
     periods: split,
-    test: testEval,
-    validation: valEval,
-    comparisons,
+    selection: family.selection,
+    served: served.name,
+    test: byName((c) => c.test),
+    validation: byName((c) => c.validation),
+    comparisons: Object.fromEntries(models.map((c) => [c.name, c.vsRule?.test as AucDifference])),
+    validationComparisons: Object.fromEntries(models.map((c) => [c.name, c.vsRule?.validation as AucDifference])),
+    candidates,
+    search: family.search,
     baselines: {
-      logistic: { intercept: bias, coefficients: logisticCoefficients },
-      rule: { feature: RULE_FEATURE, steps },
+      logistic: {
+        intercept: family.logistic.intercept,
+        coefficients: Object.fromEntries(columns.map((c, j) => [c, family.logistic.coefficients[j] ?? 0])),
+        l2: family.logistic.l2,
+        iterations: family.logistic.iterations,
+        gradientNorm: family.logistic.gradientNorm,
+        converged: family.logistic.converged,
+      },
+      rule: { feature: RULE_FEATURE },
     },
   };
   const evaluated: EvaluatedModel[] = [];
-  for (const [splitName, evals, s] of [
-    ['test', testEval, split.test],
-    ['validation', valEval, split.validation],
+  for (const [splitName, s] of [
+    ['test', split.test],
+    ['validation', split.validation],
   ] as const) {
-    for (const [name, e] of Object.entries(evals)) {
+    for (const c of family.candidates) {
       evaluated.push({
-        name,
-        isCandidate: name === MODEL_NAME,
+        name: c.name,
+        isCandidate: true,
+        isServed: c.name === served.name,
         split: splitName,
         periodFrom: s.from,
         periodTo: s.to,
-        evaluation: e,
+        evaluation: splitName === 'test' ? c.test : c.validation,
+        vsRule: c.vsRule ? c.vsRule[splitName] : null,
       });
     }
   }
+  log(`serving ${served.name}: ${reason}`);
   return {
     version,
-    published: beats,
+    published: true,
     reason,
     metadata,
-    networks: Object.fromEntries(
-      await Promise.all(
-        fits.map(async (f, i) => [MEMBER_NAMES[i] as string, await serializeNetwork(f.model)]),
-      ),
-    ) as Record<string, NetworkArtefacts>,
-    members: fits.map((f) => f.model),
+    networks: artefacts,
+    scoring: served.model,
     evaluation,
     evaluated,
   };

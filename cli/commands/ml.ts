@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_CONFIG, type RiskConfig } from '../../ml/config.ts';
-import { bandTable, calibrationText, comparisonLines, evaluationTable } from '../../ml/report.ts';
+import { bandTable, calibrationText, candidateTable, evaluationTable } from '../../ml/report.ts';
+import type { EvaluationReport } from '../../ml/train.server.ts';
 import type { BackendChoice } from '../../ml/tf.ts';
 import type { Config } from '../config.ts';
 
@@ -24,13 +25,30 @@ const backendOption = () =>
     .choices(['auto', 'wasm', 'cpu'])
     .default('auto');
 
+/** The candidates table of a warehouse training. */
+function candidateRows(e: EvaluationReport): string {
+  return candidateTable(
+    Object.entries(e.candidates).map(([name, c]) => ({
+      name,
+      validation: e.validation[name] as NonNullable<(typeof e.validation)[string]>,
+      test: e.test[name] as NonNullable<(typeof e.test)[string]>,
+      vsRule: c.vsRule,
+      calibration: c.calibration,
+      publishable: e.selection.publishable.includes(name),
+      served: name === e.served,
+    })),
+  );
+}
+
 export function registerMlCommands(program: Command, config: () => Promise<Config>): void {
   program
     .command('train')
     .description(
-      'Train the default-risk model on the marts (monthly snapshots, time-based split), evaluate it against ' +
-        'logistic regression and the max-days-past-due rule on the latest snapshots, and publish it only if ' +
-        'it beats both on ROC AUC (exit code 1 otherwise). Writes artefacts and ml.model_evaluations.',
+      'Train the default-risk candidates on the marts (monthly snapshots, time-based split): the max-days-past-due ' +
+        'rule, a logistic regression fitted to convergence and a network tuned on the validation period; serve ' +
+        'the best that beats the rule beyond noise on validation (the simpler one on a tie, the rule when none ' +
+        'does), evaluate all on the latest snapshots, and score every customer. Writes artefacts, ' +
+        'ml.model_evaluations and ml.customer_risk_scores. With --matrix, the same on any feature table.',
     )
     .addOption(modelDirOption())
     .addOption(backendOption())
@@ -69,7 +87,6 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
           ...(o.gapMonths !== undefined ? { gapMonths: o.gapMonths } : {}),
         };
         const { defaultModelDir, trainRiskModel } = await import('../../ml/risk.server.ts');
-        const { MODEL_NAME } = await import('../../ml/train.server.ts');
         const report = await trainRiskModel({
           warehouseDir: c.warehouse,
           modelDir: o.modelDir ?? defaultModelDir(c.warehouse),
@@ -77,25 +94,25 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
           backend: o.backend,
           log: (m) => process.stderr.write(`${m}\n`),
         });
-        const p = report.evaluation.periods;
+        const e = report.evaluation;
+        const p = e.periods;
         console.log(
-          `\nTest period ${p.test.from} .. ${p.test.to} (${p.test.snapshots} monthly snapshots; ` +
-            `trained on ${p.train.from} .. ${p.train.to}, validated on ${p.validation.from} .. ${p.validation.to}). ` +
-            `Label: ${report.evaluation.label}.\n`,
+          `\nTrained on ${p.train.from} .. ${p.train.to}, chosen on validation ${p.validation.from} .. ${p.validation.to} ` +
+            `(${p.validation.positives} defaults), tested on ${p.test.from} .. ${p.test.to} (${p.test.positives} defaults). ` +
+            `Label: ${e.label}.\n`,
         );
-        console.log(evaluationTable(report.evaluation.test));
-        console.log(`\n${comparisonLines(MODEL_NAME, report.evaluation.comparisons)}`);
-        const model = report.evaluation.test[MODEL_NAME];
-        if (model)
-          console.log(`\nCalibration of ${MODEL_NAME} on the test period:\n${calibrationText(model)}`);
+        console.log(candidateRows(e));
+        console.log(`\nTest period:\n${evaluationTable(e.test)}`);
+        const served = e.test[e.served];
+        if (served) console.log(`\nCalibration of ${e.served} on the test period:\n${calibrationText(served)}`);
+        if (report.scores) console.log(`\n${bandTable(report.scores.bands)}`);
         console.log(`\nArtefacts and the full report: ${report.dir}`);
-        if (!report.published) {
-          throw new Error(
-            `The model ${report.version} was NOT published: ${report.reason}. The previously published model ` +
-              '(if any) stays in use; the evaluation is in ml.model_evaluations.',
-          );
-        }
-        console.log(`Published model ${report.version}: ${report.reason}.`);
+        console.log(
+          `Serving ${e.served} (model ${report.version}): ${report.reason}.` +
+            (report.scores
+              ? ` Scored ${report.scores.customers} customers as of ${report.scores.asOfDate}.`
+              : ''),
+        );
       },
     );
 
