@@ -122,13 +122,28 @@ export function applyStep(f: StepFunction, x: number): number {
  * 100 %. Returns the step function (block starts and rates).
  */
 export function fitIsotonic(x: ArrayLike<number>, labels: ArrayLike<number>, prior = 1): StepFunction {
-  const n = x.length;
-  if (n === 0) throw new Error('isotonic regression needs at least one row');
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (i, j) => (x[i] as number) - (x[j] as number) || i - j,
+  return fitIsotonicOrdered(x, labels, ascendingOrder(x), prior);
+}
+
+/** Row indices by ascending x (ties by index). */
+function ascendingOrder(x: ArrayLike<number>): Int32Array {
+  const values = Float64Array.from({ length: x.length }, (_, i) => x[i] as number);
+  return Int32Array.from({ length: x.length }, (_, i) => i).sort(
+    (i, j) => (values[i] as number) - (values[j] as number) || i - j,
   );
+}
+
+/** fitIsotonic given the rows in ascending order of x (`order` may list a subset of the rows). */
+function fitIsotonicOrdered(
+  x: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  order: ArrayLike<number>,
+  prior = 1,
+): StepFunction {
+  const n = order.length;
+  if (n === 0) throw new Error('isotonic regression needs at least one row');
   let total = 0;
-  for (let i = 0; i < n; i++) total += labels[i] as number;
+  for (let k = 0; k < n; k++) total += labels[order[k] as number] as number;
   const base = total / n;
   // Groups of equal x first (a step function cannot split them), then pool adjacent violators.
   const gx: number[] = [];
@@ -255,6 +270,8 @@ export function chooseCalibration(
     platt: new Float64Array(n),
     isotonic: new Float64Array(n),
   };
+  // One sort for every fold's isotonic fit: each fold's rows, in this order, are sorted too.
+  const order = ascendingOrder(scores);
   for (let f = 0; f < folds; f++) {
     const fitRows: number[] = [];
     const heldOut: number[] = [];
@@ -262,9 +279,18 @@ export function chooseCalibration(
     if (heldOut.length === 0 || fitRows.length === 0) continue;
     const s = Float64Array.from(fitRows, (i) => scores[i] as number);
     const y = Float64Array.from(fitRows, (i) => labels[i] as number);
-    for (const method of ['platt', 'isotonic'] as const) {
-      const c = fitCalibrator(method, s, y);
-      for (const i of heldOut) out[method][i] = applyCalibrator(c, scores[i] as number);
+    const platt = fitCalibrator('platt', s, y);
+    const isotonic: Calibrator = {
+      method: 'isotonic',
+      steps: fitIsotonicOrdered(
+        scores,
+        labels,
+        order.filter((i) => fold[i] !== f),
+      ),
+    };
+    for (const i of heldOut) {
+      out.platt[i] = applyCalibrator(platt, scores[i] as number);
+      out.isotonic[i] = applyCalibrator(isotonic, scores[i] as number);
     }
   }
   const loss = { platt: meanLogLoss(out.platt, labels), isotonic: meanLogLoss(out.isotonic, labels) };

@@ -49,6 +49,8 @@ export interface RiskConfig {
   readonly networkSeeds: number;
   /** Rows one training epoch visits at most (every default and a fresh sample of the others above it). */
   readonly maxRowsPerEpoch: number;
+  /** Training rows the network search may visit in all; the search tries fewer settings on large data. */
+  readonly searchRowVisits: number;
   /** L2 penalties of the logistic regression, strongest first; the best on validation ROC AUC is kept. */
   readonly logisticL2: readonly number[];
   /** Resamples of customers for the bootstrap intervals. */
@@ -85,7 +87,8 @@ export const DEFAULT_CONFIG: RiskConfig = {
   search: { l2: [1e-4, 1e-3, 1e-2], hidden: [[16], [32], [64]], learningRate: [1e-3, 3e-3, 1e-2] },
   networkSeeds: 3,
   maxRowsPerEpoch: 65_536,
-  logisticL2: [1e-1, 3e-2, 1e-2, 3e-3, 1e-3, 1e-4],
+  searchRowVisits: 4_000_000,
+  logisticL2: [1e-1, 1e-2, 1e-3, 1e-4],
   bootstrapRounds: 500,
   batchSize: 256,
   maxEpochs: 150,
@@ -126,6 +129,7 @@ export function validateConfig(c: RiskConfig): void {
   positiveInt('topFeatures', c.topFeatures);
   positiveInt('networkSeeds', c.networkSeeds);
   positiveInt('maxRowsPerEpoch', c.maxRowsPerEpoch);
+  positiveInt('searchRowVisits', c.searchRowVisits);
   positiveInt('bootstrapRounds', c.bootstrapRounds);
   if (c.logisticL2.length === 0 || !c.logisticL2.every((v) => v >= 0))
     problems.push('logisticL2 must list at least one penalty ≥ 0');

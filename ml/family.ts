@@ -70,6 +70,12 @@ export interface FamilySettings {
   readonly monitor: 'auc' | 'loss';
   readonly classWeighting: 'balanced' | 'sqrt' | 'none';
   readonly maxRowsPerEpoch: number;
+  /**
+   * Training rows the search may visit in all (epochs × rows per epoch, summed over its trials): a
+   * deterministic budget. The starting setting and the extra seeds always train; a search trial
+   * starts only while the budget lasts, so large data tries fewer settings.
+   */
+  readonly searchRowVisits: number;
   /** L2 penalties of the logistic-regression path (strongest first). */
   readonly logisticL2: readonly number[];
   readonly bootstrapRounds: number;
@@ -92,7 +98,8 @@ export const LOGISTIC_NAME = 'logistic_regression';
 export interface SearchTrial {
   readonly setting: NetworkSetting;
   readonly seed: number;
-  readonly validationAuc: number;
+  /** null: not trained, the search budget was spent. */
+  readonly validationAuc: number | null;
   readonly epochs: number;
   readonly bestEpoch: number;
   readonly seconds: number;
@@ -132,6 +139,15 @@ export interface FamilyResult {
   /** The logistic regression's fit (coefficients in column order). */
   readonly logistic: LogisticFit;
   readonly rule: { readonly name: string; readonly column: number; readonly sign: 1 | -1 };
+}
+
+/**
+ * Resamples for a bootstrap over `rows` rows: the configured number, but above 100,000 rows fewer
+ * (never below 200), so that each comparison costs about the same as on 100,000 rows with 500.
+ */
+export function bootstrapRounds(configured: number, rows: number): number {
+  if (rows <= 100_000) return configured;
+  return Math.min(configured, Math.max(200, Math.floor((configured * 100_000) / rows)));
 }
 
 const key = (s: NetworkSetting) => JSON.stringify([s.hidden, s.l2, s.learningRate]);
@@ -214,11 +230,21 @@ export async function fitFamily(
   const networkStarted = performance.now();
   const search: SearchTrial[] = [];
   const tried = new Set<string>();
+  let visits = 0;
   let best: { setting: NetworkSetting; fit: Awaited<ReturnType<typeof trainOne>> } | undefined;
   const consider = async (setting: NetworkSetting) => {
     if (tried.has(key(setting))) return;
     tried.add(key(setting));
+    if (search.length > 0 && visits >= s.searchRowVisits) {
+      search.push({ setting, seed: s.seed, validationAuc: null, epochs: 0, bestEpoch: 0, seconds: 0 });
+      log(
+        `network ${JSON.stringify(setting.hidden)} L2 ${setting.l2} learning rate ${setting.learningRate}: not tried ` +
+          `(the search's budget of ${s.searchRowVisits.toLocaleString('en-US')} training rows is spent)`,
+      );
+      return;
+    }
     const fit = await trainOne(setting, s.seed);
+    visits += fit.result.epochs * epochRows;
     search.push({
       setting,
       seed: s.seed,
@@ -262,6 +288,7 @@ export async function fitFamily(
   const networkSeconds = (performance.now() - networkStarted) / 1000;
 
   // ---- calibration on validation, evaluation on validation and test
+  const evaluationStarted = performance.now();
   const scored = [
     { name: data.rule.name, kind: 'rule' as const, complexity: 0, model: ruleModel, seconds: ruleSeconds },
     { name: LOGISTIC_NAME, kind: 'logistic' as const, complexity: 1, model: logisticModel, seconds: logisticSeconds },
@@ -273,7 +300,7 @@ export async function fitFamily(
   });
   const rule = scored[0] as (typeof scored)[number];
   const bootstrap = (labels: Float32Array, a: Float64Array, b: Float64Array, clusters: readonly string[]) =>
-    aucDifferenceBootstrap(labels, a, b, clusters, { seed: s.seed, rounds: s.bootstrapRounds });
+    aucDifferenceBootstrap(labels, a, b, clusters, { seed: s.seed, rounds: bootstrapRounds(s.bootstrapRounds, labels.length) });
   const candidates: CandidateResult[] = scored.map((c) => {
     const calibrationChoice = chooseCalibration(c.val, yVal, validation.clusters);
     const calibration = fitCalibrator(calibrationChoice.method, c.val, yVal);
@@ -319,6 +346,7 @@ export async function fitFamily(
     };
   });
 
+  log(`calibration and evaluation of the candidates in ${((performance.now() - evaluationStarted) / 1000).toFixed(1)} s`);
   // ---- the publication rule, on validation
   const byName = new Map(scored.map((c) => [c.name, c]));
   const selection = selectCandidate(

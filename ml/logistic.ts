@@ -38,7 +38,7 @@ export interface LogisticOptions {
   readonly tolerance?: number;
   /** Start from this solution (a path over l2 values converges in a few steps). */
   readonly start?: LogisticModel;
-  /** Rows used for the Hessian at most (default 200,000); the gradient always uses every row. */
+  /** Rows used for the Hessian at most (default 100,000); the gradient always uses every row. */
   readonly hessianRows?: number;
   readonly seed?: number;
 }
@@ -151,7 +151,7 @@ export function fitLogistic(x: Matrix, y: ArrayLike<number>, o: LogisticOptions)
   }
   const maxIterations = o.maxIterations ?? 100;
   const tolerance = o.tolerance ?? 1e-7;
-  const sample = hessianSample(y, o.hessianRows ?? 200_000, o.seed ?? 1);
+  const sample = hessianSample(y, o.hessianRows ?? 100_000, o.seed ?? 1);
   const eta = new Float64Array(n);
 
   const margins = (b: Float64Array, out: Float64Array) => {

@@ -244,45 +244,60 @@ export function evaluate(
   };
 }
 
-/** Row indices by descending score, and where each run of equal scores starts (plus n at the end). */
-interface ScoreGroups {
-  readonly order: number[];
-  readonly starts: number[];
+/**
+ * One score's ranking prepared for repeated weighted ROC AUCs: rows by ascending score, as the index
+ * of their cluster and their label, and where each run of equal scores ends.
+ */
+interface RankedClusters {
+  readonly cluster: Int32Array;
+  readonly positive: Uint8Array;
+  /** 1 at the last position of each run of equal scores. */
+  readonly runEnd: Uint8Array;
 }
 
-function scoreGroups(scores: ArrayLike<number>): ScoreGroups {
-  const order = byScoreDesc(scores);
-  const starts: number[] = [];
-  for (let k = 0; k < order.length; k++) {
-    if (k === 0 || scores[order[k] as number] !== scores[order[k - 1] as number]) starts.push(k);
+function rankClusters(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  clusterOf: Int32Array,
+): RankedClusters {
+  const order = byScoreDesc(scores).reverse();
+  const n = order.length;
+  const cluster = new Int32Array(n);
+  const positive = new Uint8Array(n);
+  const runEnd = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = order[k] as number;
+    cluster[k] = clusterOf[i] as number;
+    positive[k] = labels[i] === 1 ? 1 : 0;
+    runEnd[k] = k + 1 === n || scores[order[k + 1] as number] !== scores[i] ? 1 : 0;
   }
-  starts.push(order.length);
-  return { order, starts };
+  return { cluster, positive, runEnd };
 }
 
-/** ROC AUC with a weight (multiplicity) per row; ties count half. */
-function weightedAuc(g: ScoreGroups, labels: ArrayLike<number>, weight: ArrayLike<number>): number {
-  let negatives = 0;
-  let positives = 0;
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === 1) positives += weight[i] as number;
-    else negatives += weight[i] as number;
-  }
-  if (positives === 0 || negatives === 0) return Number.NaN;
-  let negativesBelow = negatives;
+/** ROC AUC when every row of cluster c counts `multiplicity[c]` times; ties count half. */
+function clusterWeightedAuc(r: RankedClusters, multiplicity: Int32Array): number {
+  let negativesBelow = 0;
   let concordant = 0;
-  for (let k = 0; k + 1 < g.starts.length; k++) {
-    let pos = 0;
-    let neg = 0;
-    for (let m = g.starts[k] as number; m < (g.starts[k + 1] as number); m++) {
-      const i = g.order[m] as number;
-      if (labels[i] === 1) pos += weight[i] as number;
-      else neg += weight[i] as number;
+  let runPos = 0;
+  let runNeg = 0;
+  let positives = 0;
+  const n = r.cluster.length;
+  for (let k = 0; k < n; k++) {
+    const w = multiplicity[r.cluster[k] as number] as number;
+    if (w !== 0) {
+      if (r.positive[k] === 1) runPos += w;
+      else runNeg += w;
     }
-    negativesBelow -= neg;
-    concordant += pos * (negativesBelow + neg / 2);
+    if (r.runEnd[k] === 1) {
+      concordant += runPos * (negativesBelow + runNeg / 2);
+      negativesBelow += runNeg;
+      positives += runPos;
+      runPos = 0;
+      runNeg = 0;
+    }
   }
-  return concordant / (positives * negatives);
+  if (positives === 0 || negativesBelow === 0) return Number.NaN;
+  return concordant / (positives * negativesBelow);
 }
 
 export interface AucDifference {
@@ -315,21 +330,25 @@ export function aucDifferenceBootstrap(
     if (list) list.push(i);
     else byCluster.set(c, [i]);
   });
-  const groupsOfRows = [...byCluster.values()];
+  const clusterCount = byCluster.size;
+  const clusterOf = new Int32Array(labels.length);
+  [...byCluster.values()].forEach((rows, c) => {
+    for (const i of rows) clusterOf[i] = c;
+  });
   const difference = rocAuc({ scores: a, labels }) - rocAuc({ scores: b, labels });
-  // Each resample is a multiplicity per row; the AUC of a weighted sample needs no new sort.
-  const rankA = scoreGroups(a);
-  const rankB = scoreGroups(b);
-  const weight = new Float64Array(labels.length);
+  // Each resample is a multiplicity per cluster; the AUC of a weighted sample needs no new sort.
+  const rankA = rankClusters(a, labels, clusterOf);
+  const rankB = rankClusters(b, labels, clusterOf);
+  const multiplicity = new Int32Array(clusterCount);
   const diffs: number[] = [];
   let wins = 0;
   for (let r = 0; r < rounds; r++) {
-    weight.fill(0);
-    for (let k = 0; k < groupsOfRows.length; k++) {
-      for (const i of groupsOfRows[rng.int(groupsOfRows.length)] as number[])
-        weight[i] = (weight[i] as number) + 1;
+    multiplicity.fill(0);
+    for (let k = 0; k < clusterCount; k++) {
+      const c = rng.int(clusterCount);
+      multiplicity[c] = (multiplicity[c] as number) + 1;
     }
-    const d = weightedAuc(rankA, labels, weight) - weightedAuc(rankB, labels, weight);
+    const d = clusterWeightedAuc(rankA, multiplicity) - clusterWeightedAuc(rankB, multiplicity);
     if (Number.isNaN(d)) continue;
     diffs.push(d);
     if (d > 0) wins++;

@@ -110,14 +110,17 @@ export interface TrainResult {
   readonly seconds: number;
 }
 
+/** Steps per epoch above which batches grow (batchSizeFor). */
+const STEPS_PER_EPOCH = 32;
+
 /**
- * The batch size for `rows` training rows: the configured size, doubled until an epoch takes at most
- * ~128 steps, capped at 8,192. Small data keeps the configured batches; a million rows are not
- * trained 256 rows at a time (per-step overhead would dominate).
+ * The batch size for `rows` training rows per epoch: the configured size, doubled until an epoch
+ * takes at most 32 steps, capped at 8,192. Small data keeps the configured batches; large data is
+ * not trained 256 rows at a time (per-step overhead would dominate).
  */
 export function batchSizeFor(rows: number, configured: number): number {
   let size = configured;
-  while (size < 8192 && rows / size > 128) size *= 2;
+  while (size < 8192 && rows / size > STEPS_PER_EPOCH) size *= 2;
   return Math.max(configured, Math.min(size, 8192));
 }
 

@@ -125,6 +125,7 @@ export function familySettings(c: RiskConfig): FamilySettings {
     monitor: c.monitor,
     classWeighting: c.classWeighting,
     maxRowsPerEpoch: c.maxRowsPerEpoch,
+    searchRowVisits: c.searchRowVisits,
     logisticL2: c.logisticL2,
     bootstrapRounds: c.bootstrapRounds,
   };
