@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { applyPlatt, applyStep, fitIsotonic, fitPlatt, logit, sigmoid } from './calibrate.ts';
+import {
+  applyCalibrator,
+  applyPlatt,
+  applyStep,
+  chooseCalibration,
+  fitCalibrator,
+  fitIsotonic,
+  fitPlatt,
+  logit,
+  sigmoid,
+} from './calibrate.ts';
 import { SeededRandom } from '../core/random.ts';
 
 describe('Platt scaling', () => {
@@ -53,5 +63,44 @@ describe('isotonic regression (pool adjacent violators)', () => {
     expect([-5, 0, 9.9, 10, 29, 30, 400].map((x) => applyStep(f, x))).toEqual([
       0.01, 0.01, 0.01, 0.05, 0.05, 0.2, 0.2,
     ]);
+  });
+});
+
+describe('calibration of raw scores, Platt or isotonic chosen by cross-validation', () => {
+  /** Scores z ~ N(0, 1), outcomes from `rate(z)`, 20 rows per cluster. */
+  function data(rate: (z: number) => number, n: number, seed: number) {
+    const rng = new SeededRandom(seed);
+    const scores: number[] = [];
+    const labels: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const z = rng.normal();
+      scores.push(z);
+      labels.push(rng.next() < rate(z) ? 1 : 0);
+    }
+    return { scores, labels, clusters: scores.map((_, i) => `c${Math.floor(i / 20)}`) };
+  }
+
+  it('Platt scaling maps a raw score z to sigmoid(a z + b), fitted on the scores themselves', () => {
+    const d = data((z) => sigmoid(1.5 * z - 3), 20_000, 5);
+    const c = fitCalibrator('platt', d.scores, d.labels);
+    if (c.method !== 'platt') throw new Error('expected Platt');
+    expect(c.a).toBeCloseTo(1.5, 0);
+    expect(c.b).toBeCloseTo(-3, 0);
+    expect(applyCalibrator(c, 0.7)).toBeCloseTo(sigmoid(c.a * 0.7 + c.b), 12);
+  });
+
+  it('chooses Platt for a logistic relation and isotonic for a step, by out-of-fold log loss', () => {
+    const logistic = data((z) => sigmoid(2 * z - 2), 6_000, 6);
+    const platt = chooseCalibration(logistic.scores, logistic.labels, logistic.clusters);
+    expect(platt.method).toBe('platt');
+    expect(platt.crossValidatedLogLoss.platt).toBeLessThan(platt.crossValidatedLogLoss.isotonic);
+    // A step the logistic curve cannot follow: 2 % below z = 1, 60 % above.
+    const step = data((z) => (z < 1 ? 0.02 : 0.6), 6_000, 7);
+    const isotonic = chooseCalibration(step.scores, step.labels, step.clusters);
+    expect(isotonic.method).toBe('isotonic');
+    expect(isotonic.folds).toBe(5);
+    const c = fitCalibrator('isotonic', step.scores, step.labels);
+    expect(applyCalibrator(c, 0)).toBeLessThan(0.1);
+    expect(applyCalibrator(c, 2)).toBeGreaterThan(0.5);
   });
 });

@@ -4,11 +4,13 @@ import {
   brier,
   calibrationTable,
   evaluate,
+  expectedCalibrationError,
   ks,
   lift,
   prAuc,
   rocAuc,
 } from './metrics.ts';
+import { SeededRandom } from '../core/random.ts';
 
 describe('ROC AUC', () => {
   it('is the share of positive/negative pairs ranked right, ties counting half', () => {
@@ -89,6 +91,16 @@ describe('calibration table', () => {
     expect(bins.reduce((a, b) => a + b.rows, 0)).toBe(5);
   });
 
+  it("the expected calibration error weighs each bin's gap between prediction and observation by its rows", () => {
+    const scores = [0.1, 0.1, 0.3, 0.3, 0.5, 0.5, 0.5, 0.5];
+    const labels = [0, 0, 0, 1, 1, 1, 0, 1];
+    const bins = calibrationTable({ scores, labels }, 4);
+    // Bins: {0.1, 0.1} predicted 0.1 observed 0; {0.3, 0.3} 0.3 vs 0.5; {0.5 ×4} 0.5 vs 0.75.
+    expect(expectedCalibrationError(bins)).toBeCloseTo((2 * 0.1 + 2 * 0.2 + 4 * 0.25) / 8, 12);
+    expect(evaluate(labels, scores).ece).toBeCloseTo((2 * 0.1 + 2 * 0.2 + 4 * 0.25) / 8, 12);
+    expect(expectedCalibrationError([])).toBeNaN();
+  });
+
   it('evaluate() ranks with one score and calibrates with another', () => {
     const e = evaluate([1, 0, 0], [3, 2, 1], [0.9, 0.2, 0.1]);
     expect(e).toMatchObject({ rows: 3, positives: 1, rocAuc: 1, ks: 1 });
@@ -115,5 +127,25 @@ describe('paired bootstrap of an AUC difference', () => {
     expect(a.shareAWins).toBeGreaterThan(0.9);
     const same = aucDifferenceBootstrap(labels, good, good, clusters, { rounds: 50, seed: 3 });
     expect(same).toMatchObject({ difference: 0, low: 0, high: 0, shareAWins: 0 });
+  });
+
+  it("a resample's difference is the AUC difference on the resampled rows, whole clusters repeated", () => {
+    const labels = [1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0];
+    const a = [0.9, 0.1, 0.4, 0.35, 0.2, 0.4, 0.3, 0.8, 0.5, 0.1, 0.6, 0.7];
+    const b = [0.2, 0.3, 0.1, 0.9, 0.5, 0.5, 0.6, 0.4, 0.2, 0.8, 0.3, 0.1];
+    const clusters = ['x', 'y', 'x', 'z', 'y', 'w', 'z', 'w', 'v', 'v', 'u', 'u'];
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const one = aucDifferenceBootstrap(labels, a, b, clusters, { rounds: 1, seed });
+      // The same draws by hand: clusters in order of first appearance, one draw per cluster.
+      const order = [...new Set(clusters)];
+      const rng = new SeededRandom(seed, 101);
+      const drawn = order.map(() => order[rng.int(order.length)] as string);
+      const rows = drawn.flatMap((c) => clusters.flatMap((x, i) => (x === c ? [i] : [])));
+      const pick = (v: number[]) => rows.map((i) => v[i] as number);
+      const expected =
+        rocAuc({ scores: pick(a), labels: pick(labels) }) - rocAuc({ scores: pick(b), labels: pick(labels) });
+      if (Number.isNaN(expected)) expect(one.rounds).toBe(0);
+      else expect(one.low).toBeCloseTo(expected, 12);
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   buildNetwork,
   classWeights,
   deserializeNetwork,
+  epochSample,
   predict,
   serializeNetwork,
   trainNetwork,
@@ -113,11 +114,47 @@ describe('the network (TF.js, wasm backend)', () => {
 });
 
 describe('batch size', () => {
-  it('keeps the configured size for small data and grows it for large data, up to 8,192', () => {
-    expect(batchSizeFor(10_544, 256)).toBe(256);
-    expect(batchSizeFor(60_000, 256)).toBe(512);
+  it('keeps the configured size for small data and grows it to 32 steps per epoch, up to 8,192', () => {
+    expect(batchSizeFor(7_105, 256)).toBe(256);
+    expect(batchSizeFor(10_544, 256)).toBe(512);
+    expect(batchSizeFor(65_536, 256)).toBe(2048);
     expect(batchSizeFor(1_200_000, 256)).toBe(8192);
     expect(batchSizeFor(100, 1024)).toBe(1024);
+  });
+});
+
+describe('epochs capped in rows', () => {
+  it('visit every row in a seeded order when under the cap', () => {
+    const y = [0, 1, 0, 0, 1];
+    const s = epochSample(y, 10, new SeededRandom(1));
+    expect([...s.rows].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect([...s.multiplier]).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('keep every default and a fresh sample of the others, weighted to estimate the full mean loss', () => {
+    const n = 1000;
+    const y = Array.from({ length: n }, (_, i) => (i % 50 === 0 ? 1 : 0));
+    const loss = Array.from({ length: n }, (_, i) => ((i * 37) % 11) / 10);
+    const fullMean = loss.reduce((a, b) => a + b, 0) / n;
+    const rng = new SeededRandom(2);
+    let estimate = 0;
+    const epochs = 400;
+    const seen = new Set<number>();
+    for (let e = 0; e < epochs; e++) {
+      const s = epochSample(y, 100, rng);
+      expect(s.rows).toHaveLength(100);
+      // Every default, every epoch.
+      expect([...s.rows].filter((r) => y[r] === 1)).toHaveLength(20);
+      let sum = 0;
+      s.rows.forEach((r, k) => {
+        sum += (s.multiplier[k] as number) * (loss[r] as number);
+        seen.add(r);
+      });
+      estimate += sum / s.rows.length / epochs;
+    }
+    expect(estimate).toBeCloseTo(fullMean, 2);
+    // Over the epochs the samples cover the data.
+    expect(seen.size).toBe(n);
   });
 });
 
