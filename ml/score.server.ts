@@ -75,17 +75,28 @@ export async function scoreCustomers(
   const groups = columnGroups(meta.features.preprocessor);
   const contributions = occlusion(x, groups, pd);
   const rows: ScoreRow[] = [];
+  // A rule scores from one feature: that feature is the driver, whatever its contribution.
+  const ruleGroup =
+    model.scoring.kind === 'rule' ? (meta.features.columns[model.scoring.column] ?? null) : null;
   modelled.forEach((c, i) => {
     const p = probabilities[i] as number;
     const d = derived[i];
     if (d === undefined) throw new Error('internal: derived features missing');
+    const top =
+      ruleGroup !== null
+        ? [
+            {
+              feature: ruleGroup,
+              value: displayValue(d, ruleGroup),
+              contribution: Math.round((contributions[i]?.[groups.findIndex((g) => g.name === ruleGroup)] ?? 0) * 1e4) / 1e4,
+            },
+          ]
+        : topContributions(contributions[i] ?? [], groups, (f) => displayValue(d, f), meta.config.topFeatures);
     rows.push({
       customerId: c.customerId,
       probabilityOfDefault: p,
       riskBand: riskBand(meta.config.bands, p),
-      topFeatures: JSON.stringify(
-        topContributions(contributions[i] ?? [], groups, (f) => displayValue(d, f), meta.config.topFeatures),
-      ),
+      topFeatures: JSON.stringify(top),
     });
   });
   for (const c of customers) {

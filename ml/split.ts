@@ -92,11 +92,20 @@ export function planSnapshots(o: {
   const n = labelled.length;
   const beforeTest = labelled.slice(0, Math.max(0, n - o.testMonths));
   const firstTest = labelled[n - o.testMonths];
+  // The gap a long enough history needs: purged against month-ends running back far enough.
+  const ideal = monthEnds(
+    addDays(o.asOfDate, -o.horizonDays - 31 * (o.testMonths + o.validationMonths + 3) - 2 * o.horizonDays),
+    addDays(o.asOfDate, -o.horizonDays),
+  );
   const gapMonths =
     o.gapMonths === 'purge'
-      ? firstTest === undefined
-        ? Math.ceil(o.horizonDays / 28)
-        : purgeGap(beforeTest, firstTest, o.horizonDays)
+      ? firstTest !== undefined && beforeTest.length >= o.validationMonths + 3
+        ? purgeGap(beforeTest, firstTest, o.horizonDays)
+        : purgeGap(
+            ideal.slice(0, ideal.length - o.testMonths),
+            ideal[ideal.length - o.testMonths] as string,
+            o.horizonDays,
+          )
       : o.gapMonths;
   const needed = o.testMonths + gapMonths + o.validationMonths + 3;
   if (n < needed) {

@@ -21,6 +21,7 @@ import {
   type CustomerFeatures,
 } from '../../ml/features.server.ts';
 import { ensureRiskScores } from '../../ml/risk.server.ts';
+import { queryRows } from '../../warehouse/convert.ts';
 import { withPublished } from '../../warehouse/store.ts';
 import { tempDir } from '../helpers.ts';
 import { HEADERS, loadAndBuild, writeExports } from './helpers.ts';
@@ -219,9 +220,30 @@ describe('label SQL', () => {
 });
 
 describe('ensureRiskScores on too little history', () => {
-  it('reports why there are no scores instead of failing', async () => {
+  it('reports how much history is missing, in numbers, and records it for the Risk page', async () => {
     const result = await ensureRiskScores({ warehouseDir: wh, modelDir: join(root, 'models') });
     expect(result).toMatchObject({ modelVersion: null, trained: false, scored: false });
-    expect(result.message).toMatch(/Not enough history to train the risk model: \d+ monthly snapshot/);
+    const facts = await withPublished(wh, warehouseFacts);
+    const plan = { have: 0, needed: 0 };
+    expect(result.shortfall).toMatchObject({ kind: 'history', asOfDate: facts.asOfDate, horizonDays: 180 });
+    if (result.shortfall?.kind === 'history') Object.assign(plan, result.shortfall);
+    // 6 test + 5 gap (180-day horizon) + 5 validation + 3 training month-ends.
+    expect(plan.needed).toBe(19);
+    expect(plan.have).toBeLessThan(plan.needed);
+    expect(result.message).toBe(
+      `no risk scores: not enough history: ${plan.have} of the 19 month-ends the risk model needs have a complete ` +
+        `180-day outcome window (invoices from ${facts.firstInvoiceDate} to ${facts.asOfDate}); ` +
+        `${19 - plan.have} more month(s) of invoice history are needed`,
+    );
+    expect(result.message).not.toMatch(/arlens/);
+    const status = await withPublished(wh, (conn) =>
+      queryRows(conn, `SELECT state, shortfall, history_months, history_months_needed FROM ml.risk_status`),
+    );
+    expect(status).toEqual([
+      { state: 'not_enough_data', shortfall: 'history', history_months: plan.have, history_months_needed: 19 },
+    ]);
+    // Asking again changes nothing (no new warehouse generation for the same shortfall).
+    const again = await ensureRiskScores({ warehouseDir: wh, modelDir: join(root, 'models') });
+    expect(again.message).toBe(result.message);
   });
 });

@@ -1,9 +1,9 @@
 /**
  * The risk model end to end on the default demo data (seed 42, 20,000 invoices, as of 2026-10-31):
- * `arlens train` trains and evaluates, the model beats the days-past-due rule on the test period,
- * the publication rule is applied as documented (exit code 1 when not published), artefacts and
- * warehouse tables are complete, scoring writes one row per customer, and ensureRiskScores trains,
- * reuses and rescores as documented.
+ * `arlens train` trains and evaluates the candidate family, the network beats the days-past-due rule
+ * on the test period, the publication rule chooses the serving candidate as documented and
+ * `arlens train` says which and why, artefacts and warehouse tables are complete, scoring writes one
+ * row per customer, and ensureRiskScores trains, reuses and rescores as documented.
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ import {
 } from '../../ml/artefacts.server.ts';
 import { DEFAULT_CONFIG, IN_DEFAULT_BAND } from '../../ml/config.ts';
 import { NUMERIC_FEATURES } from '../../ml/features.ts';
+import { buildNetwork, serializeNetwork } from '../../ml/network.ts';
+import { writeVersion } from '../../ml/artefacts.server.ts';
 import { addDays } from '../../core/calendar.ts';
 import { ensureRiskScores, scoreRiskModel } from '../../ml/risk.server.ts';
 import { LOGISTIC_NAME, MODEL_NAME, RULE_NAME, type EvaluationReport } from '../../ml/train.server.ts';
@@ -84,9 +86,9 @@ afterAll(async () => {
 const auc = (name: string) => report.test[name]?.rocAuc ?? Number.NaN;
 
 describe('training and evaluation on the demo data', () => {
-  it('beats the days-past-due rule on the test period (ROC AUC), beyond the bootstrap noise', () => {
+  it('the network beats the days-past-due rule on the test period (ROC AUC), beyond the bootstrap noise', () => {
     expect(auc(MODEL_NAME)).toBeGreaterThan(auc(RULE_NAME));
-    expect(report.comparisons[RULE_NAME]?.low).toBeGreaterThan(0);
+    expect(report.comparisons[MODEL_NAME]?.low).toBeGreaterThan(0);
     // Everything is measured on the later snapshots, with defaults in every split.
     expect(metadata.split.train.to < metadata.split.validation.from).toBe(true);
     expect(metadata.split.validation.to < metadata.split.test.from).toBe(true);
@@ -103,46 +105,52 @@ describe('training and evaluation on the demo data', () => {
     expect(metadata.split.test.positives).toBeGreaterThanOrEqual(20);
   });
 
-  it('publishes the model only if it beats both baselines, and says so (arlens train exits 1 otherwise)', async () => {
-    const beats = auc(MODEL_NAME) > auc(LOGISTIC_NAME) && auc(MODEL_NAME) > auc(RULE_NAME);
-    expect(metadata.status).toBe(beats ? 'published' : 'rejected');
-    expect(await publishedVersion(modelDir)).toBe(beats ? version : undefined);
-    expect(metadata.statusReason).toMatch(
-      beats ? /beats logistic regression .* and the rule/ : /does not beat/,
+  it('serves the candidate the publication rule picks on validation, and arlens train says which and why', async () => {
+    expect(trainOutcome).toBe('ok');
+    expect(metadata.status).toBe('published');
+    expect(await publishedVersion(modelDir)).toBe(version);
+    const { selection } = metadata;
+    expect(selection.served).toBe(metadata.served.name);
+    const lows = Object.fromEntries(
+      Object.entries(metadata.candidates).map(([name, c]) => [name, c.vsRule?.validation.low ?? null]),
     );
-    expect(trainOutput).toMatch(/risk_mlp\s+0\.\d{4}\s+0\.\d{4}/);
-    expect(trainOutput).toMatch(/rule_max_dpd_12m\s+0\.\d{4}/);
-    expect(trainOutput).toContain('95 % bootstrap interval');
-    if (beats) expect(trainOutcome).toBe('ok');
-    else expect((trainOutcome as Error).message).toMatch(/NOT published: test ROC AUC .* does not beat/);
+    // A model serves only with its validation interval against the rule above zero; the rule only when
+    // no model has one.
+    if (selection.reason === 'no_model_beats_rule') {
+      expect(selection.served).toBe(RULE_NAME);
+      expect(Object.values(lows).every((l) => l === null || l <= 0)).toBe(true);
+    } else {
+      expect(lows[selection.served]).toBeGreaterThan(0);
+    }
+    if (selection.reason === 'simpler_within_noise') expect(selection.bestVsServed?.low).toBeLessThanOrEqual(0);
+    expect(trainOutput).toMatch(new RegExp(`${selection.served}\\s+0\\.\\d{4}.*SERVES`));
+    expect(trainOutput).toMatch(/logistic_regression\s+0\.\d{4}\s+[+−]0\.\d{4} \([+−]0\.\d{4} \.\. [+−]0\.\d{4}\)/);
+    expect(trainOutput).toContain(`Serving ${selection.served} (model ${version})`);
+    expect(trainOutput).toMatch(/Scored 800 customers as of 2026-10-31/);
+    expect(trainOutput).not.toMatch(/arlens (train|score)/);
+    // The logistic regression is a converged fit, not a few epochs.
+    expect(report.baselines.logistic.converged).toBe(true);
+    expect(report.baselines.logistic.gradientNorm).toBeLessThan(1e-6);
+    // The network search ran on validation and the chosen setting was averaged over seeds.
+    expect(report.search.length).toBeGreaterThan(3);
+    expect(metadata.candidates[MODEL_NAME]?.details['seeds']).toEqual([42, 43, 44]);
   });
 
-  it('writes versioned artefacts: topology, weights, features in order, preprocessing, window, seed, backend', async () => {
+  it('writes versioned artefacts: the served model, features in order, preprocessing, window, seed, backend', async () => {
     const files = (await fs.readdir(join(modelDir, version))).sort();
-    expect(files).toEqual(['evaluation.json', 'members', 'metadata.json']);
-    // The candidate is an ensemble of an MLP and a logistic-regression member, each saved on its own.
-    expect(metadata.ensemble.combine).toBe('mean');
-    expect(metadata.ensemble.members.map((m) => [m.name, m.dir, m.hidden])).toEqual([
-      ['mlp', 'members/mlp', DEFAULT_CONFIG.hiddenUnits],
-      ['logistic', 'members/logistic', []],
-    ]);
-    for (const member of metadata.ensemble.members) {
-      expect(member.bestEpoch).toBeGreaterThan(0);
-      expect(member.validationAuc).toBeGreaterThan(0.5);
-      expect((await fs.readdir(join(modelDir, version, member.dir))).sort()).toEqual([
-        'model.json',
-        'weights.bin',
-      ]);
-      const modelJson = JSON.parse(
-        await fs.readFile(join(modelDir, version, member.dir, 'model.json'), 'utf8'),
-      ) as { modelTopology: unknown; weightsManifest: { paths: string[] }[] };
-      expect(modelJson.weightsManifest[0]?.paths).toEqual(['weights.bin']);
-    }
+    const network = metadata.served.kind === 'network';
+    expect(files).toEqual(network ? ['evaluation.json', 'members', 'metadata.json'] : ['evaluation.json', 'metadata.json']);
+    expect(metadata.served.members).toHaveLength(network ? 3 : 0);
+    expect(metadata.served.logistic !== null).toBe(metadata.served.kind === 'logistic');
+    expect(metadata.served.rule !== null).toBe(metadata.served.kind === 'rule');
+    // Calibrated on the most recent labelled months (the test period).
+    expect(metadata.served.calibratedOn).toEqual(metadata.split.test);
+    expect(['platt', 'isotonic']).toContain(metadata.served.calibration.method);
     const loaded = await loadModel(modelDir, version);
-    expect(loaded.members).toHaveLength(2);
+    expect(loaded.scoring.kind).toBe(metadata.served.kind);
     disposeModel(loaded);
     expect(metadata).toMatchObject({
-      format: 'arlens-risk-model/2',
+      format: 'arlens-risk-model/3',
       version,
       seed: DEFAULT_CONFIG.seed,
       backend: 'wasm',
@@ -154,8 +162,7 @@ describe('training and evaluation on the demo data', () => {
     );
     expect(metadata.features.columns).toContain('region=LATAM');
     expect(metadata.features.preprocessor.numeric).toHaveLength(NUMERIC_FEATURES.length);
-    expect(metadata.network.bestEpoch).toBeGreaterThan(0);
-    expect(Object.keys(metadata.metrics)).toEqual([MODEL_NAME, LOGISTIC_NAME, RULE_NAME]);
+    expect(Object.keys(metadata.candidates)).toEqual([RULE_NAME, LOGISTIC_NAME, MODEL_NAME]);
   });
 
   it('writes the evaluation to ml.model_evaluations and ml.model_calibration', async () => {
@@ -165,7 +172,7 @@ describe('training and evaluation on the demo data', () => {
        FROM ml.model_evaluations WHERE model_version = $1 ORDER BY ALL`,
       [version],
     );
-    expect(rows).toHaveLength(3 * 2 * 6);
+    expect(rows).toHaveLength(3 * 2 * 10);
     const value = (model: string, split: string, metric: string) =>
       rows.find((r) => r['model_name'] === model && r['split'] === split && r['metric'] === metric)?.[
         'value'
@@ -175,10 +182,29 @@ describe('training and evaluation on the demo data', () => {
     expect(value(LOGISTIC_NAME, 'validation', 'lift_top_decile')).toBe(
       report.validation[LOGISTIC_NAME]?.liftTopDecile,
     );
-    expect(new Set(rows.map((r) => r['is_published']))).toEqual(new Set([metadata.status === 'published']));
-    expect(rows.filter((r) => r['is_candidate'] === true).every((r) => r['model_name'] === MODEL_NAME)).toBe(
-      true,
+    expect(new Set(rows.map((r) => r['is_published']))).toEqual(new Set([true]));
+    expect(value(LOGISTIC_NAME, 'validation', 'roc_auc_vs_rule_low')).toBe(
+      report.validationComparisons[LOGISTIC_NAME]?.low,
     );
+    expect(value(RULE_NAME, 'test', 'roc_auc_vs_rule')).toBeNull();
+    expect(value(MODEL_NAME, 'test', 'ece')).toBe(report.test[MODEL_NAME]?.ece);
+    const served = await published(
+      wh,
+      `SELECT DISTINCT model_name FROM ml.model_evaluations WHERE model_version = $1 AND is_served`,
+      [version],
+    );
+    expect(served.map((r) => r['model_name'])).toEqual([metadata.served.name]);
+    const selection = await published(wh, `SELECT * FROM ml.model_selection WHERE model_version = $1`, [version]);
+    expect(selection).toEqual([
+      expect.objectContaining({
+        served_model: metadata.served.name,
+        served_kind: metadata.served.kind,
+        reason: metadata.selection.reason,
+        calibration_method: metadata.served.calibration.method,
+        calibrated_from: metadata.split.test.from,
+        calibrated_to: metadata.split.test.to,
+      }),
+    ]);
     const calibration = await published(
       wh,
       `SELECT model_name, sum(row_count) AS n, sum(positive_count) AS p, count(*) AS bins
@@ -192,17 +218,28 @@ describe('training and evaluation on the demo data', () => {
     }
   });
 
-  it('ensureRiskScores does not train again for the same data', async () => {
+  it('ensureRiskScores does not train or score again for the same data', async () => {
     const again = await ensureRiskScores({ warehouseDir: wh, modelDir });
-    expect(again.trained).toBe(false);
-    const beats = metadata.status === 'published';
-    expect(again).toMatchObject({ modelVersion: beats ? version : null, scored: beats });
-    if (!beats) expect(again.message).toMatch(/no publishable risk model: test ROC AUC .* does not beat/);
+    expect(again).toMatchObject({
+      modelVersion: version,
+      servedModel: metadata.served.name,
+      trained: false,
+      scored: false,
+      shortfall: null,
+    });
+    const status = await published(wh, `SELECT state, model_version, served_model FROM ml.risk_status`);
+    expect(status).toEqual([{ state: 'scored', model_version: version, served_model: metadata.served.name }]);
   });
 
-  it('ensureRiskScores trains when there is no model for the data', async () => {
-    // A short training (3 epochs) keeps this fast; the procedure is the same.
-    const config = { ...DEFAULT_CONFIG, maxEpochs: 3, patience: 1 };
+  it('ensureRiskScores trains and scores when there is no model for the data', async () => {
+    // A short training (3 epochs, no search, one seed) keeps this fast; the procedure is the same.
+    const config = {
+      ...DEFAULT_CONFIG,
+      maxEpochs: 3,
+      patience: 1,
+      networkSeeds: 1,
+      search: { l2: [], hidden: [], learningRate: [] },
+    };
     const dir = join(root, 'quick');
     const logged: string[] = [];
     const result = await ensureRiskScores({
@@ -216,11 +253,12 @@ describe('training and evaluation on the demo data', () => {
     expect(quick).toBeDefined();
     expect(quick).not.toBe(version);
     const m = (await readMetadata(dir, quick as string)) as ModelMetadata;
-    expect(m.network.epochs).toBeLessThanOrEqual(3);
     expect(m.config).toEqual(config);
-    const passed = m.status === 'published';
-    expect(result).toMatchObject({ scored: passed, modelVersion: passed ? quick : null });
+    expect(result).toMatchObject({ scored: true, modelVersion: quick, servedModel: m.served.name });
     expect(logged.join('\n')).toContain(`training the risk model on data as of 2026-10-31`);
+    expect(logged.join('\n')).toMatch(/scored 800 customers as of 2026-10-31/);
+    // Put the trained version's scores back for the tests after this one.
+    await scoreRiskModel({ warehouseDir: wh, modelDir, version });
   });
 });
 
@@ -333,16 +371,33 @@ describe('scoring', () => {
 
   it('still loads and scores a format-1 model (one MLP at the top of its folder)', async () => {
     const legacy = `${version}-format1`;
-    const dir = join(modelDir, legacy);
-    await fs.cp(join(modelDir, version, 'members', 'mlp'), dir, { recursive: true });
-    const { ensemble: _ensemble, ...rest } = metadata;
-    await fs.writeFile(
-      join(dir, 'metadata.json'),
-      JSON.stringify({ ...rest, format: 'arlens-risk-model/1', version: legacy }),
-    );
+    const network = buildNetwork({ inputs: metadata.features.columns.length, hidden: [4], linearSkip: true, seed: 1 });
+    const member = {
+      name: 'mlp',
+      dir: '',
+      hidden: [4],
+      seed: 1,
+      epochs: 1,
+      bestEpoch: 1,
+      validationAuc: null,
+      trainSeconds: 0,
+    };
+    const { served: _s, selection: _sel, candidates: _c, ...rest } = metadata;
+    await writeVersion(modelDir, legacy, [member], {
+      metadata: {
+        ...rest,
+        format: 'arlens-risk-model/1',
+        version: legacy,
+        network: { hidden: [4], l2: 0.1, epochs: 1, bestEpoch: 1, trainSeconds: 0, history: [] },
+        calibration: { a: 1, b: -2 },
+      },
+      members: { mlp: await serializeNetwork(network) },
+      evaluation: {},
+    });
+    network.dispose();
     const m = await loadModel(modelDir, legacy);
-    expect(m.metadata.ensemble.members.map((x) => [x.name, x.dir])).toEqual([['mlp', '']]);
-    expect(m.members).toHaveLength(1);
+    expect(m.metadata.served).toMatchObject({ kind: 'network', calibration: { method: 'platt', a: 1, b: -2 } });
+    expect(m.metadata.served.members.map((x) => [x.name, x.dir])).toEqual([['mlp', '']]);
     disposeModel(m);
     const summary = await scoreRiskModel({ warehouseDir: wh, modelDir, version: legacy });
     expect(summary).toMatchObject({ modelVersion: legacy, customers: 800 });
