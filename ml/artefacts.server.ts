@@ -161,7 +161,11 @@ export async function writeVersion(
   modelDir: string,
   version: string,
   memberList: readonly MemberMetadata[],
-  m: { readonly metadata: unknown; readonly members: Readonly<Record<string, NetworkArtefacts>>; readonly evaluation: unknown },
+  m: {
+    readonly metadata: unknown;
+    readonly members: Readonly<Record<string, NetworkArtefacts>>;
+    readonly evaluation: unknown;
+  },
 ): Promise<string> {
   const dir = versionDir(modelDir, version);
   const tmp = join(modelDir, `.tmp-${version}-${process.pid}`);
@@ -243,7 +247,13 @@ function fromLegacy(raw: unknown): ModelMetadata {
       logistic: null,
       rule: null,
     },
-    selection: { served: 'risk_mlp', reason: 'best', publishable: ['risk_mlp'], best: 'risk_mlp', bestVsServed: null },
+    selection: {
+      served: 'risk_mlp',
+      reason: 'best',
+      publishable: ['risk_mlp'],
+      best: 'risk_mlp',
+      bestVsServed: null,
+    },
     candidates: {},
   };
 }
@@ -313,7 +323,7 @@ export function scoringModel(served: ServedMetadata, networks: readonly tf.Layer
       if (!served.logistic) throw new Error('the model metadata has no logistic-regression coefficients');
       return { kind: 'logistic', ...served.logistic };
     case 'rule':
-      if (!served.rule) throw new Error("the model metadata has no rule column");
+      if (!served.rule) throw new Error('the model metadata has no rule column');
       return { kind: 'rule', ...served.rule };
   }
 }
@@ -355,7 +365,10 @@ export async function loadModel(modelDir: string, version: string): Promise<Load
         );
       }
     }
-    if (metadata.served.kind === 'logistic' && metadata.served.logistic?.coefficients.length !== metadata.features.columns.length) {
+    if (
+      metadata.served.kind === 'logistic' &&
+      metadata.served.logistic?.coefficients.length !== metadata.features.columns.length
+    ) {
       throw new Error(
         `model ${version}: the logistic regression has ${String(metadata.served.logistic?.coefficients.length)} coefficients ` +
           `for ${metadata.features.columns.length} columns. The artefacts are inconsistent; retrain with: arlens train`,

@@ -5,7 +5,11 @@
  * ml.model_evaluations (every candidate on validation and test, with its interval against the rule)
  * and ml.model_calibration (the served candidate's deciles on test).
  */
-import { tableExists, toCount, toMeasure, toText, type Query } from '../warehouse/convert.ts';
+import { tableExists, toCount, toMeasure, type Cell, type Query } from '../warehouse/convert.ts';
+
+/** A text or DATE cell as text ('YYYY-MM-DD' for dates), null when empty. */
+const toText = (v: Cell | undefined): string | null =>
+  v === null || v === undefined || v === '' ? null : String(v);
 
 export interface Interval {
   readonly difference: number;
@@ -145,9 +149,12 @@ export async function modelReport(query: Query): Promise<ModelReport> {
      FROM ml.model_evaluations WHERE model_version = $1 ORDER BY model_name, split, metric`,
     [version],
   );
-  const byModel = new Map<string, { served: boolean; validation: Record<string, number | null>; test: Record<string, number | null> }>();
-  let test: Record<string, unknown> = {};
-  let validation: Record<string, unknown> = {};
+  const byModel = new Map<
+    string,
+    { served: boolean; validation: Record<string, number | null>; test: Record<string, number | null> }
+  >();
+  let test: Record<string, Cell> = {};
+  let validation: Record<string, Cell> = {};
   for (const r of rows) {
     const name = String(r['model_name']);
     const m = byModel.get(name) ?? { served: false, validation: {}, test: {} };
@@ -186,17 +193,17 @@ export async function modelReport(query: Query): Promise<ModelReport> {
       (a.validationAuc ?? 0) - (b.validationAuc ?? 0) ||
       a.name.localeCompare(b.name),
   );
-  const num = (v: unknown) => toMeasure(v as never);
+  const num = (v: Cell | undefined) => toMeasure(v);
   return {
     status,
     version,
     evaluatedAt: String(head['evaluated_at']),
-    validationFrom: toText(validation['period_from'] as never) ?? '',
-    validationTo: toText(validation['period_to'] as never) ?? '',
-    periodFrom: toText(test['period_from'] as never) ?? '',
-    periodTo: toText(test['period_to'] as never) ?? '',
-    rows: toCount(test['row_count'] as never),
-    positives: toCount(test['positive_count'] as never),
+    validationFrom: toText(validation['period_from']) ?? '',
+    validationTo: toText(validation['period_to']) ?? '',
+    periodFrom: toText(test['period_from']) ?? '',
+    periodTo: toText(test['period_to']) ?? '',
+    rows: toCount(test['row_count']),
+    positives: toCount(test['positive_count']),
     selection: sel
       ? {
           served,

@@ -154,7 +154,11 @@ const key = (s: NetworkSetting) => JSON.stringify([s.hidden, s.l2, s.learningRat
 const labelsOf = (p: Labelled) => p.y;
 
 /** The column whose values rank the training labels best (ROC AUC, either direction). */
-export function bestRuleColumn(x: Matrix, y: ArrayLike<number>, candidates?: readonly number[]): {
+export function bestRuleColumn(
+  x: Matrix,
+  y: ArrayLike<number>,
+  candidates?: readonly number[],
+): {
   column: number;
   sign: 1 | -1;
 } {
@@ -211,7 +215,12 @@ export async function fitFamily(
   const epochRows = Math.min(train.x.rows, s.maxRowsPerEpoch);
   const batchSize = batchSizeFor(epochRows, s.batchSize);
   const trainOne = async (setting: NetworkSetting, seed: number) => {
-    const model = buildNetwork({ inputs: train.x.cols, hidden: setting.hidden, seed, linearSkip: s.linearSkip });
+    const model = buildNetwork({
+      inputs: train.x.cols,
+      hidden: setting.hidden,
+      seed,
+      linearSkip: s.linearSkip,
+    });
     const result = await trainNetwork(model, train, validation, {
       learningRate: setting.learningRate,
       l2: setting.l2,
@@ -267,7 +276,8 @@ export async function fitFamily(
   };
   await consider(s.network);
   for (const l2 of s.search.l2) await consider({ ...(best as NonNullable<typeof best>).setting, l2 });
-  for (const hidden of s.search.hidden) await consider({ ...(best as NonNullable<typeof best>).setting, hidden });
+  for (const hidden of s.search.hidden)
+    await consider({ ...(best as NonNullable<typeof best>).setting, hidden });
   for (const learningRate of s.search.learningRate)
     await consider({ ...(best as NonNullable<typeof best>).setting, learningRate });
   const chosen = best as NonNullable<typeof best>;
@@ -291,16 +301,30 @@ export async function fitFamily(
   const evaluationStarted = performance.now();
   const scored = [
     { name: data.rule.name, kind: 'rule' as const, complexity: 0, model: ruleModel, seconds: ruleSeconds },
-    { name: LOGISTIC_NAME, kind: 'logistic' as const, complexity: 1, model: logisticModel, seconds: logisticSeconds },
-    { name: NETWORK_NAME, kind: 'network' as const, complexity: 2, model: networkModel, seconds: networkSeconds },
+    {
+      name: LOGISTIC_NAME,
+      kind: 'logistic' as const,
+      complexity: 1,
+      model: logisticModel,
+      seconds: logisticSeconds,
+    },
+    {
+      name: NETWORK_NAME,
+      kind: 'network' as const,
+      complexity: 2,
+      model: networkModel,
+      seconds: networkSeconds,
+    },
   ].map((c) => {
-    const val =
-      c.kind === 'network' ? logits(meanScores(memberVal)) : margin(c.model, validation.x);
+    const val = c.kind === 'network' ? logits(meanScores(memberVal)) : margin(c.model, validation.x);
     return { ...c, val, test: margin(c.model, test.x) };
   });
   const rule = scored[0] as (typeof scored)[number];
   const bootstrap = (labels: Float32Array, a: Float64Array, b: Float64Array, clusters: readonly string[]) =>
-    aucDifferenceBootstrap(labels, a, b, clusters, { seed: s.seed, rounds: bootstrapRounds(s.bootstrapRounds, labels.length) });
+    aucDifferenceBootstrap(labels, a, b, clusters, {
+      seed: s.seed,
+      rounds: bootstrapRounds(s.bootstrapRounds, labels.length),
+    });
   const candidates: CandidateResult[] = scored.map((c) => {
     const calibrationChoice = chooseCalibration(c.val, yVal, validation.clusters);
     const calibration = fitCalibrator(calibrationChoice.method, c.val, yVal);
@@ -346,7 +370,9 @@ export async function fitFamily(
     };
   });
 
-  log(`calibration and evaluation of the candidates in ${((performance.now() - evaluationStarted) / 1000).toFixed(1)} s`);
+  log(
+    `calibration and evaluation of the candidates in ${((performance.now() - evaluationStarted) / 1000).toFixed(1)} s`,
+  );
   // ---- the publication rule, on validation
   const byName = new Map(scored.map((c) => [c.name, c]));
   const selection = selectCandidate(

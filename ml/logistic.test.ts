@@ -18,12 +18,18 @@ function sample(rows: number, seed: number): { x: Matrix; y: Float32Array } {
 }
 
 /** The penalised objective's gradient, computed directly. */
-function gradient(x: Matrix, y: Float32Array, fit: { intercept: number; coefficients: number[] }, l2: number) {
+function gradient(
+  x: Matrix,
+  y: Float32Array,
+  fit: { intercept: number; coefficients: number[] },
+  l2: number,
+) {
   const eta = logisticMargin(fit, x);
   const g = new Array<number>(x.cols + 1).fill(0);
   for (let i = 0; i < x.rows; i++) {
     const r = 1 / (1 + Math.exp(-(eta[i] as number))) - (y[i] as number);
-    for (let j = 0; j < x.cols; j++) g[j] = (g[j] as number) + (r * (x.data[i * x.cols + j] as number)) / x.rows;
+    for (let j = 0; j < x.cols; j++)
+      g[j] = (g[j] as number) + (r * (x.data[i * x.cols + j] as number)) / x.rows;
     g[x.cols] = (g[x.cols] as number) + r / x.rows;
   }
   fit.coefficients.forEach((b, j) => (g[j] = (g[j] as number) + l2 * b));
@@ -58,7 +64,9 @@ describe('logistic regression by Newton steps', () => {
     const strong = fitLogistic(x, y, { l2: 0.1 });
     expect(strong.converged).toBe(true);
     for (const g of gradient(x, y, strong, 0.1)) expect(Math.abs(g)).toBeLessThan(1e-6);
-    expect(Math.abs(strong.coefficients[0] as number)).toBeLessThan(Math.abs(weak.coefficients[0] as number) * 0.8);
+    expect(Math.abs(strong.coefficients[0] as number)).toBeLessThan(
+      Math.abs(weak.coefficients[0] as number) * 0.8,
+    );
     // A warm start from another penalty reaches the same solution.
     const warm = fitLogistic(x, y, { l2: 0.1, start: weak });
     warm.coefficients.forEach((b, j) => expect(b).toBeCloseTo(strong.coefficients[j] as number, 6));
@@ -83,7 +91,11 @@ describe('logistic regression by Newton steps', () => {
       rows: rows.length,
       cols: 3,
     };
-    const plain = fitLogistic(doubled, Float32Array.from(rows, (i) => y[i] as number), { l2: 0.01 });
+    const plain = fitLogistic(
+      doubled,
+      Float32Array.from(rows, (i) => y[i] as number),
+      { l2: 0.01 },
+    );
     weighted.coefficients.forEach((b, j) => expect(b).toBeCloseTo(plain.coefficients[j] as number, 6));
   });
 });

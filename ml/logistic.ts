@@ -104,7 +104,8 @@ function hessianSample(
   seed: number,
 ): { rows: Int32Array; scale: Float64Array } {
   const n = y.length;
-  if (n <= limit) return { rows: Int32Array.from({ length: n }, (_, i) => i), scale: new Float64Array(n).fill(1) };
+  if (n <= limit)
+    return { rows: Int32Array.from({ length: n }, (_, i) => i), scale: new Float64Array(n).fill(1) };
   const positives: number[] = [];
   const negatives: number[] = [];
   for (let i = 0; i < n; i++) ((y[i] as number) > 0.5 ? positives : negatives).push(i);
@@ -212,7 +213,8 @@ export function fitLogistic(x: Matrix, y: ArrayLike<number>, o: LogisticOptions)
         const ca = c * (x.data[base + a] as number);
         if (ca === 0) continue;
         const row = a * k;
-        for (let b = 0; b <= a; b++) hess[row + b] = (hess[row + b] as number) + ca * (x.data[base + b] as number);
+        for (let b = 0; b <= a; b++)
+          hess[row + b] = (hess[row + b] as number) + ca * (x.data[base + b] as number);
         hess[row + p] = (hess[row + p] as number) + ca;
       }
       hess[p * k + p] = (hess[p * k + p] as number) + c;

@@ -26,7 +26,8 @@ export function meanScores(parts: readonly ArrayLike<number>[]): Float64Array {
   if (first === undefined) throw new Error('an ensemble needs at least one member');
   const out = new Float64Array(first.length);
   for (const p of parts) {
-    if (p.length !== out.length) throw new Error(`ensemble members scored ${p.length} and ${out.length} rows`);
+    if (p.length !== out.length)
+      throw new Error(`ensemble members scored ${p.length} and ${out.length} rows`);
     for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) + (p[i] as number);
   }
   for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / parts.length;

@@ -50,7 +50,15 @@ export function candidateTable(
   }[],
 ): string {
   return table(
-    ['candidate', 'validation AUC', 'vs rule (95 % interval)', 'test AUC', 'vs rule (95 % interval)', 'calibration', 'status'],
+    [
+      'candidate',
+      'validation AUC',
+      'vs rule (95 % interval)',
+      'test AUC',
+      'vs rule (95 % interval)',
+      'calibration',
+      'status',
+    ],
     candidates.map((c) => [
       c.name,
       f(c.validation.rocAuc, 4),
@@ -58,7 +66,13 @@ export function candidateTable(
       f(c.test.rocAuc, 4),
       interval(c.vsRule?.test),
       c.calibration,
-      c.served ? 'SERVES' : c.vsRule === null ? 'reference' : c.publishable ? 'publishable' : 'not beyond noise',
+      c.served
+        ? 'SERVES'
+        : c.vsRule === null
+          ? 'reference'
+          : c.publishable
+            ? 'publishable'
+            : 'not beyond noise',
     ]),
   );
 }

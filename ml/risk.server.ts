@@ -115,7 +115,13 @@ export async function trainRiskModel(o: TrainOptions): Promise<TrainAndScore> {
   const log = o.log ?? (() => {});
   try {
     const { report, scores } = await withNextGeneration(o.warehouseDir, 'train', async (conn) => {
-      const { report, model } = await trainInJob(conn, modelDir, o.config ?? DEFAULT_CONFIG, o.backend ?? 'auto', log);
+      const { report, model } = await trainInJob(
+        conn,
+        modelDir,
+        o.config ?? DEFAULT_CONFIG,
+        o.backend ?? 'auto',
+        log,
+      );
       try {
         return { report, scores: o.score === false ? null : await scoreCustomers(conn, model) };
       } finally {
@@ -230,7 +236,10 @@ async function recordShortfall(warehouseDir: string, e: NotEnoughDataError): Pro
   if (!shortfall) return;
   const same = await withPublished(warehouseDir, async (conn) => {
     if (!(await tableExists(connQuery(conn), 'ml', 'risk_status'))) return false;
-    const rows = await queryRows(conn, `SELECT state, shortfall, history_months, defaults FROM ml.risk_status`);
+    const rows = await queryRows(
+      conn,
+      `SELECT state, shortfall, history_months, defaults FROM ml.risk_status`,
+    );
     const r = rows[0];
     return (
       rows.length === 1 &&
@@ -281,7 +290,9 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
   try {
     if (candidate) {
       if (candidate.version !== publishedV) await publishModel(o.modelDir, candidate.version);
-      const current = await withPublished(o.warehouseDir, (conn) => scoresCurrent(conn, facts, candidate.version));
+      const current = await withPublished(o.warehouseDir, (conn) =>
+        scoresCurrent(conn, facts, candidate.version),
+      );
       if (current) {
         return {
           modelVersion: candidate.version,
@@ -292,7 +303,11 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
           shortfall: null,
         };
       }
-      const summary = await scoreRiskModel({ warehouseDir: o.warehouseDir, modelDir: o.modelDir, version: candidate.version });
+      const summary = await scoreRiskModel({
+        warehouseDir: o.warehouseDir,
+        modelDir: o.modelDir,
+        version: candidate.version,
+      });
       const message =
         `scored ${summary.customers} customers as of ${summary.asOfDate} with model ${candidate.version} ` +
         `(${candidate.served.name} serves)`;
@@ -307,13 +322,26 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
       };
     }
     log(`training the risk model on data as of ${facts.asOfDate}`);
-    const t = await trainRiskModel({ warehouseDir: o.warehouseDir, modelDir: o.modelDir, config, backend, log });
+    const t = await trainRiskModel({
+      warehouseDir: o.warehouseDir,
+      modelDir: o.modelDir,
+      config,
+      backend,
+      log,
+    });
     const served = t.metadata.served.name;
     const message =
       `scored ${t.scores?.customers ?? 0} customers as of ${facts.asOfDate} with model ${t.version}: ` +
       `${served} serves (${t.reason})`;
     log(message);
-    return { modelVersion: t.version, servedModel: served, trained: true, scored: true, message, shortfall: null };
+    return {
+      modelVersion: t.version,
+      servedModel: served,
+      trained: true,
+      scored: true,
+      message,
+      shortfall: null,
+    };
   } catch (e) {
     if (e instanceof NotEnoughDataError) {
       await recordShortfall(o.warehouseDir, e);

@@ -88,10 +88,17 @@ export async function scoreCustomers(
             {
               feature: ruleGroup,
               value: displayValue(d, ruleGroup),
-              contribution: Math.round((contributions[i]?.[groups.findIndex((g) => g.name === ruleGroup)] ?? 0) * 1e4) / 1e4,
+              contribution:
+                Math.round((contributions[i]?.[groups.findIndex((g) => g.name === ruleGroup)] ?? 0) * 1e4) /
+                1e4,
             },
           ]
-        : topContributions(contributions[i] ?? [], groups, (f) => displayValue(d, f), meta.config.topFeatures);
+        : topContributions(
+            contributions[i] ?? [],
+            groups,
+            (f) => displayValue(d, f),
+            meta.config.topFeatures,
+          );
     rows.push({
       customerId: c.customerId,
       probabilityOfDefault: p,
@@ -110,7 +117,11 @@ export async function scoreCustomers(
   }
   const scoredAt = o.scoredAt ?? new Date();
   await writeScores(conn, { asOfDate: facts.asOfDate, modelVersion: meta.version, scoredAt, rows });
-  await writeStatus(conn, { state: 'scored', modelVersion: meta.version, servedModel: meta.served.name }, scoredAt);
+  await writeStatus(
+    conn,
+    { state: 'scored', modelVersion: meta.version, servedModel: meta.served.name },
+    scoredAt,
+  );
   const bandRows = await queryRows(
     conn,
     `SELECT risk_band, count(*) AS customers, sum(exposure_amount) AS exposure, sum(expected_loss_amount) AS expected_loss

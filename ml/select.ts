@@ -58,7 +58,13 @@ export function selectCandidate(
   if (!rule) throw new Error('internal: no rule among the candidates');
   const publishable = candidates.filter(isPublishable);
   if (publishable.length === 0) {
-    return { served: rule.name, reason: 'no_model_beats_rule', publishable: [], best: null, bestVsServed: null };
+    return {
+      served: rule.name,
+      reason: 'no_model_beats_rule',
+      publishable: [],
+      best: null,
+      bestVsServed: null,
+    };
   }
   const best = [...publishable].sort(
     (a, b) => b.validationAuc - a.validationAuc || a.complexity - b.complexity,

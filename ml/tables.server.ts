@@ -167,7 +167,10 @@ export async function writeEvaluations(
   await run(conn, 'CREATE SCHEMA IF NOT EXISTS ml');
   await run(conn, EVALUATIONS_DDL);
   // Warehouses written before the candidate family have no is_served column.
-  await run(conn, 'ALTER TABLE ml.model_evaluations ADD COLUMN IF NOT EXISTS is_served BOOLEAN DEFAULT false');
+  await run(
+    conn,
+    'ALTER TABLE ml.model_evaluations ADD COLUMN IF NOT EXISTS is_served BOOLEAN DEFAULT false',
+  );
   await run(conn, CALIBRATION_DDL);
   await run(conn, SELECTION_DDL);
   await run(conn, 'DELETE FROM ml.model_evaluations WHERE model_version = $1', [version]);

@@ -388,7 +388,9 @@ export async function fitRiskModel(conn: DuckDBConnection, o: FitOptions): Promi
     test: byName((c) => c.test),
     validation: byName((c) => c.validation),
     comparisons: Object.fromEntries(models.map((c) => [c.name, c.vsRule?.test as AucDifference])),
-    validationComparisons: Object.fromEntries(models.map((c) => [c.name, c.vsRule?.validation as AucDifference])),
+    validationComparisons: Object.fromEntries(
+      models.map((c) => [c.name, c.vsRule?.validation as AucDifference]),
+    ),
     candidates,
     search: family.search,
     baselines: {

@@ -104,7 +104,8 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
         console.log(candidateRows(e));
         console.log(`\nTest period:\n${evaluationTable(e.test)}`);
         const served = e.test[e.served];
-        if (served) console.log(`\nCalibration of ${e.served} on the test period:\n${calibrationText(served)}`);
+        if (served)
+          console.log(`\nCalibration of ${e.served} on the test period:\n${calibrationText(served)}`);
         if (report.scores) console.log(`\n${bandTable(report.scores.bands)}`);
         console.log(`\nArtefacts and the full report: ${report.dir}`);
         console.log(

@@ -240,7 +240,12 @@ describe('ensureRiskScores on too little history', () => {
       queryRows(conn, `SELECT state, shortfall, history_months, history_months_needed FROM ml.risk_status`),
     );
     expect(status).toEqual([
-      { state: 'not_enough_data', shortfall: 'history', history_months: plan.have, history_months_needed: 19 },
+      {
+        state: 'not_enough_data',
+        shortfall: 'history',
+        history_months: plan.have,
+        history_months_needed: 19,
+      },
     ]);
     // Asking again changes nothing (no new warehouse generation for the same shortfall).
     const again = await ensureRiskScores({ warehouseDir: wh, modelDir: join(root, 'models') });

@@ -122,9 +122,12 @@ describe('training and evaluation on the demo data', () => {
     } else {
       expect(lows[selection.served]).toBeGreaterThan(0);
     }
-    if (selection.reason === 'simpler_within_noise') expect(selection.bestVsServed?.low).toBeLessThanOrEqual(0);
+    if (selection.reason === 'simpler_within_noise')
+      expect(selection.bestVsServed?.low).toBeLessThanOrEqual(0);
     expect(trainOutput).toMatch(new RegExp(`${selection.served}\\s+0\\.\\d{4}.*SERVES`));
-    expect(trainOutput).toMatch(/logistic_regression\s+0\.\d{4}\s+[+−]0\.\d{4} \([+−]0\.\d{4} \.\. [+−]0\.\d{4}\)/);
+    expect(trainOutput).toMatch(
+      /logistic_regression\s+0\.\d{4}\s+[+−]0\.\d{4} \([+−]0\.\d{4} \.\. [+−]0\.\d{4}\)/,
+    );
     expect(trainOutput).toContain(`Serving ${selection.served} (model ${version})`);
     expect(trainOutput).toMatch(/Scored 800 customers as of 2026-10-31/);
     expect(trainOutput).not.toMatch(/arlens (train|score)/);
@@ -139,7 +142,9 @@ describe('training and evaluation on the demo data', () => {
   it('writes versioned artefacts: the served model, features in order, preprocessing, window, seed, backend', async () => {
     const files = (await fs.readdir(join(modelDir, version))).sort();
     const network = metadata.served.kind === 'network';
-    expect(files).toEqual(network ? ['evaluation.json', 'members', 'metadata.json'] : ['evaluation.json', 'metadata.json']);
+    expect(files).toEqual(
+      network ? ['evaluation.json', 'members', 'metadata.json'] : ['evaluation.json', 'metadata.json'],
+    );
     expect(metadata.served.members).toHaveLength(network ? 3 : 0);
     expect(metadata.served.logistic !== null).toBe(metadata.served.kind === 'logistic');
     expect(metadata.served.rule !== null).toBe(metadata.served.kind === 'rule');
@@ -194,7 +199,9 @@ describe('training and evaluation on the demo data', () => {
       [version],
     );
     expect(served.map((r) => r['model_name'])).toEqual([metadata.served.name]);
-    const selection = await published(wh, `SELECT * FROM ml.model_selection WHERE model_version = $1`, [version]);
+    const selection = await published(wh, `SELECT * FROM ml.model_selection WHERE model_version = $1`, [
+      version,
+    ]);
     expect(selection).toEqual([
       expect.objectContaining({
         served_model: metadata.served.name,
@@ -371,7 +378,12 @@ describe('scoring', () => {
 
   it('still loads and scores a format-1 model (one MLP at the top of its folder)', async () => {
     const legacy = `${version}-format1`;
-    const network = buildNetwork({ inputs: metadata.features.columns.length, hidden: [4], linearSkip: true, seed: 1 });
+    const network = buildNetwork({
+      inputs: metadata.features.columns.length,
+      hidden: [4],
+      linearSkip: true,
+      seed: 1,
+    });
     const member = {
       name: 'mlp',
       dir: '',
@@ -396,7 +408,10 @@ describe('scoring', () => {
     });
     network.dispose();
     const m = await loadModel(modelDir, legacy);
-    expect(m.metadata.served).toMatchObject({ kind: 'network', calibration: { method: 'platt', a: 1, b: -2 } });
+    expect(m.metadata.served).toMatchObject({
+      kind: 'network',
+      calibration: { method: 'platt', a: 1, b: -2 },
+    });
     expect(m.metadata.served.members.map((x) => [x.name, x.dir])).toEqual([['mlp', '']]);
     disposeModel(m);
     const summary = await scoreRiskModel({ warehouseDir: wh, modelDir, version: legacy });

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { en, ja, translator } from '../i18n/messages.ts';
-import { driverLine, EVALUATION_METRICS, metricText, riskBands, riskCustomers } from './risk.model.ts';
+import type { CandidateReport, ModelReport } from '../../../ml/evaluations.ts';
+import {
+  calibrationText,
+  candidateStatus,
+  driverLine,
+  emptyScoresText,
+  EVALUATION_METRICS,
+  intervalText,
+  metricText,
+  riskBands,
+  riskCustomers,
+  selectionText,
+  shortfallText,
+} from './risk.model.ts';
 
 const t = translator('en');
 const tJa = translator('ja');
@@ -58,11 +71,9 @@ describe('risk page model', () => {
 
   it('every evaluation metric has words in both languages', () => {
     expect(EVALUATION_METRICS.map((m) => metricText(t, m))).toEqual([
-      'ROC AUC',
       'PR AUC',
       'Brier score',
-      'KS statistic',
-      'Lift (top 10 %)',
+      'Calibration error (ECE)',
     ]);
     expect(metricText(tJa, 'brier')).toBe('ブライアスコア');
     // The Risk page's words are all translated; only the two curve names are the same in Japanese.
@@ -70,5 +81,132 @@ describe('risk page model', () => {
       (k) => k.startsWith('risk.') && ja[k as keyof typeof ja] === en[k as keyof typeof en],
     );
     expect(same).toEqual(['risk.metric.roc_auc', 'risk.metric.pr_auc']);
+  });
+});
+
+describe('which model serves and why', () => {
+  const rule: CandidateReport = {
+    name: 'rule_max_dpd_12m',
+    served: false,
+    validationAuc: 0.884,
+    validationVsRule: null,
+    testAuc: 0.897,
+    testVsRule: null,
+    test: {},
+  };
+  const logistic: CandidateReport = {
+    name: 'logistic_regression',
+    served: true,
+    validationAuc: 0.927,
+    validationVsRule: { difference: 0.0428, low: 0.0061, high: 0.0892 },
+    testAuc: 0.929,
+    testVsRule: { difference: 0.0321, low: -0.0038, high: 0.067 },
+    test: { brier: 0.0066 },
+  };
+  const network: CandidateReport = {
+    ...logistic,
+    name: 'risk_mlp',
+    served: false,
+    validationAuc: 0.937,
+    validationVsRule: { difference: 0.0527, low: 0.0087, high: 0.0991 },
+  };
+  const report = (over: Partial<ModelReport>): ModelReport => ({
+    status: { state: 'scored', modelVersion: 'pd-1', servedModel: 'logistic_regression' },
+    version: 'pd-1',
+    evaluatedAt: '',
+    validationFrom: '2025-01-31',
+    validationTo: '2025-05-31',
+    periodFrom: '2025-11-30',
+    periodTo: '2026-04-30',
+    rows: 4468,
+    positives: 35,
+    selection: {
+      served: 'logistic_regression',
+      reason: 'simpler_within_noise',
+      best: 'risk_mlp',
+      bestVsServed: { difference: 0.0099, low: -0.004, high: 0.021 },
+      calibrationMethod: 'isotonic',
+      calibratedFrom: '2025-11-30',
+      calibratedTo: '2026-04-30',
+      calibrationRows: 4468,
+      calibrationPositives: 35,
+    },
+    candidates: [rule, logistic, network],
+    calibration: [],
+    ...over,
+  });
+
+  it('names the serving candidate and the reason with its intervals, in both languages', () => {
+    expect(selectionText(t, report({}), 'en')).toBe(
+      'Scores come from: Logistic regression. Logistic regression beats the rule on the validation period by ' +
+        '+0.043 ROC AUC (95 % interval +0.006 to +0.089). Neural network (average of several seeds) was ahead of ' +
+        'it by +0.010 (95 % interval −0.004 to +0.021), within noise, so the simpler model serves.',
+    );
+    expect(selectionText(tJa, report({}), 'ja')).toContain('スコアの算出元：ロジスティック回帰。');
+    const ruleServes = report({
+      selection: {
+        ...(report({}).selection as NonNullable<ModelReport['selection']>),
+        served: 'rule_max_dpd_12m',
+        reason: 'no_model_beats_rule',
+        best: null,
+        bestVsServed: null,
+      },
+    });
+    expect(selectionText(t, ruleServes, 'en')).toMatch(
+      /^Scores come from: Days-past-due rule \(max days past due, 12 months\)\. No model beat the rule beyond noise/,
+    );
+    expect(calibrationText(t, report({}), 'en')).toBe(
+      'Probabilities calibrated by isotonic regression on the latest labelled months, Nov 30, 2025 – Apr 30, 2026 ' +
+        '(4,468 customer-months, 35 defaults), so they follow the current default rate.',
+    );
+    expect(selectionText(t, report({ selection: null }), 'en')).toBeNull();
+  });
+
+  it('gives each candidate a status and its intervals in words', () => {
+    expect([rule, logistic, network].map(candidateStatus)).toEqual(['reference', 'serves', 'publishable']);
+    expect(
+      candidateStatus({ ...network, validationVsRule: { difference: 0.05, low: -0.01, high: 0.1 } }),
+    ).toBe('noise');
+    expect(intervalText(t, logistic.validationVsRule, 'en')).toBe('+0.043 (+0.006 to +0.089)');
+    expect(intervalText(tJa, logistic.testVsRule, 'ja')).toBe('+0.032（−0.004 ～ +0.067）');
+    expect(intervalText(t, null, 'en')).toBe('—');
+  });
+
+  it('says how much history is missing, in numbers, and never to run a command', () => {
+    const status: ModelReport['status'] = {
+      state: 'not_enough_history',
+      have: 11,
+      needed: 19,
+      firstInvoiceDate: '2025-01-02',
+      asOfDate: '2026-10-31',
+      horizonDays: 180,
+    };
+    const r = report({ status, version: null, selection: null, candidates: [] });
+    const text = shortfallText(t, status, 'en');
+    expect(text).toBe(
+      'Not enough history for the risk model: it needs 19 month-ends with a complete 180-day outcome window, and ' +
+        'the data (invoices from Jan 2, 2025 to Oct 31, 2026) has 11. 8 more months of invoice history are needed.',
+    );
+    expect(emptyScoresText(t, r, 'en')).toBe(`No risk scores: ${text}`);
+    expect(shortfallText(tJa, status, 'ja')).toContain('あと 8 か月分');
+    const defaults: ModelReport['status'] = {
+      state: 'not_enough_defaults',
+      period: 'validation',
+      from: '2025-01-31',
+      to: '2025-05-31',
+      defaults: 0,
+      needed: 1,
+    };
+    expect(shortfallText(t, defaults, 'en')).toBe(
+      'Not enough defaults for the risk model: the validation period (Jan 31, 2025 – May 31, 2025) has 0; at least 1 are needed.',
+    );
+    expect(emptyScoresText(t, report({}), 'en')).toBe('No scored customers match these filters.');
+    expect(emptyScoresText(t, report({ status: { state: 'unknown' } }), 'en')).toBe(
+      'No risk model has been trained on this warehouse yet; the start-up log says why.',
+    );
+    const every = Object.entries(en).filter(
+      ([k]) => k.startsWith('risk.') || k === 'customers.risk.notScored',
+    );
+    expect(every.filter(([, v]) => /arlens (train|score)|npm start/.test(v))).toEqual([]);
   });
 });

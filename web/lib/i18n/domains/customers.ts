@@ -121,8 +121,7 @@ export const en = {
   'customers.col.promiseStatus': 'Status',
   'customers.col.collector': 'Collector',
   'customers.risk.title': 'Risk score',
-  'customers.risk.notScored':
-    'Not scored yet. The risk model scores every customer once it has been trained and run (`npx arlens train`, then `npx arlens score`).',
+  'customers.risk.notScored': 'Not scored. The Risk page says why.',
   'customers.risk.pd': 'Probability of default',
   'customers.risk.band': 'Risk band',
   'customers.risk.expectedLoss': 'Expected loss',
@@ -259,8 +258,7 @@ export const ja: Record<keyof typeof en, string> = {
   'customers.col.promiseStatus': '状況',
   'customers.col.collector': '担当者',
   'customers.risk.title': 'リスク評価',
-  'customers.risk.notScored':
-    'まだ評価されていません。リスクモデルの学習と評価（`npx arlens train` の後に `npx arlens score`）を実行すると、全得意先が評価されます。',
+  'customers.risk.notScored': '未評価です。理由はリスクのページに表示されます。',
   'customers.risk.pd': 'デフォルト確率',
   'customers.risk.band': 'リスク区分',
   'customers.risk.expectedLoss': '予想損失額',
