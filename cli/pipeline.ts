@@ -143,7 +143,7 @@ export async function ensureRisk(c: Config): Promise<void> {
   } catch (e) {
     console.error(
       `Risk model: not available (${(e as Error).message}). The dashboard runs without risk scores; ` +
-        'see docs/ml.md, then run npx arlens train && npx arlens score.',
+        'docs/ml.md explains the model and what it needs.',
     );
   }
 }

@@ -88,8 +88,8 @@ export interface FamilyData {
   readonly test: Period;
   /** The most recent labelled rows: the served model's calibration is refitted on them. */
   readonly recent: Labelled;
-  /** The rule's column, or 'auto' for the column with the best training ROC AUC. */
-  readonly rule: { readonly name: string; readonly column: number | 'auto' };
+  /** The rule's column (higher = riskier unless sign −1), or 'auto' for the column with the best training ROC AUC. */
+  readonly rule: { readonly name: string; readonly column: number | 'auto'; readonly sign?: 1 | -1 };
 }
 
 export const NETWORK_NAME = 'risk_mlp';
@@ -186,7 +186,7 @@ export async function fitFamily(
   const ruleColumn =
     data.rule.column === 'auto'
       ? bestRuleColumn(train.x, train.y)
-      : { column: data.rule.column, sign: 1 as const };
+      : { column: data.rule.column, sign: data.rule.sign ?? 1 };
   const ruleModel: ScoringModel = { kind: 'rule', ...ruleColumn };
   const ruleSeconds = (performance.now() - ruleStarted) / 1000;
 

@@ -308,9 +308,20 @@ export interface Preprocessor {
   readonly clip: number;
 }
 
-export function fitPreprocessor(rows: readonly DerivedFeatures[], clipAt = 5): Preprocessor {
+/**
+ * Fit the preprocessing on the training rows. `names` lists the numeric and categorical inputs in the
+ * rows' order (default: the risk model's features; a plain feature table brings its own).
+ */
+export function fitPreprocessor(
+  rows: readonly DerivedFeatures[],
+  clipAt = 5,
+  names: { readonly numeric: readonly string[]; readonly categorical: readonly string[] } = {
+    numeric: NUMERIC_FEATURES.map((f) => f.name),
+    categorical: CATEGORICAL_FEATURES.map((f) => f.name),
+  },
+): Preprocessor {
   if (rows.length === 0) throw new Error('cannot fit the preprocessing on zero rows');
-  const numeric = NUMERIC_FEATURES.map((f, j) => {
+  const numeric = names.numeric.map((name, j) => {
     let n = 0;
     let sum = 0;
     for (const r of rows) {
@@ -327,16 +338,16 @@ export function fitPreprocessor(rows: readonly DerivedFeatures[], clipAt = 5): P
       ss += (v - mean) * (v - mean);
     }
     const sd = Math.sqrt(ss / rows.length);
-    return { name: f.name, mean, sd: sd > 1e-12 ? sd : 1 };
+    return { name, mean, sd: sd > 1e-12 ? sd : 1 };
   });
-  const categorical = CATEGORICAL_FEATURES.map((f, j) => {
+  const categorical = names.categorical.map((name, j) => {
     const count = new Map<string, number>();
     for (const r of rows) {
       const v = r.categorical[j];
       if (v !== null && v !== undefined) count.set(v, (count.get(v) ?? 0) + 1);
     }
     const values = [...count.keys()].sort();
-    return { name: f.name, values, shares: values.map((v) => (count.get(v) ?? 0) / rows.length) };
+    return { name, values, shares: values.map((v) => (count.get(v) ?? 0) / rows.length) };
   });
   return { numeric, categorical, clip: clipAt };
 }

@@ -40,6 +40,61 @@ function candidateRows(e: EvaluationReport): string {
   );
 }
 
+async function trainMatrix(o: {
+  matrix?: string;
+  label?: string;
+  id?: string;
+  time?: string;
+  modelDir?: string;
+  backend: BackendChoice;
+  seed?: number;
+}): Promise<void> {
+  if (o.matrix === undefined || o.label === undefined) throw new Error('--matrix and --label go together');
+  const { trainOnMatrix } = await import('../../ml/matrix.server.ts');
+  const r = await trainOnMatrix({
+    file: o.matrix,
+    label: o.label,
+    ...(o.id !== undefined ? { id: o.id } : {}),
+    ...(o.time !== undefined ? { time: o.time } : {}),
+    ...(o.modelDir !== undefined ? { modelDir: o.modelDir } : {}),
+    config: { ...DEFAULT_CONFIG, ...(o.seed !== undefined ? { seed: o.seed } : {}) },
+    backend: o.backend,
+    log: (m) => process.stderr.write(`${m}\n`),
+  });
+  const m = r.metadata;
+  const s = m.split;
+  const part = (name: string, p: typeof s.train) =>
+    `${name} ${p.rows} rows (${p.positives} positive${p.from !== null ? `, ${p.from} .. ${p.to}` : ''})`;
+  console.log(
+    `\nSplit ${s.by === 'time' ? `by ${m.source.time ?? 'time'}` : 'at random by ' + (m.source.id ?? 'row')}: ` +
+      `${part('train', s.train)}, ${part('validation', s.validation)}, ${part('test', s.test)}.\n`,
+  );
+  console.log(
+    candidateTable(
+      r.candidates.map((c) => ({
+        name: c.name,
+        validation: c.validation,
+        test: c.test,
+        vsRule: c.vsRule,
+        calibration: c.calibrationChoice.method,
+        publishable: m.selection.publishable.includes(c.name),
+        served: c.name === m.selection.served,
+      })),
+    ),
+  );
+  console.log(`\nTest rows:\n${evaluationTable(r.test)}`);
+  const logistic = r.candidates.find((c) => c.kind === 'logistic');
+  if (logistic) {
+    console.log(
+      `\nLogistic regression: L2 ${String(logistic.details['l2'])}, ${String(logistic.details['iterations'])} Newton steps, ` +
+        `largest gradient component ${Number(logistic.details['gradientNorm']).toExponential(1)} ` +
+        `(${logistic.details['converged'] === true ? 'converged' : 'NOT converged'}).`,
+    );
+  }
+  console.log(`\nArtefacts and the full report: ${r.dir}`);
+  console.log(`Serving ${m.selection.served} (model ${r.version}): ${m.reason}.`);
+}
+
 export function registerMlCommands(program: Command, config: () => Promise<Config>): void {
   program
     .command('train')
@@ -69,6 +124,13 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
         'label window reaches past the first test snapshot)',
       (v: string) => (v === 'purge' ? 'purge' : int(v)),
     )
+    .option(
+      '--matrix <file>',
+      'train on a feature table instead of the warehouse (.csv or .parquet; one row per observation); see docs/ml.md',
+    )
+    .option('--label <column>', 'with --matrix: the 0/1 outcome column')
+    .option('--id <column>', 'with --matrix: an entity id (its rows stay in one split and resample together)')
+    .option('--time <column>', 'with --matrix: split by this column (latest rows test) instead of at random')
     .action(
       async (o: {
         modelDir?: string;
@@ -77,7 +139,16 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
         horizon?: number;
         testMonths?: number;
         gapMonths?: number | 'purge';
+        matrix?: string;
+        label?: string;
+        id?: string;
+        time?: string;
       }) => {
+        if (o.matrix !== undefined || o.label !== undefined) {
+          await trainMatrix(o);
+          return;
+        }
+        if (o.id !== undefined || o.time !== undefined) throw new Error('--id and --time go with --matrix');
         const c = await config();
         const settings: RiskConfig = {
           ...DEFAULT_CONFIG,
