@@ -65,3 +65,19 @@ export function driverValue(feature: string, value: number | string | null, loca
   if (SHARE_FEATURES.has(feature)) return percent(value, locale, 0);
   return decimal(value, locale, Number.isInteger(value) ? 0 : 2);
 }
+
+/**
+ * A driver as a sentence in business words ("An invoice reached 95 days past due in the last 12
+ * months"); a feature without one reads "label = value".
+ */
+export function driverSentence(
+  t: Translate,
+  feature: string,
+  value: number | string | null,
+  locale: string,
+): string {
+  const shown = driverValue(feature, value, locale);
+  const sentence = labelOr(t, 'risk.driver.', feature);
+  if (sentence !== feature && shown !== null) return sentence.replace('{value}', shown);
+  return `${featureText(t, feature)}${shown !== null ? ` = ${shown}` : ''}`;
+}

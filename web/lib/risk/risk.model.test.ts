@@ -57,12 +57,21 @@ describe('risk page model', () => {
 
   it('a driver in words, with its value and the points it adds or removes', () => {
     const d = { feature: 'max_dpd_12m', value: 95, contribution: 0.0312 };
-    expect(driverLine(d, t, 'en-US')).toBe('Max days past due (12 months) = 95 +3.1 pt');
+    expect(driverLine(d, t, 'en-US')).toBe(
+      'An invoice reached 95 days past due in the last 12 months +3.1 pt',
+    );
     expect(driverLine({ ...d, contribution: -0.004 }, tJa, 'ja-JP')).toBe(
-      '最大延滞日数（12か月） = 95 −0.4 ポイント',
+      '過去12か月に請求書が最長 95 日延滞 −0.4 ポイント',
     );
     expect(driverLine({ feature: 'region', value: 'LATAM', contribution: null }, t, 'en-US')).toBe(
-      'Region = LATAM',
+      'Region: LATAM',
+    );
+    expect(driverLine({ feature: 'overdue_share', value: 0.49, contribution: 0.02 }, t, 'en-US')).toBe(
+      '49% of open AR is past due +2.0 pt',
+    );
+    // A feature without a sentence keeps its label and value.
+    expect(driverLine({ feature: 'balance_growth_3m', value: 0.4, contribution: 0.01 }, t, 'en-US')).toBe(
+      'Balance growth (3 months) = 0.40 +1.0 pt',
     );
     expect(driverLine({ feature: 'new_thing', value: null, contribution: 0.01 }, t, 'en-US')).toBe(
       'new thing +1.0 pt',
@@ -81,6 +90,18 @@ describe('risk page model', () => {
       (k) => k.startsWith('risk.') && ja[k as keyof typeof ja] === en[k as keyof typeof en],
     );
     expect(same).toEqual(['risk.metric.roc_auc', 'risk.metric.pr_auc']);
+    // Every model feature (and reason for default) but three has a sentence in business words.
+    const sentences = Object.keys(en)
+      .filter((k) => k.startsWith('risk.driver.'))
+      .map((k) => k.slice(12));
+    const features = Object.keys(en)
+      .filter((k) => k.startsWith('risk.feature.'))
+      .map((k) => k.slice(13));
+    expect(features.filter((f) => !sentences.includes(f))).toEqual([
+      'balance_growth_3m',
+      'has_credit_limit',
+      'invoice_amount_cv_12m',
+    ]);
   });
 });
 

@@ -4,7 +4,7 @@ import { toMoney, toNumber, toText, type CubeRow } from '../cube/values.ts';
 import { businessDate, decimal } from '../format/format.ts';
 import { labelOr, type MessageKey, type Translate } from '../i18n/messages.ts';
 import { bandRank } from './bands.ts';
-import { driverValue, featureText, parseDrivers, type RiskDriver } from './drivers.ts';
+import { driverSentence, parseDrivers, type RiskDriver } from './drivers.ts';
 
 const V = 'customer_risk';
 
@@ -56,16 +56,15 @@ export function riskCustomers(rows: readonly CubeRow[]): RiskCustomer[] {
 }
 
 /**
- * A driver in a line: its words, its value, and the probability points it adds (+) or removes (−)
- * ("Max days past due (12 months) = 95 +3.1 pt").
+ * A driver in a line: a sentence in business words with its value, and the probability points it
+ * adds (+) or removes (−) ("An invoice reached 95 days past due in the last 12 months +3.1 pt").
  */
 export function driverLine(d: RiskDriver, t: Translate, locale: string): string {
-  const value = driverValue(d.feature, d.value, locale);
   const points =
     d.contribution === null
       ? ''
       : ` ${d.contribution > 0 ? '+' : '−'}${t('risk.points', { value: decimal(Math.abs(d.contribution) * 100, locale, 1) })}`;
-  return `${featureText(t, d.feature)}${value !== null ? ` = ${value}` : ''}${points}`;
+  return `${driverSentence(t, d.feature, d.value, locale)}${points}`;
 }
 
 /** The test metrics the Risk page lists beside ROC AUC, with their words. */
