@@ -26,11 +26,35 @@ function check({ scores, labels }: Scored): void {
   }
 }
 
-/** Row indices by descending score (stable for equal scores). */
+/**
+ * Row indices by descending score, equal scores by ascending index. The scores are sorted natively
+ * (a typed-array sort, without a comparator: several times faster than sorting indices with one on
+ * large data), then each row is placed after the rows with a higher score and the earlier rows with
+ * its own. Scores are finite (check()); −0 counts as 0.
+ */
 function byScoreDesc(scores: ArrayLike<number>): number[] {
-  const idx = Array.from({ length: scores.length }, (_, i) => i);
-  idx.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
-  return idx;
+  const n = scores.length;
+  const sorted = Float64Array.from({ length: n }, (_, i) => (scores[i] as number) + 0).sort();
+  /** Rows with a score above v: n − (first position in `sorted` past v). */
+  const above = (v: number) => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sorted[mid] as number) <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    return n - lo;
+  };
+  const next = new Map<number, number>();
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const v = (scores[i] as number) + 0;
+    const p = next.get(v) ?? above(v);
+    out[p] = i;
+    next.set(v, p + 1);
+  }
+  return out;
 }
 
 interface Group {
@@ -38,8 +62,29 @@ interface Group {
   readonly negatives: number;
 }
 
+/**
+ * The last groups() computed, with a copy of their input: evaluate() asks for the same ones four
+ * times, and comparing the input (one pass) is much cheaper than sorting it again.
+ */
+let lastGroups: { scores: Float64Array; labels: Float64Array; groups: Group[] } | null = null;
+
+function sameInput(a: Float64Array, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Distinct score values from the highest down, with the positives and negatives at each. */
 function groups(s: Scored): Group[] {
+  if (lastGroups && sameInput(lastGroups.scores, s.scores) && sameInput(lastGroups.labels, s.labels)) {
+    return lastGroups.groups;
+  }
+  const out = computeGroups(s);
+  lastGroups = { scores: Float64Array.from(s.scores), labels: Float64Array.from(s.labels), groups: out };
+  return out;
+}
+
+function computeGroups(s: Scored): Group[] {
   const order = byScoreDesc(s.scores);
   const out: Group[] = [];
   let i = 0;
