@@ -99,15 +99,3 @@ export function bandTable(
     bands.map((b) => [b.band, String(b.customers), b.exposure, b.expectedLoss]),
   );
 }
-
-/** "risk_mlp − logistic_regression: −0.0009 (95 % interval −0.012 .. +0.010; ahead in 45 % of resamples)". */
-export function comparisonLines(model: string, comparisons: Readonly<Record<string, AucDifference>>): string {
-  const sign = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(4)}` : 'n/a');
-  return Object.entries(comparisons)
-    .map(
-      ([name, c]) =>
-        `${model} − ${name}: ROC AUC ${sign(c.difference)} (95 % bootstrap interval ${sign(c.low)} .. ${sign(c.high)}; ` +
-        `ahead in ${Math.round(c.shareAWins * 100)} % of ${c.rounds} resamples of customers)`,
-    )
-    .join('\n');
-}
