@@ -253,6 +253,7 @@ function fromLegacy(raw: unknown): ModelMetadata {
       publishable: ['risk_mlp'],
       best: 'risk_mlp',
       bestVsServed: null,
+      evidence: { defaultingCustomers: 0, needed: 0 },
     },
     candidates: {},
   };

@@ -55,6 +55,8 @@ export interface RiskConfig {
   readonly logisticL2: readonly number[];
   /** Resamples of customers for the bootstrap intervals. */
   readonly bootstrapRounds: number;
+  /** Customers with a default in the validation period's decision half below which the rule serves. */
+  readonly minDefaultingCustomers: number;
   /** Rows per training step; grown for large data (network.ts batchSizeFor). */
   readonly batchSize: number;
   readonly maxEpochs: number;
@@ -90,6 +92,7 @@ export const DEFAULT_CONFIG: RiskConfig = {
   searchRowVisits: 4_000_000,
   logisticL2: [1e-1, 1e-2, 1e-3, 1e-4],
   bootstrapRounds: 500,
+  minDefaultingCustomers: 20,
   batchSize: 256,
   maxEpochs: 150,
   patience: 10,
@@ -131,6 +134,8 @@ export function validateConfig(c: RiskConfig): void {
   positiveInt('maxRowsPerEpoch', c.maxRowsPerEpoch);
   positiveInt('searchRowVisits', c.searchRowVisits);
   positiveInt('bootstrapRounds', c.bootstrapRounds);
+  if (!Number.isInteger(c.minDefaultingCustomers) || c.minDefaultingCustomers < 0)
+    problems.push('minDefaultingCustomers must be a whole number ≥ 0');
   if (c.logisticL2.length === 0 || !c.logisticL2.every((v) => v >= 0))
     problems.push('logisticL2 must list at least one penalty ≥ 0');
   if (!c.search.l2.every((v) => v >= 0)) problems.push('search.l2 values must be ≥ 0');

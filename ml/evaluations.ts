@@ -69,6 +69,9 @@ export interface ModelReport {
     readonly calibratedTo: string;
     readonly calibrationRows: number;
     readonly calibrationPositives: number;
+    /** Customers with a default in the decision data (null: not recorded), and the minimum for a model. */
+    readonly defaultingCustomers: number | null;
+    readonly defaultingCustomersNeeded: number | null;
   } | null;
   readonly candidates: CandidateReport[];
   readonly calibration: { bin: number; rows: number; meanPredicted: number; observedRate: number }[];
@@ -222,6 +225,10 @@ export async function modelReport(query: Query): Promise<ModelReport> {
           calibratedTo: toText(sel['calibrated_to']) ?? '',
           calibrationRows: toCount(sel['calibration_rows']),
           calibrationPositives: toCount(sel['calibration_positives']),
+          defaultingCustomers:
+            sel['defaulting_customers'] == null ? null : toCount(sel['defaulting_customers']),
+          defaultingCustomersNeeded:
+            sel['defaulting_customers_needed'] == null ? null : toCount(sel['defaulting_customers_needed']),
         }
       : null,
     candidates,

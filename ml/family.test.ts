@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyCalibrator } from './calibrate.ts';
-import { bestRuleColumn, bootstrapRounds, fitFamily, type FamilySettings, type Period } from './family.ts';
+import {
+  bestRuleColumn,
+  bootstrapRounds,
+  fitFamily,
+  validationHalves,
+  type FamilySettings,
+  type Period,
+} from './family.ts';
 import { margin } from './model.ts';
 import { SeededRandom } from '../core/random.ts';
 import { useBackend } from './tf.ts';
@@ -20,6 +27,7 @@ const SETTINGS: FamilySettings = {
   searchRowVisits: 10_000_000,
   logisticL2: [1e-1, 1e-2, 1e-3],
   bootstrapRounds: 200,
+  minDefaultingCustomers: 20,
 };
 
 /**
@@ -65,6 +73,8 @@ describe('the candidate family', () => {
     const r = await fitFamily(data('more'), SETTINGS);
     expect(r.candidates.map((c) => c.name)).toEqual(['rule_c0', 'logistic_regression', 'risk_mlp']);
     expect(r.selection.publishable).toContain('logistic_regression');
+    // The decision half of 600 validation customers: far more than 20 defaulted.
+    expect(r.selection.evidence.defaultingCustomers).toBeGreaterThan(50);
     expect(r.selection.served).not.toBe('rule_c0');
     // The labels are linear in the columns: the network is not better beyond noise, so the simpler
     // logistic regression serves (or logistic regression is simply the best).
@@ -100,6 +110,22 @@ describe('the candidate family', () => {
     expect(fromValidation).toBeLessThan(recentRate * 0.7);
     expect(r.served.calibration.method).toBe(served?.calibrationChoice.method);
     for (const mm of r.networkMembers) mm.dispose();
+  });
+
+  it('serves the rule when too few customers defaulted in the decision half', async () => {
+    const r = await fitFamily(data('more'), { ...SETTINGS, minDefaultingCustomers: 1000 });
+    expect(r.selection).toMatchObject({ served: 'rule_c0', reason: 'too_few_defaults' });
+    for (const m of r.networkMembers) m.dispose();
+  });
+
+  it('tunes on one half of the validation customers and decides on the other', () => {
+    const clusters = Array.from({ length: 1000 }, (_, i) => `c${i % 200}`);
+    const h = validationHalves(clusters, 42);
+    expect(h.tuning.length + h.decision.length).toBe(1000);
+    const tuningCustomers = new Set(Array.from(h.tuning, (i) => clusters[i]));
+    expect(Array.from(h.decision, (i) => clusters[i]).some((c) => tuningCustomers.has(c))).toBe(false);
+    expect(tuningCustomers.size).toBeGreaterThan(70);
+    expect(tuningCustomers.size).toBeLessThan(130);
   });
 
   it('finds the rule column on a plain matrix: the best training AUC, either direction', () => {

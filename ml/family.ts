@@ -6,16 +6,17 @@
  * 1. **rule**: one column as the score (max days past due over 12 months on the warehouse; on a
  *    plain matrix the column with the best training ROC AUC, sign included);
  * 2. **logistic regression**, fitted to convergence (logistic.ts) for each L2 penalty of a small
- *    path; the best on validation ROC AUC is kept;
- * 3. **network** (network.ts): a small search on the validation period, one setting at a time
- *    (L2, then the hidden width, then the learning rate; each keeps the best so far), early stopping
- *    on validation; the chosen setting is then trained with more seeds and the seeds' probabilities
- *    averaged.
+ *    path; the best on the validation period's tuning half is kept;
+ * 3. **network** (network.ts): a small search on the tuning half of the validation period, one
+ *    setting at a time (L2, then the hidden width, then the learning rate; each keeps the best so
+ *    far), early stopping on that half; the chosen setting is then trained with more seeds and the
+ *    seeds' probabilities averaged.
  *
  * Each candidate's calibration (Platt or isotonic) is chosen by cross-validation over customers on
  * the validation period and fitted there; the candidates are evaluated on the test period with it.
- * The serving candidate is chosen on validation (select.ts); its calibration is then refitted on the
- * most recent labelled rows, so its PDs track the current default rate.
+ * The serving candidate is chosen on the validation period's decision half, which no tuning has
+ * seen (select.ts); its calibration is then refitted on the most recent labelled rows, so its PDs
+ * track the current default rate.
  */
 import {
   applyCalibrator,
@@ -39,6 +40,7 @@ import {
 } from './network.ts';
 import { selectCandidate, type Selection } from './select.ts';
 import type { tf } from './tf.ts';
+import { SeededRandom } from '../core/random.ts';
 
 export interface Period extends Labelled {
   /** One cluster id per row (the customer): bootstrap and cross-validation resample whole clusters. */
@@ -79,6 +81,8 @@ export interface FamilySettings {
   /** L2 penalties of the logistic-regression path (strongest first). */
   readonly logisticL2: readonly number[];
   readonly bootstrapRounds: number;
+  /** Customers with a default in the decision half below which no model is publishable. */
+  readonly minDefaultingCustomers: number;
 }
 
 export interface FamilyData {
@@ -99,7 +103,7 @@ export interface SearchTrial {
   readonly setting: NetworkSetting;
   readonly seed: number;
   /** null: not trained, the search budget was spent. */
-  readonly validationAuc: number | null;
+  readonly tuningAuc: number | null;
   readonly epochs: number;
   readonly bestEpoch: number;
   readonly seconds: number;
@@ -150,6 +154,45 @@ export function bootstrapRounds(configured: number, rows: number): number {
   return Math.min(configured, Math.max(200, Math.floor((configured * 100_000) / rows)));
 }
 
+/**
+ * The validation period's customers in two halves, drawn once per customer (seeded): the **tuning**
+ * half chooses the logistic penalty and the network's setting and stops its training; the
+ * **decision** half is left untouched by all of that and decides which candidate serves (select.ts)
+ * and reports the validation figures. Choosing on the data the network was tuned on would flatter it.
+ */
+export function validationHalves(
+  clusters: readonly string[],
+  seed: number,
+): { tuning: Int32Array; decision: Int32Array } {
+  const rng = new SeededRandom(seed, 83);
+  const half = new Map<string, boolean>();
+  const tuning: number[] = [];
+  const decision: number[] = [];
+  clusters.forEach((c, i) => {
+    let t = half.get(c);
+    if (t === undefined) {
+      t = rng.next() < 0.5;
+      half.set(c, t);
+    }
+    (t ? tuning : decision).push(i);
+  });
+  return { tuning: Int32Array.from(tuning), decision: Int32Array.from(decision) };
+}
+
+/** The rows `idx` of a period. */
+export function subset(p: Period, idx: Int32Array): Period {
+  const cols = p.x.cols;
+  const data = new Float32Array(idx.length * cols);
+  idx.forEach((row, k) => data.set(p.x.data.subarray(row * cols, (row + 1) * cols), k * cols));
+  return {
+    x: { data, rows: idx.length, cols },
+    y: Float32Array.from(idx, (row) => p.y[row] as number),
+    clusters: Array.from(idx, (row) => p.clusters[row] as string),
+  };
+}
+
+const pick = (v: ArrayLike<number>, idx: Int32Array) => Float64Array.from(idx, (i) => v[i] as number);
+
 const key = (s: NetworkSetting) => JSON.stringify([s.hidden, s.l2, s.learningRate]);
 const labelsOf = (p: Labelled) => p.y;
 
@@ -180,6 +223,13 @@ export async function fitFamily(
   const { train, validation, test } = data;
   const yVal = labelsOf(validation);
   const yTest = labelsOf(test);
+  const halves = validationHalves(validation.clusters, s.seed);
+  const tuning = subset(validation, halves.tuning);
+  const decision = subset(validation, halves.decision);
+  log(
+    `validation customers in halves: tuning ${tuning.x.rows} rows (${tuning.y.reduce((a, b) => a + b, 0)} defaults), ` +
+      `decision ${decision.x.rows} rows (${decision.y.reduce((a, b) => a + b, 0)} defaults)`,
+  );
 
   // ---- the rule
   const ruleStarted = performance.now();
@@ -197,10 +247,10 @@ export async function fitFamily(
   for (const l2 of s.logisticL2) {
     const fit = fitLogistic(train.x, train.y, { l2, seed: s.seed, ...(start ? { start } : {}) });
     start = fit;
-    const auc = rocAuc({ scores: logisticMargin(fit, validation.x), labels: yVal });
+    const auc = rocAuc({ scores: logisticMargin(fit, tuning.x), labels: tuning.y });
     log(
       `logistic regression, L2 ${l2}: ${fit.iterations} Newton steps, gradient ${fit.gradientNorm.toExponential(1)}` +
-        `${fit.converged ? '' : ' (NOT converged)'}, validation ROC AUC ${auc.toFixed(4)}`,
+        `${fit.converged ? '' : ' (NOT converged)'}, tuning ROC AUC ${auc.toFixed(4)}`,
     );
     // A weaker penalty has to do better by more than rounding to be preferred.
     if (!bestLogistic || auc > bestLogistic.auc + 1e-4) bestLogistic = { fit, auc };
@@ -221,7 +271,7 @@ export async function fitFamily(
       seed,
       linearSkip: s.linearSkip,
     });
-    const result = await trainNetwork(model, train, validation, {
+    const result = await trainNetwork(model, train, tuning, {
       learningRate: setting.learningRate,
       l2: setting.l2,
       batchSize,
@@ -233,7 +283,7 @@ export async function fitFamily(
       maxRowsPerEpoch: s.maxRowsPerEpoch,
     });
     const pVal = predict(model, validation.x);
-    const auc = rocAuc({ scores: pVal, labels: yVal });
+    const auc = rocAuc({ scores: pick(pVal, halves.tuning), labels: tuning.y });
     return { model, result, pVal, auc };
   };
   const networkStarted = performance.now();
@@ -245,7 +295,7 @@ export async function fitFamily(
     if (tried.has(key(setting))) return;
     tried.add(key(setting));
     if (search.length > 0 && visits >= s.searchRowVisits) {
-      search.push({ setting, seed: s.seed, validationAuc: null, epochs: 0, bestEpoch: 0, seconds: 0 });
+      search.push({ setting, seed: s.seed, tuningAuc: null, epochs: 0, bestEpoch: 0, seconds: 0 });
       log(
         `network ${JSON.stringify(setting.hidden)} L2 ${setting.l2} learning rate ${setting.learningRate}: not tried ` +
           `(the search's budget of ${s.searchRowVisits.toLocaleString('en-US')} training rows is spent)`,
@@ -257,7 +307,7 @@ export async function fitFamily(
     search.push({
       setting,
       seed: s.seed,
-      validationAuc: fit.auc,
+      tuningAuc: fit.auc,
       epochs: fit.result.epochs,
       bestEpoch: fit.result.bestEpoch,
       seconds: fit.result.seconds,
@@ -265,7 +315,7 @@ export async function fitFamily(
     log(
       `network ${JSON.stringify(setting.hidden)} L2 ${setting.l2} learning rate ${setting.learningRate}: ` +
         `${fit.result.epochs} epochs (best ${fit.result.bestEpoch}) in ${fit.result.seconds.toFixed(1)} s, ` +
-        `validation ROC AUC ${fit.auc.toFixed(4)}`,
+        `tuning ROC AUC ${fit.auc.toFixed(4)}`,
     );
     if (!best || fit.auc > best.fit.auc + 1e-4) {
       best?.fit.model.dispose();
@@ -291,7 +341,7 @@ export async function fitFamily(
     memberVal.push(fit.pVal);
     log(
       `network seed ${s.seed + k}: ${fit.result.epochs} epochs (best ${fit.result.bestEpoch}) in ` +
-        `${fit.result.seconds.toFixed(1)} s, validation ROC AUC ${fit.auc.toFixed(4)}`,
+        `${fit.result.seconds.toFixed(1)} s, tuning ROC AUC ${fit.auc.toFixed(4)}`,
     );
   }
   const networkModel: ScoringModel = { kind: 'network', members };
@@ -317,7 +367,7 @@ export async function fitFamily(
     },
   ].map((c) => {
     const val = c.kind === 'network' ? logits(meanScores(memberVal)) : margin(c.model, validation.x);
-    return { ...c, val, test: margin(c.model, test.x) };
+    return { ...c, val, decision: pick(val, halves.decision), test: margin(c.model, test.x) };
   });
   const rule = scored[0] as (typeof scored)[number];
   const bootstrap = (labels: Float32Array, a: Float64Array, b: Float64Array, clusters: readonly string[]) =>
@@ -357,13 +407,13 @@ export async function fitFamily(
             : { column: data.columns[ruleColumn.column], sign: ruleColumn.sign },
       calibrationChoice,
       calibration,
-      validation: evaluate(yVal, c.val, pd(c.val)),
+      validation: evaluate(decision.y, c.decision, pd(c.decision)),
       test: evaluate(yTest, c.test, pd(c.test)),
       vsRule:
         c.kind === 'rule'
           ? null
           : {
-              validation: bootstrap(yVal, c.val, rule.val, validation.clusters),
+              validation: bootstrap(decision.y, c.decision, rule.decision, decision.clusters),
               test: bootstrap(yTest, c.test, rule.test, test.clusters),
             },
       trainSeconds: c.seconds,
@@ -384,11 +434,15 @@ export async function fitFamily(
     })),
     (a, b) =>
       bootstrap(
-        yVal,
-        (byName.get(a) as (typeof scored)[number]).val,
-        (byName.get(b) as (typeof scored)[number]).val,
-        validation.clusters,
+        decision.y,
+        (byName.get(a) as (typeof scored)[number]).decision,
+        (byName.get(b) as (typeof scored)[number]).decision,
+        decision.clusters,
       ),
+    {
+      defaultingCustomers: new Set(decision.clusters.filter((_, i) => (decision.y[i] as number) === 1)).size,
+      needed: s.minDefaultingCustomers,
+    },
   );
   const servedCandidate = candidates.find((c) => c.name === selection.served) as CandidateResult;
   const servedScored = byName.get(selection.served) as (typeof scored)[number];

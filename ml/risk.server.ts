@@ -75,6 +75,8 @@ async function trainInJob(
     calibratedTo: served.calibratedOn.to,
     calibrationRows: served.calibratedOn.rows,
     calibrationPositives: served.calibratedOn.positives,
+    defaultingCustomers: fit.metadata.selection.evidence.defaultingCustomers,
+    defaultingCustomersNeeded: fit.metadata.selection.evidence.needed,
   });
   return {
     report: {

@@ -59,6 +59,22 @@ describe('the publication rule', () => {
     expect(tie.served).toBe('logistic');
   });
 
+  it('serves the rule when too few customers defaulted in the decision data, whatever the intervals say', () => {
+    const models = [rule, logistic(0.95, 0.03), network(0.97, 0.04)];
+    const few = selectCandidate(models, () => d(0.02, 0.01, 0.03), { defaultingCustomers: 6, needed: 20 });
+    expect(few).toMatchObject({
+      served: 'rule',
+      reason: 'too_few_defaults',
+      publishable: [],
+      evidence: { defaultingCustomers: 6, needed: 20 },
+    });
+    const enough = selectCandidate(models, () => d(0.02, 0.01, 0.03), {
+      defaultingCustomers: 20,
+      needed: 20,
+    });
+    expect(enough).toMatchObject({ served: 'network', reason: 'best' });
+  });
+
   it('needs the rule among the candidates', () => {
     expect(() => selectCandidate([logistic(0.9, 0.1)], () => d(0, 0, 0))).toThrow(/no rule/);
   });

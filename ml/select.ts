@@ -7,7 +7,9 @@
  * - Among the publishable models the best on validation wins; but when a simpler publishable model
  *   is within noise of it (the interval of best − simpler reaches zero or below), the simpler one
  *   serves (simplest first).
- * - With no publishable model, the rule serves.
+ * - With no publishable model, the rule serves; also when fewer customers than `evidence.needed`
+ *   defaulted in the decision data (with a handful, a percentile bootstrap's interval is too narrow
+ *   to trust: a model tuned on nearby data then "wins" by chance).
  *
  * So every trained version serves something: with enough history a fresh start always ends with
  * scores, and a model replaces the rule only when the data show it is better.
@@ -29,7 +31,16 @@ export type SelectionReason =
   /** A simpler publishable model within noise of the best serves. */
   | 'simpler_within_noise'
   /** No model beat the rule beyond noise: the rule serves. */
-  | 'no_model_beats_rule';
+  | 'no_model_beats_rule'
+  /** Too few customers defaulted in the decision data to tell a model from the rule: the rule serves. */
+  | 'too_few_defaults';
+
+/** How much the decision rests on: customers with a default among the decision rows. */
+export interface Evidence {
+  readonly defaultingCustomers: number;
+  /** Below this, no model is publishable (a percentile bootstrap over a handful of clusters is not to be trusted). */
+  readonly needed: number;
+}
 
 export interface Selection {
   readonly served: string;
@@ -40,6 +51,7 @@ export interface Selection {
   readonly best: string | null;
   /** With 'simpler_within_noise': best − served on validation. */
   readonly bestVsServed: AucDifference | null;
+  readonly evidence: Evidence;
 }
 
 export function isPublishable(c: CandidateScore): boolean {
@@ -53,19 +65,14 @@ export function isPublishable(c: CandidateScore): boolean {
 export function selectCandidate(
   candidates: readonly CandidateScore[],
   compare: (a: string, b: string) => AucDifference,
+  evidence: Evidence = { defaultingCustomers: Number.POSITIVE_INFINITY, needed: 0 },
 ): Selection {
   const rule = candidates.find((c) => c.vsRule === null);
   if (!rule) throw new Error('internal: no rule among the candidates');
+  const none = { served: rule.name, publishable: [], best: null, bestVsServed: null, evidence };
+  if (evidence.defaultingCustomers < evidence.needed) return { ...none, reason: 'too_few_defaults' };
   const publishable = candidates.filter(isPublishable);
-  if (publishable.length === 0) {
-    return {
-      served: rule.name,
-      reason: 'no_model_beats_rule',
-      publishable: [],
-      best: null,
-      bestVsServed: null,
-    };
-  }
+  if (publishable.length === 0) return { ...none, reason: 'no_model_beats_rule' };
   const best = [...publishable].sort(
     (a, b) => b.validationAuc - a.validationAuc || a.complexity - b.complexity,
   )[0] as CandidateScore;
@@ -81,6 +88,7 @@ export function selectCandidate(
         publishable: publishable.map((c) => c.name),
         best: best.name,
         bestVsServed: d,
+        evidence,
       };
     }
   }
@@ -90,5 +98,6 @@ export function selectCandidate(
     publishable: publishable.map((c) => c.name),
     best: best.name,
     bestVsServed: null,
+    evidence,
   };
 }

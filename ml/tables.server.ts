@@ -57,7 +57,9 @@ const SELECTION_DDL = `CREATE TABLE IF NOT EXISTS ml.model_selection (
     calibrated_from DATE NOT NULL,
     calibrated_to DATE NOT NULL,
     calibration_rows INTEGER NOT NULL,
-    calibration_positives INTEGER NOT NULL
+    calibration_positives INTEGER NOT NULL,
+    defaulting_customers INTEGER,
+    defaulting_customers_needed INTEGER
 )`;
 
 export const STATUS_DDL = `CREATE TABLE IF NOT EXISTS ml.risk_status (
@@ -148,6 +150,9 @@ export interface SelectionRow {
   readonly calibratedTo: string;
   readonly calibrationRows: number;
   readonly calibrationPositives: number;
+  /** Customers with a default in the decision data, and the minimum for a model to serve. */
+  readonly defaultingCustomers: number;
+  readonly defaultingCustomersNeeded: number;
 }
 
 /** A JS time as the TIMESTAMP text DuckDB reads (UTC). */
@@ -173,6 +178,9 @@ export async function writeEvaluations(
   );
   await run(conn, CALIBRATION_DDL);
   await run(conn, SELECTION_DDL);
+  for (const column of ['defaulting_customers', 'defaulting_customers_needed']) {
+    await run(conn, `ALTER TABLE ml.model_selection ADD COLUMN IF NOT EXISTS ${column} INTEGER`);
+  }
   await run(conn, 'DELETE FROM ml.model_evaluations WHERE model_version = $1', [version]);
   await run(conn, 'DELETE FROM ml.model_calibration WHERE model_version = $1', [version]);
   await run(conn, 'DELETE FROM ml.model_selection WHERE model_version = $1', [version]);
@@ -204,8 +212,10 @@ export async function writeEvaluations(
   const d = selection.bestMinusServed;
   await insertRows(
     conn,
-    'ml.model_selection',
-    '(?, CAST(? AS TIMESTAMP), ?, ?, ?, ?, CAST(? AS DOUBLE), CAST(? AS DOUBLE), CAST(? AS DOUBLE), ?, CAST(? AS DATE), CAST(? AS DATE), ?, ?)',
+    `ml.model_selection (model_version, evaluated_at, served_model, served_kind, reason, best_model,
+       best_minus_served, best_minus_served_low, best_minus_served_high, calibration_method, calibrated_from,
+       calibrated_to, calibration_rows, calibration_positives, defaulting_customers, defaulting_customers_needed)`,
+    '(?, CAST(? AS TIMESTAMP), ?, ?, ?, ?, CAST(? AS DOUBLE), CAST(? AS DOUBLE), CAST(? AS DOUBLE), ?, CAST(? AS DATE), CAST(? AS DATE), ?, ?, ?, ?)',
     [
       [
         version,
@@ -222,6 +232,8 @@ export async function writeEvaluations(
         selection.calibratedTo,
         selection.calibrationRows,
         selection.calibrationPositives,
+        Number.isFinite(selection.defaultingCustomers) ? selection.defaultingCustomers : null,
+        selection.defaultingCustomersNeeded,
       ],
     ],
   );

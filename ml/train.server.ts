@@ -128,6 +128,7 @@ export function familySettings(c: RiskConfig): FamilySettings {
     searchRowVisits: c.searchRowVisits,
     logisticL2: c.logisticL2,
     bootstrapRounds: c.bootstrapRounds,
+    minDefaultingCustomers: c.minDefaultingCustomers,
   };
 }
 
@@ -197,6 +198,12 @@ export function selectionReason(f: Pick<FamilyResult, 'selection' | 'candidates'
   };
   const models = f.candidates.filter((x) => x.vsRule !== null).map((x) => vs(x.name));
   switch (selection.reason) {
+    case 'too_few_defaults':
+      return (
+        `only ${selection.evidence.defaultingCustomers} customers defaulted in the validation period's decision half; ` +
+        `at least ${selection.evidence.needed} are needed to tell a model from the rule ${selection.served} ` +
+        `beyond chance, so the rule serves (${models.join('; ')})`
+      );
     case 'no_model_beats_rule':
       return (
         `no model beat the rule ${selection.served} beyond noise on validation ROC AUC (${models.join('; ')}), ` +

@@ -162,7 +162,7 @@ try {
   const trainSeconds = (performance.now() - t) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  const tried = family.search.filter((s) => s.validationAuc !== null).length;
+  const tried = family.search.filter((s) => s.tuningAuc !== null).length;
   const auc = (name: string) => family.candidates.find((c) => c.name === name)?.test.rocAuc ?? Number.NaN;
   metrics.push(
     metric(

@@ -116,7 +116,10 @@ describe('training and evaluation on the demo data', () => {
     );
     // A model serves only with its validation interval against the rule above zero; the rule only when
     // no model has one.
-    if (selection.reason === 'no_model_beats_rule') {
+    if (selection.reason === 'too_few_defaults') {
+      expect(selection.served).toBe(RULE_NAME);
+      expect(selection.evidence.defaultingCustomers).toBeLessThan(selection.evidence.needed);
+    } else if (selection.reason === 'no_model_beats_rule') {
       expect(selection.served).toBe(RULE_NAME);
       expect(Object.values(lows).every((l) => l === null || l <= 0)).toBe(true);
     } else {

@@ -151,6 +151,8 @@ describe('which model serves and why', () => {
       calibratedTo: '2026-04-30',
       calibrationRows: 4468,
       calibrationPositives: 35,
+      defaultingCustomers: 31,
+      defaultingCustomersNeeded: 20,
     },
     candidates: [rule, logistic, network],
     calibration: [],
@@ -176,6 +178,22 @@ describe('which model serves and why', () => {
     expect(selectionText(t, ruleServes, 'en')).toMatch(
       /^Scores come from: Days-past-due rule \(max days past due, 12 months\)\. No model beat the rule beyond noise/,
     );
+    const few = report({
+      selection: {
+        ...(report({}).selection as NonNullable<ModelReport['selection']>),
+        served: 'rule_max_dpd_12m',
+        reason: 'too_few_defaults',
+        best: null,
+        bestVsServed: null,
+        defaultingCustomers: 6,
+      },
+    });
+    expect(selectionText(t, few, 'en')).toBe(
+      'Scores come from: Days-past-due rule (max days past due, 12 months). Only 6 customers defaulted in the part ' +
+        'of the validation period that decides; at least 20 are needed to tell a model from the rule beyond chance, ' +
+        'so the rule serves. A larger portfolio or more history lets a model prove itself.',
+    );
+    expect(selectionText(tJa, few, 'ja')).toContain('貸倒れとなった得意先は 6 社のみ');
     expect(calibrationText(t, report({}), 'en')).toBe(
       'Probabilities calibrated by isotonic regression on the latest labelled months, Nov 30, 2025 – Apr 30, 2026 ' +
         '(4,468 customer-months, 35 defaults), so they follow the current default rate.',

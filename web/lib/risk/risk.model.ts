@@ -108,8 +108,14 @@ export function selectionText(t: Translate, r: ModelReport, locale: string): str
   const vs = served?.validationVsRule ?? null;
   const d = (x: number | undefined) => (x === undefined ? '—' : signedAuc(x, locale));
   const words =
-    s.reason === 'best' || s.reason === 'simpler_within_noise' || s.reason === 'no_model_beats_rule'
+    s.reason === 'best' ||
+    s.reason === 'simpler_within_noise' ||
+    s.reason === 'no_model_beats_rule' ||
+    s.reason === 'too_few_defaults'
       ? t(`risk.reason.${s.reason}` as MessageKey, {
+          have: s.defaultingCustomers === null ? '—' : decimal(s.defaultingCustomers, locale, 0),
+          needed:
+            s.defaultingCustomersNeeded === null ? '—' : decimal(s.defaultingCustomersNeeded, locale, 0),
           model: candidateText(t, s.served),
           diff: d(vs?.difference),
           low: d(vs?.low),

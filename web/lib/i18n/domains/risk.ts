@@ -17,7 +17,7 @@ export const en = {
   'risk.col.customers': 'Customers',
   'risk.model': 'Model evaluation',
   'risk.modelIntro':
-    'Version {version}. Three candidates — the days-past-due rule, a logistic regression and a neural network — are compared on the validation period ({vfrom} – {vto}); a model serves only if it beats the rule with the whole 95 % bootstrap interval of the difference above zero, and a simpler model serves when the better one is ahead only within noise. All are tested afterwards on {from} – {to} ({rows} customer-months, {positives} defaults).',
+    "Version {version}. Three candidates — the days-past-due rule, a logistic regression and a neural network — are tuned on half of the validation period's customers ({vfrom} – {vto}) and compared on the other half; a model serves only if it beats the rule with the whole 95 % bootstrap interval of the difference above zero, and a simpler model serves when the better one is ahead only within noise. All are tested afterwards on {from} – {to} ({rows} customer-months, {positives} defaults).",
   'risk.serving': 'Scores come from: {model}.',
   'risk.reason.best':
     '{model} beats the rule on the validation period by {diff} ROC AUC (95 % interval {low} to {high}) and is the best candidate that does.',
@@ -25,6 +25,8 @@ export const en = {
     '{model} beats the rule on the validation period by {diff} ROC AUC (95 % interval {low} to {high}). {best} was ahead of it by {bdiff} (95 % interval {blow} to {bhigh}), within noise, so the simpler model serves.',
   'risk.reason.no_model_beats_rule':
     'No model beat the rule beyond noise on the validation period: the 95 % interval of each difference reaches zero (table below), so the rule serves.',
+  'risk.reason.too_few_defaults':
+    'Only {have} customers defaulted in the part of the validation period that decides; at least {needed} are needed to tell a model from the rule beyond chance, so the rule serves. A larger portfolio or more history lets a model prove itself.',
   'risk.calibratedOn':
     'Probabilities calibrated by {method} on the latest labelled months, {from} – {to} ({rows} customer-months, {positives} defaults), so they follow the current default rate.',
   'risk.method.platt': 'Platt scaling',
@@ -141,7 +143,7 @@ export const ja: Record<keyof typeof en, string> = {
   'risk.col.customers': '得意先数',
   'risk.model': 'モデル評価',
   'risk.modelIntro':
-    'バージョン {version}。延滞日数ルール、ロジスティック回帰、ニューラルネットワークの3候補を検証期間（{vfrom} – {vto}）で比較します。モデルは、ルールとの差の95%ブートストラップ区間全体がゼロを上回る場合にのみ採用され、より良いモデルとの差が誤差の範囲内なら単純なモデルを採用します。その後、全候補を {from} – {to}（{rows} 件の得意先・月、うち貸倒れ {positives} 件）でテストします。',
+    'バージョン {version}。延滞日数ルール、ロジスティック回帰、ニューラルネットワークの3候補を、検証期間（{vfrom} – {vto}）の得意先の半分で調整し、残り半分で比較します。モデルは、ルールとの差の95%ブートストラップ区間全体がゼロを上回る場合にのみ採用され、より良いモデルとの差が誤差の範囲内なら単純なモデルを採用します。その後、全候補を {from} – {to}（{rows} 件の得意先・月、うち貸倒れ {positives} 件）でテストします。',
   'risk.serving': 'スコアの算出元：{model}。',
   'risk.reason.best':
     '{model} は検証期間で ROC AUC がルールを {diff} 上回り（95%区間 {low} ～ {high}）、それを満たす候補の中で最良です。',
@@ -149,6 +151,8 @@ export const ja: Record<keyof typeof en, string> = {
     '{model} は検証期間で ROC AUC がルールを {diff} 上回ります（95%区間 {low} ～ {high}）。{best} はそれを {bdiff} 上回りましたが（95%区間 {blow} ～ {bhigh}）誤差の範囲内のため、より単純なモデルを採用します。',
   'risk.reason.no_model_beats_rule':
     '検証期間で誤差を超えてルールを上回ったモデルはありません（各差の95%区間がゼロにかかります。下表）。そのためルールを採用します。',
+  'risk.reason.too_few_defaults':
+    '判定に使う検証データで貸倒れとなった得意先は {have} 社のみです。偶然でなくモデルとルールを見分けるには少なくとも {needed} 社必要なため、ルールを採用します。取引先が増えるか履歴が長くなれば、モデルが採用される可能性があります。',
   'risk.calibratedOn':
     '確率は直近のラベル付き期間 {from} – {to}（{rows} 件の得意先・月、うち貸倒れ {positives} 件）で{method}により補正しており、現在の貸倒率に合わせています。',
   'risk.method.platt': 'Platt スケーリング',
