@@ -189,13 +189,10 @@ export async function modelReport(query: Query): Promise<ModelReport> {
     testVsRule: interval(m.test, 'roc_auc_vs_rule'),
     test: m.test,
   }));
-  // Simplest first: the rule (no interval against itself), then by validation AUC.
-  candidates.sort(
-    (a, b) =>
-      Number(a.validationVsRule !== null) - Number(b.validationVsRule !== null) ||
-      (a.validationAuc ?? 0) - (b.validationAuc ?? 0) ||
-      a.name.localeCompare(b.name),
-  );
+  // Simplest first: the rule (no interval against itself), the logistic regression, the network.
+  const rank = (c: CandidateReport) =>
+    c.validationVsRule === null ? 0 : c.name === 'logistic_regression' ? 1 : c.name === 'risk_mlp' ? 2 : 3;
+  candidates.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
   const num = (v: Cell | undefined) => toMeasure(v);
   return {
     status,
