@@ -17,11 +17,11 @@ import { tempDir } from '../helpers.ts';
 let root: string;
 let csv: string;
 
-/** 400 clients × 6 months; the label depends on pay_status and utilisation (and a little on the plan). */
+/** 1,000 clients × 6 months; the label depends on pay_status and utilisation (and a little on the plan). */
 function table(): string {
   const rng = new SeededRandom(5);
   const lines = ['client,month,opened,limit_bal,pay_status,utilisation,plan,note,defaulted'];
-  for (let c = 0; c < 400; c++) {
+  for (let c = 0; c < 1000; c++) {
     const plan = ['basic', 'gold', 'platinum'][rng.int(3)] as string;
     for (let m = 1; m <= 6; m++) {
       const pay = rng.int(5) - 1;
@@ -138,8 +138,8 @@ describe('arlens train --matrix', () => {
       console.log = log;
     }
     const output = lines.join('\n');
-    // 20 % of 2,400 rows would cut inside May: whole months go to the later split.
-    expect(output).toMatch(/Split by month: train 1200 rows .*, validation 400 rows .*, test 800 rows/);
+    // 20 % of 6,000 rows would cut inside May: whole months go to the later split.
+    expect(output).toMatch(/Split by month: train 3000 rows .*, validation 1000 rows .*, test 2000 rows/);
     expect(output).toMatch(/rule_pay_status\s+0\.\d{4}\s+\(reference\)/);
     expect(output).toMatch(/SERVES/);
     expect(output).toMatch(/Logistic regression: L2 [\d.e-]+, \d+ Newton steps, .* \(converged\)/);
@@ -179,7 +179,7 @@ describe('arlens train --matrix', () => {
     });
     expect(r.metadata.split.by).toBe('random');
     expect(r.metadata.split.train.rows + r.metadata.split.validation.rows + r.metadata.split.test.rows).toBe(
-      2400,
+      6000,
     );
     expect(r.metadata.split.train.rows % 6).toBe(0);
     const bad = join(root, 'bad.csv');
