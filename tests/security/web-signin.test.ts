@@ -11,7 +11,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../cube/tokens.ts';
+import { signToken } from '../../auth/tokens.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { demoWarehouse } from '../cube/harness.ts';
 import { CHROMIUM, CHROMIUM_ARGS, HYDRATION_PROBE } from '../browser/harness.ts';

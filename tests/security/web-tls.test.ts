@@ -83,7 +83,7 @@ it('sets and deletes the session and language cookies with Secure', async () => 
   const session = signin.find((c) => c.startsWith('arlens_session='));
   expect(session).toBeDefined();
   expect(secure(session)).toBe(true);
-  const signout = await setCookies('POST', '/signout', await sessionCookie({ role: 'cfo' }), '');
+  const signout = await setCookies('POST', '/signout', await sessionCookie(server, { role: 'cfo' }), '');
   const deletion = signout.find((c) => c.startsWith('arlens_session='));
   expect(deletion).toContain('Max-Age=0');
   expect(secure(deletion)).toBe(true);

@@ -2,7 +2,7 @@
  * The app's pages in menu order, each a route of the route table (auth/access.ts). The menu and the
  * error pages list the ones the signed-in role may open.
  */
-import type { Role } from '../../cube/tokens.ts';
+import type { Role } from '../../auth/tokens.ts';
 import { mayOpen } from '../../auth/access.ts';
 import type { MessageKey } from './i18n/messages.ts';
 
