@@ -61,6 +61,14 @@ export const TEST_SECRET = 'arlens-test-secret-not-for-production-0123456789';
 export async function sessionCookie(
   server: { readonly ops: OpsStore },
   context: SecurityContext,
+): Promise<{ cookie: string }> {
+  return { cookie: (await signedIn(server, context)).cookie };
+}
+
+/** As sessionCookie, with the session's CSRF token that a state-changing request must send. */
+export async function signedIn(
+  server: { readonly ops: OpsStore },
+  context: SecurityContext,
 ): Promise<{ cookie: string; csrf: string }> {
   const scope =
     context.role === 'sales_lead'

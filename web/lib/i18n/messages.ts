@@ -2,6 +2,7 @@
  * The dashboard's words in English and Japanese. Keys are shared; a missing Japanese key is a type
  * error. `{name}` placeholders are filled by `translate`.
  */
+import * as admin from './domains/admin.ts';
 import * as collections from './domains/collections.ts';
 import * as credit from './domains/credit.ts';
 import * as customers from './domains/customers.ts';
@@ -129,6 +130,7 @@ export const en = {
   ...risk.en,
   ...data.en,
   ...ledger.en,
+  ...admin.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -253,6 +255,7 @@ export const ja: Record<MessageKey, string> = {
   ...risk.ja,
   ...data.ja,
   ...ledger.ja,
+  ...admin.ja,
 };
 
 export type Lang = 'en' | 'ja';
