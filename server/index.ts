@@ -18,6 +18,8 @@ import { createCubeApi, CUBE_BASE_PATH, type CubeApi } from '../cube/server.ts';
 import { cubeSqlFunctions, PLACEHOLDER_VIEWS } from '../cube/sql-functions.ts';
 import { maxTokenSeconds, readToken, signToken, type SecurityContext } from '../auth/tokens.ts';
 import { DEFAULT_SESSIONS, readSession, type SessionSettings } from '../auth/sessions.ts';
+import { createOidcFlow, type OidcFlow, type OidcSettings } from '../auth/oidc.ts';
+import { issuerUrl, redirectUri, transactionKey } from '../auth/oidc-rules.ts';
 import { getUser, userContext } from '../auth/users.ts';
 import { openOpsStore, opsStorePath, type OpsStore } from '../ops/store.ts';
 import { ServingWarehouse } from '../warehouse/serving.ts';
@@ -44,6 +46,12 @@ export interface ServerOptions {
   readonly opsStore?: string;
   /** Session lifetimes (config `auth.session_idle_minutes`, `auth.session_hours`). */
   readonly sessions?: SessionSettings;
+  /**
+   * Single sign-on through OpenID Connect (config `auth.oidc`): the sign-in page offers it. The client
+   * secret defaults to ARLENS_OIDC_CLIENT_SECRET; `public_url` to the address this server listens on
+   * (tests; a real deployment names the address people use).
+   */
+  readonly oidc?: OidcSettings;
   /** Progress lines (e.g. "Building the dashboard"). */
   readonly log?: (line: string) => void;
 }
@@ -196,6 +204,9 @@ async function api(
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  // A wrong single sign-on address stops the start before anything is opened.
+  if (options.oidc) issuerUrl(options.oidc.issuer);
+  const fixedRedirect = options.oidc?.public_url ? redirectUri(options.oidc.public_url) : null;
   await ensureWebBuild(options.log);
   const wh = new ServingWarehouse({
     warehouseDir: options.warehouseDir,
@@ -215,7 +226,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     demo: options.demo ?? false,
   };
   provideWarehouse(wh);
-  provideAuth({ ops, sessions: a.sessions, demo: a.demo, oidc: null });
+  // Known once the server listens (the default public address of single sign-on).
+  let listening = '';
+  let oidc: OidcFlow | null = null;
+  if (options.oidc) {
+    const o = options.oidc;
+    const secret = o.client_secret ?? process.env['ARLENS_OIDC_CLIENT_SECRET'];
+    oidc = createOidcFlow({
+      issuer: o.issuer,
+      clientId: o.client_id,
+      ...(secret ? { clientSecret: secret } : {}),
+      redirectUri: () => fixedRedirect ?? redirectUri(listening),
+      key: transactionKey(options.apiSecret),
+      store: ops,
+    });
+  }
+  provideAuth({
+    ops,
+    sessions: a.sessions,
+    demo: a.demo,
+    oidc: oidc ? { label: options.oidc?.label ?? 'single sign-on', flow: oidc } : null,
+  });
   provideReportingCurrency(options.reportingCurrency ?? 'USD');
   const cube = await createCubeApi({ serving: wh, apiSecret: options.apiSecret });
   cube.app.disable('x-powered-by');
@@ -292,6 +323,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  listening = `http://${host}:${port}`;
   return {
     url: `http://${host}:${port}/`,
     warehouse: wh,

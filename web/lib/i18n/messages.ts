@@ -54,6 +54,8 @@ const shell = {
     'Single sign-on did not complete ({reason}). Try again, or sign in with your password.',
   'signin.oidcUnknown':
     'Your single sign-on account ({email}) has no ARLens user. Ask an administrator to add you with this email.',
+  'signin.oidcDone': 'Signed in. Opening ARLens…',
+  'signin.oidcContinue': 'Continue',
   'signin.help': 'No account yet? An administrator adds you (npx arlens users add).',
   'signin.demoHeading': 'Demo users',
   'signin.demoSubmit': 'Sign in as a demo user',
@@ -179,6 +181,8 @@ const shellJa: Record<keyof typeof shell, string> = {
     'シングルサインオンを完了できませんでした（{reason}）。もう一度試すか、パスワードでサインインしてください。',
   'signin.oidcUnknown':
     'シングルサインオンのアカウント（{email}）に対応する ARLens ユーザーがいません。このメールアドレスでの追加を管理者に依頼してください。',
+  'signin.oidcDone': 'サインインしました。ARLens を開いています…',
+  'signin.oidcContinue': '続ける',
   'signin.help': 'アカウントがない場合は、管理者に追加を依頼してください（npx arlens users add）。',
   'signin.demoHeading': 'デモユーザー',
   'signin.demoSubmit': 'デモユーザーでサインイン',

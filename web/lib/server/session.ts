@@ -20,6 +20,7 @@ import {
   type SessionSettings,
   type SignInMethod,
 } from '../../../auth/sessions.ts';
+import type { OidcFlow } from '../../../auth/oidc.ts';
 import type { User } from '../../../auth/users.ts';
 import type { OpsStore } from '../../../ops/store.ts';
 
@@ -31,8 +32,8 @@ interface Provided {
   readonly sessions: SessionSettings;
   /** The warehouse holds the generated demo data only: one-click demo users (server/demo.ts). */
   readonly demo: boolean;
-  /** Single sign-on is configured (the sign-in page offers it). */
-  readonly oidc: { readonly label: string } | null;
+  /** Single sign-on is configured (the sign-in page offers it; /signin/oidc runs the flow). */
+  readonly oidc: { readonly label: string; readonly flow: OidcFlow } | null;
 }
 
 const KEY = Symbol.for('arlens.auth');
