@@ -218,12 +218,26 @@ describe('single sign-on in Chromium', () => {
       if (r.url().startsWith(`${base}signin/oidc/callback`)) callback = r.url();
     });
     await page.goto(`${base}signin`);
-    await Promise.all([
+    const [authorization] = await Promise.all([
+      page.waitForRequest((r) => r.url().startsWith(idp!.issuer)),
       page.waitForURL((u) => u.href.startsWith(idp!.issuer)),
       page.getByRole('link', { name: `Sign in with ${LABEL}` }).click(),
     ]);
     const transaction = (await context.cookies(`${base}signin/oidc`)).find((c) => c.name === 'arlens_oidc');
-    expect(transaction).toBeDefined();
+    expect(transaction).toMatchObject({
+      path: '/signin/oidc',
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: false,
+    });
+    expect(transaction!.expires - Date.now() / 1000).toBeLessThanOrEqual(600);
+    // The request to the provider: code flow, PKCE S256, state and nonce, our redirect URI.
+    const asked = new URL(authorization.url()).searchParams;
+    expect(asked.get('code_challenge_method')).toBe('S256');
+    expect(asked.get('code_challenge')).toMatch(/^[\w-]{43}$/);
+    expect(asked.get('state')).toBeTruthy();
+    expect(asked.get('nonce')).toBeTruthy();
+    expect(asked.get('redirect_uri')).toBe(`${base}signin/oidc/callback`);
     await page.locator('input[name=login]').fill('sub-akiko');
     await page.locator('input[name=password]').fill('any password');
     await Promise.all([
