@@ -7,7 +7,8 @@
  * with their name in the header, and their identity is linked on that first sign-in (audited
  * user.link_oidc, then sign_in with method oidc); the next sign-in finds them by subject and goes on
  * to the page they asked for. An unknown email lands on /signin with the "no ARLens user" notice, a
- * disabled user is refused, and a forged or replayed callback opens no session.
+ * disabled user is refused, a forged or replayed callback opens no session, and a provider that
+ * cannot be reached sends the browser back to sign-in (and is tried again at the next sign-in).
  */
 import { promises as fs } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -28,6 +29,7 @@ let idp: Idp | undefined;
 let server: RunningServer | undefined;
 let browser: Browser | undefined;
 let base: string;
+let unreachable: Response;
 const contexts = new Set<BrowserContext>();
 let errors: string[] = [];
 
@@ -43,6 +45,8 @@ beforeAll(async () => {
     oidc: { issuer: idp.issuer, client_id: IDP_CLIENT.id, client_secret: IDP_CLIENT.secret, label: LABEL },
   });
   base = server.url;
+  // The provider is not serving yet (it answers 503): a sign-in started now cannot reach it.
+  unreachable = await fetch(`${base}signin/oidc?next=%2Fcredit`, { redirect: 'manual' });
   await idp.serve([`${base}signin/oidc/callback`], {
     'sub-akiko': { email: 'akiko@example.com', emailVerified: true },
     'sub-kenji': { email: 'kenji@example.com', emailVerified: true },
@@ -135,6 +139,17 @@ async function signedInAs(page: Page): Promise<string> {
 }
 
 describe('single sign-on in Chromium', () => {
+  it('sends the browser back to sign-in when the provider cannot be reached, and tries again later', async () => {
+    expect(unreachable.status).toBe(303);
+    expect(unreachable.headers.get('location')).toBe('/signin?sso=failed&next=%2Fcredit');
+    expect(unreachable.headers.get('set-cookie')).toBeNull();
+    // Discovery is not cached after a failure: now that the provider answers, sign-in starts.
+    const started = await fetch(`${base}signin/oidc`, { redirect: 'manual' });
+    expect(started.status).toBe(303);
+    expect(started.headers.get('location')).toMatch(new RegExp(`^${idp!.issuer}/`));
+    expect(started.headers.get('set-cookie')).toMatch(/^arlens_oidc=v1\./);
+  });
+
   it('signs in a user by their verified email, links the identity, and lands on their start page', async () => {
     const { page, context } = await newPage();
     const landed = await viaProvider(page, 'sub-akiko');
