@@ -138,6 +138,24 @@ function auditFailure(
   );
 }
 
+/**
+ * The identity as the UserInfo endpoint tells it (same subject, checked by openid-client), or as the
+ * ID token told it when there is no such endpoint or it fails: a linked user needs no email.
+ */
+async function userInfo(
+  config: client.Configuration,
+  accessToken: string,
+  identity: OidcIdentity,
+): Promise<OidcIdentity> {
+  try {
+    const info = await client.fetchUserInfo(config, accessToken, identity.subject);
+    return identityOf(identity.issuer, { ...info, sub: identity.subject }) ?? identity;
+  } catch (e) {
+    console.error(`single sign-on: the UserInfo endpoint failed (${why(e)}); using the ID token's claims`);
+    return identity;
+  }
+}
+
 export function createOidcFlow(o: OidcFlowOptions): OidcFlow {
   const issuer = issuerUrl(o.issuer);
   let discovered: Promise<client.Configuration> | null = null;
@@ -204,15 +222,15 @@ export function createOidcFlow(o: OidcFlowOptions): OidcFlow {
         const iss = config.serverMetadata().issuer;
         const claims = tokens.claims();
         identity = claims ? identityOf(iss, claims) : null;
-        if (identity && identity.email === null && tokens.access_token) {
-          // Many providers put the email in the UserInfo answer only.
-          const info = await client.fetchUserInfo(config, tokens.access_token, identity.subject);
-          identity = identityOf(iss, { ...info, sub: identity.subject }) ?? identity;
+        if (identity && !identity.emailVerified && tokens.access_token) {
+          // Many providers put the email (or its verification) in the UserInfo answer only.
+          const more = await userInfo(config, tokens.access_token, identity);
+          if (more.email !== null) identity = more;
         }
       } catch (e) {
-        return refuse(why(e), { issuer: issuer.href });
+        return refuse(why(e), { issuer: o.issuer });
       }
-      if (!identity) return refuse('the ID token has no subject', { issuer: issuer.href });
+      if (!identity) return refuse('the ID token has no subject', { issuer: o.issuer });
       const result = signInWithIdentity(o.store, identity, who);
       return result.ok
         ? { ok: true, user: result.user, next: t.next }
