@@ -9,11 +9,12 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE_ROLES, routeKey } from '../../auth/access.ts';
+import { mayDo, ROUTE_ROLES, routeKey } from '../../auth/access.ts';
+import { findUser } from '../../auth/users.ts';
 import { ROLES, signToken, type Role, type SecurityContext } from '../../auth/tokens.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { demoWarehouse } from '../cube/harness.ts';
-import { published, ROOT, sessionCookie, TEST_SECRET, tempDir } from '../helpers.ts';
+import { published, ROOT, sessionCookie, signedIn, TEST_SECRET, tempDir } from '../helpers.ts';
 
 let root: string;
 let wh: string;
@@ -124,6 +125,34 @@ describe('every page as every role, as the table says', () => {
       expect(res.headers.get('location'), key).toBe(`/signin?next=${encodeURIComponent(pathOf(key))}`);
     }
     expect((await get('/signin')).status).toBe(200);
+  });
+});
+
+describe('every action as every role, as the declaration says (auth/policy.ts)', () => {
+  it.for(ROLES)('%s: users.manage and audit.read', async (role) => {
+    const { cookie, csrf } = await signedIn(server, contexts[role]);
+    // users.manage: adding a user through the Users page's form action.
+    const username = `made-by-${role.replace('_', '-')}`;
+    const post = await fetch(new URL('/admin/users?/add', server.url), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie,
+        origin: server.url.replace(/\/$/, ''),
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        'x-sveltekit-action': 'true',
+      },
+      body: new URLSearchParams({ csrf, username, role: 'analyst', sso: 'on' }).toString(),
+    });
+    const made = findUser(server.ops, username) !== null;
+    expect(made, `${role} made a user (HTTP ${post.status})`).toBe(mayDo(role, 'users.manage'));
+    if (!made) expect(post.status).toBe(403);
+    // audit.read: the audit log on the Data page, for the roles that may open it.
+    if (ROUTE_ROLES['/data']!.includes(role)) {
+      const html = await (await get('/data', { cookie })).text();
+      expect(html.includes('Audit log'), role).toBe(mayDo(role, 'audit.read'));
+    }
   });
 });
 
