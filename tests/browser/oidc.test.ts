@@ -199,7 +199,9 @@ describe('single sign-on in Chromium', () => {
     const landed = await viaProvider(page, 'sub-kenji');
     expect(landed.pathname).toBe('/signin');
     expect(landed.searchParams.get('sso')).toBe('failed');
-    await expect.poll(() => page.getByRole('alert').innerText()).toContain('Single sign-on did not complete');
+    await expect
+      .poll(() => page.getByRole('alert').innerText())
+      .toContain('Single sign-on did not sign you in');
     expect(await cookieNames(context)).not.toContain('arlens_session');
     expect(after(entries('sign_in.failure', 'kenji')[0])).toMatchObject({ reason: 'account disabled' });
     expect(findUser(server!.ops, 'kenji')?.oidcSubject).toBeNull();

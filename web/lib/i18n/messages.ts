@@ -50,12 +50,12 @@ const shell = {
   'signin.addressLimited': 'Too many failed sign-ins from your address. Try again in {minutes} min.',
   'signin.disabled': 'This account is disabled. Ask an administrator to enable it.',
   'signin.oidc': 'Sign in with {provider}',
-  'signin.oidcFailed':
-    'Single sign-on did not complete ({reason}). Try again, or sign in with your password.',
   'signin.oidcUnknown':
     'Your single sign-on account ({email}) has no ARLens user. Ask an administrator to add you with this email.',
   'signin.oidcDone': 'Signed in. Opening ARLens…',
   'signin.oidcContinue': 'Continue',
+  'signin.oidcRefused':
+    'Single sign-on did not sign you in: the sign-in expired or was started elsewhere, or your ARLens account is disabled. Try again, or ask an administrator.',
   'signin.help': 'No account yet? An administrator adds you (npx arlens users add).',
   'signin.demoHeading': 'Demo users',
   'signin.demoSubmit': 'Sign in as a demo user',
@@ -177,12 +177,12 @@ const shellJa: Record<keyof typeof shell, string> = {
     'お使いのアドレスからのサインインの失敗が多すぎます。{minutes} 分後にもう一度試してください。',
   'signin.disabled': 'このアカウントは無効になっています。管理者に有効化を依頼してください。',
   'signin.oidc': '{provider} でサインイン',
-  'signin.oidcFailed':
-    'シングルサインオンを完了できませんでした（{reason}）。もう一度試すか、パスワードでサインインしてください。',
   'signin.oidcUnknown':
     'シングルサインオンのアカウント（{email}）に対応する ARLens ユーザーがいません。このメールアドレスでの追加を管理者に依頼してください。',
   'signin.oidcDone': 'サインインしました。ARLens を開いています…',
   'signin.oidcContinue': '続ける',
+  'signin.oidcRefused':
+    'シングルサインオンでサインインできませんでした。サインインの有効期限切れか別の画面で開始されたか、ARLens アカウントが無効になっています。もう一度試すか、管理者に問い合わせてください。',
   'signin.help': 'アカウントがない場合は、管理者に追加を依頼してください（npx arlens users add）。',
   'signin.demoHeading': 'デモユーザー',
   'signin.demoSubmit': 'デモユーザーでサインイン',

@@ -32,7 +32,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
       failed === 'unknown'
         ? t('signin.oidcUnknown', { email: url.searchParams.get('email')?.slice(0, 200) ?? '' })
         : failed === 'failed'
-          ? t('signin.oidcFailed', { reason: t('signin.invalid') })
+          ? t('signin.oidcRefused')
           : null,
   };
 };
