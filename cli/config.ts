@@ -83,6 +83,38 @@ const ConfigSchema = z.strictObject({
       host: '127.0.0.1',
       port: 3000,
     }),
+  /** Sign-in and the operational store (users, sessions, audit log): docs/security.md. */
+  auth: z
+    .strictObject({
+      /** The operational store's file (default: arlens.ops.sqlite beside the warehouse folder). */
+      ops_store: z.string().optional(),
+      /** A session ends after this many minutes without a request... */
+      session_idle_minutes: z
+        .number()
+        .int()
+        .min(5)
+        .max(24 * 60)
+        .default(60),
+      /** ...and this many hours after sign-in, whichever comes first. */
+      session_hours: z
+        .number()
+        .int()
+        .min(1)
+        .max(24 * 7)
+        .default(8),
+      /** Single sign-on through OpenID Connect (the client secret comes from ARLENS_OIDC_CLIENT_SECRET). */
+      oidc: z
+        .strictObject({
+          issuer: z.url(),
+          client_id: z.string().min(1),
+          /** The button's words ("Sign in with <label>"). */
+          label: z.string().min(1).max(60).default('single sign-on'),
+          /** This server's public address, for the redirect URI (<public_url>/signin/oidc/callback). */
+          public_url: z.url(),
+        })
+        .optional(),
+    })
+    .default({ session_idle_minutes: 60, session_hours: 8 }),
   demo: z
     .strictObject({
       seed: z.number().int().default(42),
@@ -122,5 +154,6 @@ export async function loadConfig(file?: string): Promise<Config & { file: string
     warehouse: abs(c.warehouse),
     sources: c.sources.map((s) => ({ ...s, path: abs(s.path) })),
     demo: { ...c.demo, dir: abs(c.demo.dir) },
+    auth: { ...c.auth, ...(c.auth.ops_store ? { ops_store: abs(c.auth.ops_store) } : {}) },
   };
 }

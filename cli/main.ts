@@ -12,6 +12,7 @@ import { registerReference } from './commands/reference.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerToken } from './commands/token.ts';
+import { registerUsers } from './commands/users.ts';
 import { loadConfig, type Config } from './config.ts';
 import type { Context } from './context.ts';
 
@@ -37,6 +38,7 @@ registerBuild(program, ctx);
 registerStatus(program, ctx);
 registerReference(program);
 registerToken(program, ctx);
+registerUsers(program, ctx);
 registerMlCommands(program, () => ctx.config());
 registerServe(program, ctx);
 

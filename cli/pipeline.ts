@@ -3,6 +3,8 @@
  * or the demo), bring the marts up to date for the chosen as-of date, make sure risk scores exist,
  * and serve until stopped. Each step is a function, so the two commands share one path.
  */
+import { ADMIN_PASSWORD_ENV, ensureAdmin, type FirstRun } from '../auth/first-run.ts';
+import { openOpsStore, opsStorePath } from '../ops/store.ts';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -155,6 +157,15 @@ export async function serveUntilStopped(
 ): Promise<string> {
   const { secret, source } = await resolveApiSecret(c.warehouse);
   console.log(`API secret: ${source}`);
+  const opsStore = c.auth.ops_store ?? opsStorePath(c.warehouse);
+  // The first start on a user's own data makes the admin who adds everyone else.
+  const store = openOpsStore(opsStore);
+  let first: FirstRun;
+  try {
+    first = o.demo ? { created: false } : await ensureAdmin(store);
+  } finally {
+    store.close();
+  }
   const { startServer } = await import('../server/index.ts');
   const server = await startServer({
     warehouseDir: c.warehouse,
@@ -163,10 +174,24 @@ export async function serveUntilStopped(
     apiSecret: secret,
     reportingCurrency: c.reporting_currency,
     demo: o.demo,
+    opsStore,
+    sessions: { idleSeconds: c.auth.session_idle_minutes * 60, absoluteSeconds: c.auth.session_hours * 3600 },
+    ...(c.auth.oidc ? { oidc: c.auth.oidc } : {}),
     log: (line) => console.log(line),
   });
   console.log(`Cube API: ${server.url}cubejs-api/v1 (tokens: npx arlens token --help)`);
-  if (!o.demo) console.log('Dashboard sign-in takes an API token: npx arlens token --role cfo');
+  if (o.demo) {
+    console.log('Sign in: demo users, one click each on the sign-in page (demo data only).');
+  } else if (first.created) {
+    console.log(
+      `Sign in as ${first.username} with ${first.password ? `the password ${first.password}` : `the password in ${ADMIN_PASSWORD_ENV}`}`,
+    );
+    console.log(
+      '  (shown once: change it with npx arlens users reset-password admin; add people with npx arlens users add)',
+    );
+  } else {
+    console.log('Sign in with your ARLens account (an administrator adds users: npx arlens users add).');
+  }
   const stop = () => void server.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

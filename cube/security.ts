@@ -4,24 +4,25 @@
  * come back. Row filters are added to every query by `rewriteQuery`, whatever the query asks: a
  * filter the client sends for another region is ANDed with the role's own, so it can only narrow.
  *
- *   cfo         every view, every row
- *   analyst     every view, every row (read-only: the semantic layer has no writes)
- *   sales_lead  every view with a region, rows of the token's regions only
- *   collector   the collection views, rows of the token's portfolio (credit controller) only
+ * Which views and rows each role has is declared once, in auth/policy.ts (ROLE_POLICY):
+ *
+ *   admin           no view (runs the installation, sees no receivables)
+ *   cfo, analyst,   every view, every row (read-only: the semantic layer has no writes)
+ *   credit_manager
+ *   sales_lead      every view with a region, rows of the token's regions only
+ *   collector       the collection views, rows of the token's portfolio (credit controller) only
  */
 import { createRequire } from 'node:module';
 import type * as CubeApiGateway from '@cubejs-backend/api-gateway';
-import { readToken, type Role, type SecurityContext } from './tokens.ts';
+import { ROLE_POLICY, ROLES, type RowScope } from '../auth/policy.ts';
+import { readToken, type Role, type SecurityContext } from '../auth/tokens.ts';
 
-export { ROLES, signToken, type Role, type SecurityContext } from './tokens.ts';
+export { ROLES, signToken, type Role, type SecurityContext } from '../auth/tokens.ts';
 
-/** Views each role may query (`'all'`: every view). Cubes are never queried directly. */
-export const ROLE_VIEWS: Record<Role, 'all' | readonly string[]> = {
-  cfo: 'all',
-  analyst: 'all',
-  sales_lead: 'all',
-  collector: ['collections', 'collection_log', 'customer_risk', 'ar_balances', 'payments_received', 'ledger'],
-};
+/** Views each role may query (`'all'`: every view), from auth/policy.ts. Cubes are never queried directly. */
+export const ROLE_VIEWS: Readonly<Record<Role, 'all' | readonly string[]>> = Object.fromEntries(
+  ROLES.map((r) => [r, ROLE_POLICY[r].views]),
+) as Record<Role, 'all' | readonly string[]>;
 
 /** Whether `context`'s role may query `view`. */
 export function mayQueryView(context: SecurityContext, view: string): boolean {
@@ -30,9 +31,9 @@ export function mayQueryView(context: SecurityContext, view: string): boolean {
 }
 
 /** The dimension each restricted role is filtered on, present in every view the role may query. */
-const ROW_FILTER: Partial<Record<Role, { member: string; values: (c: SecurityContext) => string[] }>> = {
-  sales_lead: { member: 'region', values: (c) => (c.role === 'sales_lead' ? c.regions : []) },
-  collector: { member: 'credit_controller', values: (c) => (c.role === 'collector' ? [c.portfolio] : []) },
+const ROW_FILTER: Partial<Record<RowScope, { member: string; values: (c: SecurityContext) => string[] }>> = {
+  regions: { member: 'region', values: (c) => (c.role === 'sales_lead' ? c.regions : []) },
+  portfolio: { member: 'credit_controller', values: (c) => (c.role === 'collector' ? [c.portfolio] : []) },
 };
 
 const { CubejsHandlerError } = createRequire(import.meta.url)(
@@ -119,7 +120,7 @@ export function rewriteQuery(
     }
     touched.add(view);
   }
-  const rule = ROW_FILTER[context.role];
+  const rule = ROW_FILTER[ROLE_POLICY[context.role].rows];
   if (!rule) return query;
   const values = rule.values(context);
   const filters: Filter[] = [...(query.filters ?? [])];

@@ -16,9 +16,14 @@ import { pathToFileURL } from 'node:url';
 import { mayOpen, ROUTE_ROLES } from '../auth/access.ts';
 import { createCubeApi, CUBE_BASE_PATH, type CubeApi } from '../cube/server.ts';
 import { cubeSqlFunctions, PLACEHOLDER_VIEWS } from '../cube/sql-functions.ts';
-import { maxTokenSeconds, readToken, SESSION_SECONDS, type SecurityContext } from '../cube/tokens.ts';
+import { maxTokenSeconds, readToken, signToken, type SecurityContext } from '../auth/tokens.ts';
+import { DEFAULT_SESSIONS, readSession, type SessionSettings } from '../auth/sessions.ts';
+import { createOidcFlow, type OidcFlow, type OidcSettings } from '../auth/oidc.ts';
+import { issuerUrl, redirectUri, transactionKey } from '../auth/oidc-rules.ts';
+import { getUser, userContext } from '../auth/users.ts';
+import { openOpsStore, opsStorePath, type OpsStore } from '../ops/store.ts';
 import { ServingWarehouse } from '../warehouse/serving.ts';
-import { provideApiSecret, provideDemoSignIn, SESSION_COOKIE } from '../web/lib/server/session.ts';
+import { provideAuth, SESSION_COOKIE } from '../web/lib/server/session.ts';
 import { provideReportingCurrency, provideWarehouse } from '../web/lib/server/warehouse.ts';
 import { quarantinedRows, warehouseStatus } from '../ingest/status.ts';
 import { WEB_HANDLER, ensureWebBuild } from './web-build.ts';
@@ -33,10 +38,20 @@ export interface ServerOptions {
   /** The currency the marts report in (config `reporting_currency`); USD when absent. */
   readonly reportingCurrency?: string;
   /**
-   * The warehouse holds the generated demo data set only (server/demo.ts): /signin offers the demo
-   * role picker. Otherwise (the default) signing in takes an API token.
+   * The warehouse holds the generated demo data set only (server/demo.ts): /signin offers one-click
+   * demo users. Otherwise (the default) only accounts of the operational store sign in.
    */
   readonly demo?: boolean;
+  /** The operational store (users, sessions, audit log); default: beside the warehouse folder. */
+  readonly opsStore?: string;
+  /** Session lifetimes (config `auth.session_idle_minutes`, `auth.session_hours`). */
+  readonly sessions?: SessionSettings;
+  /**
+   * Single sign-on through OpenID Connect (config `auth.oidc`): the sign-in page offers it. The client
+   * secret defaults to ARLENS_OIDC_CLIENT_SECRET; `public_url` to the address this server listens on
+   * (tests; a real deployment names the address people use).
+   */
+  readonly oidc?: OidcSettings;
   /** Progress lines (e.g. "Building the dashboard"). */
   readonly log?: (line: string) => void;
 }
@@ -45,6 +60,7 @@ export interface RunningServer {
   readonly url: string;
   readonly warehouse: ServingWarehouse;
   readonly cube: CubeApi;
+  readonly ops: OpsStore;
   close(): Promise<void>;
 }
 
@@ -99,16 +115,51 @@ function sessionToken(cookie: string | undefined): string | undefined {
   return undefined;
 }
 
+interface Auth {
+  readonly secret: string;
+  readonly ops: OpsStore;
+  readonly sessions: SessionSettings;
+  readonly demo: boolean;
+}
+
+/**
+ * A token signed for a user (`uid`, `arlens token --user`) holds only while that user is enabled and
+ * keeps the role it was signed with; a token signed for a role only (`--role`) holds until it expires.
+ */
+function tokenHolds(ops: OpsStore, context: SecurityContext): boolean {
+  if (context.uid === undefined) return true;
+  const user = getUser(ops, context.uid);
+  return !!user && !user.disabled && !user.demo && user.role === context.role;
+}
+
+/** The signed-in user of a dashboard session cookie, or null. */
+function sessionCaller(a: Auth, cookie: string | undefined): SecurityContext | null {
+  const session = readSession(a.ops, sessionToken(cookie), { settings: a.sessions, demo: a.demo });
+  return session ? userContext(session.user) : null;
+}
+
 /**
  * Who calls the API: a token in `Authorization` (API tokens' maximum lifetime), else the
- * dashboard's session cookie (8 hours at most); null when neither is valid.
+ * dashboard's session cookie; null when neither is valid.
  */
-async function apiCaller(req: IncomingMessage, secret: string): Promise<SecurityContext | null> {
+async function apiCaller(req: IncomingMessage, a: Auth): Promise<SecurityContext | null> {
   const auth = req.headers.authorization;
-  const result = auth
-    ? await readToken(secret, auth)
-    : await readToken(secret, sessionToken(req.headers.cookie), { maxLifetime: SESSION_SECONDS });
-  return result.ok ? result.context : null;
+  if (!auth) return sessionCaller(a, req.headers.cookie);
+  const result = await readToken(a.secret, auth);
+  return result.ok && tokenHolds(a.ops, result.context) ? result.context : null;
+}
+
+/** Cube's requests: the session becomes a one-minute token; a user's token must still hold. */
+async function cubeAuthorization(req: IncomingMessage, a: Auth): Promise<string | undefined> {
+  const auth = req.headers.authorization;
+  if (auth === undefined || auth === 'cookie') {
+    const caller = sessionCaller(a, req.headers.cookie);
+    return caller
+      ? signToken(a.secret, caller, Math.floor(Date.now() / 1000) + 60, { maxLifetime: 120 })
+      : undefined;
+  }
+  const result = await readToken(a.secret, auth);
+  return result.ok && !tokenHolds(a.ops, result.context) ? undefined : auth;
 }
 
 async function api(
@@ -116,13 +167,13 @@ async function api(
   url: URL,
   req: IncomingMessage,
   res: ServerResponse,
-  secret: string,
+  a: Auth,
 ): Promise<void> {
   if (url.pathname === '/api/health') {
     // Public (a load balancer's probe): whether a warehouse is served, and which generation.
     return sendJson(res, wh.generation > 0 ? 200 : 503, { ok: wh.generation > 0, generation: wh.generation });
   }
-  const caller = await apiCaller(req, secret);
+  const caller = await apiCaller(req, a);
   if (!caller) {
     return sendJson(
       res,
@@ -153,6 +204,9 @@ async function api(
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  // A wrong single sign-on address stops the start before anything is opened.
+  if (options.oidc) issuerUrl(options.oidc.issuer);
+  const fixedRedirect = options.oidc?.public_url ? redirectUri(options.oidc.public_url) : null;
   await ensureWebBuild(options.log);
   const wh = new ServingWarehouse({
     warehouseDir: options.warehouseDir,
@@ -164,9 +218,35 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // A bad ARLENS_TOKEN_MAX_DAYS stops the start, not every later request.
   maxTokenSeconds();
   await wh.open();
+  const ops = openOpsStore(options.opsStore ?? opsStorePath(options.warehouseDir));
+  const a: Auth = {
+    secret: options.apiSecret,
+    ops,
+    sessions: options.sessions ?? DEFAULT_SESSIONS,
+    demo: options.demo ?? false,
+  };
   provideWarehouse(wh);
-  provideApiSecret(options.apiSecret);
-  provideDemoSignIn(options.demo ?? false);
+  // Known once the server listens (the default public address of single sign-on).
+  let listening = '';
+  let oidc: OidcFlow | null = null;
+  if (options.oidc) {
+    const o = options.oidc;
+    const secret = o.client_secret ?? process.env['ARLENS_OIDC_CLIENT_SECRET'];
+    oidc = createOidcFlow({
+      issuer: o.issuer,
+      clientId: o.client_id,
+      ...(secret ? { clientSecret: secret } : {}),
+      redirectUri: () => fixedRedirect ?? redirectUri(listening),
+      key: transactionKey(options.apiSecret),
+      store: ops,
+    });
+  }
+  provideAuth({
+    ops,
+    sessions: a.sessions,
+    demo: a.demo,
+    oidc: oidc ? { label: options.oidc?.label ?? 'single sign-on', flow: oidc } : null,
+  });
   provideReportingCurrency(options.reportingCurrency ?? 'USD');
   const cube = await createCubeApi({ serving: wh, apiSecret: options.apiSecret });
   cube.app.disable('x-powered-by');
@@ -190,14 +270,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname.startsWith(`${CUBE_BASE_PATH}/`)) {
       // The dashboard's browser code holds no token: its requests say `Authorization: cookie` and
-      // carry the httpOnly session cookie, whose token Cube then checks like any other.
-      const auth = req.headers.authorization;
-      if (auth === undefined || auth === 'cookie') {
-        const session = sessionToken(req.headers.cookie);
-        if (session) req.headers.authorization = session;
-        else delete req.headers.authorization;
-      }
-      cube.app(req, res);
+      // carry the httpOnly session cookie; the live session becomes a token Cube checks like any other.
+      cubeAuthorization(req, a)
+        .then((auth) => {
+          if (auth) req.headers.authorization = auth;
+          else delete req.headers.authorization;
+          cube.app(req, res);
+        })
+        .catch((e: unknown) => {
+          console.error('cube authorization failed:', e);
+          if (!res.headersSent) sendJson(res, 500, { error: 'The server could not answer this request.' });
+        });
       return;
     }
     if (!url.pathname.startsWith('/api/')) {
@@ -206,7 +289,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (req.method !== 'GET') return sendJson(res, 405, { error: 'only GET is supported' });
-    api(wh, url, req, res, options.apiSecret).catch((e: unknown) => {
+    api(wh, url, req, res, a).catch((e: unknown) => {
       // The detail (SQL, paths) stays in the server log; the client gets an id to quote.
       const requestId = randomUUID();
       console.error(`[${requestId}] GET ${url.pathname} failed:`, e);
@@ -222,7 +305,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      void cube.close().then(() => wh.close());
+      void cube
+        .close()
+        .then(() => wh.close())
+        .finally(() => ops.close());
       reject(
         e.code === 'EADDRINUSE'
           ? new Error(
@@ -237,16 +323,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  listening = `http://${host}:${port}`;
   return {
     url: `http://${host}:${port}/`,
     warehouse: wh,
     cube,
+    ops,
     close: async () => {
       clearTimeout(refreshTimer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await cube.close();
       await wh.close();
+      ops.close();
     },
   };
 }

@@ -1,5 +1,9 @@
 /** Shared test helpers: temporary directories, files, and reading the published warehouse. */
-import { signToken, type SecurityContext } from '../cube/tokens.ts';
+import { createHash } from 'node:crypto';
+import { createSession } from '../auth/sessions.ts';
+import { addUser, findUser } from '../auth/users.ts';
+import type { OpsStore } from '../ops/store.ts';
+import type { SecurityContext } from '../auth/tokens.ts';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +54,42 @@ export function cliArgs(...args: string[]): string[] {
 /** The API secret test servers sign and verify tokens with (tests only; never a real secret). */
 export const TEST_SECRET = 'arlens-test-secret-not-for-production-0123456789';
 
-/** Request headers of a browser signed in as `context` (the dashboard's session cookie). */
-export async function sessionCookie(context: SecurityContext): Promise<{ cookie: string }> {
-  return { cookie: `arlens_session=${await signToken(TEST_SECRET, context)}` };
+/**
+ * Request headers of a browser signed in as `context` on `server`: a user with that role and scope in
+ * the server's operational store (made once, no password) and a real session of theirs.
+ */
+export async function sessionCookie(
+  server: { readonly ops: OpsStore },
+  context: SecurityContext,
+): Promise<{ cookie: string }> {
+  return { cookie: (await signedIn(server, context)).cookie };
+}
+
+/** As sessionCookie, with the session's CSRF token that a state-changing request must send. */
+export async function signedIn(
+  server: { readonly ops: OpsStore },
+  context: SecurityContext,
+): Promise<{ cookie: string; csrf: string }> {
+  const scope =
+    context.role === 'sales_lead'
+      ? context.regions.join('|')
+      : context.role === 'collector'
+        ? context.portfolio
+        : '';
+  const username = `t-${context.role}-${createHash('sha256').update(scope).digest('hex').slice(0, 8)}`;
+  const user =
+    findUser(server.ops, username) ??
+    addUser(
+      server.ops,
+      { id: null, name: 'test', address: null },
+      {
+        username,
+        role: context.role,
+        regions: context.role === 'sales_lead' ? context.regions : [],
+        portfolio: context.role === 'collector' ? context.portfolio : null,
+        passwordHash: null,
+      },
+    );
+  const s = createSession(server.ops, user, 'password', { address: '127.0.0.1' });
+  return { cookie: `arlens_session=${s.token}`, csrf: s.csrf };
 }

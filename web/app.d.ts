@@ -1,4 +1,4 @@
-import type { SecurityContext } from '../cube/tokens.ts';
+import type { SecurityContext } from '../auth/tokens.ts';
 import type { Lang } from '$lib/i18n/messages';
 
 declare global {
@@ -10,6 +10,8 @@ declare global {
     }
     interface Locals {
       user: SecurityContext | null;
+      /** The signed-in person (the session's user) and the session's CSRF token for forms. */
+      session: { username: string; displayName: string; csrf: string; demo: boolean } | null;
       lang: Lang;
     }
   }

@@ -36,6 +36,7 @@
  *
  * Chromium: /usr/bin/chromium (scripts/ensure-chromium.sh installs Debian's package when missing).
  */
+import { ROLE_POLICY } from '../../auth/policy.ts';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -190,13 +191,6 @@ export async function startBrowserHarness(
   }
 }
 
-const START_PAGE: Record<Role, string> = {
-  cfo: '/',
-  sales_lead: '/',
-  analyst: '/',
-  collector: '/collections',
-};
-
 /**
  * Sign in through the /signin form (radio `role`, select `region` for a sales lead, `portfolio` for a
  * credit controller) and wait until the role's start page (or `next`) has loaded without an HTTP error.
@@ -220,10 +214,10 @@ export async function signIn(
     if (!options.portfolio) throw new Error('signIn: a credit controller needs a portfolio');
     await page.locator('select[name=portfolio]').selectOption(options.portfolio);
   }
-  const target = options.next ?? START_PAGE[role];
+  const target = options.next ?? ROLE_POLICY[role].home;
   await Promise.all([
     page.waitForURL((u) => u.pathname === target.split('?')[0], { waitUntil: 'load' }),
-    page.getByRole('button', { name: /Sign in|サインイン/ }).click(),
+    page.getByRole('button', { name: /demo user|デモユーザー/ }).click(),
   ]);
   const status = await documentStatus(page);
   if (status >= 400) throw new Error(`signed in as ${role}, but ${page.url()} answered HTTP ${status}`);

@@ -63,7 +63,9 @@ describe('every page, signed in as the CFO', () => {
 it('the sign-in page', async () => {
   const page = await h.newPage();
   await gotoReady(page, `${h.url}signin`);
-  await expect(page.getByRole('radio').count()).resolves.toBe(4);
+  // The password form, and on the demo data the demo users: one radio per role.
+  await expect(page.getByLabel('User name').count()).resolves.toBe(1);
+  await expect(page.getByRole('radio').count()).resolves.toBe(6);
   await screenshot(page, 'signin');
   await page.context().close();
 });

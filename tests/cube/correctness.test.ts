@@ -461,8 +461,8 @@ describe('the model', () => {
     const meta = await (await h.client(CFO)).meta();
     const views = meta.cubes;
     expect(views.map((v) => v.name).sort()).toEqual([
-      'analyst',
       'aging',
+      'analyst',
       'ar_balances',
       'cfo_overview',
       'collection_log',

@@ -101,7 +101,8 @@ describe('aging as configuration', () => {
       'I11:541-720',
       'I12:720+',
     ]);
-    // The aging mart at the as-of date: the same buckets, adding up to the AR of the KPI mart.
+    // The aging mart at the as-of date: every configured bucket (0.00 where nothing is in it), adding
+    // up to the AR of the KPI mart.
     const aging = await published(
       wh,
       `SELECT aging_bucket, sum(ending_ar_rc) AS ar FROM marts.mart_ar_aging_monthly
@@ -111,6 +112,7 @@ describe('aging as configuration', () => {
       ['current', '200.00'],
       ['1-30', '100.00'],
       ['31-60', '100.00'],
+      ['61-90', '0.00'],
       ['91-120', '100.00'],
       ['121-180', '100.00'],
       ['181-270', '100.00'],

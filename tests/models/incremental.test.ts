@@ -120,7 +120,7 @@ describe('incremental builds', () => {
 
   it('keeps every snapshot a full rebuild has, with the same figures', async () => {
     const sql = `SELECT COLUMNS(c -> NOT starts_with(c, '_')) FROM marts.fct_ar_snapshots
-                 ORDER BY snapshot_date, customer_id, product_line, salesperson, currency_code`;
+                 ORDER BY snapshot_date, customer_id, product_line, salesperson, currency_code, aging_bucket_order`;
     const [inc, all] = await Promise.all([published(incremental, sql), published(full, sql)]);
     const fullDates = new Set(all.map((r) => r['snapshot_date']));
     expect(inc.filter((r) => fullDates.has(r['snapshot_date']))).toEqual(all);

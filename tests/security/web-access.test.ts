@@ -9,11 +9,12 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE_ROLES, routeKey } from '../../auth/access.ts';
-import { ROLES, signToken, type Role, type SecurityContext } from '../../cube/tokens.ts';
+import { mayDo, ROUTE_ROLES, routeKey } from '../../auth/access.ts';
+import { findUser } from '../../auth/users.ts';
+import { ROLES, signToken, type Role, type SecurityContext } from '../../auth/tokens.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { demoWarehouse } from '../cube/harness.ts';
-import { published, ROOT, sessionCookie, TEST_SECRET, tempDir } from '../helpers.ts';
+import { published, ROOT, sessionCookie, signedIn, TEST_SECRET, tempDir } from '../helpers.ts';
 
 let root: string;
 let wh: string;
@@ -32,8 +33,10 @@ beforeAll(async () => {
   );
   customerId = String(c?.['customer_id']);
   contexts = {
+    admin: { role: 'admin' },
     cfo: { role: 'cfo' },
     analyst: { role: 'analyst' },
+    credit_manager: { role: 'credit_manager' },
     sales_lead: { role: 'sales_lead', regions: ['LATAM'] },
     collector: { role: 'collector', portfolio: String(c?.['credit_controller']) },
   };
@@ -80,9 +83,9 @@ describe('the route table', () => {
     expect(keys.sort()).toEqual([...PAGE_KEYS].sort());
   });
 
-  it('gives the Data page and the status API to the CFO and analysts only', () => {
+  it('gives the Data page and the status API to the admin, the CFO and analysts only', () => {
     for (const route of ['/data', '/api/status', '/api/quarantine']) {
-      expect([...ROUTE_ROLES[route]!].sort(), route).toEqual(['analyst', 'cfo']);
+      expect([...ROUTE_ROLES[route]!].sort(), route).toEqual(['admin', 'analyst', 'cfo']);
     }
     // Every role has a page to land on.
     for (const role of ROLES) expect(MENU_ORDER.some((k) => ROUTE_ROLES[k]!.includes(role))).toBe(true);
@@ -93,7 +96,7 @@ describe('every page as every role, as the table says', () => {
   const cases = ROLES.flatMap((role) => PAGE_KEYS.map((key) => [role, key] as const));
   it.for(cases)('%s opens %s only when allowed', async ([role, key]) => {
     const allowed = ROUTE_ROLES[key]!.includes(role);
-    const cookie = await sessionCookie(contexts[role]);
+    const cookie = await sessionCookie(server, contexts[role]);
     const res = await get(pathOf(key), cookie);
     const html = await res.text();
     expect(res.status).toBe(allowed ? 200 : 403);
@@ -122,6 +125,34 @@ describe('every page as every role, as the table says', () => {
       expect(res.headers.get('location'), key).toBe(`/signin?next=${encodeURIComponent(pathOf(key))}`);
     }
     expect((await get('/signin')).status).toBe(200);
+  });
+});
+
+describe('every action as every role, as the declaration says (auth/policy.ts)', () => {
+  it.for(ROLES)('%s: users.manage and audit.read', async (role) => {
+    const { cookie, csrf } = await signedIn(server, contexts[role]);
+    // users.manage: adding a user through the Users page's form action.
+    const username = `made-by-${role.replace('_', '-')}`;
+    const post = await fetch(new URL('/admin/users?/add', server.url), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        cookie,
+        origin: server.url.replace(/\/$/, ''),
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+        'x-sveltekit-action': 'true',
+      },
+      body: new URLSearchParams({ csrf, username, role: 'analyst', sso: 'on' }).toString(),
+    });
+    const made = findUser(server.ops, username) !== null;
+    expect(made, `${role} made a user (HTTP ${post.status})`).toBe(mayDo(role, 'users.manage'));
+    if (!made) expect(post.status).toBe(403);
+    // audit.read: the audit log on the Data page, for the roles that may open it.
+    if (ROUTE_ROLES['/data']!.includes(role)) {
+      const html = await (await get('/data', { cookie })).text();
+      expect(html.includes('Audit log'), role).toBe(mayDo(role, 'audit.read'));
+    }
   });
 });
 
@@ -154,7 +185,7 @@ describe('the JSON API', () => {
         for (const headers of [
           { authorization: `Bearer ${token}` },
           { authorization: token },
-          await sessionCookie(contexts[role]),
+          await sessionCookie(server, contexts[role]),
         ]) {
           const res = await get(path, headers);
           expect(res.status, `${role} ${path}`).toBe(allowed ? 200 : 403);

@@ -51,7 +51,7 @@ describe('security headers', () => {
   });
 
   it('are on every kind of response', async () => {
-    const cfo = await sessionCookie({ role: 'cfo' });
+    const cfo = await sessionCookie(server, { role: 'cfo' });
     const signin = await fetch(`${server.url}signin`);
     // Links and assets are relative ('./_app/immutable/…').
     const asset = /_app\/immutable\/[^"]+\.js/.exec(await signin.text())?.[0];
@@ -126,7 +126,9 @@ describe('API errors', () => {
   it('say a request id and nothing of SQL, tables or paths; the log has the detail', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      const res = await fetch(`${server.url}api/status`, { headers: await sessionCookie({ role: 'cfo' }) });
+      const res = await fetch(`${server.url}api/status`, {
+        headers: await sessionCookie(server, { role: 'cfo' }),
+      });
       expect(res.status).toBe(500);
       const body = (await res.json()) as { error: string; requestId: string };
       expect(Object.keys(body).sort()).toEqual(['error', 'requestId']);

@@ -1,17 +1,20 @@
 /**
- * Signing in, out, and where the browser is sent after. On the demo data set the role picker refuses
- * a region or portfolio the data does not have; on a user's own data there is no role picker, only
- * an API token (from `npx arlens token`), and a session never outlives its token or 8 hours. Redirect
- * targets (/signin?next=, /lang?back=) stay on this server, whatever a link puts there. Sign-out and
- * the language cookie work over plain http on any host name (a `Secure` deletion is ignored by the
- * browser on a non-loopback http host), checked by Set-Cookie and in Chromium on http://arlens.internal.
+ * Signing in, out, and where the browser is sent after. On the demo data set one-click demo users
+ * refuse a region or portfolio the data does not have; on a user's own data there are only accounts
+ * (user name and password), with lock-out, CSRF on every signed-in write, and revocation that takes
+ * effect on the next request (pages, the API, Cube). Redirect targets (/signin?next=, /lang?back=)
+ * stay on this server, whatever a link puts there. Sign-out and the language cookie work over plain
+ * http on any host name (a `Secure` deletion is ignored by the browser on a non-loopback http host),
+ * checked by Set-Cookie and in Chromium on http://arlens.internal.
  */
 import { request } from 'node:http';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signToken } from '../../cube/tokens.ts';
+import { hashPassword } from '../../auth/passwords.ts';
+import { addUser, disableUser, findUser } from '../../auth/users.ts';
+import { listAudit } from '../../ops/audit.ts';
+import { signToken } from '../../auth/tokens.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
 import { demoWarehouse } from '../cube/harness.ts';
 import { CHROMIUM, CHROMIUM_ARGS, HYDRATION_PROBE } from '../browser/harness.ts';
@@ -136,7 +139,9 @@ describe('on the demo data set', () => {
   it('offers the role picker with the regions and portfolios of the data', async () => {
     const page = await http(server, 'GET', '/signin');
     expect(page.status).toBe(200);
-    expect(page.body.match(/type="radio"/g)).toHaveLength(4);
+    expect(page.body.match(/type="radio"/g)).toHaveLength(6);
+    expect(page.body).toContain('name="password"');
+    expect(page.body).toContain('Demo users');
     expect(page.body).toContain('<option value="LATAM">LATAM</option>');
   });
 
@@ -152,7 +157,12 @@ describe('on the demo data set', () => {
     expect(sessionOf(nobody)).toBeUndefined();
     const latam = await http(server, 'POST', '/signin', { form: { role: 'sales_lead', region: 'LATAM' } });
     expect(latam.status).toBe(303);
-    expect(decodeJwt(sessionOf(latam)!)).toMatchObject({ role: 'sales_lead', regions: ['LATAM'] });
+    // The cookie is an opaque session id; the session is a demo user's, scoped to LATAM.
+    expect(sessionOf(latam)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const demo = server.ops.db
+      .prepare("SELECT username, regions, demo FROM users WHERE role = 'sales_lead'")
+      .all();
+    expect(demo).toEqual([expect.objectContaining({ regions: '["LATAM"]', demo: 1 })]);
     const own = await http(server, 'POST', '/signin', { form: { role: 'collector', portfolio: controller } });
     expect(own.status).toBe(303);
     expect(own.location).toBe('/collections');
@@ -185,9 +195,15 @@ describe('on the demo data set', () => {
     const session = cookie(signin, 'arlens_session');
     expect(attributes(session)).toMatchObject({ path: '/', httponly: '', samesite: 'Strict' });
     expect(attributes(session)).not.toHaveProperty('secure');
+    const page = await http(server, 'GET', '/', {
+      host,
+      headers: { cookie: `arlens_session=${sessionOf(signin)}` },
+    });
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    expect(csrf).not.toBe('');
     const signout = await http(server, 'POST', '/signout', {
       host,
-      form: {},
+      form: { csrf },
       headers: { cookie: `arlens_session=${sessionOf(signin)}` },
     });
     expect(signout.status).toBe(303);
@@ -213,7 +229,10 @@ describe('on the demo data set', () => {
       const base = `http://arlens.internal:${new URL(server.url).port}`;
       await page.goto(`${base}/signin`);
       await page.locator('input[name=role][value=cfo]').check();
-      await Promise.all([page.waitForURL(`${base}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+      await Promise.all([
+        page.waitForURL(`${base}/`),
+        page.getByRole('button', { name: 'Sign in as a demo user' }).click(),
+      ]);
       expect((await context.cookies()).map((c) => c.name)).toContain('arlens_session');
       await Promise.all([
         page.waitForURL((u) => u.pathname === '/signin'),
@@ -228,22 +247,41 @@ describe('on the demo data set', () => {
   });
 });
 
-describe("on a user's own data (no demo sign-in)", () => {
+describe("on a user's own data (accounts only)", () => {
   let server: RunningServer;
+  let opsPath: string;
+  const PASSWORD = 'a long enough passphrase';
   beforeAll(async () => {
     server = await startServer({ warehouseDir: wh, host: '127.0.0.1', port: 0, apiSecret: TEST_SECRET });
+    opsPath = server.ops.path;
+    const hash = await hashPassword(PASSWORD);
+    const admin = { id: null, name: 'test', address: null };
+    addUser(server.ops, admin, {
+      username: 'emi',
+      role: 'sales_lead',
+      regions: ['EMEA'],
+      passwordHash: hash,
+    });
+    addUser(server.ops, admin, { username: 'kai', role: 'cfo', passwordHash: hash });
+    addUser(server.ops, admin, { username: 'lou', role: 'cfo', passwordHash: hash });
   }, 120_000);
   afterAll(async () => {
     await server?.close();
   });
 
-  it('offers sign-in with an API token and explains how to get one', async () => {
+  const signIn = (username: string, password: string, next = '') =>
+    http(server, 'POST', `/signin${next ? `?next=${encodeURIComponent(next)}` : ''}`, {
+      form: { username, password },
+    });
+  const asSession = (a: Answer) => ({ cookie: `arlens_session=${sessionOf(a)}` });
+
+  it('offers a user name and password, no role picker and no token', async () => {
     const page = await http(server, 'GET', '/signin');
     expect(page.status).toBe(200);
     expect(page.body).not.toContain('type="radio"');
-    expect(page.body).not.toContain('<option');
-    expect(page.body).toContain('name="token"');
-    expect(page.body).toContain('npx arlens token --role cfo');
+    expect(page.body).not.toContain('name="token"');
+    expect(page.body).toContain('name="username"');
+    expect(page.body).toContain('autocomplete="current-password"');
   });
 
   it('refuses the demo role picker', async () => {
@@ -252,36 +290,102 @@ describe("on a user's own data (no demo sign-in)", () => {
     expect(sessionOf(cfo)).toBeUndefined();
   });
 
-  it('opens an 8-hour session with a valid token of a role the data has', async () => {
-    const token = await signToken(TEST_SECRET, { role: 'sales_lead', regions: ['EMEA'] }, '30d');
-    const res = await http(server, 'POST', '/signin?next=/credit', { form: { token } });
+  it('signs in with the right password: an opaque session of 8 hours, the role’s home or ?next', async () => {
+    const res = await signIn('emi', PASSWORD, '/credit');
     expect(res.status).toBe(303);
     expect(res.location).toBe('/credit');
-    const session = decodeJwt(sessionOf(res)!);
-    expect(session).toMatchObject({ role: 'sales_lead', regions: ['EMEA'] });
-    expect(session.exp! - session.iat!).toBe(8 * 3600);
+    expect(sessionOf(res)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Number(attributes(cookie(res, 'arlens_session'))['max-age'])).toBe(8 * 3600);
-    // A token that expires sooner gives a session that ends with it.
-    const hour = await signToken(TEST_SECRET, { role: 'cfo' }, '1h');
-    const short = decodeJwt(sessionOf(await http(server, 'POST', '/signin', { form: { token: hour } }))!);
-    expect(short.exp).toBe(decodeJwt(hour).exp);
+    const home = await http(server, 'GET', '/', { headers: asSession(res) });
+    expect(home.status).toBe(200);
+    expect(home.body).toContain('emi · Sales lead · EMEA');
+    const wrong = await signIn('emi', 'not the password');
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toContain('Wrong user name or password.');
+    expect(sessionOf(wrong)).toBeUndefined();
+    // A made-up name gets the same answer as a wrong password.
+    expect((await signIn('nobody-at-all', PASSWORD)).body).toContain('Wrong user name or password.');
   });
 
-  it('refuses a token for a region the data does not have, a forged, expired or too long-lived one', async () => {
-    const mars = await signToken(TEST_SECRET, { role: 'sales_lead', regions: ['Mars'] });
-    const forged = await signToken('another-secret-another-secret-another!', { role: 'cfo' });
-    const expired = await signToken(TEST_SECRET, { role: 'cfo' }, Math.floor(Date.now() / 1000) - 60);
-    const now = Math.floor(Date.now() / 1000);
-    const forever = await new SignJWT({ role: 'cfo' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setIssuedAt(now)
-      .setExpirationTime(now + 365 * 86400)
-      .sign(new TextEncoder().encode(TEST_SECRET));
-    for (const token of [mars, forged, expired, forever, 'nonsense']) {
-      const res = await http(server, 'POST', '/signin', { form: { token } });
-      expect(res.status).toBe(400);
-      expect(sessionOf(res)).toBeUndefined();
+  it('locks the account after 5 failures, even for the right password', async () => {
+    for (let i = 0; i < 4; i++) expect((await signIn('lou', `guess ${i} guess ${i}`)).status).toBe(400);
+    const fifth = await signIn('lou', 'guess 5 guess 5');
+    expect(fifth.status).toBe(429);
+    expect(fifth.body).toContain('Too many failed sign-ins for this account');
+    const right = await signIn('lou', PASSWORD);
+    expect(right.status).toBe(429);
+    expect(sessionOf(right)).toBeUndefined();
+    expect(listAudit(server.ops, { action: 'sign_in.locked' }).map((e) => e.target)).toContain('lou');
+  });
+
+  it('refuses a signed-in write without the session’s CSRF token, or from another origin', async () => {
+    const s = asSession(await signIn('kai', PASSWORD));
+    const noToken = await http(server, 'POST', '/signout', { form: {}, headers: s });
+    expect(noToken.status).toBe(403);
+    expect(cookie(noToken, 'arlens_session')).toBeUndefined();
+    const page = await http(server, 'GET', '/', { headers: s });
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    const foreign = await http(server, 'POST', '/signout', {
+      form: { csrf },
+      headers: { ...s, origin: 'https://evil.example' },
+    });
+    expect(foreign.status).toBe(403);
+    // Still signed in after both.
+    expect((await http(server, 'GET', '/', { headers: s })).status).toBe(200);
+    const out = await http(server, 'POST', '/signout', { form: { csrf }, headers: s });
+    expect(out.status).toBe(303);
+    // Signed out for real: the same cookie opens nothing any more.
+    expect((await http(server, 'GET', '/', { headers: s })).status).toBe(303);
+  });
+
+  it('disabling a user ends their session and their API token at once, on pages, the API and Cube', async () => {
+    const s = asSession(await signIn('kai', PASSWORD));
+    const kai = findUser(server.ops, 'kai')!;
+    const token = await signToken(TEST_SECRET, { role: 'cfo', uid: kai.id, name: 'kai' }, '1h');
+    const cube = (headers: Record<string, string>) =>
+      fetch(
+        `${server.url}cubejs-api/v1/load?query=${encodeURIComponent('{"measures":["cfo_overview.total_ar"]}')}`,
+        {
+          headers,
+        },
+      );
+    expect((await http(server, 'GET', '/', { headers: s })).status).toBe(200);
+    expect(
+      (await fetch(`${server.url}api/status`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
+    expect((await cube({ ...s, authorization: 'cookie' })).status).toBe(200);
+    disableUser(server.ops, { id: null, name: 'test', address: null }, 'kai');
+    expect((await http(server, 'GET', '/', { headers: s })).status).toBe(303);
+    expect(
+      (await fetch(`${server.url}api/status`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(401);
+    expect((await cube({ ...s, authorization: 'cookie' })).status).toBe(403);
+    expect((await cube({ authorization: token })).status).toBe(403);
+    expect((await signIn('kai', PASSWORD)).body).toContain('This account is disabled.');
+  });
+
+  it('a demo user’s session opens nothing once the server serves other data', async () => {
+    // One server per process (the dashboard's handler is loaded once): the demo server, then the
+    // user's own on the same operational store.
+    await server.close();
+    const options = {
+      warehouseDir: wh,
+      host: '127.0.0.1',
+      port: 0,
+      apiSecret: TEST_SECRET,
+      opsStore: opsPath,
+    };
+    const demoServer = await startServer({ ...options, demo: true });
+    let demo: Answer;
+    try {
+      demo = await http(demoServer, 'POST', '/signin', { form: { role: 'cfo' } });
+      expect(demo.status).toBe(303);
+      expect((await http(demoServer, 'GET', '/', { headers: asSession(demo) })).status).toBe(200);
+    } finally {
+      await demoServer.close();
     }
+    server = await startServer(options);
+    expect((await http(server, 'GET', '/', { headers: asSession(demo) })).status).toBe(303);
   });
 });
 

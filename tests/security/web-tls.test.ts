@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ingest } from '../../ingest/load.ts';
 import { startServer, type RunningServer } from '../../server/index.ts';
-import { CUSTOMERS_HEADER, customerRow, sessionCookie, TEST_SECRET, tempDir, writeText } from '../helpers.ts';
+import { CUSTOMERS_HEADER, customerRow, signedIn, TEST_SECRET, tempDir, writeText } from '../helpers.ts';
 
 const ORIGIN = 'https://arlens.example';
 let root: string;
@@ -83,7 +83,13 @@ it('sets and deletes the session and language cookies with Secure', async () => 
   const session = signin.find((c) => c.startsWith('arlens_session='));
   expect(session).toBeDefined();
   expect(secure(session)).toBe(true);
-  const signout = await setCookies('POST', '/signout', await sessionCookie({ role: 'cfo' }), '');
+  const cfo = await signedIn(server, { role: 'cfo' });
+  const signout = await setCookies(
+    'POST',
+    '/signout',
+    { cookie: cfo.cookie },
+    `csrf=${encodeURIComponent(cfo.csrf)}`,
+  );
   const deletion = signout.find((c) => c.startsWith('arlens_session='));
   expect(deletion).toContain('Max-Age=0');
   expect(secure(deletion)).toBe(true);

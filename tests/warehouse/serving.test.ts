@@ -68,7 +68,7 @@ describe('serving while jobs write', () => {
     await ingest([{ path: states[0]!.dir, profile: 'canonical' }], { warehouseDir: wh });
     server = await startServer({ warehouseDir: wh, host: '127.0.0.1', port: 0, apiSecret: TEST_SECRET });
     // /api/status needs the session (or a token) of a role that may see it.
-    const headers = await sessionCookie({ role: 'analyst' });
+    const headers = await sessionCookie(server, { role: 'analyst' });
 
     // The published states as (customers, invoices); later exports are supersets, loads upsert.
     const expected = new Set(['100|40000', '120|60000', '150|80000']);

@@ -39,7 +39,7 @@ describe('Data page and API', () => {
     const anonymous = await fetch(`${server.url}data`, { redirect: 'manual' });
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toBe('/signin?next=%2Fdata');
-    const res = await fetch(`${server.url}data`, { headers: await sessionCookie({ role: 'cfo' }) });
+    const res = await fetch(`${server.url}data`, { headers: await sessionCookie(server, { role: 'cfo' }) });
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('<h1>Data</h1>');
@@ -54,7 +54,7 @@ describe('Data page and API', () => {
 
   it('serves status and quarantine as JSON, numbers from the warehouse as exact strings', async () => {
     // The API needs a session (or a token) of a role that may see every region's loads.
-    const headers = await sessionCookie({ role: 'analyst' });
+    const headers = await sessionCookie(server, { role: 'analyst' });
     const status = (await (await fetch(`${server.url}api/status`, { headers })).json()) as {
       tables: { entity: string; rows: number }[];
       loads: Record<string, unknown>[];

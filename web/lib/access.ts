@@ -2,7 +2,7 @@
  * The app's pages in menu order, each a route of the route table (auth/access.ts). The menu and the
  * error pages list the ones the signed-in role may open.
  */
-import type { Role } from '../../cube/tokens.ts';
+import type { Role } from '../../auth/policy.ts';
 import { mayOpen } from '../../auth/access.ts';
 import type { MessageKey } from './i18n/messages.ts';
 
@@ -14,6 +14,7 @@ export const PAGES: readonly { readonly href: string; readonly key: MessageKey }
   { href: '/collections', key: 'nav.collections' },
   { href: '/risk', key: 'nav.risk' },
   { href: '/data', key: 'nav.data' },
+  { href: '/admin/users', key: 'nav.users' },
 ];
 
 /** The pages `role` may open, in menu order. */

@@ -7,8 +7,9 @@
   Only what happened on or before the as-of date counts: later activities are not in the mart, later
   payments do not keep a promise yet.
 
-  Incremental: activities loaded after the last build's watermark, every promise still pending, the
-  activities of customers with new payments applied or changed master data, activities dated since
+  Incremental: activities loaded after the last build's watermark, every promise still pending,
+  promises whose window holds a newly loaded application, the activities of customers with changed
+  master data, activities dated since
   the last build's as-of date; all of them when the as-of date moved back (the post_hook then deletes
   activities dated after it).
 -#}
@@ -27,10 +28,17 @@ activities as (
     {%- if is_incremental() %}
     where load_id > {{ previous_watermark() }}
         or activity_id in (select activity_id from {{ this }} where promise_status = 'pending')
-        or customer_id in (
-            select i.customer_id from {{ ref('stg_erp__payment_applications') }} as a
-            inner join {{ ref('stg_erp__invoices') }} as i using (invoice_id)
-            where a.load_id > {{ previous_watermark() }}
+        or activity_id in (
+            -- Promises whose window a newly loaded application falls in (only a promise's outcome
+            -- depends on payments; re-merging every activity of every customer who paid cost most of
+            -- an incremental build).
+            select act.activity_id from all_activities as act
+            inner join {{ ref('stg_erp__payment_applications') }} as a
+                on a.applied_date between act.activity_date and act.promised_date
+            inner join {{ ref('stg_erp__invoices') }} as i
+                on i.invoice_id = a.invoice_id and i.customer_id = act.customer_id
+                and (act.invoice_id is null or act.invoice_id = a.invoice_id)
+            where a.load_id > {{ previous_watermark() }} and act.outcome = 'promise_to_pay'
         )
         or customer_id in (select customer_id from customers where load_id > {{ previous_watermark() }})
         or activity_date > {{ previous_as_of() }}

@@ -5,7 +5,7 @@
 
   Incremental: a run recomputes the invoices touched by loads after the last build's watermark (the
   invoice, its customer, payments, credit memos, write-offs or disputes), every invoice still open
-  (its days past due, bucket and dunning level move with the as-of date), invoices issued since the
+  when the as-of date moved (its days past due, bucket and dunning level move with it), invoices issued since the
   last build's as-of date, and all of them when FX rates arrived or the as-of date moved back (the
   post_hook then deletes invoices issued after it).
 -#}
@@ -36,7 +36,10 @@ scope as (
     union
     select invoice_id from disputes where load_id > (select watermark from previous)
     union
-    select invoice_id from {{ this }} where open_amount > 0
+    -- Open invoices age with the as-of date (days past due, bucket, dunning level): all of them when
+    -- it moved, none of them otherwise (re-merging every open invoice on each build cost most of it).
+    select invoice_id from {{ this }}
+    where open_amount > 0 and (select as_of_date from previous) <> (select as_of_date from {{ ref('int_as_of') }})
     union
     select invoice_id from invoices where issue_date > (select as_of_date from previous)
     union

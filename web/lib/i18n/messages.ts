@@ -2,6 +2,7 @@
  * The dashboard's words in English and Japanese. Keys are shared; a missing Japanese key is a type
  * error. `{name}` placeholders are filled by `translate`.
  */
+import * as admin from './domains/admin.ts';
 import * as collections from './domains/collections.ts';
 import * as credit from './domains/credit.ts';
 import * as customers from './domains/customers.ts';
@@ -19,6 +20,7 @@ const shell = {
   'nav.collections': 'Collections',
   'nav.risk': 'Risk',
   'nav.data': 'Data',
+  'nav.users': 'Users',
   'nav.main': 'Main',
   'nav.signout': 'Sign out',
   'nav.language': '日本語',
@@ -26,9 +28,11 @@ const shell = {
   'role.sales_lead': 'Sales lead',
   'role.analyst': 'Analyst',
   'role.collector': 'Credit controller',
+  'role.admin': 'Administrator',
+  'role.credit_manager': 'Credit manager',
   'signin.title': 'Sign in to ARLens',
   'signin.intro':
-    'Demo sign-in: choose a role. A sales lead sees only their region; a credit controller only their portfolio.',
+    'On the demo data only: pick a role to look around, no password. A sales lead sees only their region; a credit controller only their portfolio.',
   'signin.role': 'Role',
   'signin.region': 'Region (sales lead)',
   'signin.portfolio': 'Portfolio (credit controller)',
@@ -38,14 +42,24 @@ const shell = {
   'signin.unknownRegion': 'There is no region "{region}" in the data. Choose a region from the list.',
   'signin.unknownPortfolio':
     'No customer has "{portfolio}" as credit controller. Choose a portfolio from the list.',
-  'signin.tokenIntro':
-    'This server serves your own data, so anyone signing in needs an API token. Until user accounts arrive, an administrator prints one on the server and hands it over:',
-  'signin.tokenHow':
-    'Other roles: --role analyst, --role sales_lead --region EMEA, --role collector --portfolio "Name". A session lasts 8 hours at most, and never longer than its token.',
-  'signin.token': 'API token',
-  'signin.badToken':
-    'This token was not accepted (expired, living too long, or signed for another server). Print a new one with npx arlens token.',
-  'signin.demoOff': 'This server does not offer demo sign-in: sign in with an API token.',
+  'signin.username': 'User name',
+  'signin.password': 'Password',
+  'signin.invalid': 'Wrong user name or password.',
+  'signin.locked':
+    'Too many failed sign-ins for this account. Try again in {minutes} min, or ask an administrator to reset the password.',
+  'signin.addressLimited': 'Too many failed sign-ins from your address. Try again in {minutes} min.',
+  'signin.disabled': 'This account is disabled. Ask an administrator to enable it.',
+  'signin.oidc': 'Sign in with {provider}',
+  'signin.oidcUnknown':
+    'Your single sign-on account ({email}) has no ARLens user. Ask an administrator to add you with this email.',
+  'signin.oidcDone': 'Signed in. Opening ARLens…',
+  'signin.oidcContinue': 'Continue',
+  'signin.oidcRefused':
+    'Single sign-on did not sign you in: the sign-in expired or was started elsewhere, or your ARLens account is disabled. Try again, or ask an administrator.',
+  'signin.help': 'No account yet? An administrator adds you (npx arlens users add).',
+  'signin.demoHeading': 'Demo users',
+  'signin.demoSubmit': 'Sign in as a demo user',
+  'signin.demoOff': 'This server does not offer demo users: sign in with your account.',
   'error.forbidden.title': 'Not available to your role',
   'error.forbidden.text': 'Signed in as {role}, you cannot open this page. Your pages:',
   'error.notFound.title': 'Page not found',
@@ -118,6 +132,7 @@ export const en = {
   ...risk.en,
   ...data.en,
   ...ledger.en,
+  ...admin.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -131,6 +146,7 @@ const shellJa: Record<keyof typeof shell, string> = {
   'nav.collections': '回収',
   'nav.risk': 'リスク',
   'nav.data': 'データ',
+  'nav.users': 'ユーザー',
   'nav.main': 'メイン',
   'nav.signout': 'サインアウト',
   'nav.language': 'English',
@@ -138,9 +154,11 @@ const shellJa: Record<keyof typeof shell, string> = {
   'role.sales_lead': '営業責任者',
   'role.analyst': 'アナリスト',
   'role.collector': '債権管理担当',
+  'role.admin': '管理者',
+  'role.credit_manager': '与信管理責任者',
   'signin.title': 'ARLens にサインイン',
   'signin.intro':
-    'デモ用サインイン：ロールを選んでください。営業責任者は担当地域のみ、債権管理担当は担当先のみ表示されます。',
+    'デモデータでのみ使えます：ロールを選ぶとパスワードなしで試せます。営業責任者は担当地域のみ、債権管理担当は担当先のみ表示されます。',
   'signin.role': 'ロール',
   'signin.region': '地域（営業責任者）',
   'signin.portfolio': '担当（債権管理担当）',
@@ -150,14 +168,25 @@ const shellJa: Record<keyof typeof shell, string> = {
   'signin.unknownRegion': 'データに地域「{region}」はありません。一覧から選んでください。',
   'signin.unknownPortfolio':
     '債権管理担当が「{portfolio}」の得意先はありません。一覧から担当を選んでください。',
-  'signin.tokenIntro':
-    'このサーバーは自社データを表示するため、サインインには API トークンが必要です。ユーザーアカウントが用意されるまでは、管理者がサーバー上で次のコマンドでトークンを発行して渡してください：',
-  'signin.tokenHow':
-    'その他のロール：--role analyst、--role sales_lead --region EMEA、--role collector --portfolio "氏名"。セッションは最長 8 時間で、トークンの有効期限を超えることはありません。',
-  'signin.token': 'API トークン',
-  'signin.badToken':
-    'このトークンは受け付けられませんでした（期限切れ、有効期間が長すぎる、または別のサーバー用）。npx arlens token で新しいトークンを発行してください。',
-  'signin.demoOff': 'このサーバーではデモ用サインインは使えません。API トークンでサインインしてください。',
+  'signin.username': 'ユーザー名',
+  'signin.password': 'パスワード',
+  'signin.invalid': 'ユーザー名またはパスワードが違います。',
+  'signin.locked':
+    'このアカウントはサインインの失敗が多すぎます。{minutes} 分後にもう一度試すか、管理者にパスワードの再設定を依頼してください。',
+  'signin.addressLimited':
+    'お使いのアドレスからのサインインの失敗が多すぎます。{minutes} 分後にもう一度試してください。',
+  'signin.disabled': 'このアカウントは無効になっています。管理者に有効化を依頼してください。',
+  'signin.oidc': '{provider} でサインイン',
+  'signin.oidcUnknown':
+    'シングルサインオンのアカウント（{email}）に対応する ARLens ユーザーがいません。このメールアドレスでの追加を管理者に依頼してください。',
+  'signin.oidcDone': 'サインインしました。ARLens を開いています…',
+  'signin.oidcContinue': '続ける',
+  'signin.oidcRefused':
+    'シングルサインオンでサインインできませんでした。サインインの有効期限切れか別の画面で開始されたか、ARLens アカウントが無効になっています。もう一度試すか、管理者に問い合わせてください。',
+  'signin.help': 'アカウントがない場合は、管理者に追加を依頼してください（npx arlens users add）。',
+  'signin.demoHeading': 'デモユーザー',
+  'signin.demoSubmit': 'デモユーザーでサインイン',
+  'signin.demoOff': 'このサーバーではデモユーザーは使えません。ご自身のアカウントでサインインしてください。',
   'error.forbidden.title': 'このロールでは表示できません',
   'error.forbidden.text': '{role}としてサインインしているため、このページは開けません。開けるページ：',
   'error.notFound.title': 'ページが見つかりません',
@@ -230,6 +259,7 @@ export const ja: Record<MessageKey, string> = {
   ...risk.ja,
   ...data.ja,
   ...ledger.ja,
+  ...admin.ja,
 };
 
 export type Lang = 'en' | 'ja';

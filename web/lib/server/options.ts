@@ -3,7 +3,7 @@
  * controllers), read from the marts once per published warehouse generation (every page load asks;
  * the answer only changes when a job publishes). A sales lead is offered their regions only.
  */
-import type { SecurityContext } from '../../../cube/tokens.ts';
+import type { SecurityContext } from '../../../auth/tokens.ts';
 import type { FilterOptions } from '../filters/filters.ts';
 import { tableExists, toCount, type Query } from '../../../warehouse/convert.ts';
 import type { AgingConfig } from '../aging/buckets.ts';

@@ -1,54 +1,60 @@
 /**
- * Sign-in sessions: the role's token lives in an httpOnly, SameSite=Strict cookie. The browser
- * never sees the secret nor a token it could read; its Cube requests carry the cookie and the ARLens
- * server (server/index.ts) takes the token from it. A session lives 8 hours at most (never longer
- * than the API token it was opened with).
+ * The dashboard's side of sessions (the store and the rules are auth/sessions.ts). The browser holds
+ * an opaque random token in an httpOnly, SameSite=Strict cookie; the server looks it up on every
+ * request, so sign-out, a disabled user or a changed role end it at once. The browser never sees the
+ * API secret nor a token it could use elsewhere: its Cube requests carry the cookie and the ARLens
+ * server (server/index.ts) turns the session into a token of one minute for Cube.
  *
  * Cookies are `Secure` when the dashboard is served over https (ORIGIN=https://…, or the protocol
  * header a TLS proxy sets, see server/index.ts), and not otherwise: a browser ignores a Secure cookie
  * (or a Secure deletion) sent over plain http to a host that is not localhost, which is why sign-out
- * used to fail on http://arlens.internal. The attributes are always given explicitly, never left to
- * SvelteKit's defaults (secure except on localhost).
+ * used to fail on http://arlens.internal. The attributes are always given explicitly.
  */
-import type { Cookies } from '@sveltejs/kit';
+import type { Cookies, RequestEvent } from '@sveltejs/kit';
 import {
-  readToken,
-  SESSION_SECONDS,
-  signToken,
-  type SecurityContext,
-  type TokenResult,
-} from '../../../cube/tokens.ts';
+  createSession,
+  endSession as revokeSession,
+  readSession as liveSession,
+  type Client,
+  type LiveSession,
+  type SessionSettings,
+  type SignInMethod,
+} from '../../../auth/sessions.ts';
+import type { OidcFlow } from '../../../auth/oidc.ts';
+import type { User } from '../../../auth/users.ts';
+import type { OpsStore } from '../../../ops/store.ts';
 
 export const SESSION_COOKIE = 'arlens_session';
 export const LANG_COOKIE = 'arlens_lang';
-const SECRET_KEY = Symbol.for('arlens.api-secret');
-const DEMO_KEY = Symbol.for('arlens.demo-sign-in');
 
-export function provideApiSecret(secret: string): void {
-  (globalThis as Record<symbol, unknown>)[SECRET_KEY] = secret;
+interface Provided {
+  readonly ops: OpsStore;
+  readonly sessions: SessionSettings;
+  /** The warehouse holds the generated demo data only: one-click demo users (server/demo.ts). */
+  readonly demo: boolean;
+  /** Single sign-on is configured (the sign-in page offers it; /signin/oidc runs the flow). */
+  readonly oidc: { readonly label: string; readonly flow: OidcFlow } | null;
 }
 
-function apiSecret(): string {
-  const secret = (globalThis as Record<symbol, unknown>)[SECRET_KEY];
-  if (typeof secret !== 'string') {
+const KEY = Symbol.for('arlens.auth');
+
+/** Given once by the server (server/index.ts) before the first request. */
+export function provideAuth(p: Provided): void {
+  (globalThis as Record<symbol, unknown>)[KEY] = p;
+}
+
+export function auth(): Provided {
+  const p = (globalThis as Record<symbol, unknown>)[KEY] as Provided | undefined;
+  if (!p) {
     throw new Error(
       'The dashboard runs inside the ARLens server: start it with `npm start` or `arlens serve`.',
     );
   }
-  return secret;
-}
-
-/**
- * Whether /signin offers the demo role picker (any role, any region of the data): only when the
- * server serves the generated demo data set (`arlens start` without configured sources decides, see
- * server/demo.ts). Otherwise sign-in takes an API token printed by `npx arlens token` on the server.
- */
-export function provideDemoSignIn(demo: boolean): void {
-  (globalThis as Record<symbol, unknown>)[DEMO_KEY] = demo;
+  return p;
 }
 
 export function demoSignIn(): boolean {
-  return (globalThis as Record<symbol, unknown>)[DEMO_KEY] === true;
+  return auth().demo;
 }
 
 /** `Secure` for cookies of a request to `url`: only when the dashboard is reached over https. */
@@ -56,45 +62,41 @@ export function secureCookies(url: URL): boolean {
   return url.protocol === 'https:';
 }
 
-export async function readSession(cookies: Cookies): Promise<SecurityContext | null> {
-  const token = cookies.get(SESSION_COOKIE);
-  if (!token) return null;
-  const result = await readToken(apiSecret(), token, { maxLifetime: SESSION_SECONDS });
-  return result.ok ? result.context : null;
+/** Who is asking: the client's address (as the server sees it) and browser. */
+export function client(event: Pick<RequestEvent, 'getClientAddress' | 'request'>): Client {
+  let address = 'unknown';
+  try {
+    address = event.getClientAddress();
+  } catch {
+    // Not available (e.g. a test calling the handler directly).
+  }
+  return { address, userAgent: event.request.headers.get('user-agent') };
 }
 
-/** Check an API token pasted at sign-in (API tokens' maximum lifetime). */
-export function readApiToken(token: string): Promise<TokenResult> {
-  return readToken(apiSecret(), token);
+export function readSession(cookies: Cookies): LiveSession | null {
+  const { ops, sessions, demo } = auth();
+  return liveSession(ops, cookies.get(SESSION_COOKIE), { settings: sessions, demo });
 }
 
-/**
- * Open a session for `context` on the response: 8 hours, or until `notAfter` (seconds since the
- * epoch: the expiry of the API token it was opened with) when that is sooner.
- */
-export async function startSession(
-  cookies: Cookies,
-  url: URL,
-  context: SecurityContext,
-  notAfter?: number,
-): Promise<void> {
-  const now = Math.floor(Date.now() / 1000);
-  const expires = Math.min(now + SESSION_SECONDS, notAfter ?? Infinity);
-  const token = await signToken(apiSecret(), context, expires, { maxLifetime: SESSION_SECONDS });
-  cookies.set(SESSION_COOKIE, token, {
+/** Open a session for `user` and set its cookie (it lives as long as the session may). */
+export function startSession(event: RequestEvent, user: User, method: SignInMethod): void {
+  const { ops, sessions } = auth();
+  const s = createSession(ops, user, method, client(event), sessions);
+  event.cookies.set(SESSION_COOKIE, s.token, {
     path: '/',
     httpOnly: true,
     sameSite: 'strict',
-    secure: secureCookies(url),
-    maxAge: Math.max(0, expires - now),
+    secure: secureCookies(event.url),
+    maxAge: sessions.absoluteSeconds,
   });
 }
 
-export function endSession(cookies: Cookies, url: URL): void {
-  cookies.delete(SESSION_COOKIE, {
+export function endSession(event: RequestEvent): void {
+  revokeSession(auth().ops, event.cookies.get(SESSION_COOKIE), client(event));
+  event.cookies.delete(SESSION_COOKIE, {
     path: '/',
     httpOnly: true,
     sameSite: 'strict',
-    secure: secureCookies(url),
+    secure: secureCookies(event.url),
   });
 }

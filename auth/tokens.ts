@@ -10,18 +10,18 @@
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 
-export const ROLES = ['cfo', 'sales_lead', 'analyst', 'collector'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from './policy.ts';
+
+/** Who: the user's id in the operational store (absent on a token signed for a role only) and name. */
+const who = { uid: z.number().int().positive().optional(), name: z.string().optional() };
 
 const Claims = z.discriminatedUnion('role', [
-  z.object({ role: z.literal('cfo'), name: z.string().optional() }),
-  z.object({ role: z.literal('analyst'), name: z.string().optional() }),
-  z.object({
-    role: z.literal('sales_lead'),
-    name: z.string().optional(),
-    regions: z.array(z.string().min(1)).min(1),
-  }),
-  z.object({ role: z.literal('collector'), name: z.string().optional(), portfolio: z.string().min(1) }),
+  z.object({ role: z.literal('admin'), ...who }),
+  z.object({ role: z.literal('cfo'), ...who }),
+  z.object({ role: z.literal('analyst'), ...who }),
+  z.object({ role: z.literal('credit_manager'), ...who }),
+  z.object({ role: z.literal('sales_lead'), ...who, regions: z.array(z.string().min(1)).min(1) }),
+  z.object({ role: z.literal('collector'), ...who, portfolio: z.string().min(1) }),
 ]);
 export type SecurityContext = z.infer<typeof Claims>;
 

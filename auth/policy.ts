@@ -1,0 +1,89 @@
+/**
+ * Roles as data: the one declaration of what each role may read and do. Everything that decides asks
+ * this file — the dashboard's hooks, pages and menu (auth/access.ts), the JSON API (server/index.ts),
+ * Cube (cube/security.ts: views and the row filter), the CLI's user commands (the role list) — and
+ * docs/security.md lists it. A test walks every route and action as every role against it
+ * (tests/security/web-access.test.ts, tests/security/roles.test.ts).
+ *
+ * Pure: no Node or SvelteKit imports, so the browser bundle can use it for the menu.
+ */
+
+export const ROLES = ['admin', 'cfo', 'analyst', 'sales_lead', 'collector', 'credit_manager'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Every write the product does, by name (the audit log's action names start with these). */
+export const ACTIONS = ['users.manage', 'audit.read'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** Which rows of the data a role sees: all, its regions (a sales lead), its portfolio (a credit controller), none. */
+export type RowScope = 'all' | 'regions' | 'portfolio' | 'none';
+
+export interface RolePolicy {
+  /** Cube views the role may query (`all`: every view). */
+  readonly views: 'all' | readonly string[];
+  readonly rows: RowScope;
+  readonly actions: readonly Action[];
+  /** Where the role lands after signing in. */
+  readonly home: string;
+}
+
+const COLLECTION_VIEWS = [
+  'collections',
+  'collection_log',
+  'customer_risk',
+  'ar_balances',
+  'payments_received',
+  'ledger',
+];
+
+export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {
+  // Runs the installation: users, sign-in, the audit log, the loads. Sees no receivables.
+  admin: { views: [], rows: 'none', actions: ['users.manage', 'audit.read'], home: '/admin/users' },
+  cfo: { views: 'all', rows: 'all', actions: ['audit.read'], home: '/' },
+  analyst: { views: 'all', rows: 'all', actions: [], home: '/' },
+  sales_lead: { views: 'all', rows: 'regions', actions: [], home: '/' },
+  collector: { views: COLLECTION_VIEWS, rows: 'portfolio', actions: [], home: '/collections' },
+  credit_manager: { views: 'all', rows: 'all', actions: [], home: '/credit' },
+};
+
+const READERS: readonly Role[] = ['cfo', 'sales_lead', 'analyst', 'collector', 'credit_manager'];
+const MANAGEMENT: readonly Role[] = ['cfo', 'sales_lead', 'analyst', 'credit_manager'];
+/** Every region's load history and rejected raw values. */
+const DATA_STEWARDS: readonly Role[] = ['admin', 'cfo', 'analyst'];
+
+/**
+ * Route → roles for the dashboard's pages and the JSON API. Keys are SvelteKit route ids without
+ * groups ('/customers/[id]', not '/(app)/customers/[id]') and API paths. A route missing here is
+ * refused to everyone.
+ */
+export const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = {
+  '/': MANAGEMENT,
+  '/credit': MANAGEMENT,
+  '/explore': MANAGEMENT,
+  '/customers': READERS,
+  '/customers/[id]': READERS,
+  '/collections': READERS,
+  '/risk': READERS,
+  '/data': DATA_STEWARDS,
+  '/admin/users': ['admin'],
+  '/api/status': DATA_STEWARDS,
+  '/api/quarantine': DATA_STEWARDS,
+};
+
+/** Open without signing in: the sign-in flow, the language switch, and the health probe. */
+export const PUBLIC_ROUTES: readonly string[] = [
+  '/signin',
+  '/signin/oidc',
+  '/signin/oidc/callback',
+  '/signout',
+  '/lang',
+  '/api/health',
+];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+export function mayDo(role: Role, action: Action): boolean {
+  return ROLE_POLICY[role].actions.includes(action);
+}
