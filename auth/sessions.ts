@@ -14,7 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { appendAudit, type Actor } from '../ops/audit.ts';
 import type { OpsStore } from '../ops/store.ts';
 import { verifyPassword, hashPassword } from './passwords.ts';
-import { findUser, getUser, passwordHash, revokeSessions, type User } from './users.ts';
+import { findUser, getUser, passwordHash, type User } from './users.ts';
 
 export interface SessionSettings {
   readonly idleSeconds: number;
@@ -43,8 +43,8 @@ const digest = (token: string) => createHash('sha256').update(token).digest('hex
 
 function failures(store: OpsStore, column: 'username' | 'address', value: string, since: number): number {
   const r = store.db
-    .prepare(`SELECT count(*) AS n, min(at) AS first FROM sign_in_failures WHERE ${column} = ? AND at > ?`)
-    .get(value, since) as { n: number; first: number | null };
+    .prepare(`SELECT count(*) AS n FROM sign_in_failures WHERE ${column} = ? AND at > ?`)
+    .get(value, since) as { n: number };
   return r.n;
 }
 
@@ -256,5 +256,3 @@ export function endSession(store: OpsStore, token: string | undefined, client: C
     );
   });
 }
-
-export { revokeSessions };

@@ -6,10 +6,9 @@
  * server only.
  */
 import { fail, redirect } from '@sveltejs/kit';
-import { ROLE_POLICY } from '../../../auth/policy.ts';
+import { isRole, ROLE_POLICY } from '../../../auth/policy.ts';
 import { signInWithPassword } from '../../../auth/sessions.ts';
 import { demoUser } from '../../../auth/demo-users.ts';
-import { isRole } from '../../../auth/policy.ts';
 import { translator } from '$lib/i18n/messages';
 import { filterOptions } from '$lib/server/options';
 import { sameOriginPath } from '$lib/server/safe-path';

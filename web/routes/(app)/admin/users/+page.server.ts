@@ -4,7 +4,7 @@
  * action re-checks the role (a form post is a request of its own) and carries the CSRF token (hooks).
  */
 import { error, fail, type RequestEvent } from '@sveltejs/kit';
-import { mayDo } from '../../../../../auth/policy.ts';
+import { isRole, mayDo } from '../../../../../auth/policy.ts';
 import { generatePassword, hashPassword } from '../../../../../auth/passwords.ts';
 import {
   addUser,
@@ -15,7 +15,6 @@ import {
   setRole,
   UserError,
 } from '../../../../../auth/users.ts';
-import { isRole } from '../../../../../auth/policy.ts';
 import { translator, type MessageKey } from '$lib/i18n/messages';
 import { actorOf } from '$lib/server/actor';
 import { auth } from '$lib/server/session';
