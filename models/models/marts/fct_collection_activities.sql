@@ -33,12 +33,19 @@ activities as (
             -- depends on payments; re-merging every activity of every customer who paid cost most of
             -- an incremental build).
             select act.activity_id from all_activities as act
-            inner join {{ ref('stg_erp__payment_applications') }} as a
-                on a.applied_date between act.activity_date and act.promised_date
-            inner join {{ ref('stg_erp__invoices') }} as i
-                on i.invoice_id = a.invoice_id and i.customer_id = act.customer_id
+            inner join (
+                -- The new applications first, with their customer: joined on the customer, the
+                -- window is a range condition inside a hash join (on the date alone it took 25 s at
+                -- 1M invoices).
+                select i.customer_id, a.invoice_id, a.applied_date
+                from {{ ref('stg_erp__payment_applications') }} as a
+                inner join {{ ref('stg_erp__invoices') }} as i on i.invoice_id = a.invoice_id
+                where a.load_id > {{ previous_watermark() }}
+            ) as a
+                on a.customer_id = act.customer_id
+                and a.applied_date between act.activity_date and act.promised_date
                 and (act.invoice_id is null or act.invoice_id = a.invoice_id)
-            where a.load_id > {{ previous_watermark() }} and act.outcome = 'promise_to_pay'
+            where act.outcome = 'promise_to_pay'
         )
         or customer_id in (select customer_id from customers where load_id > {{ previous_watermark() }})
         or activity_date > {{ previous_as_of() }}

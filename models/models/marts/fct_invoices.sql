@@ -21,7 +21,8 @@ watermark as (select watermark from {{ ref('int_load_watermark') }}),
 
 previous as (select {{ previous_watermark() }} as watermark, {{ previous_as_of() }} as as_of_date),
 
-scope as (
+-- Materialized, and applied before the joins (see fct_payments).
+scope as materialized (
     select invoice_id from invoices where load_id > (select watermark from previous)
     union
     select i.invoice_id from invoices as i inner join customers as c using (customer_id)
@@ -100,15 +101,16 @@ amounts as (
         coalesce(d.has_open_dispute, false) as has_open_dispute,
         coalesce(d.disputed_amount, 0)::decimal(18, 2) as disputed_amount,
         as_of.as_of_date
+    {%- if is_incremental() %}
+    from (select * from invoices where invoice_id in (select invoice_id from scope)) as i
+    {%- else %}
     from invoices as i
+    {%- endif %}
     inner join customers as c using (customer_id)
     cross join as_of
     left join settlement as s using (invoice_id)
     left join invoice_disputes as d using (invoice_id)
     where i.issue_date <= as_of.as_of_date
-    {%- if is_incremental() %}
-        and i.invoice_id in (select invoice_id from scope)
-    {%- endif %}
 ),
 
 measured as (

@@ -15,7 +15,9 @@ customers as (select * from {{ ref('stg_erp__customers') }}),
 watermark as (select watermark from {{ ref('int_load_watermark') }}),
 {%- if is_incremental() %}
 
-scope as (
+-- Materialized, and applied before the joins: left to the planner, the filter came last, after
+-- every payment was joined to its customer, applications and rate (4 s of a 1M-invoice build).
+scope as materialized (
     select receipt_id from payments where load_id > {{ previous_watermark() }}
     union
     select receipt_id from {{ ref('stg_erp__payment_applications') }} where load_id > {{ previous_watermark() }}
@@ -63,13 +65,14 @@ final as (
         (p.payment_amount * fx.fx_rate)::decimal(18, 2) as payment_amount_rc,
         (select watermark from watermark) as _watermark,
         (select as_of_date from as_of) as _as_of_date
+    {%- if is_incremental() %}
+    from (select * from payments where receipt_id in (select receipt_id from scope)) as p
+    {%- else %}
     from payments as p
+    {%- endif %}
     inner join customers as c using (customer_id)
     left join applications as a using (receipt_id)
     {{ fx_join('fx', 'p.currency_code', 'p.payment_date') }}
-    {%- if is_incremental() %}
-    where p.receipt_id in (select receipt_id from scope)
-    {%- endif %}
 )
 
 select * from final
