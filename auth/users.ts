@@ -297,6 +297,32 @@ export function linkOidc(store: OpsStore, actor: Actor, id: number, issuer: stri
   });
 }
 
+/**
+ * Remove a user's single-sign-on link (their identity at the provider changed, or it was linked to the
+ * wrong person). Their sessions end; their next single sign-on links again by verified email. Audited
+ * with the link it removed.
+ */
+export function unlinkOidc(store: OpsStore, actor: Actor, username: string): User {
+  return store.write(() => {
+    const before = mustFind(store, username);
+    if (before.oidcSubject === null) throw new UserError(`${username} has no single-sign-on link.`);
+    const { oidc_issuer: issuer } = store.db
+      .prepare('SELECT oidc_issuer FROM users WHERE id = ?')
+      .get(before.id) as { oidc_issuer: string | null };
+    store.db
+      .prepare('UPDATE users SET oidc_issuer = NULL, oidc_subject = NULL, updated_at = ? WHERE id = ?')
+      .run(new Date().toISOString(), before.id);
+    const revoked = revokeSessions(store, before.id, 'single-sign-on link removed');
+    appendAudit(store, actor, {
+      action: 'user.unlink_oidc',
+      target: before.username,
+      before: { issuer, subject: before.oidcSubject },
+      after: { issuer: null, subject: null, ...(revoked > 0 ? { sessions_revoked: revoked } : {}) },
+    });
+    return getUser(store, before.id)!;
+  });
+}
+
 export function findByOidc(store: OpsStore, issuer: string, subject: string): User | null {
   const r = store.db
     .prepare('SELECT * FROM users WHERE oidc_issuer = ? AND oidc_subject = ?')

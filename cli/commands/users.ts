@@ -13,6 +13,7 @@ import {
   listUsers,
   setPasswordHash,
   setRole,
+  unlinkOidc,
   UserError,
 } from '../../auth/users.ts';
 import { listAudit, verifyAudit, type Actor } from '../../ops/audit.ts';
@@ -178,6 +179,20 @@ export function registerUsers(program: Command, ctx: Context): void {
           portfolio: o.portfolio ?? null,
         });
         console.log(`${u.username} is now ${u.role}; their sessions are revoked.`);
+      });
+    });
+
+  users
+    .command('unlink-sso <username>')
+    .description(
+      "Remove a user's single-sign-on link (their provider identity changed); signs them out. Their next single sign-on links again by verified email.",
+    )
+    .action(async (username: string) => {
+      await withStore(ctx, (store) => {
+        unlinkOidc(store, cliActor(), username);
+        console.log(
+          `Removed ${username}'s single-sign-on link; their sessions are revoked. Their next single sign-on links again by verified email.`,
+        );
       });
     });
 

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoUser } from '../../auth/demo-users.ts';
 import { signInWithIdentity } from '../../auth/oidc.ts';
+import { createSession } from '../../auth/sessions.ts';
 import type { OidcIdentity } from '../../auth/oidc-rules.ts';
-import { addUser, disableUser, findUser } from '../../auth/users.ts';
+import { addUser, disableUser, findUser, unlinkOidc } from '../../auth/users.ts';
 import { listAudit, verifyAudit, type Actor } from '../../ops/audit.ts';
 import { openOpsStore, type OpsStore } from '../../ops/store.ts';
 import { tempDir } from '../helpers.ts';
@@ -117,6 +118,34 @@ describe('signInWithIdentity', () => {
     expect(asDemo).toMatchObject({ ok: false, notice: 'failed' });
     expect(findUser(store, demo.username)?.oidcSubject).toBeNull();
     expect(actions().filter((a) => a === 'sign_in')).toHaveLength(0);
+    expect(verifyAudit(store)).toMatchObject({ ok: true });
+  });
+
+  it('an admin unlinks an identity: the user is signed out, and the next sign-in links by email again', () => {
+    const signedIn = signInWithIdentity(store, id(), HERE);
+    if (!signedIn.ok) throw new Error('expected a sign-in');
+    createSession(store, signedIn.user, 'oidc', HERE);
+    const session = store.db.prepare('SELECT count(*) AS n FROM sessions WHERE revoked_at IS NULL').get() as {
+      n: number;
+    };
+    expect(session.n).toBe(1);
+    expect(() => unlinkOidc(store, ADMIN, 'nobody')).toThrow(/nobody/);
+    const after = unlinkOidc(store, ADMIN, 'akiko');
+    expect(after.oidcSubject).toBeNull();
+    expect(last('user.unlink_oidc')).toMatchObject({
+      actor: ADMIN.name,
+      target: 'akiko',
+      after: { issuer: null, subject: null, sessions_revoked: 1 },
+    });
+    expect(JSON.parse(last('user.unlink_oidc').before ?? 'null')).toEqual({
+      issuer: ISSUER,
+      subject: 'sub-akiko',
+    });
+    expect(() => unlinkOidc(store, ADMIN, 'akiko')).toThrow('akiko has no single-sign-on link.');
+    // The old subject no longer finds her; her new identity links by her verified email.
+    const relinked = signInWithIdentity(store, id({ subject: 'sub-akiko-2' }), HERE);
+    expect(relinked).toMatchObject({ ok: true, user: { username: 'akiko' } });
+    expect(findUser(store, 'akiko')?.oidcSubject).toBe('sub-akiko-2');
     expect(verifyAudit(store)).toMatchObject({ ok: true });
   });
 });

@@ -69,6 +69,11 @@ it('manages users and proves the audit log, through the CLI', () => {
   expect(decodeJwt(token)).toMatchObject({ role: 'cfo', name: 'ken' });
   expect(arlens(['users', 'disable', 'ken']).code).toBe(0);
   expect(arlens(['token', '--user', 'ken']).err).toBe('arlens: ken is disabled or a demo user: no token.');
+  // Nothing to unlink yet: a clear refusal, and nothing written.
+  expect(arlens(['users', 'unlink-sso', 'aoi'])).toMatchObject({
+    code: 1,
+    err: 'arlens: aoi has no single-sign-on link.',
+  });
   expect(arlens(['users', 'reset-password', 'aoi']).out).toMatch(
     /Password \(shown once; hand it over safely\): \S{20}$/,
   );
