@@ -72,7 +72,32 @@ function snapshot(u: User) {
   };
 }
 
-export class UserError extends Error {}
+/** The rules a change can break; the dashboard words each one in the user's language (admin.rule.*). */
+export type UserRule =
+  | 'unknownRole'
+  | 'salesLeadNeedsRegion'
+  | 'regionsOnlySalesLead'
+  | 'collectorNeedsPortfolio'
+  | 'portfolioOnlyCollector'
+  | 'badUsername'
+  | 'badEmail'
+  | 'nameTaken'
+  | 'emailTaken'
+  | 'noSuchUser'
+  | 'disableSelf'
+  | 'noSsoLink';
+
+/** A rule a change breaks: `message` in English for the CLI, `rule` and `params` for the dashboard. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly rule: UserRule | null = null,
+    readonly params: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
@@ -84,17 +109,23 @@ export interface Scope {
 
 /** The role's scope, checked: regions for a sales lead only, a portfolio for a credit controller only. */
 export function checkScope(s: Scope): { role: Role; regions: string[]; portfolio: string | null } {
-  if (!isRole(s.role)) throw new UserError(`Unknown role "${String(s.role)}".`);
+  if (!isRole(s.role))
+    throw new UserError(`Unknown role "${String(s.role)}".`, 'unknownRole', { role: String(s.role) });
   const regions = [...new Set((s.regions ?? []).map((r) => r.trim()).filter((r) => r !== ''))];
   const portfolio = s.portfolio?.trim() || null;
   if (s.role === 'sales_lead' && regions.length === 0) {
-    throw new UserError('A sales lead needs at least one region (--region).');
+    throw new UserError('A sales lead needs at least one region (--region).', 'salesLeadNeedsRegion');
   }
-  if (s.role !== 'sales_lead' && regions.length > 0) throw new UserError('Only a sales lead has regions.');
+  if (s.role !== 'sales_lead' && regions.length > 0)
+    throw new UserError('Only a sales lead has regions.', 'regionsOnlySalesLead');
   if (s.role === 'collector' && !portfolio) {
-    throw new UserError('A credit controller needs a portfolio (--portfolio: their name in the exports).');
+    throw new UserError(
+      'A credit controller needs a portfolio (--portfolio: their name in the exports).',
+      'collectorNeedsPortfolio',
+    );
   }
-  if (s.role !== 'collector' && portfolio) throw new UserError('Only a credit controller has a portfolio.');
+  if (s.role !== 'collector' && portfolio)
+    throw new UserError('Only a credit controller has a portfolio.', 'portfolioOnlyCollector');
   return { role: s.role, regions, portfolio };
 }
 
@@ -155,16 +186,19 @@ export function addUser(store: OpsStore, actor: Actor, n: NewUser): User {
   if (!USERNAME.test(username)) {
     throw new UserError(
       `"${n.username}" cannot be a user name: use 1 to 64 letters, digits, dots, dashes, underscores or @.`,
+      'badUsername',
+      { username: n.username },
     );
   }
   const scope = checkScope(n);
   const email = n.email?.trim() || null;
   if (email !== null && !/^[^\s@]+@[^\s@]+$/.test(email))
-    throw new UserError(`"${email}" is not an email address.`);
+    throw new UserError(`"${email}" is not an email address.`, 'badEmail', { email });
   return store.write(() => {
-    if (byName(store, username)) throw new UserError(`A user named ${username} exists already.`);
+    if (byName(store, username))
+      throw new UserError(`A user named ${username} exists already.`, 'nameTaken', { username });
     if (email && store.db.prepare('SELECT 1 FROM users WHERE email = ?').get(email)) {
-      throw new UserError(`Another user has the email ${email}.`);
+      throw new UserError(`Another user has the email ${email}.`, 'emailTaken', { email });
     }
     const now = new Date().toISOString();
     const { lastInsertRowid } = store.db
@@ -192,7 +226,10 @@ export function addUser(store: OpsStore, actor: Actor, n: NewUser): User {
 
 function mustFind(store: OpsStore, username: string): User {
   const u = findUser(store, username);
-  if (!u) throw new UserError(`No user named ${username}: arlens users list shows them.`);
+  if (!u)
+    throw new UserError(`No user named ${username}: arlens users list shows them.`, 'noSuchUser', {
+      username,
+    });
   return u;
 }
 
@@ -231,7 +268,7 @@ function change(
 }
 
 export function disableUser(store: OpsStore, actor: Actor, username: string): User {
-  if (actor.name === username) throw new UserError('You cannot disable your own account.');
+  if (actor.name === username) throw new UserError('You cannot disable your own account.', 'disableSelf');
   return change(
     store,
     actor,
@@ -305,7 +342,8 @@ export function linkOidc(store: OpsStore, actor: Actor, id: number, issuer: stri
 export function unlinkOidc(store: OpsStore, actor: Actor, username: string): User {
   return store.write(() => {
     const before = mustFind(store, username);
-    if (before.oidcSubject === null) throw new UserError(`${username} has no single-sign-on link.`);
+    if (before.oidcSubject === null)
+      throw new UserError(`${username} has no single-sign-on link.`, 'noSsoLink', { username });
     const { oidc_issuer: issuer } = store.db
       .prepare('SELECT oidc_issuer FROM users WHERE id = ?')
       .get(before.id) as { oidc_issuer: string | null };

@@ -156,6 +156,34 @@ describe('every action as every role, as the declaration says (auth/policy.ts)',
   });
 });
 
+describe('a rule a change breaks, on the Users page', () => {
+  it("is told in the user's language (Japanese here), not the CLI's English", async () => {
+    const { cookie, csrf } = await signedIn(server, contexts.admin);
+    const add = async (fields: Record<string, string>) => {
+      const res = await fetch(new URL('/admin/users?/add', server.url), {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie: `${cookie}; arlens_lang=ja`,
+          origin: server.url.replace(/\/$/, ''),
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          'x-sveltekit-action': 'true',
+        },
+        body: new URLSearchParams({ csrf, role: 'analyst', sso: 'on', ...fields }).toString(),
+      });
+      return (await res.json()) as { type: string; status: number; data: string };
+    };
+    expect((await add({ username: 'hanako' })).type).toBe('success');
+    const taken = await add({ username: 'hanako' });
+    expect(taken).toMatchObject({ type: 'failure', status: 400 });
+    expect(taken.data).toContain('ユーザー名 hanako はすでに使われています。');
+    expect(taken.data).not.toContain('exists already');
+    const region = await add({ username: 'taro', role: 'sales_lead' });
+    expect(region.data).toContain('営業責任者には地域を1つ以上指定してください。');
+  });
+});
+
 describe('the JSON API', () => {
   const API = ['/api/status', '/api/quarantine'];
 

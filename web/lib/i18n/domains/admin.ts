@@ -37,6 +37,21 @@ export const en = {
   'audit.broken':
     'The chain is broken: {problem}. Someone changed the store outside ARLens; restore a backup and investigate.',
   'audit.at': 'When (UTC)',
+  'admin.rule.unknownRole': 'Unknown role "{role}".',
+  'admin.rule.salesLeadNeedsRegion': 'A sales lead needs at least one region.',
+  'admin.rule.regionsOnlySalesLead': 'Only a sales lead has regions: leave Regions empty for this role.',
+  'admin.rule.collectorNeedsPortfolio':
+    'A credit controller needs a portfolio: their name as it appears in the exports.',
+  'admin.rule.portfolioOnlyCollector':
+    'Only a credit controller has a portfolio: leave Portfolio empty for this role.',
+  'admin.rule.badUsername':
+    '"{username}" cannot be a user name: use 1 to 64 letters, digits, dots, dashes, underscores or @.',
+  'admin.rule.badEmail': '"{email}" is not an email address.',
+  'admin.rule.nameTaken': 'A user named {username} exists already.',
+  'admin.rule.emailTaken': 'Another user has the email {email}.',
+  'admin.rule.noSuchUser': 'No user named {username}.',
+  'admin.rule.disableSelf': 'You cannot disable your own account.',
+  'admin.rule.noSsoLink': '{username} has no single-sign-on link.',
   'audit.actor': 'Who',
   'audit.address': 'From',
   'audit.action': 'Action',
@@ -76,6 +91,22 @@ export const ja: Record<keyof typeof en, string> = {
   'admin.disabledDone': '{username} を無効化し、サインアウトさせました。',
   'admin.enabledDone': '{username} は再びサインインできます。',
   'admin.actions': '操作',
+  'admin.rule.unknownRole': '不明なロール「{role}」です。',
+  'admin.rule.salesLeadNeedsRegion': '営業責任者には地域を1つ以上指定してください。',
+  'admin.rule.regionsOnlySalesLead':
+    '地域を持てるのは営業責任者だけです。このロールでは地域を空欄にしてください。',
+  'admin.rule.collectorNeedsPortfolio':
+    '債権管理担当には担当（エクスポート上の本人の名前）を指定してください。',
+  'admin.rule.portfolioOnlyCollector':
+    '担当を持てるのは債権管理担当だけです。このロールでは担当を空欄にしてください。',
+  'admin.rule.badUsername':
+    '「{username}」はユーザー名に使えません。英数字・ピリオド・ハイフン・アンダースコア・@ で1～64文字にしてください。',
+  'admin.rule.badEmail': '「{email}」はメールアドレスではありません。',
+  'admin.rule.nameTaken': 'ユーザー名 {username} はすでに使われています。',
+  'admin.rule.emailTaken': 'メール {email} は別のユーザーが使っています。',
+  'admin.rule.noSuchUser': 'ユーザー {username} は存在しません。',
+  'admin.rule.disableSelf': '自分のアカウントは無効化できません。',
+  'admin.rule.noSsoLink': '{username} にはシングルサインオンの連携がありません。',
   'audit.title': '監査ログ',
   'audit.intro':
     'すべてのサインインと変更（新しい順）。各エントリはハッシュで連結されており、サーバーで arlens audit verify を実行すると改ざん・削除がないことを確認できます。',

@@ -43,12 +43,21 @@ const list = (v: string) =>
     .map((x) => x.trim())
     .filter((x) => x !== '');
 
-/** Run a change; a rule it breaks (UserError) is the form's message, anything else a server error. */
-async function attempt(fn: () => Promise<{ message: string }> | { message: string }) {
+/**
+ * Run a change; a rule it breaks (UserError) is the form's message in the user's language, anything
+ * else a server error.
+ */
+async function attempt(
+  t: ReturnType<typeof translator>,
+  fn: () => Promise<{ message: string }> | { message: string },
+) {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof UserError) return fail(400, { message: e.message, error: true });
+    if (e instanceof UserError) {
+      const message = e.rule ? t(`admin.rule.${e.rule}`, e.params) : e.message;
+      return fail(400, { message, error: true });
+    }
     throw e;
   }
 }
@@ -56,7 +65,7 @@ async function attempt(fn: () => Promise<{ message: string }> | { message: strin
 export const actions: Actions = {
   add: async (event) => {
     const { t, field, actor } = await form(event);
-    return attempt(async () => {
+    return attempt(t, async () => {
       const sso = field('sso') === 'on';
       const password = sso ? null : generatePassword();
       const role = field('role');
@@ -79,21 +88,21 @@ export const actions: Actions = {
   },
   disable: async (event) => {
     const { t, field, actor } = await form(event);
-    return attempt(() => {
+    return attempt(t, () => {
       const u = disableUser(auth().ops, actor, field('username'));
       return { message: t('admin.disabledDone', { username: u.username }) };
     });
   },
   enable: async (event) => {
     const { t, field, actor } = await form(event);
-    return attempt(() => {
+    return attempt(t, () => {
       const u = enableUser(auth().ops, actor, field('username'));
       return { message: t('admin.enabledDone', { username: u.username }) };
     });
   },
   reset: async (event) => {
     const { t, field, actor } = await form(event);
-    return attempt(async () => {
+    return attempt(t, async () => {
       const password = generatePassword();
       const u = setPasswordHash(auth().ops, actor, field('username'), await hashPassword(password));
       return { message: t('admin.reset', { username: u.username, password }) };
@@ -101,7 +110,7 @@ export const actions: Actions = {
   },
   role: async (event) => {
     const { t, field, actor } = await form(event);
-    return attempt(() => {
+    return attempt(t, () => {
       const role = field('role');
       if (!isRole(role)) throw new UserError(t('signin.role'));
       const u = setRole(auth().ops, actor, field('username'), {
