@@ -135,7 +135,8 @@ export function parseCamt(xml: string): ParsedStatement {
     throw new StatementError(`camt: not well-formed XML (${(e as Error).message.split('\n')[0]})`);
   }
   // The prefix-free tree drops xmlns: read the root's namespace from the text.
-  const declared = /<(?:[\w.-]+:)?Document\b[^>]*?\sxmlns(?::[\w.-]+)?\s*=\s*["']([^"']*)["']/.exec(xml)?.[1] ?? '';
+  const declared =
+    /<(?:[\w.-]+:)?Document\b[^>]*?\sxmlns(?::[\w.-]+)?\s*=\s*["']([^"']*)["']/.exec(xml)?.[1] ?? '';
   const ns = NAMESPACE.exec(declared);
   if (!ns) {
     throw new StatementError(
@@ -150,7 +151,8 @@ export function parseCamt(xml: string): ParsedStatement {
   const msgId = text(at(body, 'GrpHdr', 'MsgId'));
   if (!msgId) throw new StatementError(`${kind}: GrpHdr/MsgId is missing`);
   const reports = list(kind === 'camt.053' ? body['Stmt'] : body['Ntfctn']);
-  if (reports.length === 0) throw new StatementError(`${kind}: no ${kind === 'camt.053' ? 'Stmt' : 'Ntfctn'}`);
+  if (reports.length === 0)
+    throw new StatementError(`${kind}: no ${kind === 'camt.053' ? 'Stmt' : 'Ntfctn'}`);
 
   const lines: StatementLine[] = [];
   const quarantined: QuarantinedLine[] = [];
@@ -181,7 +183,13 @@ export function parseCamt(xml: string): ParsedStatement {
       }
     }
   }
-  return { format: kind, statementId: `${msgId}/${ids.join('+')}`, account: firstAccount, lines, quarantined };
+  return {
+    format: kind,
+    statementId: `${msgId}/${ids.join('+')}`,
+    account: firstAccount,
+    lines,
+    quarantined,
+  };
 }
 
 function readEntry(
@@ -210,8 +218,7 @@ function readEntry(
     valueDate: at(entry, 'ValDt') === undefined ? date(at(entry, 'BookgDt')) : date(at(entry, 'ValDt')),
     amountCents: sign * Math.abs(txAmt.cents),
     currency: txAmt.currency,
-    instructedCents:
-      instructed && instructed.currency !== txAmt.currency ? Math.abs(instructed.cents) : null,
+    instructedCents: instructed && instructed.currency !== txAmt.currency ? Math.abs(instructed.cents) : null,
     instructedCurrency: instructed && instructed.currency !== txAmt.currency ? instructed.currency : null,
     chargesCents: charges(tx) ?? (batch ? null : charges(entry)),
     counterpartyName: cleanText(name, 140),

@@ -51,7 +51,9 @@ export const CsvProfileSchema = z
   .refine((p) => p.columns.amount || p.columns.credit, {
     message: 'a profile needs an amount column, or credit (and debit) columns',
   })
-  .refine((p) => p.columns.currency || p.currency, { message: 'a profile needs a currency column or a currency' });
+  .refine((p) => p.columns.currency || p.currency, {
+    message: 'a profile needs a currency column or a currency',
+  });
 export type CsvProfile = z.infer<typeof CsvProfileSchema>;
 
 export const CSV_PROFILES: Readonly<Record<string, CsvProfile>> = {
@@ -159,7 +161,11 @@ function readAmount(text: string, decimal: '.' | ','): number {
   return toCents(t);
 }
 
-export function parseCsvStatement(text: string, profile: CsvProfile, fileName = 'statement.csv'): ParsedStatement {
+export function parseCsvStatement(
+  text: string,
+  profile: CsvProfile,
+  fileName = 'statement.csv',
+): ParsedStatement {
   const records = csvRecords(text, profile.delimiter);
   if (records.length === 0) throw new StatementError('CSV: the file is empty');
   const header = records[0]!.map((h) => h.trim());
@@ -198,7 +204,9 @@ export function parseCsvStatement(text: string, profile: CsvProfile, fileName = 
         const credit = get(r, 'credit').trim();
         const debit = get(r, 'debit').trim();
         if (credit && debit) throw new StatementError('both credit and debit are filled');
-        cents = credit ? Math.abs(readAmount(credit, profile.decimal)) : -Math.abs(readAmount(debit, profile.decimal));
+        cents = credit
+          ? Math.abs(readAmount(credit, profile.decimal))
+          : -Math.abs(readAmount(debit, profile.decimal));
       }
       lines.push({
         position: n,

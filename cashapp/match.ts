@@ -19,7 +19,15 @@
  * each rule's proposals for a customer were accepted or rejected (a Beta-smoothed acceptance rate).
  * Above `autoThreshold` the best proposal is applied without review. Pure: plain data in and out.
  */
-import { bigrams, dice, normaliseName, oneTypoAway, refKey, remittanceRefs, type RefKey } from './normalise.ts';
+import {
+  bigrams,
+  dice,
+  normaliseName,
+  oneTypoAway,
+  refKey,
+  remittanceRefs,
+  type RefKey,
+} from './normalise.ts';
 import type { StatementLine } from './statement.ts';
 
 export interface OpenItem {
@@ -122,7 +130,11 @@ function bump(m: Map<string, Map<string, number>>, key: string, customerId: stri
 }
 
 /** Learn from a confirmed match: the payer's account and name belong to `customerId`. */
-export function learnPayer(memory: Memory, line: Pick<StatementLine, 'counterpartyIban' | 'counterpartyName'>, customerId: string): void {
+export function learnPayer(
+  memory: Memory,
+  line: Pick<StatementLine, 'counterpartyIban' | 'counterpartyName'>,
+  customerId: string,
+): void {
   bump(memory.ibans, line.counterpartyIban, customerId);
   bump(memory.names, normaliseName(line.counterpartyName), customerId);
 }
@@ -203,7 +215,10 @@ export class MatchIndex {
     if (k.raw.length < 5) return [];
     const out = new Set<OpenItem>();
     for (const d of oneTypoAway(k.raw)) {
-      for (const it of [...(this.byRaw.get(d) ?? []), ...(this.byDigits.get(d.replace(/^0+(?=\d)/, '')) ?? [])]) {
+      for (const it of [
+        ...(this.byRaw.get(d) ?? []),
+        ...(this.byDigits.get(d.replace(/^0+(?=\d)/, '')) ?? []),
+      ]) {
         if (this.open(it.invoiceId) > 0) out.add(it);
       }
     }
@@ -217,7 +232,9 @@ export class MatchIndex {
   }
 
   withAmount(currency: string, cents: number): OpenItem[] {
-    return (this.byAmount.get(`${currency}|${cents}`) ?? []).filter((it) => this.open(it.invoiceId) === cents);
+    return (this.byAmount.get(`${currency}|${cents}`) ?? []).filter(
+      (it) => this.open(it.invoiceId) === cents,
+    );
   }
 
   /** Customers whose master name resembles `name` (Dice on bigrams), best first. */
@@ -226,7 +243,8 @@ export class MatchIndex {
     if (!norm) return [];
     const grams = bigrams(norm);
     const votes = new Map<string, number>();
-    for (const g of new Set(grams)) for (const c of this.gramIndex.get(g) ?? []) votes.set(c, (votes.get(c) ?? 0) + 1);
+    for (const g of new Set(grams))
+      for (const c of this.gramIndex.get(g) ?? []) votes.set(c, (votes.get(c) ?? 0) + 1);
     const need = Math.max(1, Math.floor(new Set(grams).size * 0.5));
     const out: { customerId: string; score: number }[] = [];
     for (const [c, v] of votes) {
@@ -334,14 +352,24 @@ function amountIn(
   return null;
 }
 
-function learned(memory: Memory, customerId: string, rule: Rule, base: number, cfg: MatchConfig): { p: number; note: string | null } {
+function learned(
+  memory: Memory,
+  customerId: string,
+  rule: Rule,
+  base: number,
+  cfg: MatchConfig,
+): { p: number; note: string | null } {
   const s = memory.rules.get(`${customerId}|${rule}`);
   if (!s || s.accepted + s.rejected === 0) return { p: base, note: null };
   const p = (s.accepted + base * cfg.priorWeight) / (s.accepted + s.rejected + cfg.priorWeight);
-  return { p, note: `people accepted ${s.accepted} of ${s.accepted + s.rejected} such proposals for this customer` };
+  return {
+    p,
+    note: `people accepted ${s.accepted} of ${s.accepted + s.rejected} such proposals for this customer`,
+  };
 }
 
-const fmt = (cents: number) => `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
+const fmt = (cents: number) =>
+  `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
 
 /**
  * Proposals for one incoming line, best first (at most five). A debit line (money out) gets none.
@@ -363,9 +391,18 @@ export function proposeMatches(
     const p = payerOf.get(customerId);
     if (p && p.strength >= 0.8) return { factor: 1, reason: p.reason };
     if (topPayer && topPayer.strength >= 0.9 && topPayer.customerId !== customerId) {
-      return { factor: 0.9, reason: `but the payer looks like another customer (${topPayer.customerId}: ${topPayer.reason})` };
+      return {
+        factor: 0.9,
+        reason: `but the payer looks like another customer (${topPayer.customerId}: ${topPayer.reason})`,
+      };
     }
-    return { factor: 0.97, reason: line.counterpartyName || line.counterpartyIban ? 'the payer is not known yet' : 'no payer name or account on the line' };
+    return {
+      factor: 0.97,
+      reason:
+        line.counterpartyName || line.counterpartyIban
+          ? 'the payer is not known yet'
+          : 'no payer name or account on the line',
+    };
   };
   const push = (p: Omit<Proposal, 'confidence'> & { base: number }) => {
     const c = corroboration(p.customerId);
@@ -405,12 +442,18 @@ export function proposeMatches(
         applications: [],
         unappliedCents: line.amountCents,
         base: 0.5,
-        reasons: [`the remittance names ${ids} (${currency}), but the line is in ${line.currency} and no rate is known`],
+        reasons: [
+          `the remittance names ${ids} (${currency}), but the line is in ${line.currency} and no rate is known`,
+        ],
       });
       continue;
     }
     const total = same.reduce((s, it) => s + index.open(it.invoiceId), 0);
-    const fxNote = amt.approx ? ` (converted from ${line.currency} at the day's rate)` : line.currency !== currency ? ` (the payer's instructed ${currency} amount)` : '';
+    const fxNote = amt.approx
+      ? ` (converted from ${line.currency} at the day's rate)`
+      : line.currency !== currency
+        ? ` (the payer's instructed ${currency} amount)`
+        : '';
     const tolerance = Math.max(
       Math.floor((total * cfg.shortTolerancePct) / 100),
       line.chargesCents ?? 0,
@@ -420,11 +463,13 @@ export function proposeMatches(
     if (short === 0 || (short > 0 && short <= tolerance) || (amt.approx && Math.abs(short) <= tolerance)) {
       // Everything referenced is paid; a small shortfall (fee, discount, FX) is applied as paid short.
       let left = Math.min(amt.cents, total);
-      const apps = same.map((it) => {
-        const a = Math.min(index.open(it.invoiceId), left);
-        left -= a;
-        return { invoiceId: it.invoiceId, cents: a };
-      }).filter((a) => a.cents > 0);
+      const apps = same
+        .map((it) => {
+          const a = Math.min(index.open(it.invoiceId), left);
+          left -= a;
+          return { invoiceId: it.invoiceId, cents: a };
+        })
+        .filter((a) => a.cents > 0);
       push({
         customerId,
         rule: 'reference_exact',
@@ -433,7 +478,9 @@ export function proposeMatches(
         base: short === 0 ? 0.985 : 0.96,
         reasons: [
           `the remittance names ${ids}${fxNote}`,
-          short === 0 ? `the amount equals the open total ${fmt(total)}` : `${fmt(short)} short of the open total ${fmt(total)}: within the ${cfg.shortTolerancePct} % tolerance for bank fees or an early-payment discount (left open)`,
+          short === 0
+            ? `the amount equals the open total ${fmt(total)}`
+            : `${fmt(short)} short of the open total ${fmt(total)}: within the ${cfg.shortTolerancePct} % tolerance for bank fees or an early-payment discount (left open)`,
         ],
       });
       continue;
@@ -446,7 +493,10 @@ export function proposeMatches(
         applications: same.map((it) => ({ invoiceId: it.invoiceId, cents: index.open(it.invoiceId) })),
         unappliedCents: line.currency === currency ? over : 0,
         base: 0.95,
-        reasons: [`the remittance names ${ids}${fxNote}`, `${fmt(over)} more than the open total ${fmt(total)}: the rest stays on the customer as unapplied cash`],
+        reasons: [
+          `the remittance names ${ids}${fxNote}`,
+          `${fmt(over)} more than the open total ${fmt(total)}: the rest stays on the customer as unapplied cash`,
+        ],
       });
       continue;
     }
@@ -459,10 +509,16 @@ export function proposeMatches(
         push({
           customerId,
           rule: 'reference_subset',
-          applications: exactSets[0]!.map((it) => ({ invoiceId: it.invoiceId, cents: index.open(it.invoiceId) })),
+          applications: exactSets[0]!.map((it) => ({
+            invoiceId: it.invoiceId,
+            cents: index.open(it.invoiceId),
+          })),
           unappliedCents: 0,
           base: exactSets.length === 1 ? 0.93 : 0.7,
-          reasons: [`the remittance names ${ids}`, `the amount equals ${exactSets[0]!.map((i) => i.invoiceId).join(' + ')}${exactSets.length > 1 ? ' (other combinations also fit)' : ''}`],
+          reasons: [
+            `the remittance names ${ids}`,
+            `the amount equals ${exactSets[0]!.map((i) => i.invoiceId).join(' + ')}${exactSets.length > 1 ? ' (other combinations also fit)' : ''}`,
+          ],
         });
         continue;
       }
@@ -481,7 +537,10 @@ export function proposeMatches(
       applications: apps,
       unappliedCents: 0,
       base: same.length === 1 ? 0.955 : 0.85,
-      reasons: [`the remittance names ${ids}${fxNote}`, `a partial payment: ${fmt(amt.cents)} of the open ${fmt(total)}${same.length > 1 ? ', applied oldest first' : ''}`],
+      reasons: [
+        `the remittance names ${ids}${fxNote}`,
+        `a partial payment: ${fmt(amt.cents)} of the open ${fmt(total)}${same.length > 1 ? ', applied oldest first' : ''}`,
+      ],
     });
   }
 
@@ -496,14 +555,22 @@ export function proposeMatches(
         if (!amt) continue;
         const open = index.open(it.invoiceId);
         const short = open - amt.cents;
-        if (short >= 0 && short <= Math.max(line.chargesCents ?? 0, Math.floor((open * cfg.shortTolerancePct) / 100))) {
+        if (
+          short >= 0 &&
+          short <= Math.max(line.chargesCents ?? 0, Math.floor((open * cfg.shortTolerancePct) / 100))
+        ) {
           push({
             customerId: it.customerId,
             rule: 'reference_typo',
             applications: [{ invoiceId: it.invoiceId, cents: amt.cents }],
             unappliedCents: 0,
             base: short === 0 ? 0.96 : 0.9,
-            reasons: [`the remittance has ${k.prefix}${k.digits}, one typo away from ${it.invoiceId}`, short === 0 ? `the amount equals its open ${fmt(open)}` : `${fmt(short)} short of its open ${fmt(open)}`],
+            reasons: [
+              `the remittance has ${k.prefix}${k.digits}, one typo away from ${it.invoiceId}`,
+              short === 0
+                ? `the amount equals its open ${fmt(open)}`
+                : `${fmt(short)} short of its open ${fmt(open)}`,
+            ],
           });
         }
       }
@@ -527,19 +594,33 @@ export function proposeMatches(
           applications: [{ invoiceId: exact[0]!.invoiceId, cents: amt.cents }],
           unappliedCents: 0,
           base: exact.length === 1 ? payerBase : payerBase * 0.75,
-          reasons: [payer.reason, `${exact[0]!.invoiceId} is open for exactly ${fmt(amt.cents)}${exact.length > 1 ? ` (as are ${exact.length - 1} other item(s); the oldest is proposed)` : ''}`],
+          reasons: [
+            payer.reason,
+            `${exact[0]!.invoiceId} is open for exactly ${fmt(amt.cents)}${exact.length > 1 ? ` (as are ${exact.length - 1} other item(s); the oldest is proposed)` : ''}`,
+          ],
         });
         continue;
       }
-      const combos = combinations(items.slice(0, cfg.maxCombinationItems), (id) => index.open(id), amt.cents, cfg.maxCombinationSize);
+      const combos = combinations(
+        items.slice(0, cfg.maxCombinationItems),
+        (id) => index.open(id),
+        amt.cents,
+        cfg.maxCombinationSize,
+      );
       if (combos.length > 0) {
         push({
           customerId: payer.customerId,
           rule: 'customer_combination',
-          applications: combos[0]!.map((it) => ({ invoiceId: it.invoiceId, cents: index.open(it.invoiceId) })),
+          applications: combos[0]!.map((it) => ({
+            invoiceId: it.invoiceId,
+            cents: index.open(it.invoiceId),
+          })),
           unappliedCents: 0,
           base: combos.length === 1 ? payerBase * 0.97 : payerBase * 0.7,
-          reasons: [payer.reason, `${combos[0]!.map((i) => i.invoiceId).join(' + ')} add up to ${fmt(amt.cents)}${combos.length > 1 ? ' (other combinations also fit)' : ''}`],
+          reasons: [
+            payer.reason,
+            `${combos[0]!.map((i) => i.invoiceId).join(' + ')} add up to ${fmt(amt.cents)}${combos.length > 1 ? ' (other combinations also fit)' : ''}`,
+          ],
         });
         continue;
       }
@@ -549,7 +630,10 @@ export function proposeMatches(
         applications: [],
         unappliedCents: line.amountCents,
         base: 0.4 + 0.3 * payer.strength,
-        reasons: [payer.reason, 'no open item or combination fits the amount: unapplied cash on the customer'],
+        reasons: [
+          payer.reason,
+          'no open item or combination fits the amount: unapplied cash on the customer',
+        ],
       });
     }
   }
@@ -565,7 +649,9 @@ export function proposeMatches(
           applications: [{ invoiceId: it.invoiceId, cents: line.amountCents }],
           unappliedCents: 0,
           base: same.length === 1 ? 0.6 : 0.35,
-          reasons: [`no reference and no known payer; ${it.invoiceId} is ${same.length === 1 ? 'the only' : 'one of ' + same.length} open item(s) for exactly ${fmt(line.amountCents)}`],
+          reasons: [
+            `no reference and no known payer; ${it.invoiceId} is ${same.length === 1 ? 'the only' : 'one of ' + same.length} open item(s) for exactly ${fmt(line.amountCents)}`,
+          ],
         });
       }
     }
@@ -585,7 +671,9 @@ export function consume(index: MatchIndex, p: Pick<Proposal, 'applications'>): v
 export function baselineMatch(line: StatementLine, index: MatchIndex): Proposal | null {
   if (line.amountCents <= 0) return null;
   for (const k of remittanceRefs(line.remittance)) {
-    const exact = k.prefix ? index.byReference(k).filter((it) => refKey(it.invoiceId)?.prefix === k.prefix) : [];
+    const exact = k.prefix
+      ? index.byReference(k).filter((it) => refKey(it.invoiceId)?.prefix === k.prefix)
+      : [];
     for (const it of exact) {
       if (it.currency === line.currency && index.open(it.invoiceId) === line.amountCents) {
         return {

@@ -102,9 +102,14 @@ export function parseInfo(raw: string): Info {
     return info;
   }
   if (/\/(EREF|REMI|ORDP|IBAN|NAME|OCMT|CHGS)\//.test(flat)) {
-    const tag = (t: string) => new RegExp(`/${t}/(.*?)(?=/(?:EREF|REMI|ORDP|IBAN|NAME|OCMT|CHGS|BENM|CSID|MARF|SVCL|ISDT|RTRN|ATOS|PREF|ULTD|ULTC|PURP)/|$)`).exec(flat)?.[1] ?? '';
+    const tag = (t: string) =>
+      new RegExp(
+        `/${t}/(.*?)(?=/(?:EREF|REMI|ORDP|IBAN|NAME|OCMT|CHGS|BENM|CSID|MARF|SVCL|ISDT|RTRN|ATOS|PREF|ULTD|ULTC|PURP)/|$)`,
+      ).exec(flat)?.[1] ?? '';
     info.endToEnd = tag('EREF');
-    info.remittance = tag('REMI').replace(/^USTD\/\//, '').replace(/^STRD\/CUR\/\//, '');
+    info.remittance = tag('REMI')
+      .replace(/^USTD\/\//, '')
+      .replace(/^STRD\/CUR\/\//, '');
     const ordp = tag('ORDP');
     info.name = tag('NAME') || /\/\/?NAME\/(.*)$/.exec(ordp)?.[1] || ordp.replace(/^\/+/, '');
     info.iban = tag('IBAN');
@@ -129,12 +134,18 @@ export function parseMt940(text: string): ParsedStatement {
   for (const body of bodies) {
     const fs = fields(body);
     const ref = fs.find((f) => f.tag === '20')?.value.trim();
-    const account = normaliseIban(fs.find((f) => f.tag === '25')?.value.split('/').pop() ?? '');
+    const account = normaliseIban(
+      fs
+        .find((f) => f.tag === '25')
+        ?.value.split('/')
+        .pop() ?? '',
+    );
     const opening = fs.find((f) => f.tag === '60F' || f.tag === '60M')?.value.trim() ?? '';
     if (!ref) throw new StatementError('MT940: a statement has no :20: reference');
     if (!account) throw new StatementError(`MT940 ${ref}: no :25: account`);
     const ob = /^[CD]\d{6}([A-Z]{3})\d/.exec(opening);
-    if (!ob) throw new StatementError(`MT940 ${ref}: no valid :60F: opening balance (its currency is needed)`);
+    if (!ob)
+      throw new StatementError(`MT940 ${ref}: no valid :60F: opening balance (its currency is needed)`);
     const currency = ob[1]!;
     const statementNo = fs.find((f) => f.tag === '28C')?.value.trim() ?? '';
     ids.push(statementNo ? `${ref}:${statementNo}` : ref);
@@ -147,7 +158,8 @@ export function parseMt940(text: string): ParsedStatement {
       const info = next?.tag === '86' ? next.value : '';
       try {
         const m = LINE61.exec(raw61);
-        if (!m) throw new StatementError('the :61: line does not follow YYMMDD[MMDD]C|D amount type reference');
+        if (!m)
+          throw new StatementError('the :61: line does not follow YYMMDD[MMDD]C|D amount type reference');
         const valueDate = yymmdd(m[1]!);
         const booking = m[2] ? entryDate(valueDate, m[2]) : valueDate;
         const mark = m[3]!;
@@ -162,14 +174,17 @@ export function parseMt940(text: string): ParsedStatement {
           valueDate,
           amountCents: credit ? cents : -cents,
           currency: checkCurrency(currency),
-          instructedCents: parsed.instructed && parsed.instructed.currency !== currency ? parsed.instructed.cents : null,
+          instructedCents:
+            parsed.instructed && parsed.instructed.currency !== currency ? parsed.instructed.cents : null,
           instructedCurrency:
             parsed.instructed && parsed.instructed.currency !== currency ? parsed.instructed.currency : null,
           chargesCents: parsed.charges,
           counterpartyName: cleanText(parsed.name, 140),
           counterpartyIban: normaliseIban(parsed.iban),
           remittance: cleanText(
-            [parsed.remittance, customerRef !== 'NONREF' ? customerRef : '', m[9] ?? ''].filter(Boolean).join(' '),
+            [parsed.remittance, customerRef !== 'NONREF' ? customerRef : '', m[9] ?? '']
+              .filter(Boolean)
+              .join(' '),
           ),
           endToEndId: cleanText(parsed.endToEnd, 35).replace(/^NOTPROVIDED$/, ''),
           bankReference: cleanText(m[8] ?? '', 16),

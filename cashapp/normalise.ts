@@ -11,7 +11,8 @@ const LEGAL = new Set(
     'limited the und and et mbh ug se oy ab as oao ooo pty pvt jsc'
   ).split(' '),
 );
-const JP_LEGAL = /株式会社|有限会社|合同会社|\(株\)|（株）|㈱|\(有\)|㈲|カブシキガイシャ|カ\)|\(カ|ユウゲンガイシャ/g;
+const JP_LEGAL =
+  /株式会社|有限会社|合同会社|\(株\)|（株）|㈱|\(有\)|㈲|カブシキガイシャ|カ\)|\(カ|ユウゲンガイシャ/g;
 
 /** A company name reduced to what identifies it: lower case, no accents, no legal form, no punctuation. */
 export function normaliseName(name: string): string {
@@ -85,7 +86,8 @@ export function remittanceRefs(text: string): RefKey[] {
   const seen = new Set<string>();
   let lastPrefix = '';
   let lastEnd = -1;
-  const NUMBER = /([A-Za-z]*)[\s\-_#:./]{0,3}([0-9](?:[\s\-./]?(?:[0-9]|[OoIl](?=[\s\-./]?[0-9OoIl]*[0-9])))*)/g;
+  const NUMBER =
+    /([A-Za-z]*)[\s\-_#:./]{0,3}([0-9](?:[\s\-./]?(?:[0-9]|[OoIl](?=[\s\-./]?[0-9OoIl]*[0-9])))*)/g;
   for (const m of t.matchAll(NUMBER)) {
     let letters = m[1]!;
     let zeros = '';
@@ -96,10 +98,19 @@ export function remittanceRefs(text: string): RefKey[] {
     }
     if (letters.length > 5) letters = '';
     // "INV 105, 106 and 107": a bare number in a list takes the prefix before it.
-    if (!m[1] && lastPrefix && /^[\s,;+&/]*(and|und|et|y|e|\+)?[\s,;+&/]*$/i.test(t.slice(lastEnd, m.index))) {
+    if (
+      !m[1] &&
+      lastPrefix &&
+      /^[\s,;+&/]*(and|und|et|y|e|\+)?[\s,;+&/]*$/i.test(t.slice(lastEnd, m.index))
+    ) {
       letters = lastPrefix;
     }
-    const raw = zeros + m[2]!.replace(/[Oo]/g, '0').replace(/[Il]/g, '1').replace(/[^0-9]/g, '');
+    const raw =
+      zeros +
+      m[2]!
+        .replace(/[Oo]/g, '0')
+        .replace(/[Il]/g, '1')
+        .replace(/[^0-9]/g, '');
     lastEnd = m.index + m[0].length;
     lastPrefix = letters.toUpperCase();
     if (raw.length < 3) continue;

@@ -69,7 +69,8 @@ export function fromCents(cents: number): string {
 const CURRENCY = /^[A-Z]{3}$/;
 export function checkCurrency(text: string): string {
   const c = text.trim().toUpperCase();
-  if (!CURRENCY.test(c)) throw new StatementError(`not a currency code: ${JSON.stringify(text.slice(0, 10))}`);
+  if (!CURRENCY.test(c))
+    throw new StatementError(`not a currency code: ${JSON.stringify(text.slice(0, 10))}`);
   return c;
 }
 
@@ -116,6 +117,9 @@ export function lineKey(l: StatementLine): string {
 
 /** Control characters out, whitespace collapsed, length bounded: what we keep of free text. */
 export function cleanText(text: string, max = 500): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, max);
+  return text
+    .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, max);
 }

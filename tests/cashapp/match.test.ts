@@ -15,7 +15,13 @@ import {
 import { normaliseName, oneTypoAway, remittanceRefs } from '../../cashapp/normalise.ts';
 import type { StatementLine } from '../../cashapp/statement.ts';
 
-const item = (invoiceId: string, customerId: string, openCents: number, currency = 'EUR', dueDate = '2026-05-01'): OpenItem => ({
+const item = (
+  invoiceId: string,
+  customerId: string,
+  openCents: number,
+  currency = 'EUR',
+  dueDate = '2026-05-01',
+): OpenItem => ({
   invoiceId,
   customerId,
   openCents,
@@ -68,7 +74,9 @@ const best = (l: StatementLine, memory = emptyMemory(), idx = index()) => propos
 
 describe('references', () => {
   it('reads references through noise: dashes, spaces, leading zeros, O for 0', () => {
-    expect(remittanceRefs('Rg. INV 0000101, inv-102 / INVOOOO103 ref 12').map((r) => [r.prefix, r.digits])).toEqual([
+    expect(
+      remittanceRefs('Rg. INV 0000101, inv-102 / INVOOOO103 ref 12').map((r) => [r.prefix, r.digits]),
+    ).toEqual([
       ['INV', '101'],
       ['INV', '102'],
       ['INV', '103'],
@@ -83,7 +91,13 @@ describe('references', () => {
 
 describe('rules', () => {
   it('reference_exact: the named invoices, amount equal → automatic', () => {
-    const p = best(line({ amountCents: 169000, remittance: 'INV-101 INV 0000102', counterpartyName: 'Mueller Maschinenbau' }))!;
+    const p = best(
+      line({
+        amountCents: 169000,
+        remittance: 'INV-101 INV 0000102',
+        counterpartyName: 'Mueller Maschinenbau',
+      }),
+    )!;
     expect(p.rule).toBe('reference_exact');
     expect(p.applications).toEqual([
       { invoiceId: 'INV-0000101', cents: 119000 },
@@ -101,13 +115,25 @@ describe('rules', () => {
   });
 
   it('foreign currency: the instructed amount in the invoice currency matches', () => {
-    const p = best(line({ amountCents: 91550, instructedCents: 100000, instructedCurrency: 'USD', remittance: 'INV 103' }))!;
-    expect(p).toMatchObject({ rule: 'reference_exact', customerId: 'C2', applications: [{ invoiceId: 'INV-0000103', cents: 100000 }] });
+    const p = best(
+      line({ amountCents: 91550, instructedCents: 100000, instructedCurrency: 'USD', remittance: 'INV 103' }),
+    )!;
+    expect(p).toMatchObject({
+      rule: 'reference_exact',
+      customerId: 'C2',
+      applications: [{ invoiceId: 'INV-0000103', cents: 100000 }],
+    });
   });
 
   it('foreign currency without instructed amount: converted at a given rate within tolerance', () => {
     const l = line({ amountCents: 91000, remittance: 'INV 103' });
-    const p = proposeMatches(l, index(), emptyMemory(), DEFAULT_MATCH_CONFIG, new Map([['EUR/USD', 1.1]]))[0]!;
+    const p = proposeMatches(
+      l,
+      index(),
+      emptyMemory(),
+      DEFAULT_MATCH_CONFIG,
+      new Map([['EUR/USD', 1.1]]),
+    )[0]!;
     expect(p.rule).toBe('reference_exact');
     expect(p.applications).toEqual([{ invoiceId: 'INV-0000103', cents: 100000 }]);
     const none = proposeMatches(l, index(), emptyMemory())[0]!;
@@ -116,7 +142,10 @@ describe('rules', () => {
 
   it('reference_partial and reference_overpaid', () => {
     const partial = best(line({ amountCents: 40000, remittance: 'INV-0000105' }))!;
-    expect(partial).toMatchObject({ rule: 'reference_partial', applications: [{ invoiceId: 'INV-0000105', cents: 40000 }] });
+    expect(partial).toMatchObject({
+      rule: 'reference_partial',
+      applications: [{ invoiceId: 'INV-0000105', cents: 40000 }],
+    });
     const over = best(line({ amountCents: 120000, remittance: 'INV-0000105' }))!;
     expect(over).toMatchObject({ rule: 'reference_overpaid', unappliedCents: 20000 });
   });
@@ -134,22 +163,40 @@ describe('rules', () => {
 
   it('customer_amount / customer_combination by name; amount_only with nothing else; nothing for debits', () => {
     const byName = best(line({ amountCents: 20000, counterpartyName: 'SCHNEIDER ELEKTROTECHNIK' }))!;
-    expect(byName).toMatchObject({ rule: 'customer_amount', customerId: 'C4', applications: [{ invoiceId: 'INV-0000107' }] });
+    expect(byName).toMatchObject({
+      rule: 'customer_amount',
+      customerId: 'C4',
+      applications: [{ invoiceId: 'INV-0000107' }],
+    });
     expect(byName.confidence).toBeLessThan(DEFAULT_MATCH_CONFIG.autoThreshold);
     const combo = best(line({ amountCents: 195000, counterpartyName: 'Schneider Elektrotechnik GmbH' }))!;
     expect(combo.rule).toBe('customer_combination');
-    expect(combo.applications.map((a) => a.invoiceId).sort()).toEqual(['INV-0000105', 'INV-0000106', 'INV-0000107']);
+    expect(combo.applications.map((a) => a.invoiceId).sort()).toEqual([
+      'INV-0000105',
+      'INV-0000106',
+      'INV-0000107',
+    ]);
     const anon = best(line({ amountCents: 43210 }))!;
     expect(anon).toMatchObject({ rule: 'amount_only', customerId: 'C6' });
     expect(anon.confidence).toBeLessThan(0.7);
-    expect(proposeMatches(line({ amountCents: -43210, remittance: 'INV-0000109' }), index(), emptyMemory())).toEqual([]);
+    expect(
+      proposeMatches(line({ amountCents: -43210, remittance: 'INV-0000109' }), index(), emptyMemory()),
+    ).toEqual([]);
     expect(proposeMatches(line({ amountCents: 12345 }), index(), emptyMemory())).toEqual([]);
   });
 
   it('a payer known as another customer lowers a reference match below automatic', () => {
     const memory = emptyMemory();
-    for (let i = 0; i < 3; i++) learnPayer(memory, { counterpartyIban: 'GB33BUKB20201555555555', counterpartyName: '' }, 'C6');
-    const p = best(line({ amountCents: 43210 * 0 + 100000, remittance: 'INV-0000104', counterpartyIban: 'GB33BUKB20201555555555' }), memory)!;
+    for (let i = 0; i < 3; i++)
+      learnPayer(memory, { counterpartyIban: 'GB33BUKB20201555555555', counterpartyName: '' }, 'C6');
+    const p = best(
+      line({
+        amountCents: 43210 * 0 + 100000,
+        remittance: 'INV-0000104',
+        counterpartyIban: 'GB33BUKB20201555555555',
+      }),
+      memory,
+    )!;
     expect(p.customerId).toBe('C3');
     expect(p.confidence).toBeLessThan(DEFAULT_MATCH_CONFIG.autoThreshold);
   });
@@ -157,7 +204,13 @@ describe('rules', () => {
 
 describe('learning', () => {
   it('a katakana payer name unknown to the master is learned, then its exact amounts become automatic', () => {
-    const l = () => line({ amountCents: 33000000, currency: 'JPY', counterpartyName: 'ﾔﾏﾀﾞｾｲｻｸｼﾖ(ｶ', counterpartyIban: 'JP-ACCT-1' });
+    const l = () =>
+      line({
+        amountCents: 33000000,
+        currency: 'JPY',
+        counterpartyName: 'ﾔﾏﾀﾞｾｲｻｸｼﾖ(ｶ',
+        counterpartyIban: 'JP-ACCT-1',
+      });
     const unknown = best(l())!;
     expect(unknown).toMatchObject({ rule: 'amount_only', customerId: 'C5' });
     expect(unknown.confidence).toBeLessThan(0.7);
@@ -200,9 +253,9 @@ describe('combinations and consumption', () => {
   });
 
   it('the baseline needs the exact reference and the exact amount', () => {
-    expect(baselineMatch(line({ amountCents: 119000, remittance: 'INV-0000101' }), index())?.applications).toEqual([
-      { invoiceId: 'INV-0000101', cents: 119000 },
-    ]);
+    expect(
+      baselineMatch(line({ amountCents: 119000, remittance: 'INV-0000101' }), index())?.applications,
+    ).toEqual([{ invoiceId: 'INV-0000101', cents: 119000 }]);
     expect(baselineMatch(line({ amountCents: 118000, remittance: 'INV-0000101' }), index())).toBeNull();
   });
 });

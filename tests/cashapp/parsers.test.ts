@@ -55,17 +55,27 @@ describe('camt.053', () => {
     const n = readStatement(fixture('camt054-v02.xml'));
     expect(n.format).toBe('camt.054');
     expect(n.account).toBe('0532013000');
-    expect(n.lines[0]).toMatchObject({ amountCents: 33000000, currency: 'JPY', counterpartyName: 'ﾔﾏﾀﾞｾｲｻｸｼﾖ(ｶ' });
+    expect(n.lines[0]).toMatchObject({
+      amountCents: 33000000,
+      currency: 'JPY',
+      counterpartyName: 'ﾔﾏﾀﾞｾｲｻｸｼﾖ(ｶ',
+    });
   });
 
   it('refuses what is not a camt statement, and entity declarations', () => {
-    expect(() => parseCamt('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"/>')).toThrow(/not camt/);
+    expect(() => parseCamt('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"/>')).toThrow(
+      /not camt/,
+    );
     expect(() => parseCamt('<not xml')).toThrow(StatementError);
     expect(() =>
-      parseCamt('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><Document>&x;</Document>'),
+      parseCamt(
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><Document>&x;</Document>',
+      ),
     ).toThrow(/document type declaration/);
     expect(() =>
-      parseCamt('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr/></BkToCstmrStmt></Document>'),
+      parseCamt(
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><GrpHdr/></BkToCstmrStmt></Document>',
+      ),
     ).toThrow(/MsgId/);
   });
 });
@@ -121,9 +131,15 @@ describe('CSV profiles', () => {
   it('names missing header columns, unknown profiles and bad custom profiles', () => {
     expect(() => parseCsvStatement('a,b\n1,2\n', CSV_PROFILES['arlens']!)).toThrow(/header lacks "account"/);
     expect(() => csvProfile('nope')).toThrow(/unknown CSV profile/);
-    expect(() => csvProfile(undefined, { name: 'x', delimiter: ',', decimal: '.', date_format: 'YYYY-MM-DD', columns: {} })).toThrow(
-      /booking_date/,
-    );
+    expect(() =>
+      csvProfile(undefined, {
+        name: 'x',
+        delimiter: ',',
+        decimal: '.',
+        date_format: 'YYYY-MM-DD',
+        columns: {},
+      }),
+    ).toThrow(/booking_date/);
   });
 
   it('detects formats by content', () => {
@@ -137,7 +153,9 @@ describe('CSV profiles', () => {
 describe('line identity', () => {
   it('is the same for an entry repeated by an overlapping statement, different otherwise', () => {
     const a = parseCamt(fixture('camt053-v08.xml').toString());
-    const b = parseCamt(fixture('camt053-v08.xml').toString().replace('STMT-20260601-001', 'STMT-20260602-001'));
+    const b = parseCamt(
+      fixture('camt053-v08.xml').toString().replace('STMT-20260601-001', 'STMT-20260602-001'),
+    );
     expect(a.lines.map(lineKey)).toEqual(b.lines.map(lineKey));
     expect(new Set(a.lines.map(lineKey)).size).toBe(a.lines.length);
   });
