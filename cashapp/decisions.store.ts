@@ -687,17 +687,29 @@ export function publishable(store: OpsStore): PublishRows {
       .get(l.statementId) as {
       statement_ref: string;
     };
+    // A payment in another currency than the invoices it settles (the bank converted it) is recorded
+    // in the invoices' currency: the payer's instructed amount, else what was applied. The booked
+    // amount stays in the bank reference; the FX difference is the ERP's to post.
+    const currencies = new Set(l.applications.map((a) => a.currency));
+    const foreign = currencies.size === 1 && !currencies.has(l.currency) ? [...currencies][0]! : null;
+    const amountCents = !foreign
+      ? l.amountCents
+      : l.instructedCurrency === foreign && l.instructedCents !== null
+        ? l.instructedCents
+        : l.applications.reduce((sum, a) => sum + a.cents, 0);
+    const booked = foreign ? ` booked ${fromCents(l.amountCents)} ${l.currency}` : '';
     payments.push({
       receipt_id: receiptId(l.id),
       customer_id: l.customerId!,
       payment_date: l.valueDate,
-      amount: fromCents(l.amountCents),
-      currency: l.currency,
+      amount: fromCents(amountCents),
+      currency: foreign ?? l.currency,
       method: 'bank_transfer',
-      bank_reference: `${statement.statement_ref} #${l.position} ${l.bankReference} (${l.decidedBy})`.slice(
-        0,
-        200,
-      ),
+      bank_reference:
+        `${statement.statement_ref} #${l.position} ${l.bankReference}${booked} (${l.decidedBy})`.slice(
+          0,
+          200,
+        ),
     });
     for (const a of l.applications) {
       applications.push({
