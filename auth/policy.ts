@@ -70,10 +70,10 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/customers/[id]': READERS,
   '/collections': READERS,
   '/risk': READERS,
-  '/data': DATA_STEWARDS,
-  '/admin/users': ['admin'],
   // Cash application: the credit manager works it; the CFO sees it.
   '/cash': ['credit_manager', 'cfo'],
+  '/data': DATA_STEWARDS,
+  '/admin/users': ['admin'],
   '/api/status': DATA_STEWARDS,
   '/api/quarantine': DATA_STEWARDS,
 };

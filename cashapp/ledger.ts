@@ -8,33 +8,38 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { csvField } from '../core/csv.ts';
-import { queryRows } from '../warehouse/convert.ts';
+import { queryRows, type Row } from '../warehouse/convert.ts';
 import { withPublished } from '../warehouse/store.ts';
 import type { OpenItem } from './match.ts';
 import type { PublishRows } from './decisions.store.ts';
 import { toCents } from './statement.ts';
 
-/** Open invoices of the published warehouse, with customer names. */
-export async function readOpenItems(warehouseDir: string): Promise<(OpenItem & { customerName: string })[]> {
-  return withPublished(warehouseDir, async (conn) => {
-    const rows = await queryRows(
-      conn,
-      `SELECT o.item_id, o.customer_id, coalesce(c.customer_name, o.customer_id) AS customer_name,
-              o.open_amount::VARCHAR AS open_amount, o.currency_code, o.document_date, o.due_date
-       FROM marts.fct_open_items o LEFT JOIN marts.dim_customers c USING (customer_id)
-       WHERE o.item_type = 'invoice' AND o.open_amount > 0
-       ORDER BY o.due_date, o.item_id`,
-    );
-    return rows.map((r) => ({
-      invoiceId: String(r['item_id']),
-      customerId: String(r['customer_id']),
-      customerName: String(r['customer_name']),
-      openCents: toCents(trimDecimal(String(r['open_amount']))),
-      currency: String(r['currency_code']),
-      documentDate: String(r['document_date']),
-      dueDate: String(r['due_date'] ?? r['document_date']),
-    }));
-  });
+/** The open invoices and their customers' names, as the marts have them. */
+export const OPEN_ITEMS_SQL = `
+  SELECT o.item_id, o.customer_id, coalesce(c.customer_name, o.customer_id) AS customer_name,
+         o.open_amount::VARCHAR AS open_amount, o.currency_code, o.document_date, o.due_date
+  FROM marts.fct_open_items o LEFT JOIN marts.dim_customers c USING (customer_id)
+  WHERE o.item_type = 'invoice' AND o.open_amount > 0
+  ORDER BY o.due_date, o.item_id`;
+
+export type OpenItemRow = OpenItem & { customerName: string };
+
+/** Rows of OPEN_ITEMS_SQL (values as convert.ts gives them) as open items. */
+export function toOpenItems(rows: readonly Row[]): OpenItemRow[] {
+  return rows.map((r) => ({
+    invoiceId: String(r['item_id']),
+    customerId: String(r['customer_id']),
+    customerName: String(r['customer_name']),
+    openCents: toCents(trimDecimal(String(r['open_amount']))),
+    currency: String(r['currency_code']),
+    documentDate: String(r['document_date']),
+    dueDate: String(r['due_date'] ?? r['document_date']),
+  }));
+}
+
+/** Open invoices of the published warehouse (a job's read; the server uses its serving warehouse). */
+export async function readOpenItems(warehouseDir: string): Promise<OpenItemRow[]> {
+  return withPublished(warehouseDir, async (conn) => toOpenItems(await queryRows(conn, OPEN_ITEMS_SQL)));
 }
 
 /** '123.4500' → '123.45' (DECIMAL text with more places than cents; the extra places must be zero). */

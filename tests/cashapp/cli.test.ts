@@ -40,25 +40,6 @@ async function arlens(...args: string[]): Promise<{ code: number; out: string; e
   }
 }
 
-export const LEDGER_CUSTOMERS = [
-  'C1,Müller Maschinenbau GmbH,EMEA,DE,,,,,,30,EUR,active',
-  'C2,Straits Trading Pte. Ltd.,APAC,SG,,,,,,30,USD,active',
-  'C3,Hansa Antriebstechnik AG,EMEA,DE,,,,,,30,EUR,active',
-  'C4,Schneider Elektrotechnik GmbH,EMEA,DE,,,,,,30,EUR,active',
-  'C5,山田製作所株式会社,APAC,JP,,,,,,30,JPY,active',
-  'C6,Weber KG,EMEA,DE,,,,,,30,EUR,active',
-];
-export const LEDGER_INVOICES = [
-  'INV-0000101,C1,2026-03-01,2026-03-31,1190.00,EUR,Services,,,',
-  'INV-0000102,C1,2026-03-02,2026-04-01,500.00,EUR,Services,,,',
-  'INV-0000103,C2,2026-03-01,2026-03-31,1000.00,USD,Services,,,',
-  'INV-0000104,C3,2026-03-01,2026-03-31,1000.00,EUR,Services,,,',
-  'INV-0000105,C4,2026-03-01,2026-03-31,1000.00,EUR,Services,,,',
-  'INV-0000106,C4,2026-03-05,2026-04-04,750.00,EUR,Services,,,',
-  'INV-0000108,C5,2026-03-01,2026-03-31,330000,JPY,Services,,,',
-  'INV-0000109,C6,2026-03-01,2026-03-31,300.00,EUR,Services,,,',
-];
-
 beforeAll(async () => {
   root = await tempDir('arlens-bank-cli-');
   wh = join(root, 'data', 'warehouse');
