@@ -11,6 +11,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LEDGER_CUSTOMERS, LEDGER_INVOICES } from './ledger.ts';
 import {
   cliArgs,
   CUSTOMERS_HEADER,
