@@ -17,17 +17,16 @@ import {
   consume,
   DEFAULT_MATCH_CONFIG,
   emptyMemory,
-  learnDecision,
   learnPayer,
   MatchIndex,
   proposeMatches,
   RULES,
+  ruleKey,
   type CustomerInfo,
   type MatchConfig,
   type Memory,
   type OpenItem,
   type Proposal,
-  type Rule,
 } from './match.ts';
 import { normaliseName } from './normalise.ts';
 import { fromCents, lineKey, type ParsedStatement, type StatementLine } from './statement.ts';
@@ -595,17 +594,11 @@ export function decideLine(
       .run(status, customerId || null, actor.name, now, rule, line.id);
     // Learning: the top proposal's rule was right for this customer, or it was not.
     if (top && (RULES as readonly string[]).includes(top.rule)) {
-      const accepted =
-        decision.kind === 'accept' && decision.proposal === 0
-          ? true
-          : decision.kind === 'accept'
-            ? false
-            : !samePlan(top, customerId, apps);
-      recordRule(store, top.customerId, top.rule, accepted === true ? true : false);
-      if (decision.kind === 'accept' && decision.proposal > 0) {
-        const chosen = line.proposals[decision.proposal]!;
-        recordRule(store, chosen.customerId, chosen.rule, true);
-      }
+      // Accepting the best proposal, or doing by hand exactly what it proposed, confirms it.
+      const accepted = decision.kind === 'accept' ? decision.proposal === 0 : samePlan(top, customerId, apps);
+      recordRule(store, top, accepted);
+      if (decision.kind === 'accept' && decision.proposal > 0)
+        recordRule(store, line.proposals[decision.proposal]!, true);
     }
     appendAudit(store, actor, {
       action: `cashapp.${decision.kind}`,
@@ -637,17 +630,14 @@ function samePlan(
   return apps.length === a.size && apps.every((x) => a.has(x.invoiceId));
 }
 
-function recordRule(store: OpsStore, customerId: string, rule: Rule | string, accepted: boolean): void {
-  store.db
-    .prepare(
-      `INSERT INTO cashapp_rule_stats (customer_id, rule, accepted, rejected) VALUES (?, ?, ?, ?)
-       ON CONFLICT (customer_id, rule) DO UPDATE SET accepted = accepted + excluded.accepted, rejected = rejected + excluded.rejected`,
-    )
-    .run(customerId, rule, accepted ? 1 : 0, accepted ? 0 : 1);
+/** A decision on a proposal, for its customer and over all customers (`*`), as learnDecision keeps it. */
+function recordRule(store: OpsStore, p: Proposal, accepted: boolean): void {
+  const up = store.db.prepare(
+    `INSERT INTO cashapp_rule_stats (customer_id, rule, accepted, rejected) VALUES (?, ?, ?, ?)
+     ON CONFLICT (customer_id, rule) DO UPDATE SET accepted = accepted + excluded.accepted, rejected = rejected + excluded.rejected`,
+  );
+  for (const who of [p.customerId, '*']) up.run(who, ruleKey(p), accepted ? 1 : 0, accepted ? 0 : 1);
 }
-
-/** The learned side in memory, for tests and the benchmark: the same update the store does. */
-export { learnDecision };
 
 export interface PublishRows {
   readonly payments: {

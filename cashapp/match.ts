@@ -82,7 +82,14 @@ export interface Proposal {
   readonly unappliedCents: number;
   readonly confidence: number;
   readonly reasons: readonly string[];
+  /** What identified the customer: reference, iban, name (learned), master (the customer master's name), none. */
+  readonly evidence: Evidence;
 }
+
+export type Evidence = 'reference' | 'iban' | 'name' | 'master' | 'none';
+
+/** The key decisions are learned under: the rule and what identified the customer. */
+export const ruleKey = (p: Pick<Proposal, 'rule' | 'evidence'>) => `${p.rule}/${p.evidence}`;
 
 export interface MatchConfig {
   /** Proposals at or above this confidence are applied without review. */
@@ -114,7 +121,7 @@ export interface Memory {
   readonly ibans: Map<string, Map<string, number>>;
   /** Normalised payer name → customer → confirmed matches. */
   readonly names: Map<string, Map<string, number>>;
-  /** `customer|rule` → decisions on that rule's proposals for that customer. */
+  /** `customer|rule/evidence` (and `*|rule/evidence` over all customers) → decisions on such proposals. */
   readonly rules: Map<string, { accepted: number; rejected: number }>;
 }
 
@@ -139,11 +146,16 @@ export function learnPayer(
   bump(memory.names, normaliseName(line.counterpartyName), customerId);
 }
 
-/** Learn from a person's decision on a proposal of `rule` for `customerId`. */
-export function learnDecision(memory: Memory, customerId: string, rule: Rule, accepted: boolean): void {
-  const key = `${customerId}|${rule}`;
-  const s = memory.rules.get(key) ?? { accepted: 0, rejected: 0 };
-  memory.rules.set(key, accepted ? { ...s, accepted: s.accepted + 1 } : { ...s, rejected: s.rejected + 1 });
+/** Learn from a person's decision on a proposal: for its customer, and over all customers. */
+export function learnDecision(
+  memory: Memory,
+  p: Pick<Proposal, 'customerId' | 'rule' | 'evidence'>,
+  accepted: boolean,
+): void {
+  for (const key of [`${p.customerId}|${ruleKey(p)}`, `*|${ruleKey(p)}`]) {
+    const s = memory.rules.get(key) ?? { accepted: 0, rejected: 0 };
+    memory.rules.set(key, accepted ? { ...s, accepted: s.accepted + 1 } : { ...s, rejected: s.rejected + 1 });
+  }
 }
 
 /** Open items and customers, indexed for matching; `remaining` tracks what applied lines consumed. */
@@ -258,6 +270,7 @@ export class MatchIndex {
 
 interface PayerEvidence {
   customerId: string;
+  kind: 'iban' | 'name' | 'master';
   /** 0..1: how sure the payer is this customer. */
   strength: number;
   reason: string;
@@ -277,6 +290,7 @@ export function identifyPayer(line: StatementLine, index: MatchIndex, memory: Me
       const share = n / total;
       add({
         customerId: c,
+        kind: 'iban',
         strength: Math.min(0.99, share * (n >= 2 ? 0.99 : 0.93)),
         reason: `payer account ${line.counterpartyIban} paid for this customer ${n} time(s)${ib.size > 1 ? ` (it pays for ${ib.size} customers)` : ''}`,
       });
@@ -289,6 +303,7 @@ export function identifyPayer(line: StatementLine, index: MatchIndex, memory: Me
     for (const [c, n] of nm) {
       add({
         customerId: c,
+        kind: 'name',
         strength: Math.min(0.97, (n / total) * (n >= 2 ? 0.97 : 0.9)),
         reason: `payer name "${line.counterpartyName}" paid for this customer ${n} time(s)`,
       });
@@ -298,6 +313,7 @@ export function identifyPayer(line: StatementLine, index: MatchIndex, memory: Me
     for (const s of index.similarNames(line.counterpartyName).slice(0, 3)) {
       add({
         customerId: s.customerId,
+        kind: 'master',
         strength: s.score >= 0.95 ? 0.92 : s.score * 0.85,
         reason: `payer name "${line.counterpartyName}" resembles the customer's name (${Math.round(s.score * 100)} %)`,
       });
@@ -352,20 +368,34 @@ function amountIn(
   return null;
 }
 
+/**
+ * A rule's confidence after what people decided: a Beta posterior with the rule's base confidence as
+ * prior (`priorWeight` pseudo-decisions), first over all customers, then for this customer, taken one
+ * posterior standard deviation low — a rule earns automatic application by a record, not a lucky few.
+ */
 function learned(
   memory: Memory,
   customerId: string,
-  rule: Rule,
+  key: string,
   base: number,
   cfg: MatchConfig,
 ): { p: number; note: string | null } {
-  const s = memory.rules.get(`${customerId}|${rule}`);
-  if (!s || s.accepted + s.rejected === 0) return { p: base, note: null };
-  const p = (s.accepted + base * cfg.priorWeight) / (s.accepted + s.rejected + cfg.priorWeight);
-  return {
-    p,
-    note: `people accepted ${s.accepted} of ${s.accepted + s.rejected} such proposals for this customer`,
+  const w = cfg.priorWeight;
+  const post = (prior: number, s: { accepted: number; rejected: number } | undefined) => {
+    if (!s || s.accepted + s.rejected === 0) return { mean: prior, n: 0 };
+    const n = s.accepted + s.rejected;
+    return { mean: (s.accepted + prior * w) / (n + w), n };
   };
+  const all = memory.rules.get(`*|${key}`);
+  const mine = memory.rules.get(`${customerId}|${key}`);
+  const g = post(base, all);
+  const c = post(g.mean, mine);
+  if (g.n === 0 && c.n === 0) return { p: base, note: null };
+  const sd = Math.sqrt((c.mean * (1 - c.mean)) / (g.n + c.n + w + 1));
+  const notes: string[] = [];
+  if (all) notes.push(`people accepted ${all.accepted} of ${all.accepted + all.rejected} such proposals`);
+  if (mine) notes.push(`${mine.accepted} of ${mine.accepted + mine.rejected} for this customer`);
+  return { p: Math.max(0, c.mean - sd), note: notes.join(', ') };
 }
 
 const fmt = (cents: number) =>
@@ -397,18 +427,19 @@ export function proposeMatches(
       };
     }
     return {
-      factor: 0.97,
+      factor: 0.985,
       reason:
         line.counterpartyName || line.counterpartyIban
           ? 'the payer is not known yet'
           : 'no payer name or account on the line',
     };
   };
-  const push = (p: Omit<Proposal, 'confidence'> & { base: number }) => {
+  const push = (p: Omit<Proposal, 'confidence' | 'evidence'> & { base: number; evidence?: Evidence }) => {
+    const evidence: Evidence = p.evidence ?? (p.rule.startsWith('reference') ? 'reference' : 'none');
     const c = corroboration(p.customerId);
     let base = p.base * c.factor;
     if (c.factor === 1 && p.rule.startsWith('reference')) base = Math.min(0.999, base + 0.005);
-    const l = learned(memory, p.customerId, p.rule, base, cfg);
+    const l = learned(memory, p.customerId, ruleKey({ rule: p.rule, evidence }), base, cfg);
     const reasons = [...p.reasons, ...(c.reason ? [c.reason] : []), ...(l.note ? [l.note] : [])];
     proposals.push({
       customerId: p.customerId,
@@ -417,6 +448,7 @@ export function proposeMatches(
       unappliedCents: p.unappliedCents,
       confidence: Math.round(l.p * 1000) / 1000,
       reasons,
+      evidence,
     });
   };
 
@@ -460,6 +492,32 @@ export function proposeMatches(
       amt.approx ? Math.floor((total * cfg.fxTolerancePct) / 100) : 0,
     );
     const short = total - amt.cents;
+    // Another open invoice of this customer for exactly the amount: the reference may be wrong.
+    const rivals =
+      short === 0
+        ? []
+        : index
+            .customerItems(customerId, currency)
+            .filter((it) => !same.includes(it) && index.open(it.invoiceId) === amt.cents);
+    const doubt = rivals.length > 0 ? 0.85 : 1;
+    const doubtReason = rivals.length
+      ? [
+          `but ${rivals[0]!.invoiceId} of the same customer is open for exactly this amount: the reference may be wrong`,
+        ]
+      : [];
+    for (const r of rivals.slice(0, 2)) {
+      push({
+        customerId,
+        rule: 'customer_amount',
+        evidence: 'reference',
+        applications: [{ invoiceId: r.invoiceId, cents: amt.cents }],
+        unappliedCents: 0,
+        base: 0.8,
+        reasons: [
+          `the remittance names ${ids}, but ${r.invoiceId} of the same customer is open for exactly ${fmt(amt.cents)}`,
+        ],
+      });
+    }
     if (short === 0 || (short > 0 && short <= tolerance) || (amt.approx && Math.abs(short) <= tolerance)) {
       // Everything referenced is paid; a small shortfall (fee, discount, FX) is applied as paid short.
       let left = Math.min(amt.cents, total);
@@ -475,7 +533,7 @@ export function proposeMatches(
         rule: 'reference_exact',
         applications: apps,
         unappliedCents: 0,
-        base: short === 0 ? 0.985 : 0.96,
+        base: short === 0 ? 0.985 : 0.96 * doubt,
         reasons: [
           `the remittance names ${ids}${fxNote}`,
           short === 0
@@ -492,8 +550,9 @@ export function proposeMatches(
         rule: 'reference_overpaid',
         applications: same.map((it) => ({ invoiceId: it.invoiceId, cents: index.open(it.invoiceId) })),
         unappliedCents: line.currency === currency ? over : 0,
-        base: 0.95,
+        base: 0.95 * doubt,
         reasons: [
+          ...doubtReason,
           `the remittance names ${ids}${fxNote}`,
           `${fmt(over)} more than the open total ${fmt(total)}: the rest stays on the customer as unapplied cash`,
         ],
@@ -536,8 +595,9 @@ export function proposeMatches(
       rule: 'reference_partial',
       applications: apps,
       unappliedCents: 0,
-      base: same.length === 1 ? 0.955 : 0.85,
+      base: (same.length === 1 ? 0.965 : 0.85) * doubt,
       reasons: [
+        ...doubtReason,
         `the remittance names ${ids}${fxNote}`,
         `a partial payment: ${fmt(amt.cents)} of the open ${fmt(total)}${same.length > 1 ? ', applied oldest first' : ''}`,
       ],
@@ -564,7 +624,7 @@ export function proposeMatches(
             rule: 'reference_typo',
             applications: [{ invoiceId: it.invoiceId, cents: amt.cents }],
             unappliedCents: 0,
-            base: short === 0 ? 0.96 : 0.9,
+            base: short === 0 ? 0.965 : 0.9,
             reasons: [
               `the remittance has ${k.prefix}${k.digits}, one typo away from ${it.invoiceId}`,
               short === 0
@@ -591,6 +651,7 @@ export function proposeMatches(
         push({
           customerId: payer.customerId,
           rule: 'customer_amount',
+          evidence: payer.kind,
           applications: [{ invoiceId: exact[0]!.invoiceId, cents: amt.cents }],
           unappliedCents: 0,
           base: exact.length === 1 ? payerBase : payerBase * 0.75,
@@ -611,6 +672,7 @@ export function proposeMatches(
         push({
           customerId: payer.customerId,
           rule: 'customer_combination',
+          evidence: payer.kind,
           applications: combos[0]!.map((it) => ({
             invoiceId: it.invoiceId,
             cents: index.open(it.invoiceId),
@@ -627,6 +689,7 @@ export function proposeMatches(
       push({
         customerId: payer.customerId,
         rule: 'customer_unapplied',
+        evidence: payer.kind,
         applications: [],
         unappliedCents: line.amountCents,
         base: 0.4 + 0.3 * payer.strength,
@@ -683,6 +746,7 @@ export function baselineMatch(line: StatementLine, index: MatchIndex): Proposal 
           unappliedCents: 0,
           confidence: 1,
           reasons: ['exact reference and amount'],
+          evidence: 'reference',
         };
       }
     }

@@ -219,15 +219,15 @@ describe('learning', () => {
     const once = best(l(), memory)!;
     expect(once).toMatchObject({ rule: 'customer_amount', customerId: 'C5' });
     expect(once.confidence).toBeLessThan(DEFAULT_MATCH_CONFIG.autoThreshold);
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 12; i++) {
       learnPayer(memory, l(), 'C5');
-      learnDecision(memory, 'C5', 'customer_amount', true);
+      learnDecision(memory, once, true);
     }
     const later = best(l(), memory)!;
     expect(later.confidence).toBeGreaterThanOrEqual(DEFAULT_MATCH_CONFIG.autoThreshold);
-    expect(later.reasons.join(' ')).toMatch(/accepted 6 of 6/);
-    learnDecision(memory, 'C5', 'customer_amount', false);
-    learnDecision(memory, 'C5', 'customer_amount', false);
+    expect(later.reasons.join(' ')).toMatch(/accepted 12 of 12 such proposals, 12 of 12 for this customer/);
+    learnDecision(memory, later, false);
+    learnDecision(memory, later, false);
     expect(best(l(), memory)!.confidence).toBeLessThan(later.confidence);
   });
 });
