@@ -155,7 +155,6 @@ export function generateStatements(
   ]),
 ): TruthLine[] {
   const rng = new SeededRandom(seed, 42);
-  const names = new Map(customers.map((c) => [c.customerId, c.name]));
   // Payers: one or two accounts per customer; some customers share a treasury account.
   const payers = new Map<string, Payer[]>();
   const treasuries: Payer[] = Array.from({ length: 5 }, (_, i) => ({

@@ -104,6 +104,8 @@ export interface MatchConfig {
   readonly maxCombinationSize: number;
   /** Weight of a rule's base confidence against the learned acceptance rate (pseudo-decisions). */
   readonly priorWeight: number;
+  /** How many acceptances one rejection outweighs in the learned confidence. */
+  readonly rejectionWeight: number;
 }
 
 export const DEFAULT_MATCH_CONFIG: MatchConfig = {
@@ -113,6 +115,7 @@ export const DEFAULT_MATCH_CONFIG: MatchConfig = {
   maxCombinationItems: 24,
   maxCombinationSize: 5,
   priorWeight: 5,
+  rejectionWeight: 5,
 };
 
 /** What earlier decisions taught (built from the store by the caller). */
@@ -169,6 +172,8 @@ export class MatchIndex {
   private readonly byAmount = new Map<string, OpenItem[]>();
   private readonly customerNames = new Map<string, { norm: string; grams: string[] }>();
   private readonly gramIndex = new Map<string, Set<string>>();
+  /** Payers repeat: their name lookups are kept (the master does not change during a run). */
+  private readonly nameCache = new Map<string, { customerId: string; score: number }[]>();
 
   constructor(items: readonly OpenItem[], customers: readonly CustomerInfo[]) {
     const push = (m: Map<string, OpenItem[]>, k: string, it: OpenItem) => {
@@ -251,6 +256,16 @@ export class MatchIndex {
 
   /** Customers whose master name resembles `name` (Dice on bigrams), best first. */
   similarNames(name: string, min = 0.75): { customerId: string; score: number }[] {
+    const key = `${min}|${name}`;
+    let hit = this.nameCache.get(key);
+    if (!hit) {
+      if (this.nameCache.size > 50_000) this.nameCache.clear();
+      this.nameCache.set(key, (hit = this.computeSimilarNames(name, min)));
+    }
+    return hit;
+  }
+
+  private computeSimilarNames(name: string, min: number): { customerId: string; score: number }[] {
     const norm = normaliseName(name);
     if (!norm) return [];
     const grams = bigrams(norm);
@@ -369,9 +384,10 @@ function amountIn(
 }
 
 /**
- * A rule's confidence after what people decided: a Beta posterior with the rule's base confidence as
- * prior (`priorWeight` pseudo-decisions), first over all customers, then for this customer, taken one
- * posterior standard deviation low — a rule earns automatic application by a record, not a lucky few.
+ * A rule's confidence after what people decided: the posterior mean of a Beta with the rule's base
+ * confidence as prior (`priorWeight` pseudo-decisions), first over all customers, then for this
+ * customer, with every rejection counted `rejectionWeight` times — a wrong automatic application
+ * costs more than a line sent to review, so a rule earns automation by a long clean record.
  */
 function learned(
   memory: Memory,
@@ -381,21 +397,15 @@ function learned(
   cfg: MatchConfig,
 ): { p: number; note: string | null } {
   const w = cfg.priorWeight;
-  const post = (prior: number, s: { accepted: number; rejected: number } | undefined) => {
-    if (!s || s.accepted + s.rejected === 0) return { mean: prior, n: 0 };
-    const n = s.accepted + s.rejected;
-    return { mean: (s.accepted + prior * w) / (n + w), n };
-  };
+  const post = (prior: number, s: { accepted: number; rejected: number } | undefined) =>
+    !s ? prior : (s.accepted + prior * w) / (s.accepted + cfg.rejectionWeight * s.rejected + w);
   const all = memory.rules.get(`*|${key}`);
   const mine = memory.rules.get(`${customerId}|${key}`);
-  const g = post(base, all);
-  const c = post(g.mean, mine);
-  if (g.n === 0 && c.n === 0) return { p: base, note: null };
-  const sd = Math.sqrt((c.mean * (1 - c.mean)) / (g.n + c.n + w + 1));
+  if (!all && !mine) return { p: base, note: null };
   const notes: string[] = [];
   if (all) notes.push(`people accepted ${all.accepted} of ${all.accepted + all.rejected} such proposals`);
   if (mine) notes.push(`${mine.accepted} of ${mine.accepted + mine.rejected} for this customer`);
-  return { p: Math.max(0, c.mean - sd), note: notes.join(', ') };
+  return { p: post(post(base, all), mine), note: notes.join(', ') };
 }
 
 const fmt = (cents: number) =>

@@ -77,7 +77,7 @@ export function refKey(id: string): RefKey | null {
 
 /**
  * The references a remittance text may hold: up to 5 letters, then a number of at least 3 digits
- * (dashes, spaces, dots or slashes inside it dropped; O read as 0 and I/l as 1 inside the number;
+ * (dashes or dots inside it dropped; O read as 0 and I/l as 1 inside the number;
  * O's ending a prefix of 4+ letters read as zeros: `INVOOO103`).
  */
 export function remittanceRefs(text: string): RefKey[] {
@@ -86,8 +86,7 @@ export function remittanceRefs(text: string): RefKey[] {
   const seen = new Set<string>();
   let lastPrefix = '';
   let lastEnd = -1;
-  const NUMBER =
-    /([A-Za-z]*)[\s\-_#:./]{0,3}([0-9](?:[\s\-./]?(?:[0-9]|[OoIl](?=[\s\-./]?[0-9OoIl]*[0-9])))*)/g;
+  const NUMBER = /([A-Za-z]*)[\s\-_#:./]{0,3}([0-9](?:[-.]?(?:[0-9]|[OoIl](?=[-.]?[0-9OoIl]*[0-9])))*)/g;
   for (const m of t.matchAll(NUMBER)) {
     let letters = m[1]!;
     let zeros = '';
