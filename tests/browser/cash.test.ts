@@ -129,6 +129,47 @@ describe('cash application in the browser', () => {
     await expect.poll(() => page.getByRole('alert').textContent(), WAIT).toContain('INVOICE=AMOUNT');
   });
 
+  it('hostile statement contents show as text; a file that is no statement is refused with its reason', async () => {
+    const page = await h.newPage();
+    await openCash(page, 'credit_manager');
+    const csv = [
+      'account,booking_date,value_date,amount,currency,counterparty_name,counterparty_iban,remittance,end_to_end_id,bank_reference',
+      'DE89370400440532013000,2026-06-03,2026-06-03,12.34,EUR,"<img src=x onerror=""document.title=2"">",,"=HYPERLINK(""http://x"")<script>document.title=3</script>",,HOSTILE-1',
+    ].join('\n');
+    await page
+      .locator('input[name=statement]')
+      .setInputFiles({ name: 'hostile.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Import and match' }).click();
+    await expect
+      .poll(() => page.getByRole('status').textContent(), WAIT)
+      .toContain('hostile.csv (csv): 1 line(s) read, 1 new');
+    const hostile = page.locator('article.line', { hasText: '<img src=x' });
+    await expect
+      .poll(() => hostile.textContent(), WAIT)
+      .toContain('=HYPERLINK("http://x")<script>document.title=3</script>');
+    expect(await page.locator('article.line img').count()).toBe(0);
+    expect(await page.title()).toBe('ARLens — Cash application');
+
+    await page
+      .locator('input[name=statement]')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello\nworld\n') });
+    await page.getByRole('button', { name: 'Import and match' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), WAIT)
+      .toMatch(/the header lacks "account"/);
+    await page.locator('input[name=statement]').setInputFiles({
+      name: 'evil.xml',
+      mimeType: 'application/xml',
+      buffer: Buffer.from(
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><Document>&x;</Document>',
+      ),
+    });
+    await page.getByRole('button', { name: 'Import and match' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), WAIT)
+      .toMatch(/document type declaration is not allowed/);
+  });
+
   it('the CFO sees the queue without forms, and a CFO form post is refused', async () => {
     const page = await h.newPage();
     await openCash(page, 'cfo');
