@@ -168,14 +168,20 @@ export function importStatement(
   });
 }
 
-/** Replace the open-item snapshot the matcher works from (read from the warehouse by the caller). */
+/**
+ * Replace the open-item snapshot the matcher works from (read from the warehouse by the caller), with
+ * the bank lines whose receipts that warehouse already holds (`inWarehouse`): the applications of
+ * every other line are taken off the snapshot's open amounts, whatever the order of publish, build
+ * and refresh.
+ */
 export function refreshOpenItems(
   store: OpsStore,
   items: readonly (OpenItem & { customerName: string })[],
+  inWarehouse: readonly number[],
 ): void {
   store.write(() => {
     const now = new Date().toISOString();
-    store.db.exec('DELETE FROM cashapp_open_items');
+    store.db.exec('DELETE FROM cashapp_open_items; DELETE FROM cashapp_snapshot_lines;');
     const ins = store.db.prepare(
       `INSERT INTO cashapp_open_items (invoice_id, customer_id, customer_name, open_cents, currency, document_date, due_date, refreshed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -192,6 +198,8 @@ export function refreshOpenItems(
         now,
       );
     }
+    const line = store.db.prepare('INSERT OR IGNORE INTO cashapp_snapshot_lines (line_id) VALUES (?)');
+    for (const id of inWarehouse) line.run(id);
   });
 }
 
@@ -211,8 +219,8 @@ function currentIndex(store: OpsStore): MatchIndex {
     .prepare(
       `SELECT o.invoice_id, o.customer_id, o.customer_name, o.currency, o.document_date, o.due_date,
               o.open_cents - COALESCE((
-                SELECT SUM(a.amount_cents) FROM cash_applications a JOIN bank_lines l ON l.id = a.line_id
-                WHERE a.invoice_id = o.invoice_id AND (l.published_at IS NULL OR l.published_at > o.refreshed_at)
+                SELECT SUM(a.amount_cents) FROM cash_applications a
+                WHERE a.invoice_id = o.invoice_id AND a.line_id NOT IN (SELECT line_id FROM cashapp_snapshot_lines)
               ), 0) AS open_cents
        FROM cashapp_open_items o`,
     )
@@ -660,6 +668,12 @@ export interface PublishRows {
 
 /** Receipt id of a bank line: stable, so re-publishing replaces rather than duplicates. */
 export const receiptId = (lineId: number) => `BANK-${String(lineId).padStart(8, '0')}`;
+
+/** The bank line of a receipt id, or null for any other receipt. */
+export function lineOfReceipt(receipt: string): number | null {
+  const m = /^BANK-(\d{8,})$/.exec(receipt);
+  return m ? Number(m[1]) : null;
+}
 
 /** Decided lines the warehouse does not have yet, as the ERP contract's payments and applications. */
 export function publishable(store: OpsStore): PublishRows {

@@ -11,7 +11,7 @@ import { csvField } from '../core/csv.ts';
 import { queryRows, type Row } from '../warehouse/convert.ts';
 import { withPublished } from '../warehouse/store.ts';
 import type { OpenItem } from './match.ts';
-import type { PublishRows } from './decisions.store.ts';
+import { lineOfReceipt, type PublishRows } from './decisions.store.ts';
 import { toCents } from './statement.ts';
 
 /** The open invoices and their customers' names, as the marts have them. */
@@ -37,9 +37,25 @@ export function toOpenItems(rows: readonly Row[]): OpenItemRow[] {
   }));
 }
 
-/** Open invoices of the published warehouse (a job's read; the server uses its serving warehouse). */
-export async function readOpenItems(warehouseDir: string): Promise<OpenItemRow[]> {
-  return withPublished(warehouseDir, async (conn) => toOpenItems(await queryRows(conn, OPEN_ITEMS_SQL)));
+/** The receipts cash application published that the warehouse holds. */
+export const BANK_RECEIPTS_SQL = `SELECT receipt_id FROM marts.fct_payments WHERE receipt_id LIKE 'BANK-%'`;
+
+/** Bank lines (ids) whose receipts are in rows of BANK_RECEIPTS_SQL. */
+export function toLineIds(rows: readonly Row[]): number[] {
+  return rows.map((r) => lineOfReceipt(String(r['receipt_id']))).filter((id): id is number => id !== null);
+}
+
+export interface LedgerSnapshot {
+  readonly items: OpenItemRow[];
+  readonly inWarehouse: number[];
+}
+
+/** Open invoices and published bank receipts of the published warehouse (a job's read). */
+export async function readLedgerSnapshot(warehouseDir: string): Promise<LedgerSnapshot> {
+  return withPublished(warehouseDir, async (conn) => ({
+    items: toOpenItems(await queryRows(conn, OPEN_ITEMS_SQL)),
+    inWarehouse: toLineIds(await queryRows(conn, BANK_RECEIPTS_SQL)),
+  }));
 }
 
 /** '123.4500' → '123.45' (DECIMAL text with more places than cents; the extra places must be zero). */

@@ -156,6 +156,10 @@ export const MIGRATIONS: readonly Migration[] = [
         refreshed_at TEXT NOT NULL
       ) STRICT;
 
+      CREATE TABLE cashapp_snapshot_lines (
+        line_id INTEGER PRIMARY KEY
+      ) STRICT;
+
       CREATE TABLE cashapp_rule_stats (
         customer_id TEXT NOT NULL,
         rule TEXT NOT NULL,

@@ -23,7 +23,7 @@ import {
   type Decision,
   type LineStatus,
 } from '../../cashapp/decisions.store.ts';
-import { readOpenItems, writeErpFiles } from '../../cashapp/ledger.ts';
+import { readLedgerSnapshot, writeErpFiles } from '../../cashapp/ledger.ts';
 import { DEFAULT_MATCH_CONFIG } from '../../cashapp/match.ts';
 import { csvProfile, readStatement } from '../../cashapp/read.ts';
 import { fromCents, toCents } from '../../cashapp/statement.ts';
@@ -54,9 +54,10 @@ function threshold(v: string): number {
 
 /** Refresh the open-item snapshot from the published warehouse, then match every new line. */
 async function matchNow(c: Config, autoThreshold: number): Promise<void> {
-  const items = await readOpenItems(c.warehouse);
+  const snapshot = await readLedgerSnapshot(c.warehouse);
+  const items = snapshot.items;
   await withStore(c, (store) => {
-    refreshOpenItems(store, items);
+    refreshOpenItems(store, items, snapshot.inWarehouse);
     const r = runMatching(store, cliActor(), 'cli', { ...DEFAULT_MATCH_CONFIG, autoThreshold });
     console.log(
       `Matched ${r.matched} line(s) against ${items.length} open invoice(s): ${r.autoApplied} applied automatically ` +
@@ -266,8 +267,8 @@ export function registerBank(program: Command, ctx: Context): void {
           `Published ${rows.payments.length} payment(s) and ${rows.applications.length} application(s).`,
         );
         if (o.build) {
-          const items = await readOpenItems(c.warehouse);
-          await withStore(c, (store) => refreshOpenItems(store, items));
+          const snapshot = await readLedgerSnapshot(c.warehouse);
+          await withStore(c, (store) => refreshOpenItems(store, snapshot.items, snapshot.inWarehouse));
         }
       } finally {
         if (!o.out) await fs.rm(dir, { recursive: true, force: true });

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluate, type Evaluation } from '../../cashapp/evaluate.ts';
 import { generateStatements, syntheticLedger } from '../../cashapp/generate.ts';
-import { readOpenItems } from '../../cashapp/ledger.ts';
+import { readLedgerSnapshot } from '../../cashapp/ledger.ts';
 import {
   consume,
   DEFAULT_MATCH_CONFIG,
@@ -46,7 +46,7 @@ async function demoLedger(dir: string) {
   writeBenchDemo(exports, INVOICES);
   await ingest([{ path: exports, profile: 'canonical' }], { warehouseDir: wh });
   await build({ projectDir: join(ROOT, 'models'), warehouseDir: wh, vars: { as_of_date: '2026-09-30' } });
-  const rows = await readOpenItems(wh);
+  const rows = (await readLedgerSnapshot(wh)).items;
   const customers = [
     ...new Map(rows.map((r) => [r.customerId, { customerId: r.customerId, name: r.customerName }])).values(),
   ];

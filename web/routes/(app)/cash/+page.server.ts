@@ -16,7 +16,7 @@ import {
   runMatching,
   type Decision,
 } from '../../../../cashapp/decisions.store.ts';
-import { OPEN_ITEMS_SQL, toOpenItems } from '../../../../cashapp/ledger.ts';
+import { BANK_RECEIPTS_SQL, OPEN_ITEMS_SQL, toLineIds, toOpenItems } from '../../../../cashapp/ledger.ts';
 import { DEFAULT_MATCH_CONFIG } from '../../../../cashapp/match.ts';
 import { CSV_PROFILES } from '../../../../cashapp/csv.ts';
 import { csvProfile, MAX_STATEMENT_BYTES, readStatement } from '../../../../cashapp/read.ts';
@@ -84,7 +84,12 @@ export const actions: Actions = {
       const ops = auth().ops;
       const actor = actorOf(event);
       const r = importStatement(ops, actor, authority, { name: file.name.slice(0, 200), bytes }, parsed);
-      refreshOpenItems(ops, toOpenItems(await servingWarehouse().query(OPEN_ITEMS_SQL)));
+      const wh = servingWarehouse();
+      refreshOpenItems(
+        ops,
+        toOpenItems(await wh.query(OPEN_ITEMS_SQL)),
+        toLineIds(await wh.query(BANK_RECEIPTS_SQL)),
+      );
       const m = runMatching(ops, actor, authority);
       return {
         message: t('cash.imported', {
