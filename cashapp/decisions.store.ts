@@ -28,16 +28,18 @@ import {
   type OpenItem,
   type Proposal,
 } from './match.ts';
+import { errorText, type CashAppErrorCode, type ErrorParams } from './errors.ts';
 import { normaliseName } from './normalise.ts';
 import { fromCents, lineKey, type ParsedStatement, type StatementLine } from './statement.ts';
 
 export class CashAppError extends Error {
   override readonly name = 'CashAppError';
   constructor(
-    message: string,
+    readonly code: CashAppErrorCode,
+    readonly params: ErrorParams = {},
     readonly status: 400 | 403 | 404 | 409 = 400,
   ) {
-    super(message);
+    super(errorText(code, params));
   }
 }
 
@@ -46,10 +48,7 @@ export type Authority = Role | 'cli';
 
 function authorise(authority: Authority, action: 'cashapp.import' | 'cashapp.decide'): void {
   if (authority !== 'cli' && !mayDo(authority, action)) {
-    throw new CashAppError(
-      `Your role may not ${action === 'cashapp.import' ? 'import bank statements' : 'decide cash application'}.`,
-      403,
-    );
+    throw new CashAppError(action === 'cashapp.import' ? 'forbiddenImport' : 'forbiddenDecide', {}, 403);
   }
 }
 
@@ -493,19 +492,20 @@ export function decideLine(
   decision: Decision,
 ): BankLine {
   authorise(authority, 'cashapp.decide');
-  if (!Number.isSafeInteger(lineId) || lineId <= 0) throw new CashAppError('No such bank line.', 404);
-  if (!Number.isSafeInteger(version) || version < 0) throw new CashAppError('The line version is missing.');
+  if (!Number.isSafeInteger(lineId) || lineId <= 0) throw new CashAppError('noLine', { id: '?' }, 404);
+  if (!Number.isSafeInteger(version) || version < 0) throw new CashAppError('noVersion');
   return store.write(() => {
     const line = getLine(store, lineId);
-    if (!line) throw new CashAppError(`No bank line ${lineId}.`, 404);
+    if (!line) throw new CashAppError('noLine', { id: lineId }, 404);
     if (line.version !== version) {
       throw new CashAppError(
-        `Line ${lineId} changed since you opened it (now ${line.status}${line.decidedBy ? `, by ${line.decidedBy}` : ''}). Reload and look again.`,
+        'stale',
+        { id: lineId, status: line.status, by: line.decidedBy ? `, by ${line.decidedBy}` : '' },
         409,
       );
     }
     if (line.status !== 'review' && line.status !== 'new') {
-      throw new CashAppError(`Line ${lineId} is ${line.status}, not waiting for review.`, 409);
+      throw new CashAppError('notWaiting', { id: lineId, status: line.status }, 409);
     }
     const index = currentIndex(store);
     let customerId: string;
@@ -516,8 +516,7 @@ export function decideLine(
     switch (decision.kind) {
       case 'accept': {
         const p = line.proposals[decision.proposal];
-        if (!Number.isInteger(decision.proposal) || !p)
-          throw new CashAppError('No such proposal on this line.');
+        if (!Number.isInteger(decision.proposal) || !p) throw new CashAppError('noProposal');
         customerId = p.customerId;
         apps = p.applications.map((a) => ({ ...a }));
         rule = p.rule;
@@ -525,16 +524,13 @@ export function decideLine(
         break;
       }
       case 'split': {
-        if (decision.applications.length === 0)
-          throw new CashAppError('A split needs at least one invoice and amount.');
-        if (decision.applications.length > MAX_SPLIT)
-          throw new CashAppError(`A split has at most ${MAX_SPLIT} invoices.`);
+        if (decision.applications.length === 0) throw new CashAppError('splitEmpty');
+        if (decision.applications.length > MAX_SPLIT) throw new CashAppError('splitMax', { max: MAX_SPLIT });
         const seen = new Set<string>();
         for (const a of decision.applications) {
-          if (!Number.isSafeInteger(a.cents) || a.cents <= 0)
-            throw new CashAppError('Every split amount must be more than zero.');
+          if (!Number.isSafeInteger(a.cents) || a.cents <= 0) throw new CashAppError('splitAmount');
           if (seen.has(a.invoiceId))
-            throw new CashAppError(`Invoice ${a.invoiceId.slice(0, 40)} is named twice.`);
+            throw new CashAppError('splitTwice', { invoice: a.invoiceId.slice(0, 40) });
           seen.add(a.invoiceId);
         }
         customerId = decision.customerId;
@@ -550,7 +546,7 @@ export function decideLine(
         break;
       case 'reject': {
         const reason = decision.reason.trim();
-        if (!reason) throw new CashAppError('Say why the line is not a customer payment.');
+        if (!reason) throw new CashAppError('noReason');
         customerId = '';
         rule = 'person_reject';
         status = 'rejected';
@@ -562,35 +558,46 @@ export function decideLine(
         store.db.prepare('SELECT 1 FROM cashapp_open_items WHERE customer_id = ? LIMIT 1').get(customerId) ??
         store.db.prepare('SELECT 1 FROM bank_lines WHERE customer_id = ? LIMIT 1').get(customerId);
       if (!customerId || !known)
-        throw new CashAppError(`Unknown customer ${JSON.stringify(customerId.slice(0, 40))}.`);
+        throw new CashAppError('unknownCustomer', { customer: JSON.stringify(customerId.slice(0, 40)) });
     }
     let appliedSameCurrency = 0;
     for (const a of apps) {
       const item = index.items.get(a.invoiceId);
-      if (!item) throw new CashAppError(`Invoice ${JSON.stringify(a.invoiceId.slice(0, 40))} is not open.`);
+      if (!item) throw new CashAppError('notOpen', { invoice: JSON.stringify(a.invoiceId.slice(0, 40)) });
       if (item.customerId !== customerId) {
-        throw new CashAppError(
-          `Invoice ${a.invoiceId} belongs to customer ${item.customerId}, not ${customerId}.`,
-        );
+        throw new CashAppError('otherCustomer', {
+          invoice: a.invoiceId,
+          owner: item.customerId,
+          customer: customerId.slice(0, 40),
+        });
       }
       const open = index.open(a.invoiceId);
       if (a.cents > open) {
         throw new CashAppError(
-          `Invoice ${a.invoiceId} has ${fromCents(Math.max(open, 0))} ${item.currency} open; ${fromCents(a.cents)} is more (another line may have been applied to it meanwhile).`,
+          'overOpen',
+          {
+            invoice: a.invoiceId,
+            open: fromCents(Math.max(open, 0)),
+            currency: item.currency,
+            amount: fromCents(a.cents),
+          },
           409,
         );
       }
       if (item.currency === line.currency) appliedSameCurrency += a.cents;
       else if (line.instructedCurrency !== item.currency) {
-        throw new CashAppError(
-          `Invoice ${a.invoiceId} is in ${item.currency}; the line is in ${line.currency}. Leave it unapplied for now.`,
-        );
+        throw new CashAppError('currency', {
+          invoice: a.invoiceId,
+          currency: item.currency,
+          lineCurrency: line.currency,
+        });
       }
     }
     if (appliedSameCurrency > line.amountCents) {
-      throw new CashAppError(
-        `The split applies ${fromCents(appliedSameCurrency)}, more than the line's ${fromCents(line.amountCents)}.`,
-      );
+      throw new CashAppError('overLine', {
+        applied: fromCents(appliedSameCurrency),
+        amount: fromCents(line.amountCents),
+      });
     }
     const now = new Date().toISOString();
     writeApplications(store, line.id, customerId, apps, 'person', rule);

@@ -1,4 +1,6 @@
-/** Words of the Cash application page. Keys start with 'cash.'. */
+/** Words of the Cash application page. Keys start with 'cash.'; 'cash.err.' are cashapp/errors.ts's. */
+import { CASHAPP_ERRORS as E } from '../../../../cashapp/errors.ts';
+
 export const en = {
   'cash.title': 'Cash application',
   'cash.intro':
@@ -41,6 +43,24 @@ export const en = {
   'cash.badSplit': 'Write each split line as INVOICE=AMOUNT.',
   'cash.noFile': 'Choose a statement file.',
   'cash.readOnly': 'Your role sees the queue; a credit manager decides it.',
+  'cash.err.forbiddenImport': E.forbiddenImport,
+  'cash.err.forbiddenDecide': E.forbiddenDecide,
+  'cash.err.noLine': E.noLine,
+  'cash.err.noVersion': E.noVersion,
+  'cash.err.stale': E.stale,
+  'cash.err.notWaiting': E.notWaiting,
+  'cash.err.noProposal': E.noProposal,
+  'cash.err.splitEmpty': E.splitEmpty,
+  'cash.err.splitMax': E.splitMax,
+  'cash.err.splitAmount': E.splitAmount,
+  'cash.err.splitTwice': E.splitTwice,
+  'cash.err.noReason': E.noReason,
+  'cash.err.unknownCustomer': E.unknownCustomer,
+  'cash.err.notOpen': E.notOpen,
+  'cash.err.otherCustomer': E.otherCustomer,
+  'cash.err.overOpen': E.overOpen,
+  'cash.err.currency': E.currency,
+  'cash.err.overLine': E.overLine,
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -85,4 +105,25 @@ export const ja: Record<keyof typeof en, string> = {
   'cash.badSplit': '分割は 1 行ずつ 請求書=金額 と書いてください。',
   'cash.noFile': '明細ファイルを選んでください。',
   'cash.readOnly': 'このロールは閲覧のみです。判断はクレジットマネージャーが行います。',
+  'cash.err.forbiddenImport': 'このロールは銀行明細を取り込めません。',
+  'cash.err.forbiddenDecide': 'このロールは入金消込を判断できません。',
+  'cash.err.noLine': '明細 {id} はありません。',
+  'cash.err.noVersion': '明細のバージョンがありません。',
+  'cash.err.stale':
+    '明細 {id} は開いた後に変更されました（現在: {status}{by}）。再読み込みして確認してください。',
+  'cash.err.notWaiting': '明細 {id} は {status} で、確認待ちではありません。',
+  'cash.err.noProposal': 'この明細にその候補はありません。',
+  'cash.err.splitEmpty': '分割には請求書と金額が 1 件以上必要です。',
+  'cash.err.splitMax': '分割できる請求書は最大 {max} 件です。',
+  'cash.err.splitAmount': '分割の金額はすべて 0 より大きくしてください。',
+  'cash.err.splitTwice': '請求書 {invoice} が 2 回指定されています。',
+  'cash.err.noReason': '顧客からの入金ではない理由を入力してください。',
+  'cash.err.unknownCustomer': '顧客 {customer} は存在しません。',
+  'cash.err.notOpen': '請求書 {invoice} は未決済ではありません。',
+  'cash.err.otherCustomer': '請求書 {invoice} は顧客 {owner} のもので、{customer} のものではありません。',
+  'cash.err.overOpen':
+    '請求書 {invoice} の未決済残高は {open} {currency} です。{amount} はそれを超えます（その間に別の明細が消し込まれた可能性があります）。',
+  'cash.err.currency':
+    '請求書 {invoice} は {currency} 建て、明細は {lineCurrency} 建てです。いったん未消込にしてください。',
+  'cash.err.overLine': '分割の合計 {applied} が明細の金額 {amount} を超えています。',
 };

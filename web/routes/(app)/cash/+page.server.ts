@@ -21,7 +21,7 @@ import { DEFAULT_MATCH_CONFIG } from '../../../../cashapp/match.ts';
 import { CSV_PROFILES } from '../../../../cashapp/csv.ts';
 import { csvProfile, MAX_STATEMENT_BYTES, readStatement } from '../../../../cashapp/read.ts';
 import { StatementError, toCents } from '../../../../cashapp/statement.ts';
-import { translator, type MessageKey } from '$lib/i18n/messages';
+import { translator, type MessageKey, type Translate } from '$lib/i18n/messages';
 import { actorOf } from '$lib/server/actor';
 import { auth } from '$lib/server/session';
 import { servingWarehouse } from '$lib/server/warehouse';
@@ -46,16 +46,14 @@ function role(event: RequestEvent, action: 'cashapp.import' | 'cashapp.decide') 
   return user.role;
 }
 
-/** A rule the request breaks is the form's message; anything else a server error. */
-async function attempt<T>(fn: () => Promise<T> | T) {
+/** A rule the request breaks is the form's message, in the reader's language; anything else a server error. */
+async function attempt<T>(t: Translate, fn: () => Promise<T> | T) {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof CashAppError)
-      return fail(e.status === 403 ? 403 : e.status === 404 ? 404 : e.status === 409 ? 409 : 400, {
-        message: e.message,
-        error: true,
-      });
+    if (e instanceof CashAppError) {
+      return fail(e.status, { message: t(`cash.err.${e.code}` as MessageKey, e.params), error: true });
+    }
     if (e instanceof StatementError) return fail(400, { message: e.message, error: true });
     throw e;
   }
@@ -75,7 +73,7 @@ export const actions: Actions = {
     if (!(file instanceof File) || file.size === 0)
       return fail(400, { message: t('cash.noFile'), error: true });
     if (file.size > MAX_STATEMENT_BYTES) return fail(400, { message: 'The file is too large.', error: true });
-    return attempt(async () => {
+    return attempt(t, async () => {
       const bytes = new Uint8Array(await file.arrayBuffer());
       const parsed = readStatement(bytes, {
         fileName: file.name,
@@ -140,7 +138,7 @@ export const actions: Actions = {
       default:
         return fail(400, { message: 'Unknown decision.', error: true, line: id });
     }
-    return attempt(() => {
+    return attempt(t, () => {
       const l = decideLine(auth().ops, actorOf(event), authority, id, version, decision);
       return {
         message: t('cash.decided', { id: l.id, status: t(`cash.status.${l.status}` as MessageKey) }),
