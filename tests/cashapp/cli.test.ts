@@ -129,6 +129,43 @@ describe('arlens bank', () => {
       ).code,
     ).toBe(0);
 
+    // Bad input gets a clear error and changes nothing.
+    const bad: [string[], RegExp][] = [
+      [
+        [
+          'bank',
+          'decide',
+          String(weber.id),
+          '--version',
+          '0',
+          '--split',
+          'INV-0000109=abc',
+          '--customer',
+          'C6',
+        ],
+        /is not INVOICE=AMOUNT/,
+      ],
+      [
+        ['bank', 'decide', String(weber.id), '--version', '0', '--accept', '0', '--reject', 'x'],
+        /exactly one of/,
+      ],
+      [['bank', 'decide', 'abc', '--version', '0', '--reject', 'x'], /No bank line/],
+      [['bank', 'import', join(root, 'missing.xml')], /ENOENT|no such file/],
+      [
+        ['bank', 'import', '--auto-threshold', '2', join(FIX, 'mt940.sta')],
+        /auto-threshold must be a number/,
+      ],
+      [
+        ['bank', 'import', '--csv-profile', '../../etc/passwd', join(FIX, 'sparkasse.csv')],
+        /unknown CSV profile/,
+      ],
+    ];
+    for (const [args, message] of bad) {
+      const r = await arlens(...args);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.err).toMatch(message);
+    }
+
     const out = join(root, 'erp');
     const pub = await arlens('bank', 'publish', '--out', out);
     expect(pub.code, pub.out).toBe(0);
