@@ -12,7 +12,7 @@ export const ROLES = ['admin', 'cfo', 'analyst', 'sales_lead', 'collector', 'cre
 export type Role = (typeof ROLES)[number];
 
 /** Every write the product does, by name (the audit log's action names start with these). */
-export const ACTIONS = ['users.manage', 'audit.read'] as const;
+export const ACTIONS = ['users.manage', 'audit.read', 'cashapp.import', 'cashapp.decide'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Which rows of the data a role sees: all, its regions (a sales lead), its portfolio (a credit controller), none. */
@@ -43,7 +43,13 @@ export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {
   analyst: { views: 'all', rows: 'all', actions: [], home: '/' },
   sales_lead: { views: 'all', rows: 'regions', actions: [], home: '/' },
   collector: { views: COLLECTION_VIEWS, rows: 'portfolio', actions: [], home: '/collections' },
-  credit_manager: { views: 'all', rows: 'all', actions: [], home: '/credit' },
+  // Also works cash application: loads bank statements and decides the review queue.
+  credit_manager: {
+    views: 'all',
+    rows: 'all',
+    actions: ['cashapp.import', 'cashapp.decide'],
+    home: '/credit',
+  },
 };
 
 const READERS: readonly Role[] = ['cfo', 'sales_lead', 'analyst', 'collector', 'credit_manager'];
@@ -64,6 +70,8 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/customers/[id]': READERS,
   '/collections': READERS,
   '/risk': READERS,
+  // Cash application: the credit manager works it; the CFO sees it.
+  '/cash': ['credit_manager', 'cfo'],
   '/data': DATA_STEWARDS,
   '/admin/users': ['admin'],
   '/api/status': DATA_STEWARDS,

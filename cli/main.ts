@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { registerBank } from './commands/bank.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerIngest } from './commands/ingest.ts';
@@ -39,6 +40,7 @@ registerStatus(program, ctx);
 registerReference(program);
 registerToken(program, ctx);
 registerUsers(program, ctx);
+registerBank(program, ctx);
 registerMlCommands(program, () => ctx.config());
 registerServe(program, ctx);
 

@@ -76,4 +76,97 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'cash application: bank statements, their lines, proposals, decisions and what they learned',
+    sql: `
+      CREATE TABLE bank_statements (
+        id INTEGER PRIMARY KEY,
+        statement_ref TEXT NOT NULL,
+        format TEXT NOT NULL,
+        account TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        lines_read INTEGER NOT NULL,
+        lines_new INTEGER NOT NULL,
+        lines_duplicate INTEGER NOT NULL,
+        lines_quarantined INTEGER NOT NULL,
+        imported_by TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE bank_lines (
+        id INTEGER PRIMARY KEY,
+        line_key TEXT NOT NULL UNIQUE,
+        statement_id INTEGER NOT NULL REFERENCES bank_statements (id),
+        position INTEGER NOT NULL,
+        account TEXT NOT NULL,
+        booking_date TEXT NOT NULL,
+        value_date TEXT NOT NULL,
+        amount_cents INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        instructed_cents INTEGER,
+        instructed_currency TEXT,
+        charges_cents INTEGER,
+        counterparty_name TEXT NOT NULL,
+        counterparty_iban TEXT NOT NULL,
+        remittance TEXT NOT NULL,
+        end_to_end_id TEXT NOT NULL,
+        bank_reference TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('new', 'review', 'applied', 'unapplied', 'rejected', 'outgoing')),
+        customer_id TEXT,
+        proposals TEXT NOT NULL DEFAULT '[]',
+        decided_by TEXT,
+        decided_at TEXT,
+        decision_rule TEXT,
+        confidence REAL,
+        version INTEGER NOT NULL DEFAULT 0,
+        published_at TEXT
+      ) STRICT;
+      CREATE INDEX bank_lines_by_status ON bank_lines (status);
+      CREATE INDEX bank_lines_by_iban ON bank_lines (counterparty_iban);
+
+      CREATE TABLE bank_quarantine (
+        statement_id INTEGER NOT NULL REFERENCES bank_statements (id),
+        position INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        raw TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE cash_applications (
+        line_id INTEGER NOT NULL REFERENCES bank_lines (id),
+        invoice_id TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
+        currency TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('rule', 'person')),
+        rule TEXT,
+        PRIMARY KEY (line_id, invoice_id)
+      ) STRICT;
+      CREATE INDEX cash_applications_by_invoice ON cash_applications (invoice_id);
+
+      CREATE TABLE cashapp_open_items (
+        invoice_id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        customer_name TEXT NOT NULL,
+        open_cents INTEGER NOT NULL,
+        currency TEXT NOT NULL,
+        document_date TEXT NOT NULL,
+        due_date TEXT NOT NULL,
+        refreshed_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE cashapp_snapshot_lines (
+        line_id INTEGER PRIMARY KEY
+      ) STRICT;
+
+      CREATE TABLE cashapp_rule_stats (
+        customer_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        accepted INTEGER NOT NULL DEFAULT 0,
+        rejected INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (customer_id, rule)
+      ) STRICT;
+    `,
+  },
 ];

@@ -34,7 +34,7 @@ async function withStore<T>(ctx: Context, fn: (store: OpsStore) => Promise<T> | 
   }
 }
 
-function cliActor(): Actor {
+export function cliActor(): Actor {
   let name = 'unknown';
   try {
     name = userInfo().username;

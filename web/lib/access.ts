@@ -13,6 +13,7 @@ export const PAGES: readonly { readonly href: string; readonly key: MessageKey }
   { href: '/customers', key: 'nav.customers' },
   { href: '/collections', key: 'nav.collections' },
   { href: '/risk', key: 'nav.risk' },
+  { href: '/cash', key: 'nav.cash' },
   { href: '/data', key: 'nav.data' },
   { href: '/admin/users', key: 'nav.users' },
 ];

@@ -3,6 +3,7 @@
  * error. `{name}` placeholders are filled by `translate`.
  */
 import * as admin from './domains/admin.ts';
+import * as cash from './domains/cash.ts';
 import * as collections from './domains/collections.ts';
 import * as credit from './domains/credit.ts';
 import * as customers from './domains/customers.ts';
@@ -21,6 +22,7 @@ const shell = {
   'nav.risk': 'Risk',
   'nav.data': 'Data',
   'nav.users': 'Users',
+  'nav.cash': 'Cash application',
   'nav.main': 'Main',
   'nav.signout': 'Sign out',
   'nav.language': '日本語',
@@ -133,6 +135,7 @@ export const en = {
   ...data.en,
   ...ledger.en,
   ...admin.en,
+  ...cash.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -147,6 +150,7 @@ const shellJa: Record<keyof typeof shell, string> = {
   'nav.risk': 'リスク',
   'nav.data': 'データ',
   'nav.users': 'ユーザー',
+  'nav.cash': '入金消込',
   'nav.main': 'メイン',
   'nav.signout': 'サインアウト',
   'nav.language': 'English',
@@ -260,6 +264,7 @@ export const ja: Record<MessageKey, string> = {
   ...data.ja,
   ...ledger.ja,
   ...admin.ja,
+  ...cash.ja,
 };
 
 export type Lang = 'en' | 'ja';
