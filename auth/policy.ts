@@ -12,7 +12,15 @@ export const ROLES = ['admin', 'cfo', 'analyst', 'sales_lead', 'collector', 'cre
 export type Role = (typeof ROLES)[number];
 
 /** Every write the product does, by name (the audit log's action names start with these). */
-export const ACTIONS = ['users.manage', 'audit.read'] as const;
+export const ACTIONS = [
+  'users.manage',
+  'audit.read',
+  // Collections (collections/): log calls, promises, disputes, tasks, key focus — a collector within
+  // their portfolio; propose and edit dunning runs; approve (send) them — never whoever edited the run.
+  'collections.work',
+  'dunning.propose',
+  'dunning.approve',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Which rows of the data a role sees: all, its regions (a sales lead), its portfolio (a credit controller), none. */
@@ -42,8 +50,18 @@ export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {
   cfo: { views: 'all', rows: 'all', actions: ['audit.read'], home: '/' },
   analyst: { views: 'all', rows: 'all', actions: [], home: '/' },
   sales_lead: { views: 'all', rows: 'regions', actions: [], home: '/' },
-  collector: { views: COLLECTION_VIEWS, rows: 'portfolio', actions: [], home: '/collections' },
-  credit_manager: { views: 'all', rows: 'all', actions: [], home: '/credit' },
+  collector: {
+    views: COLLECTION_VIEWS,
+    rows: 'portfolio',
+    actions: ['collections.work', 'dunning.propose'],
+    home: '/collections',
+  },
+  credit_manager: {
+    views: 'all',
+    rows: 'all',
+    actions: ['collections.work', 'dunning.propose', 'dunning.approve'],
+    home: '/credit',
+  },
 };
 
 const READERS: readonly Role[] = ['cfo', 'sales_lead', 'analyst', 'collector', 'credit_manager'];
@@ -63,6 +81,8 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/customers': READERS,
   '/customers/[id]': READERS,
   '/collections': READERS,
+  '/collections/dunning': ['collector', 'credit_manager', 'cfo'],
+  '/collections/dunning/letters/[id]': ['collector', 'credit_manager', 'cfo'],
   '/risk': READERS,
   '/data': DATA_STEWARDS,
   '/admin/users': ['admin'],
