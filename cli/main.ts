@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { registerBuild } from './commands/build.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDunning } from './commands/dunning.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMlCommands } from './commands/ml.ts';
 import { registerReference } from './commands/reference.ts';
@@ -39,6 +40,7 @@ registerStatus(program, ctx);
 registerReference(program);
 registerToken(program, ctx);
 registerUsers(program, ctx);
+registerDunning(program, ctx);
 registerMlCommands(program, () => ctx.config());
 registerServe(program, ctx);
 
