@@ -48,7 +48,10 @@ export function smtpConfig(c: Config): SmtpConfig | null {
   };
 }
 
-async function withBoth<T>(ctx: Context, fn: (store: OpsStore, query: Query, c: Config) => Promise<T>): Promise<T> {
+async function withBoth<T>(
+  ctx: Context,
+  fn: (store: OpsStore, query: Query, c: Config) => Promise<T>,
+): Promise<T> {
   const c = await ctx.config();
   return withPublished(c.warehouse, async (conn) => {
     const store = openOpsStore(storePath(c));
@@ -81,23 +84,29 @@ function printApproval(r: Awaited<ReturnType<typeof approveAndSend>>, smtp: Smtp
     `Run ${r.run.id} approved: ${r.letters.length} letter(s) written, ${r.alreadySent} already sent earlier (not again), ` +
       `${r.tasks} task(s), ${r.rendered} PDF(s) rendered.`,
   );
-  if (r.mail) console.log(`Mail: ${r.mail.sent} sent, ${r.mail.failed} failed (retried by arlens dunning send).`);
+  if (r.mail)
+    console.log(`Mail: ${r.mail.sent} sent, ${r.mail.failed} failed (retried by arlens dunning send).`);
   else if (!smtp) console.log('No SMTP server configured (collections.smtp): email letters stay queued.');
 }
 
 export function registerDunning(program: Command, ctx: Context): void {
   const dunning = program
     .command('dunning')
-    .description('Dunning runs: propose, approve and send reminders; letters, contacts, templates, statements.');
+    .description(
+      'Dunning runs: propose, approve and send reminders; letters, contacts, templates, statements.',
+    );
 
   dunning
     .command('run')
-    .description('Propose a dunning run for --date (customers, items, level, why); --approve approves and sends it.')
+    .description(
+      'Propose a dunning run for --date (customers, items, level, why); --approve approves and sends it.',
+    )
     .requiredOption('--date <YYYY-MM-DD>', 'the run date (on or after the warehouse as-of date)')
     .option('--approve', 'approve at once and send (the shell is the operator: no second pair of eyes)')
     .option('--json', 'the proposal as JSON')
     .action(async (o: { date: string; approve?: boolean; json?: boolean }) => {
-      if (!DATE.test(o.date)) throw new CollectionsError(`--date must be YYYY-MM-DD, not "${o.date.slice(0, 20)}".`);
+      if (!DATE.test(o.date))
+        throw new CollectionsError(`--date must be YYYY-MM-DD, not "${o.date.slice(0, 20)}".`);
       await withBoth(ctx, async (store, query, c) => {
         const policy = loadPolicy(c.collections.policy ?? DEFAULT_POLICY_FILE);
         const who = cliWho();
@@ -109,7 +118,9 @@ export function registerDunning(program: Command, ctx: Context): void {
             `Dunning run ${run.id} for ${run.runDate} (open items as of ${run.asOfDate}): ${proposal.customers.length} customer(s) proposed.`,
           );
           if (promises.kept + promises.broken > 0)
-            console.log(`Promises due: ${promises.kept} kept, ${promises.broken} broken (follow-up tasks raised).`);
+            console.log(
+              `Promises due: ${promises.kept} kept, ${promises.broken} broken (follow-up tasks raised).`,
+            );
           for (const cu of proposal.customers) {
             console.log(
               `  L${cu.level}  ${cu.customerId.padEnd(12)} ${cu.customerName.slice(0, 30).padEnd(30)} ${cu.currencyCode} ${cu.netAmount.padStart(14)}  ${cu.items.filter((i) => i.level > 0).length} item(s)`,
@@ -126,7 +137,8 @@ export function registerDunning(program: Command, ctx: Context): void {
             await approveAndSend(store, who, policy, { runId: run.id }, c.collections.company, smtp),
             smtp,
           );
-        } else if (!o.json) console.log(`Approve it on the Collections page, or: arlens dunning approve ${run.id}`);
+        } else if (!o.json)
+          console.log(`Approve it on the Collections page, or: arlens dunning approve ${run.id}`);
       });
     });
 
@@ -138,7 +150,14 @@ export function registerDunning(program: Command, ctx: Context): void {
         const policy = loadPolicy(c.collections.policy ?? DEFAULT_POLICY_FILE);
         const smtp = smtpConfig(c);
         printApproval(
-          await approveAndSend(store, cliWho(), policy, { runId: positiveInt(id) }, c.collections.company, smtp),
+          await approveAndSend(
+            store,
+            cliWho(),
+            policy,
+            { runId: positiveInt(id) },
+            c.collections.company,
+            smtp,
+          ),
           smtp,
         );
       });
@@ -160,7 +179,10 @@ export function registerDunning(program: Command, ctx: Context): void {
     .action(async () => {
       await withStore(ctx, async (store, c) => {
         const smtp = smtpConfig(c);
-        if (!smtp) throw new CollectionsError('No SMTP server configured: set collections.smtp in arlens.config.yaml.');
+        if (!smtp)
+          throw new CollectionsError(
+            'No SMTP server configured: set collections.smtp in arlens.config.yaml.',
+          );
         const r = await sendQueued(store, cliWho(), smtp);
         console.log(`${r.sent} sent, ${r.failed} failed.`);
         if (r.failed > 0) process.exitCode = 2;
@@ -171,7 +193,9 @@ export function registerDunning(program: Command, ctx: Context): void {
     .command('letters')
     .description('The letters written: customer, level, channel, recipient, status, attempts, last error.')
     .option('--run <n>', 'of one run', positiveInt)
-    .addOption(new Option('--status <status>').choices(['queued', 'sending', 'sent', 'failed', 'to_print', 'printed']))
+    .addOption(
+      new Option('--status <status>').choices(['queued', 'sending', 'sent', 'failed', 'to_print', 'printed']),
+    )
     .option('--json', 'as JSON')
     .action(async (o: { run?: number; status?: 'queued'; json?: boolean }) => {
       await withStore(ctx, (store) => {
@@ -202,12 +226,17 @@ export function registerDunning(program: Command, ctx: Context): void {
 
   dunning
     .command('contacts <csv>')
-    .description('Import customer contacts: a CSV with customer_id,email[,language] (en or ja), header first.')
+    .description(
+      'Import customer contacts: a CSV with customer_id,email[,language] (en or ja), header first.',
+    )
     .action(async (file: string) => {
       const text = await fs.readFile(file, 'utf8');
       await withBoth(ctx, async (store, query) => {
         const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-        const header = lines.shift()?.split(',').map((h) => h.trim().toLowerCase());
+        const header = lines
+          .shift()
+          ?.split(',')
+          .map((h) => h.trim().toLowerCase());
         if (!header || header[0] !== 'customer_id' || header[1] !== 'email') {
           throw new CollectionsError(`${file}: the first line must be customer_id,email[,language].`);
         }
@@ -232,25 +261,32 @@ export function registerDunning(program: Command, ctx: Context): void {
 
   dunning
     .command('template <template>')
-    .description(`Edit a letter template (${LETTER_TEMPLATES.join(', ')}); placeholders in docs/collections.md.`)
+    .description(
+      `Edit a letter template (${LETTER_TEMPLATES.join(', ')}); placeholders in docs/collections.md.`,
+    )
     .addOption(new Option('--language <lang>').choices(['en', 'ja']).makeOptionMandatory())
     .option('--file <file>', 'the new text')
     .option('--reset', 'back to the shipped text')
     .option('--show', 'print the text in force')
-    .action(async (template: string, o: { language: 'en' | 'ja'; file?: string; reset?: boolean; show?: boolean }) => {
-      await withStore(ctx, async (store) => {
-        if (o.show) {
-          const all = allTemplates(store) as Record<string, Record<string, string>>;
-          if (!all[template]) throw new CollectionsError(`No template ${template.slice(0, 40)}.`);
-          console.log(all[template]![o.language]);
-          return;
-        }
-        const body = o.reset ? null : o.file ? await fs.readFile(o.file, 'utf8') : undefined;
-        if (body === undefined) throw new CollectionsError('Give --file <file>, --reset or --show.');
-        setTemplate(store, cliWho(), { template, language: o.language, body });
-        console.log(`Template ${template} (${o.language}) ${body === null ? 'reset' : 'saved'}.`);
-      });
-    });
+    .action(
+      async (
+        template: string,
+        o: { language: 'en' | 'ja'; file?: string; reset?: boolean; show?: boolean },
+      ) => {
+        await withStore(ctx, async (store) => {
+          if (o.show) {
+            const all = allTemplates(store) as Record<string, Record<string, string>>;
+            if (!all[template]) throw new CollectionsError(`No template ${template.slice(0, 40)}.`);
+            console.log(all[template]![o.language]);
+            return;
+          }
+          const body = o.reset ? null : o.file ? await fs.readFile(o.file, 'utf8') : undefined;
+          if (body === undefined) throw new CollectionsError('Give --file <file>, --reset or --show.');
+          setTemplate(store, cliWho(), { template, language: o.language, body });
+          console.log(`Template ${template} (${o.language}) ${body === null ? 'reset' : 'saved'}.`);
+        });
+      },
+    );
 
   dunning
     .command('statement <customer>')
@@ -260,7 +296,8 @@ export function registerDunning(program: Command, ctx: Context): void {
     .action(async (customerId: string, o: { out: string; language?: 'en' | 'ja' }) => {
       await withBoth(ctx, async (store, query, c) => {
         const customer = await readCustomer(query, customerId);
-        if (!customer) throw new CollectionsError(`No customer ${customerId.slice(0, 40)} in the warehouse.`, 404);
+        if (!customer)
+          throw new CollectionsError(`No customer ${customerId.slice(0, 40)} in the warehouse.`, 404);
         const items = (await readOpenItems(query)).filter((i) => i.customerId === customer.customerId);
         const date = await readAsOfDate(query);
         const language = o.language ?? (items[0]?.countryCode === 'JP' ? 'ja' : 'en');
@@ -284,5 +321,4 @@ export function registerDunning(program: Command, ctx: Context): void {
         console.log(`Wrote ${o.out} (${pdf.length} bytes, ${language}).`);
       });
     });
-
 }

@@ -75,8 +75,16 @@ afterAll(async () => {
 
 describe('arlens dunning on demo data', () => {
   it('imports contacts, proposes, approves, sends; a second run the same day sends nothing', async () => {
-    const customers = await published(wh, 'SELECT customer_id, country_code FROM marts.dim_customers ORDER BY 1');
-    const csv = ['customer_id,email', ...customers.map((c) => `${String(c['customer_id'])},ap-${String(c['customer_id']).toLowerCase()}@example.test`)];
+    const customers = await published(
+      wh,
+      'SELECT customer_id, country_code FROM marts.dim_customers ORDER BY 1',
+    );
+    const csv = [
+      'customer_id,email',
+      ...customers.map(
+        (c) => `${String(c['customer_id'])},ap-${String(c['customer_id']).toLowerCase()}@example.test`,
+      ),
+    ];
     csv.push('NO-SUCH,x@example.test', `${String(customers[0]!['customer_id'])},not-an-email`);
     await fs.writeFile(join(root, 'contacts.csv'), csv.join('\n'));
     const imported = await arlens('dunning', 'contacts', join(root, 'contacts.csv'));
@@ -130,11 +138,15 @@ describe('arlens dunning on demo data', () => {
       expect(c.mail.headers.get('content-language')).toBe(l.language === 'ja' ? 'ja, en' : 'en');
     }
     // Japanese customers get a bilingual letter.
-    const jp = new Set(customers.filter((c) => c['country_code'] === 'JP').map((c) => String(c['customer_id'])));
+    const jp = new Set(
+      customers.filter((c) => c['country_code'] === 'JP').map((c) => String(c['customer_id'])),
+    );
     for (const l of letters) expect(l.language).toBe(jp.has(l.customerId) ? 'ja' : 'en');
 
     // Nothing paid, credited or disputed was dunned: every dunned invoice is open (> 0) and undisputed now.
-    const dunned = letters.flatMap((l) => l.items.filter((i) => i.itemType === 'invoice').map((i) => i.itemId));
+    const dunned = letters.flatMap((l) =>
+      l.items.filter((i) => i.itemType === 'invoice').map((i) => i.itemId),
+    );
     const rows = await published(
       wh,
       `SELECT invoice_id, CAST(open_amount AS VARCHAR) AS open_amount, has_open_dispute
@@ -146,14 +158,20 @@ describe('arlens dunning on demo data', () => {
       expect(Number(r['open_amount']), String(r['invoice_id'])).toBeGreaterThan(0);
       expect(r['has_open_dispute'], String(r['invoice_id'])).toBe(false);
     }
-    const disputed = await published(wh, 'SELECT count(*) AS n FROM marts.fct_invoices WHERE has_open_dispute AND open_amount > 0');
+    const disputed = await published(
+      wh,
+      'SELECT count(*) AS n FROM marts.fct_invoices WHERE has_open_dispute AND open_amount > 0',
+    );
     expect(Number(disputed[0]!['n'])).toBeGreaterThan(0);
 
     // Keep one English and one Japanese PDF for the picture test.
     await fs.mkdir(LETTERS_DIR, { recursive: true });
     const en = letters.find((l) => l.language === 'en' && l.channel === 'email')!;
     const ja = letters.find((l) => l.language === 'ja')!;
-    expect(ja, `languages ${JSON.stringify(letters.map((l) => [l.customerId, l.language]))} jp ${[...jp].join()}`).toBeDefined();
+    expect(
+      ja,
+      `languages ${JSON.stringify(letters.map((l) => [l.customerId, l.language]))} jp ${[...jp].join()}`,
+    ).toBeDefined();
     for (const [name, l] of [
       ['reminder-en.pdf', en],
       ['reminder-ja.pdf', ja],
@@ -161,7 +179,13 @@ describe('arlens dunning on demo data', () => {
       const r = await arlens('dunning', 'pdf', String(l.id), '--out', join(LETTERS_DIR, name));
       expect(r.code).toBe(0);
     }
-    const st = await arlens('dunning', 'statement', ja.customerId, '--out', join(LETTERS_DIR, 'statement-ja.pdf'));
+    const st = await arlens(
+      'dunning',
+      'statement',
+      ja.customerId,
+      '--out',
+      join(LETTERS_DIR, 'statement-ja.pdf'),
+    );
     expect(st.out).toContain('ja)');
 
     // The same day again: nothing is sent twice.

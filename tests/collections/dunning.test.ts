@@ -62,7 +62,13 @@ const item = (o: Partial<OpenItem> & { itemId: string; customerId: string }): Op
 const ITEMS: OpenItem[] = [
   item({ customerId: 'DE1', itemId: 'INV-1', openAmount: '1234.56' }),
   item({ customerId: 'DE1', itemId: 'INV-2', openAmount: '100.00', dueDate: '2026-06-25' }),
-  item({ customerId: 'DE1', itemId: 'PAY-1', itemType: 'unapplied_payment', openAmount: '-34.56', dueDate: null }),
+  item({
+    customerId: 'DE1',
+    itemId: 'PAY-1',
+    itemType: 'unapplied_payment',
+    openAmount: '-34.56',
+    dueDate: null,
+  }),
   item({
     customerId: 'JP1',
     itemId: 'INV-3',
@@ -108,23 +114,30 @@ describe('a dunning run', () => {
   });
 
   it('refuses a run dated before the as-of date (it would dun items paid since)', () => {
-    expect(() => createRun(store, cm1, { policy, runDate: '2026-06-29', asOfDate: AS_OF, items: ITEMS })).toThrow(
-      /as of 2026-06-30.*paid since/,
-    );
+    expect(() =>
+      createRun(store, cm1, { policy, runDate: '2026-06-29', asOfDate: AS_OF, items: ITEMS }),
+    ).toThrow(/as of 2026-06-30.*paid since/);
   });
 
   it('is edited (exclude an item, hold a customer) and approved by someone else; writes each letter once', () => {
     const { run } = propose(bob);
-    expect(() => excludeItem(store, eve, { runId: run.id, customerId: 'DE1', itemId: 'INV-2', reason: 'x' })).toThrow(
-      /no dunning run|not in your portfolio/,
-    );
-    excludeItem(store, bob, { runId: run.id, customerId: 'DE1', itemId: 'INV-2', reason: 'credit note coming' });
+    expect(() =>
+      excludeItem(store, eve, { runId: run.id, customerId: 'DE1', itemId: 'INV-2', reason: 'x' }),
+    ).toThrow(/no dunning run|not in your portfolio/);
+    excludeItem(store, bob, {
+      runId: run.id,
+      customerId: 'DE1',
+      itemId: 'INV-2',
+      reason: 'credit note coming',
+    });
     // The collector may not approve, nor may a credit manager who edited the run.
     expect(() => approveRun(store, bob, policy, { runId: run.id })).toThrow(/may not/);
     holdCustomerInRun(store, cm1, { runId: run.id, customerId: 'JP1', reason: 'talks with sales' });
     expect(() => approveRun(store, cm1, policy, { runId: run.id })).toThrow(/segregation of duties/);
     // A stale page (the version before the last edit) is refused.
-    expect(() => approveRun(store, cm2, policy, { runId: run.id, version: 1 })).toThrow(/changed by someone else/);
+    expect(() => approveRun(store, cm2, policy, { runId: run.id, version: 1 })).toThrow(
+      /changed by someone else/,
+    );
     const res = approveRun(store, cm2, policy, { runId: run.id, version: getRun(store, run.id).version });
     expect(res.letters).toHaveLength(1);
     const [letter] = listLetters(store, cm2, { runId: run.id });
@@ -144,11 +157,24 @@ describe('a dunning run', () => {
     expect(() => approveRun(store, cm2, policy, { runId: run.id })).toThrow(/is approved/);
     // The held customer stays out of later runs.
     const again = propose(cm1);
-    expect(again.proposal.skipped).toContainEqual({ customerId: 'JP1', itemId: null, reason: 'customer_on_hold' });
-    expect(again.proposal.skipped).toContainEqual({ customerId: 'DE1', itemId: null, reason: 'already_dunned' });
+    expect(again.proposal.skipped).toContainEqual({
+      customerId: 'JP1',
+      itemId: null,
+      reason: 'customer_on_hold',
+    });
+    expect(again.proposal.skipped).toContainEqual({
+      customerId: 'DE1',
+      itemId: null,
+      reason: 'already_dunned',
+    });
     expect(verifyAudit(store).ok).toBe(true);
     expect(listAudit(store, { action: 'dunning.' }).map((e) => e.action)).toEqual(
-      expect.arrayContaining(['dunning.propose', 'dunning.exclude_item', 'dunning.hold_customer', 'dunning.approve']),
+      expect.arrayContaining([
+        'dunning.propose',
+        'dunning.exclude_item',
+        'dunning.hold_customer',
+        'dunning.approve',
+      ]),
     );
   });
 
@@ -175,7 +201,8 @@ async function smtp(reject: (rcpt: string) => boolean = () => false) {
     disabledCommands: ['STARTTLS'],
     logger: false,
     onRcptTo(address, _session, cb) {
-      if (reject(address.address)) cb(Object.assign(new Error('550 mailbox unavailable'), { responseCode: 550 }));
+      if (reject(address.address))
+        cb(Object.assign(new Error('550 mailbox unavailable'), { responseCode: 550 }));
       else cb();
     },
     onData(stream, session, cb) {
@@ -189,7 +216,13 @@ async function smtp(reject: (rcpt: string) => boolean = () => false) {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  const config: SmtpConfig = { host: '127.0.0.1', port, secure: false, from: 'ar@arlens.example', requireTls: false };
+  const config: SmtpConfig = {
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    from: 'ar@arlens.example',
+    requireTls: false,
+  };
   return { caught, config, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
@@ -264,10 +297,17 @@ describe('letters by email', () => {
     }
     // A server that is not there at all: recorded as failed too.
     setContact(store, sys, { customerId: 'JP1', creditController: 'Bob' }, { email: 'keiri@jp1.example' });
-    store.db.prepare("UPDATE dunning_letters SET recipient = 'keiri@jp1.example', status = 'queued' WHERE customer_id = 'JP1'").run();
+    store.db
+      .prepare(
+        "UPDATE dunning_letters SET recipient = 'keiri@jp1.example', status = 'queued' WHERE customer_id = 'JP1'",
+      )
+      .run();
     const closed = { ...server.config };
     expect(await sendQueued(store, sys, closed)).toEqual({ sent: 0, failed: 1 });
-    expect(listLetters(store, cm2, { customerId: 'JP1' })[0]).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(listLetters(store, cm2, { customerId: 'JP1' })[0]).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+    });
   });
 });
 
@@ -285,15 +325,21 @@ describe('two users at once', () => {
     `;
     const run = (name: string) =>
       new Promise<number>((resolve, reject) => {
-        const p = spawn(process.execPath, ['--import', TSX_IMPORT, '--input-type=module', '-e', script, store.path, name], {
-          stdio: ['ignore', 'ignore', 'inherit'],
-        });
+        const p = spawn(
+          process.execPath,
+          ['--import', TSX_IMPORT, '--input-type=module', '-e', script, store.path, name],
+          {
+            stdio: ['ignore', 'ignore', 'inherit'],
+          },
+        );
         p.on('error', reject);
         p.on('exit', (code) => resolve(code ?? -1));
       });
     expect(await Promise.all([run('alice'), run('bruno')])).toEqual([0, 0]);
     const rows = store.db
-      .prepare("SELECT user_name, count(*) AS n FROM collection_activities WHERE customer_id = 'DE1' GROUP BY user_name ORDER BY 1")
+      .prepare(
+        "SELECT user_name, count(*) AS n FROM collection_activities WHERE customer_id = 'DE1' GROUP BY user_name ORDER BY 1",
+      )
       .all();
     expect(rows).toEqual([
       { user_name: 'alice', n: 40 },
