@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ENTITY_NAMES, PLAUSIBLE_DATES } from '../ingest/contract.ts';
 import { FormatSchema } from '../ingest/profile.ts';
+import type { SmtpConfig } from '../collections/mail.ts';
 import { isAsOfSpec } from '../models/as-of.ts';
 
 /** A calendar date as YYYY-MM-DD (YAML 1.1 readers may hand over a Date: taken as its UTC day). */
@@ -178,5 +179,20 @@ export async function loadConfig(file?: string): Promise<Config & { file: string
     demo: { ...c.demo, dir: abs(c.demo.dir) },
     auth: { ...c.auth, ...(c.auth.ops_store ? { ops_store: abs(c.auth.ops_store) } : {}) },
     collections: { ...c.collections, ...(c.collections.policy ? { policy: abs(c.collections.policy) } : {}) },
+  };
+}
+
+/** The SMTP settings of the config (password from ARLENS_SMTP_PASSWORD), or null when not set up. */
+export function smtpConfig(c: Config): SmtpConfig | null {
+  const s = c.collections.smtp;
+  if (!s) return null;
+  return {
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    user: s.user ?? null,
+    password: process.env['ARLENS_SMTP_PASSWORD'] ?? null,
+    from: s.from,
+    ...(s.require_tls === undefined ? {} : { requireTls: s.require_tls }),
   };
 }

@@ -46,6 +46,14 @@ export function authorise(who: Who, action: Action, customer?: CustomerRef): voi
   }
 }
 
+/** Dunning runs and letters are read by whoever proposes, approves, or oversees them (a CFO). */
+export function authoriseRead(who: Who): void {
+  if (who.role === 'system' || who.role === 'cfo') return;
+  if (!mayDo(who.role, 'dunning.propose') && !mayDo(who.role, 'dunning.approve')) {
+    throw new CollectionsError('Your role may not see dunning runs.', 403);
+  }
+}
+
 /** What a collector's reads are narrowed to (null: everything). */
 export function portfolioOf(who: Who): string | null {
   return who.role === 'collector' ? (who.portfolio ?? '\u0000none') : null;

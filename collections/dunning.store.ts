@@ -9,7 +9,15 @@
 import { addDays } from '../core/calendar.ts';
 import { appendAudit } from '../ops/audit.ts';
 import type { OpsStore } from '../ops/store.ts';
-import { authorise, checkId, checkText, CollectionsError, portfolioOf, type Who } from './access.ts';
+import {
+  authorise,
+  authoriseRead,
+  checkId,
+  checkText,
+  CollectionsError,
+  portfolioOf,
+  type Who,
+} from './access.ts';
 import { fromMinor, levelPolicy, toMinor, type DunningPolicy } from './policy.ts';
 import {
   key,
@@ -187,6 +195,7 @@ export function getRun(store: OpsStore, runId: number): RunSummary {
 }
 
 export function listRuns(store: OpsStore, who: Who, limit = 50): RunSummary[] {
+  authoriseRead(who);
   const scope = portfolioOf(who);
   return (
     store.db
@@ -213,7 +222,7 @@ export interface RunDetail {
 
 /** A run with its items, as a collector may see it (their portfolio's items only). */
 export function runDetail(store: OpsStore, who: Who, runId: number): RunDetail {
-  authorise(who, 'dunning.propose');
+  authoriseRead(who);
   const run = getRun(store, runId);
   const scope = portfolioOf(who);
   if (scope !== null && run.scope !== scope)
@@ -445,6 +454,7 @@ export function listLetters(
   who: Who,
   filter: { runId?: number; customerId?: string; status?: LetterRow['status'] } = {},
 ): LetterRow[] {
+  authoriseRead(who);
   const scope = portfolioOf(who);
   const rows = store.db
     .prepare(

@@ -19,7 +19,7 @@ import { setContact } from '../../collections/worklist.store.ts';
 import { openOpsStore, type OpsStore } from '../../ops/store.ts';
 import { connQuery, type Query } from '../../warehouse/convert.ts';
 import { withPublished } from '../../warehouse/store.ts';
-import type { Config } from '../config.ts';
+import { smtpConfig, type Config } from '../config.ts';
 import type { Context } from '../context.ts';
 import { storePath } from './users.ts';
 
@@ -31,21 +31,6 @@ function cliWho(): Who {
     // No user name on this system (some containers).
   }
   return systemWho({ id: null, name: `cli:${name}`, address: 'cli' });
-}
-
-/** The SMTP settings of the config (password from ARLENS_SMTP_PASSWORD), or null when not set up. */
-export function smtpConfig(c: Config): SmtpConfig | null {
-  const s = c.collections.smtp;
-  if (!s) return null;
-  return {
-    host: s.host,
-    port: s.port,
-    secure: s.secure,
-    user: s.user ?? null,
-    password: process.env['ARLENS_SMTP_PASSWORD'] ?? null,
-    from: s.from,
-    ...(s.require_tls === undefined ? {} : { requireTls: s.require_tls }),
-  };
 }
 
 async function withBoth<T>(
