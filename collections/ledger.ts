@@ -77,3 +77,11 @@ export async function readAsOfDate(query: Query): Promise<string> {
   if (typeof d !== 'string') throw new Error('The warehouse has no as-of date yet: run arlens build.');
   return d;
 }
+
+/** The customer ids of one credit controller's portfolio. */
+export async function portfolioCustomers(query: Query, controller: string): Promise<Set<string>> {
+  const rows = await query('SELECT customer_id FROM marts.dim_customers WHERE credit_controller = ?', [
+    controller,
+  ]);
+  return new Set(rows.map((r) => String(r['customer_id'])));
+}

@@ -412,6 +412,21 @@ export interface CustomerWork {
   readonly lastActivity: string | null;
 }
 
+/** Customers with anything recorded in the store (focus, promises, disputes, tasks, letters). */
+export function customersWithWork(store: OpsStore): string[] {
+  return (
+    store.db
+      .prepare(
+        `SELECT customer_id FROM key_focus
+         UNION SELECT customer_id FROM payment_promises WHERE status = 'pending'
+         UNION SELECT customer_id FROM collection_disputes WHERE status = 'open'
+         UNION SELECT customer_id FROM collection_tasks WHERE status = 'open'
+         UNION SELECT customer_id FROM customer_dunning`,
+      )
+      .all() as { customer_id: string }[]
+  ).map((r) => r.customer_id);
+}
+
 /** The store's state for the worklist's customers (at once, no rebuild). */
 export function worklistOverlay(store: OpsStore, customerIds: readonly string[]): Map<string, CustomerWork> {
   const out = new Map<string, CustomerWork>();
