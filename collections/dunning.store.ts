@@ -31,11 +31,23 @@ import {
 
 const now = () => new Date().toISOString();
 
-/** Holds, disputes, promises and last letters, as the proposal needs them. */
-export function readOpsState(store: OpsStore): OpsState {
+/**
+ * Holds, disputes, promises and last letters, as the proposal needs them. Items a controller excluded
+ * from an approved run of the same date count as held for that date: a second run the same day sends
+ * nothing the first one did not.
+ */
+export function readOpsState(store: OpsStore, runDate: string | null = null): OpsState {
   const db = store.db;
   const heldCustomers = new Set<string>();
   const heldItems = new Set<string>();
+  for (const r of db
+    .prepare(
+      `SELECT i.customer_id, i.item_id FROM dunning_run_items AS i JOIN dunning_runs AS r ON r.id = i.run_id
+       WHERE r.status = 'approved' AND r.run_date = ? AND i.excluded IS NOT NULL`,
+    )
+    .all(runDate) as { customer_id: string; item_id: string }[]) {
+    heldItems.add(key(r.customer_id, r.item_id));
+  }
   for (const r of db
     .prepare('SELECT customer_id, item_id FROM dunning_holds WHERE released_at IS NULL')
     .all() as { customer_id: string; item_id: string }[]) {
@@ -134,7 +146,7 @@ export function createRun(
   const scope = portfolioOf(who);
   const items = scope === null ? input.items : input.items.filter((i) => i.creditController === scope);
   return store.write(() => {
-    const proposal = propose(input.policy, input.runDate, items, readOpsState(store));
+    const proposal = propose(input.policy, input.runDate, items, readOpsState(store, input.runDate));
     const at = now();
     const { lastInsertRowid } = store.db
       .prepare(

@@ -187,6 +187,18 @@ describe('a dunning run', () => {
     expect(second.alreadySent).toBe(3);
     expect(listLetters(store, cm2)).toHaveLength(3);
   });
+
+  it('an item excluded from an approved run stays out of later runs the same day (and only that day)', () => {
+    const a = propose(cm1);
+    excludeItem(store, cm1, { runId: a.run.id, customerId: 'EV1', itemId: 'INV-4', reason: 'agreed' });
+    expect(approveRun(store, cm2, policy, { runId: a.run.id }).letters).toHaveLength(2);
+    const b = propose(cm1);
+    expect(b.proposal.customers).toEqual([]);
+    expect(b.proposal.skipped).toContainEqual({ customerId: 'EV1', itemId: 'INV-4', reason: 'item_on_hold' });
+    expect(approveRun(store, cm2, policy, { runId: b.run.id }).letters).toHaveLength(0);
+    const tomorrow = propose(cm1, '2026-07-02');
+    expect(tomorrow.proposal.customers.map((c) => c.customerId)).toEqual(['EV1']);
+  });
 });
 
 interface Caught {
