@@ -16,40 +16,82 @@ export interface LedgerItem extends OpenItem {
   readonly daysPastDueAsOf: number | null;
 }
 
-/** The open items, of one credit controller's customers when `controller` is given. */
-export async function readOpenItems(query: Query, controller: string | null = null): Promise<LedgerItem[]> {
+/** Field and record separators of the text the open items are read as (ASCII unit and record separators). */
+const US = '\u001f';
+const RS = '\u001e';
+
+/**
+ * The open items, of one credit controller's customers when `controller` is given; with `dueBy`, only
+ * invoices due on or before that date (and every credit or unapplied payment), which is all a
+ * proposal needs. Read as text chunks built in DuckDB (one string per 20,000 items, fields split here):
+ * DuckDB's per-value conversion costs about 40 µs a row, which made 1M open items take minutes.
+ * Every field is text as DuckDB writes it (money as its exact decimal text, dates as YYYY-MM-DD).
+ */
+export async function readOpenItems(
+  query: Query,
+  controller: string | null = null,
+  dueBy: string | null = null,
+): Promise<LedgerItem[]> {
   const rows = await query(
-    `SELECT o.item_id, o.item_type, o.customer_id, c.customer_name, c.region, c.country_code,
-            c.credit_controller, c.customer_status, o.currency_code,
-            CAST(o.document_date AS VARCHAR) AS document_date, CAST(o.due_date AS VARCHAR) AS due_date,
-            CAST(o.open_amount AS VARCHAR) AS open_amount, o.days_past_due,
-            coalesce(i.has_open_dispute, false) AS has_open_dispute,
-            CAST(i.sales_order_id AS VARCHAR) AS sales_order_id, CAST(i.shipment_batch AS VARCHAR) AS shipment_batch
-     FROM marts.fct_open_items AS o
-     JOIN marts.dim_customers AS c USING (customer_id)
-     LEFT JOIN marts.fct_invoices AS i ON o.item_type = 'invoice' AND i.invoice_id = o.item_id
-     WHERE (CAST(? AS VARCHAR) IS NULL OR c.credit_controller = ?)
-     ORDER BY o.customer_id, o.item_type, o.item_id`,
-    [controller, controller],
+    `WITH items AS (
+       SELECT concat_ws(chr(31), o.item_id, o.item_type, o.customer_id, coalesce(c.customer_name, o.customer_id),
+                coalesce(c.region, ''), coalesce(c.country_code, ''), coalesce(c.credit_controller, ''),
+                coalesce(c.customer_status, ''), o.currency_code, coalesce(CAST(o.document_date AS VARCHAR), ''),
+                coalesce(CAST(o.due_date AS VARCHAR), ''), CAST(o.open_amount AS VARCHAR),
+                CASE WHEN o.item_type = 'invoice' AND coalesce(i.has_open_dispute, false) THEN '1' ELSE '' END,
+                coalesce(CAST(i.sales_order_id AS VARCHAR), ''), coalesce(CAST(i.shipment_batch AS VARCHAR), ''),
+                coalesce(CAST(o.days_past_due AS VARCHAR), '')) AS line,
+              row_number() OVER () AS n
+       FROM marts.fct_open_items AS o
+       JOIN marts.dim_customers AS c USING (customer_id)
+       -- Joined on the id alone (a hash join); the type is checked above. A condition on o.item_type
+       -- in this ON clause made DuckDB plan a join that took 74 s for 1M items.
+       LEFT JOIN marts.fct_invoices AS i ON i.invoice_id = o.item_id
+       WHERE (CAST(? AS VARCHAR) IS NULL OR c.credit_controller = ?)
+         AND (CAST(? AS DATE) IS NULL OR o.item_type <> 'invoice' OR o.due_date <= CAST(? AS DATE)))
+     SELECT string_agg(line, chr(30)) AS chunk FROM items GROUP BY n // 20000`,
+    [controller, controller, dueBy, dueBy],
   );
-  return rows.map((r) => ({
-    customerId: String(r['customer_id']),
-    customerName: String(r['customer_name'] ?? r['customer_id']),
-    region: str(r['region']),
-    countryCode: str(r['country_code']),
-    creditController: str(r['credit_controller']),
-    customerStatus: str(r['customer_status']),
-    itemId: String(r['item_id']),
-    itemType: String(r['item_type']) as ItemType,
-    documentDate: str(r['document_date']),
-    dueDate: str(r['due_date']),
-    currencyCode: String(r['currency_code']),
-    openAmount: String(r['open_amount']),
-    hasOpenDispute: r['has_open_dispute'] === true,
-    salesOrderId: str(r['sales_order_id']),
-    shipmentBatch: str(r['shipment_batch']),
-    daysPastDueAsOf: r['days_past_due'] === null ? null : Number(r['days_past_due']),
-  }));
+  const out: LedgerItem[] = [];
+  const opt = (v: string | undefined) => (v === undefined || v === '' ? null : v);
+  for (const r of rows) {
+    const chunk = r['chunk'];
+    if (typeof chunk !== 'string') continue;
+    for (const line of chunk.split(RS)) {
+      const f = line.split(US);
+      out.push({
+        itemId: f[0]!,
+        itemType: f[1] as ItemType,
+        customerId: f[2]!,
+        customerName: f[3]!,
+        region: opt(f[4]),
+        countryCode: opt(f[5]),
+        creditController: opt(f[6]),
+        customerStatus: opt(f[7]),
+        currencyCode: f[8]!,
+        documentDate: opt(f[9]),
+        dueDate: opt(f[10]),
+        openAmount: f[11]!,
+        hasOpenDispute: f[12] === '1',
+        salesOrderId: opt(f[13]),
+        shipmentBatch: opt(f[14]),
+        daysPastDueAsOf: f[15] ? Number(f[15]) : null,
+      });
+    }
+  }
+  // The proposal and the letters list a customer's items in a stable order.
+  out.sort((a, b) =>
+    a.customerId < b.customerId
+      ? -1
+      : a.customerId > b.customerId
+        ? 1
+        : a.itemId < b.itemId
+          ? -1
+          : a.itemId > b.itemId
+            ? 1
+            : 0,
+  );
+  return out;
 }
 
 /** The customer's reference (id and credit controller), or null when the warehouse has no such customer. */

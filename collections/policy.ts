@@ -107,12 +107,20 @@ export function levelPolicy(policy: DunningPolicy, level: number): DunningLevelP
 
 // ---------- exact money: integer minor units (2 decimals) as bigint, decimal strings across JSON
 
+const AMOUNT = /^-?\d+(\.\d{1,2})?$/;
+
 /** '1234.5' → 123450n; '-0.01' → -1n. Throws on anything that is not a plain decimal. */
 export function toMinor(amount: string): bigint {
-  const m = /^(-)?(\d+)(?:\.(\d{1,2}))?$/.exec(amount.trim());
-  if (!m) throw new PolicyError(`"${amount.slice(0, 40)}" is not an amount`);
-  const v = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0') || '0');
-  return m[1] ? -v : v;
+  const a = amount.trim();
+  if (!AMOUNT.test(a)) throw new PolicyError(`"${a.slice(0, 40)}" is not an amount`);
+  const neg = a.charCodeAt(0) === 45;
+  const dot = a.indexOf('.');
+  const int = a.slice(neg ? 1 : 0, dot < 0 ? a.length : dot);
+  const frac = dot < 0 ? '00' : a.slice(dot + 1).padEnd(2, '0');
+  // Up to 15 digits fit a double exactly: parse as a number there (most amounts), BigInt beyond.
+  const digits = int + frac;
+  const v = digits.length <= 15 ? BigInt(Number(digits)) : BigInt(digits);
+  return neg ? -v : v;
 }
 
 /** 123450n → '1234.50'. */

@@ -102,6 +102,9 @@ export interface Proposal {
   readonly skipped: readonly Skipped[];
 }
 
+/** Code-unit order (ids and ISO dates): stable across locales, and far cheaper than localeCompare. */
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export const key = (customerId: string, itemId: string) => `${customerId}\u0000${itemId}`;
 
 export function daysBetween(from: string, to: string): number {
@@ -120,7 +123,8 @@ export function propose(
   items: Iterable<OpenItem>,
   ops: OpsState,
 ): Proposal {
-  parseDay(runDate);
+  const runDay = parseDay(runDate);
+  const dueDays = new Map<string, number>();
   const skipped: Skipped[] = [];
   const groups = new Map<string, Group>();
   const skippedCustomers = new Set<string>();
@@ -164,7 +168,9 @@ export function propose(
       continue;
     }
     if (!it.dueDate) continue;
-    const dpd = daysBetween(it.dueDate, runDate);
+    let due = dueDays.get(it.dueDate);
+    if (due === undefined) dueDays.set(it.dueDate, (due = parseDay(it.dueDate)));
+    const dpd = runDay - due;
     const level = levelFor(policy, dpd);
     if (level === 0) continue;
     if (it.hasOpenDispute || ops.disputedItems.has(it.itemId)) {
@@ -201,8 +207,7 @@ export function propose(
       continue;
     }
     const byDue = (a: ProposedItem, b: ProposedItem) =>
-      (a.dueDate ?? a.documentDate ?? '').localeCompare(b.dueDate ?? b.documentDate ?? '') ||
-      a.itemId.localeCompare(b.itemId);
+      cmp(a.dueDate ?? a.documentDate ?? '', b.dueDate ?? b.documentDate ?? '') || cmp(a.itemId, b.itemId);
     customers.push({
       customerId: c,
       customerName: g.first.customerName,
@@ -217,10 +222,7 @@ export function propose(
     });
   }
   customers.sort(
-    (a, b) =>
-      b.level - a.level ||
-      a.customerId.localeCompare(b.customerId) ||
-      a.currencyCode.localeCompare(b.currencyCode),
+    (a, b) => b.level - a.level || cmp(a.customerId, b.customerId) || cmp(a.currencyCode, b.currencyCode),
   );
   return { runDate, customers, skipped };
 }

@@ -3,6 +3,7 @@
  * warehouse (the corrected open items) and hands the decision to the store functions, which authorise,
  * write and audit.
  */
+import { addDays } from '../core/calendar.ts';
 import type { OpsStore } from '../ops/store.ts';
 import type { Query } from '../warehouse/convert.ts';
 import { portfolioOf, type Who } from './access.ts';
@@ -15,6 +16,10 @@ import { reviewPromises } from './worklist.store.ts';
 
 /** Settle promises whose date has passed (kept or broken) against the open items. */
 export async function reviewDuePromises(store: OpsStore, who: Who, query: Query, today: string) {
+  const due = store.db
+    .prepare("SELECT count(*) AS n FROM payment_promises WHERE status = 'pending' AND promised_date < ?")
+    .get(today) as { n: number };
+  if (Number(due.n) === 0) return { kept: 0, broken: 0 };
   const items = await readOpenItems(query);
   const open = new Map<string, Set<string>>();
   const overdue = new Set<string>();
@@ -49,7 +54,9 @@ export async function proposeRun(
   const asOfDate = await readAsOfDate(query);
   const stale = daysBetween(asOfDate, runDate);
   const promises = await reviewDuePromises(store, who, query, runDate);
-  const items = await readOpenItems(query, portfolioOf(who));
+  // Only invoices due early enough to reach the first level matter (and every credit, to net).
+  const dueBy = addDays(runDate, -policy.levels[0]!.days);
+  const items = await readOpenItems(query, portfolioOf(who), dueBy);
   const warnings =
     stale > 7
       ? [
