@@ -10,6 +10,7 @@ import { Option, type Command } from 'commander';
 import { CollectionsError, systemWho, type Who } from '../../collections/access.ts';
 import { letterPdf, listLetters, runDetail } from '../../collections/dunning.store.ts';
 import { readAsOfDate, readCustomer, readOpenItems } from '../../collections/ledger.ts';
+import { writeEvidencePack } from '../../collections/evidence.ts';
 import { renderLetter } from '../../collections/letter.pdf.ts';
 import { sendQueued, type SmtpConfig } from '../../collections/mail.ts';
 import { DEFAULT_POLICY_FILE, loadPolicy } from '../../collections/policy.ts';
@@ -272,6 +273,23 @@ export function registerDunning(program: Command, ctx: Context): void {
         });
       },
     );
+
+  dunning
+    .command('evidence <customer>')
+    .description(
+      'The evidence pack for a legal hand-over: open invoices, letters (PDF), history, audit entries (CSV) and evidence.pdf.',
+    )
+    .requiredOption('--out <dir>', 'the folder to write (created)')
+    .action(async (customerId: string, o: { out: string }) => {
+      await withBoth(ctx, async (store, query) => {
+        const customer = await readCustomer(query, customerId);
+        if (!customer)
+          throw new CollectionsError(`No customer ${customerId.slice(0, 40)} in the warehouse.`, 404);
+        const items = await readOpenItems(query, customer.creditController);
+        const r = await writeEvidencePack(store, cliWho(), customer, items, o.out);
+        console.log(`Wrote ${r.files.length} file(s) and MANIFEST.txt to ${r.dir}.`);
+      });
+    });
 
   dunning
     .command('statement <customer>')

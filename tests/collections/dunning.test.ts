@@ -5,6 +5,7 @@
  * attachment, amounts), failures recorded and retried, portfolio rules, and two users at once.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -25,7 +26,14 @@ import {
 import { renderPending, sendQueued, type SmtpConfig } from '../../collections/mail.ts';
 import { loadPolicy } from '../../collections/policy.ts';
 import type { OpenItem } from '../../collections/proposal.ts';
-import { listTasks, setContact, worklistOverlay } from '../../collections/worklist.store.ts';
+import { safeCell, writeEvidencePack } from '../../collections/evidence.ts';
+import {
+  listTasks,
+  logActivity,
+  openDispute,
+  setContact,
+  worklistOverlay,
+} from '../../collections/worklist.store.ts';
 import { verifyAudit, listAudit } from '../../ops/audit.ts';
 import { openOpsStore, type OpsStore } from '../../ops/store.ts';
 import { ROOT, tempDir, TSX_IMPORT } from '../helpers.ts';
@@ -320,6 +328,74 @@ describe('letters by email', () => {
       status: 'failed',
       attempts: 1,
     });
+  });
+});
+
+describe('the evidence pack', () => {
+  it('holds the open invoices, letters with PDFs, history and audit entries, hashed in a manifest', async () => {
+    const sys = systemWho({ id: null, name: 'cli:test', address: 'cli' });
+    const ref = { customerId: 'DE1', creditController: 'Bob', customerName: 'Customer DE1' };
+    approveRun(store, cm2, policy, { runId: propose(cm1).run.id });
+    await renderPending(store, sys, policy, 'ARLens Demo Co.');
+    logActivity(store, bob, ref, {
+      kind: 'call',
+      outcome: 'refused',
+      note: '=HYPERLINK("http://x")',
+      date: '2026-07-02',
+    });
+    openDispute(
+      store,
+      bob,
+      { ...ref, currencyCode: 'EUR' },
+      { invoiceIds: 'INV-1', reason: 'damaged goods', amount: '100.00' },
+    );
+    const ledger = ITEMS.map((i) => ({
+      ...i,
+      salesOrderId: `SO-${i.itemId}`,
+      shipmentBatch: 'B7',
+      daysPastDueAsOf: 1,
+    }));
+    // Another portfolio's controller may not produce it.
+    await expect(writeEvidencePack(store, eve, ref, ledger, join(dir, 'no'))).rejects.toThrow(
+      /not in your portfolio/,
+    );
+    const out = join(dir, 'pack');
+    const r = await writeEvidencePack(store, bob, ref, ledger, out);
+    expect(r.files.map((f) => f.name).sort()).toEqual([
+      'audit.csv',
+      'evidence.pdf',
+      'history.csv',
+      'letters.csv',
+      'letters/letter-1-L3-2026-07-01.pdf',
+      'open-invoices.csv',
+    ]);
+    const invoices = await fs.readFile(join(out, 'open-invoices.csv'), 'utf8');
+    expect(invoices).toContain('INV-1,invoice,2026-04-01,2026-05-20,EUR,1234.56,SO-INV-1,B7,no');
+    const history = await fs.readFile(join(out, 'history.csv'), 'utf8');
+    expect(history).toContain(`"refused: =HYPERLINK(""http://x"")"`);
+    // A cell that starts like a formula is text in a spreadsheet; plain numbers stay numbers.
+    expect(safeCell('=HYPERLINK("http://x")')).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(safeCell('+1+2')).toBe("'+1+2");
+    expect(safeCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(safeCell('-34.56')).toBe('-34.56');
+    expect(history).toMatch(/dispute,"opened \(100\.00 EUR\): damaged goods/);
+    const audit = await fs.readFile(join(out, 'audit.csv'), 'utf8');
+    for (const a of [
+      'dunning.letter',
+      'dunning.letter_rendered',
+      'collections.activity',
+      'collections.dispute_open',
+    ])
+      expect(audit).toContain(a);
+    const manifest = await fs.readFile(join(out, 'MANIFEST.txt'), 'utf8');
+    expect(manifest).toMatch(/Audit chain verified/);
+    for (const f of r.files) {
+      const bytes = await fs.readFile(join(out, f.name));
+      expect(manifest).toContain(
+        `${createHash('sha256').update(bytes).digest('hex')}  ${bytes.length}  ${f.name}`,
+      );
+    }
+    expect((await fs.readFile(join(out, 'evidence.pdf'))).subarray(0, 5).toString()).toBe('%PDF-');
   });
 });
 
