@@ -42,8 +42,9 @@ export function readOpsState(store: OpsStore, runDate: string | null = null): Op
   const heldItems = new Set<string>();
   for (const r of db
     .prepare(
-      `SELECT i.customer_id, i.item_id FROM dunning_run_items AS i JOIN dunning_runs AS r ON r.id = i.run_id
-       WHERE r.status = 'approved' AND r.run_date = ? AND i.excluded IS NOT NULL`,
+      `SELECT g.customer_id, json_extract(j.value, '$.itemId') AS item_id
+       FROM dunning_run_customers AS g JOIN dunning_runs AS r ON r.id = g.run_id, json_each(g.items) AS j
+       WHERE r.status = 'approved' AND r.run_date = ? AND json_extract(j.value, '$.excluded') IS NOT NULL`,
     )
     .all(runDate) as { customer_id: string; item_id: string }[]) {
     heldItems.add(key(r.customer_id, r.item_id));
@@ -155,30 +156,24 @@ export function createRun(
       )
       .run(input.runDate, input.asOfDate, scope, input.policy.hash, who.actor.id, who.actor.name, at);
     const runId = Number(lastInsertRowid);
-    const insItem = store.db.prepare(
-      `INSERT INTO dunning_run_items (run_id, customer_id, customer_name, credit_controller, region, country_code,
-         item_id, item_type, document_date, due_date, days_past_due, currency_code, open_amount, level, excluded)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+    const insGroup = store.db.prepare(
+      `INSERT INTO dunning_run_customers (run_id, customer_id, currency_code, customer_name, credit_controller, region,
+         country_code, level, items)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const c of proposal.customers) {
-      for (const i of c.items) {
-        insItem.run(
-          runId,
-          c.customerId,
-          c.customerName,
-          c.creditController,
-          c.region,
-          c.countryCode,
-          i.itemId,
-          i.itemType,
-          i.documentDate,
-          i.dueDate,
-          i.daysPastDue,
-          c.currencyCode,
-          i.openAmount,
-          i.level,
-        );
-      }
+      const items: StoredItem[] = c.items.map((i) => ({ ...i, excluded: null }));
+      insGroup.run(
+        runId,
+        c.customerId,
+        c.currencyCode,
+        c.customerName,
+        c.creditController,
+        c.region,
+        c.countryCode,
+        c.level,
+        JSON.stringify(items),
+      );
     }
     const insSkip = store.db.prepare(
       'INSERT INTO dunning_run_skipped (run_id, customer_id, item_id, reason) VALUES (?, ?, ?, ?)',
@@ -239,28 +234,20 @@ export function runDetail(store: OpsStore, who: Who, runId: number): RunDetail {
   const scope = portfolioOf(who);
   if (scope !== null && run.scope !== scope)
     throw new CollectionsError(`There is no dunning run ${runId}.`, 404);
-  const items = (
-    store.db
-      .prepare(
-        'SELECT * FROM dunning_run_items WHERE run_id = ? ORDER BY level DESC, customer_id, currency_code, due_date, item_id',
-      )
-      .all(runId) as Record<string, string | number | null>[]
-  ).map((r): RunItem => ({
-    customerId: String(r['customer_id']),
-    customerName: String(r['customer_name']),
-    creditController: r['credit_controller'] as string | null,
-    region: r['region'] as string | null,
-    countryCode: r['country_code'] as string | null,
-    currencyCode: String(r['currency_code']),
-    itemId: String(r['item_id']),
-    itemType: r['item_type'] as RunItem['itemType'],
-    documentDate: r['document_date'] as string | null,
-    dueDate: r['due_date'] as string | null,
-    daysPastDue: r['days_past_due'] as number | null,
-    openAmount: String(r['open_amount']),
-    level: Number(r['level']),
-    excluded: r['excluded'] as string | null,
-  }));
+  const items: RunItem[] = [];
+  for (const g of groupsOf(store, runId)) {
+    for (const i of g.items) {
+      items.push({
+        ...i,
+        customerId: g.customer_id,
+        customerName: g.customer_name,
+        creditController: g.credit_controller,
+        region: g.region,
+        countryCode: g.country_code,
+        currencyCode: g.currency_code,
+      });
+    }
+  }
   const skipped = (
     store.db
       .prepare(
@@ -269,6 +256,57 @@ export function runDetail(store: OpsStore, who: Who, runId: number): RunDetail {
       .all(runId) as { customer_id: string; item_id: string | null; reason: SkipReason }[]
   ).map((s) => ({ customerId: s.customer_id, itemId: s.item_id, reason: s.reason }));
   return { run, items, skipped };
+}
+
+/** A run item as stored in its customer's JSON, with its exclusion (null: included). */
+interface StoredItem extends ProposedItem {
+  readonly excluded: string | null;
+}
+
+interface GroupRow {
+  customer_id: string;
+  currency_code: string;
+  customer_name: string;
+  credit_controller: string | null;
+  region: string | null;
+  country_code: string | null;
+  level: number;
+  items: StoredItem[];
+}
+
+/** A run's customers (per currency), most urgent first, with their items. */
+function groupsOf(store: OpsStore, runId: number, customerId: string | null = null): GroupRow[] {
+  return (
+    store.db
+      .prepare(
+        `SELECT * FROM dunning_run_customers WHERE run_id = ? AND (? IS NULL OR customer_id = ?)
+         ORDER BY level DESC, customer_id, currency_code`,
+      )
+      .all(runId, customerId, customerId) as (Omit<GroupRow, 'items'> & { items: string })[]
+  ).map((g) => ({ ...g, items: JSON.parse(g.items) as StoredItem[] }));
+}
+
+/** Set the exclusion of the customer's items that `which` picks (not yet excluded); how many changed. */
+function markExcluded(
+  store: OpsStore,
+  runId: number,
+  customerId: string,
+  which: (i: StoredItem) => boolean,
+  reason: string,
+): number {
+  let changed = 0;
+  const update = store.db.prepare(
+    'UPDATE dunning_run_customers SET items = ? WHERE run_id = ? AND customer_id = ? AND currency_code = ?',
+  );
+  for (const g of groupsOf(store, runId, customerId)) {
+    let n = 0;
+    const items = g.items.map((i) =>
+      i.excluded === null && which(i) ? (n++, { ...i, excluded: reason }) : i,
+    );
+    if (n > 0) update.run(JSON.stringify(items), runId, customerId, g.currency_code);
+    changed += n;
+  }
+  return changed;
 }
 
 /** Inside a write: the run, still a proposal the caller may edit (the version guards a stale page). */
@@ -299,7 +337,7 @@ function touch(store: OpsStore, who: Who, run: RunSummary): void {
 function runCustomer(store: OpsStore, runId: number, customerId: string) {
   const r = store.db
     .prepare(
-      'SELECT customer_id, credit_controller FROM dunning_run_items WHERE run_id = ? AND customer_id = ? LIMIT 1',
+      'SELECT customer_id, credit_controller FROM dunning_run_customers WHERE run_id = ? AND customer_id = ? LIMIT 1',
     )
     .get(runId, customerId) as { customer_id: string; credit_controller: string | null } | undefined;
   if (!r) throw new CollectionsError(`Customer ${customerId} is not in dunning run ${runId}.`, 404);
@@ -318,12 +356,14 @@ export function excludeItem(
   return store.write(() => {
     authorise(who, 'dunning.propose', runCustomer(store, input.runId, customerId));
     const run = editableRun(store, who, input.runId, input.version ?? null);
-    const res = store.db
-      .prepare(
-        "UPDATE dunning_run_items SET excluded = ? WHERE run_id = ? AND customer_id = ? AND item_id = ? AND item_type = 'invoice'",
-      )
-      .run(reason, run.id, customerId, itemId);
-    if (Number(res.changes) === 0) throw new CollectionsError(`Invoice ${itemId} is not in this run.`, 404);
+    const changed = markExcluded(
+      store,
+      run.id,
+      customerId,
+      (i) => i.itemType === 'invoice' && i.itemId === itemId,
+      reason,
+    );
+    if (changed === 0) throw new CollectionsError(`Invoice ${itemId} is not in this run.`, 404);
     touch(store, who, run);
     appendAudit(store, who.actor, {
       action: 'dunning.exclude_item',
@@ -349,9 +389,7 @@ export function holdCustomerInRun(
     const customer = runCustomer(store, input.runId, customerId);
     authorise(who, 'dunning.propose', customer);
     const run = editableRun(store, who, input.runId, input.version ?? null);
-    store.db
-      .prepare('UPDATE dunning_run_items SET excluded = ? WHERE run_id = ? AND customer_id = ?')
-      .run(`hold: ${reason}`, run.id, customerId);
+    markExcluded(store, run.id, customerId, () => true, `hold: ${reason}`);
     store.db
       .prepare(
         `INSERT INTO dunning_holds (customer_id, item_id, reason, set_by, set_at) VALUES (?, '', ?, ?, ?)
@@ -473,8 +511,8 @@ export function listLetters(
       `SELECT ${LETTER_COLUMNS} FROM dunning_letters AS l
        WHERE (? IS NULL OR run_id = ?) AND (? IS NULL OR customer_id = ?) AND (? IS NULL OR status = ?)
          AND (? IS NULL OR run_id IN (SELECT id FROM dunning_runs WHERE scope = ?)
-              OR customer_id IN (SELECT customer_id FROM dunning_run_items AS i
-                                 WHERE i.run_id = l.run_id AND i.credit_controller = ?))
+              OR customer_id IN (SELECT customer_id FROM dunning_run_customers AS g
+                                 WHERE g.run_id = l.run_id AND g.credit_controller = ?))
        ORDER BY id`,
     )
     .all(

@@ -80,9 +80,9 @@ try {
   const { proposal, run } = await proposeRun(store, who, connQuery(conn), policy, '2026-07-01');
   const proposalSeconds = (performance.now() - t1) / 1000;
   const items = (
-    store.db.prepare('SELECT count(*) AS n FROM dunning_run_items WHERE run_id = ?').get(run.id) as {
-      n: number;
-    }
+    store.db
+      .prepare('SELECT sum(json_array_length(items)) AS n FROM dunning_run_customers WHERE run_id = ?')
+      .get(run.id) as { n: number }
   ).n;
   console.log(
     `proposal: ${proposal.customers.length} customer groups, ${items} items, ${proposal.skipped.length} skipped, ${proposalSeconds.toFixed(2)} s`,
