@@ -125,6 +125,10 @@ describe('the Dunning page', () => {
     const pdf = await manager.request.get(new URL(pdfHref!, h.url).href);
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
+    // "Is dunning working?": a row per level and channel; the run is dated after the data's as-of date,
+    // so no window is over yet ("–").
+    await expect.poll(() => manager.locator('table.effect-table tbody tr').count()).toBeGreaterThan(0);
+    expect(await manager.locator('table.effect-table tbody').textContent()).toContain('–');
     await screenshot(manager, 'dunning-approved-en');
     await manager.goto(`${h.url}lang?to=ja&back=${encodeURIComponent(`/collections/dunning?run=${runId}`)}`);
     await expect.poll(() => manager.locator('h1').textContent()).toBe('督促処理');

@@ -15,6 +15,7 @@ import {
   listRuns,
   runDetail,
 } from '../../../../../collections/dunning.store.ts';
+import { effectiveness, readSentLetters, readSettled } from '../../../../../collections/effectiveness.ts';
 import { readCustomer } from '../../../../../collections/ledger.ts';
 import { approveAndSend, proposeRun } from '../../../../../collections/service.ts';
 import { completeTask, listTasks, taskCompletion } from '../../../../../collections/worklist.store.ts';
@@ -38,7 +39,19 @@ export const load: PageServerLoad = async (event) => {
   const letters = selected ? listLetters(ops, who, { runId: selected.id }) : [];
   const tasks = listTasks(ops, who.role === 'collector' ? who.portfolio : null);
   const now = today();
+  // Is dunning working: settlement is known up to the warehouse's as-of date.
+  const by = url.searchParams.get('by');
+  const split: 'all' | 'region' | 'controller' = by === 'region' || by === 'controller' ? by : 'all';
+  const sent = readSentLetters(ops, who);
+  const wh = servingWarehouse();
+  const settled =
+    asOf && wh.generation > 0
+      ? await readSettled(wh.query.bind(wh), [...new Set(sent.flatMap((l) => l.items.map((i) => i.itemId)))])
+      : new Map<string, string | null>();
+  const effect = asOf ? effectiveness(sent, settled, asOf.date, split) : [];
   return {
+    effect,
+    effectBy: split,
     runs,
     detail,
     letters,
