@@ -28,9 +28,11 @@ import { loadPolicy } from '../../collections/policy.ts';
 import type { OpenItem } from '../../collections/proposal.ts';
 import { safeCell, writeEvidencePack } from '../../collections/evidence.ts';
 import {
+  addPromise,
   listTasks,
   logActivity,
   openDispute,
+  reviewPromises,
   setContact,
   worklistOverlay,
 } from '../../collections/worklist.store.ts';
@@ -328,6 +330,81 @@ describe('letters by email', () => {
       status: 'failed',
       attempts: 1,
     });
+  });
+});
+
+describe('promises to pay', () => {
+  it('are settled after their date: kept when the invoices were paid, broken otherwise (with a follow-up task)', () => {
+    const ref = { customerId: 'DE1', creditController: 'Bob', currencyCode: 'EUR' };
+    addPromise(store, bob, ref, {
+      date: '2026-07-05',
+      amount: '100.00',
+      invoiceIds: 'INV-1',
+      today: '2026-07-01',
+    });
+    addPromise(store, bob, ref, {
+      date: '2026-07-06',
+      amount: '50.00',
+      invoiceIds: 'INV-2',
+      today: '2026-07-01',
+    });
+    expect(() =>
+      addPromise(store, bob, ref, { date: '2026-06-30', amount: '1.00', today: '2026-07-01' }),
+    ).toThrow(/in the past/);
+    expect(() =>
+      addPromise(store, eve, ref, { date: '2026-07-09', amount: '1.00', today: '2026-07-01' }),
+    ).toThrow(/not in your portfolio/);
+    // A pending promise keeps the customer out of a run until its date.
+    expect(propose(cm1, '2026-07-03').proposal.skipped).toContainEqual({
+      customerId: 'DE1',
+      itemId: null,
+      reason: 'promise_pending',
+    });
+    const sys = systemWho({ id: null, name: 'cli:test', address: 'cli' });
+    // On 2026-07-06 only the first promise's date has passed; INV-1 is still open: broken.
+    const open = new Set(['INV-1']);
+    expect(
+      reviewPromises(
+        store,
+        sys,
+        '2026-07-06',
+        (_c, ids) => ids.some((i) => open.has(i)),
+        () => 'Bob',
+      ),
+    ).toEqual({
+      kept: 0,
+      broken: 1,
+    });
+    expect(listTasks(store, 'Bob').map((t) => [t.title, t.dueDate])).toEqual([
+      ['Broken promise of 2026-07-05 (100.00): follow up', '2026-07-07'],
+    ]);
+    // The next day the second promise's date has passed too and INV-2 was paid: kept. Settled once.
+    expect(
+      reviewPromises(
+        store,
+        sys,
+        '2026-07-07',
+        (_c, ids) => ids.some((i) => open.has(i)),
+        () => 'Bob',
+      ),
+    ).toEqual({
+      kept: 1,
+      broken: 0,
+    });
+    expect(
+      reviewPromises(
+        store,
+        sys,
+        '2026-07-08',
+        () => true,
+        () => 'Bob',
+      ),
+    ).toEqual({ kept: 0, broken: 0 });
+    expect(
+      listAudit(store, { action: 'collections.promise_' })
+        .map((e) => e.action)
+        .sort(),
+    ).toEqual(['collections.promise_broken', 'collections.promise_kept']);
   });
 });
 
