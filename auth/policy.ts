@@ -12,7 +12,18 @@ export const ROLES = ['admin', 'cfo', 'analyst', 'sales_lead', 'collector', 'cre
 export type Role = (typeof ROLES)[number];
 
 /** Every write the product does, by name (the audit log's action names start with these). */
-export const ACTIONS = ['users.manage', 'audit.read', 'cashapp.import', 'cashapp.decide'] as const;
+export const ACTIONS = [
+  'users.manage',
+  'audit.read',
+  // Collections (collections/): log calls, promises, disputes, tasks, key focus — a collector within
+  // their portfolio; propose and edit dunning runs; approve (send) them — never whoever edited the run.
+  'collections.work',
+  'dunning.propose',
+  'dunning.approve',
+  // Cash application (cashapp/): load bank statements; decide the review queue.
+  'cashapp.import',
+  'cashapp.decide',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Which rows of the data a role sees: all, its regions (a sales lead), its portfolio (a credit controller), none. */
@@ -42,12 +53,17 @@ export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {
   cfo: { views: 'all', rows: 'all', actions: ['audit.read'], home: '/' },
   analyst: { views: 'all', rows: 'all', actions: [], home: '/' },
   sales_lead: { views: 'all', rows: 'regions', actions: [], home: '/' },
-  collector: { views: COLLECTION_VIEWS, rows: 'portfolio', actions: [], home: '/collections' },
+  collector: {
+    views: COLLECTION_VIEWS,
+    rows: 'portfolio',
+    actions: ['collections.work', 'dunning.propose'],
+    home: '/collections',
+  },
   // Also works cash application: loads bank statements and decides the review queue.
   credit_manager: {
     views: 'all',
     rows: 'all',
-    actions: ['cashapp.import', 'cashapp.decide'],
+    actions: ['collections.work', 'dunning.propose', 'dunning.approve', 'cashapp.import', 'cashapp.decide'],
     home: '/credit',
   },
 };
@@ -69,6 +85,8 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/customers': READERS,
   '/customers/[id]': READERS,
   '/collections': READERS,
+  '/collections/dunning': ['collector', 'credit_manager', 'cfo'],
+  '/collections/dunning/letters/[id]': ['collector', 'credit_manager', 'cfo'],
   '/risk': READERS,
   // Cash application: the credit manager works it; the CFO sees it.
   '/cash': ['credit_manager', 'cfo'],

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ENTITY_NAMES, PLAUSIBLE_DATES } from '../ingest/contract.ts';
 import { FormatSchema } from '../ingest/profile.ts';
+import type { SmtpConfig } from '../collections/mail.ts';
 import { isAsOfSpec } from '../models/as-of.ts';
 
 /** A calendar date as YYYY-MM-DD (YAML 1.1 readers may hand over a Date: taken as its UTC day). */
@@ -115,6 +116,28 @@ const ConfigSchema = z.strictObject({
         .optional(),
     })
     .default({ session_idle_minutes: 60, session_hours: 8 }),
+  /**
+   * Collections (docs/collections.md): the dunning policy file, the company name letters carry, and
+   * the SMTP server letters are sent through (the password comes from ARLENS_SMTP_PASSWORD).
+   */
+  collections: z
+    .strictObject({
+      policy: z.string().optional(),
+      company: z.string().min(1).max(120).default('ARLens'),
+      smtp: z
+        .strictObject({
+          host: z.string().min(1),
+          port: z.number().int().min(1).max(65535).default(587),
+          /** TLS from the first byte (port 465); otherwise STARTTLS. */
+          secure: z.boolean().default(false),
+          /** Refuse to send unless the server upgrades to TLS (default: yes, except on localhost). */
+          require_tls: z.boolean().optional(),
+          user: z.string().optional(),
+          from: z.string().min(3),
+        })
+        .optional(),
+    })
+    .default({ company: 'ARLens' }),
   demo: z
     .strictObject({
       seed: z.number().int().default(42),
@@ -155,5 +178,21 @@ export async function loadConfig(file?: string): Promise<Config & { file: string
     sources: c.sources.map((s) => ({ ...s, path: abs(s.path) })),
     demo: { ...c.demo, dir: abs(c.demo.dir) },
     auth: { ...c.auth, ...(c.auth.ops_store ? { ops_store: abs(c.auth.ops_store) } : {}) },
+    collections: { ...c.collections, ...(c.collections.policy ? { policy: abs(c.collections.policy) } : {}) },
+  };
+}
+
+/** The SMTP settings of the config (password from ARLENS_SMTP_PASSWORD), or null when not set up. */
+export function smtpConfig(c: Config): SmtpConfig | null {
+  const s = c.collections.smtp;
+  if (!s) return null;
+  return {
+    host: s.host,
+    port: s.port,
+    secure: s.secure,
+    user: s.user ?? null,
+    password: process.env['ARLENS_SMTP_PASSWORD'] ?? null,
+    from: s.from,
+    ...(s.require_tls === undefined ? {} : { requireTls: s.require_tls }),
   };
 }

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerBank } from './commands/bank.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDunning } from './commands/dunning.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMlCommands } from './commands/ml.ts';
 import { registerReference } from './commands/reference.ts';
@@ -41,6 +42,7 @@ registerReference(program);
 registerToken(program, ctx);
 registerUsers(program, ctx);
 registerBank(program, ctx);
+registerDunning(program, ctx);
 registerMlCommands(program, () => ctx.config());
 registerServe(program, ctx);
 

@@ -16,7 +16,7 @@ import { warehouseExists, withPublished } from '../warehouse/store.ts';
 import { configVars, DEFAULT_PROJECT, runBuild } from './commands/build.ts';
 import { lastMonthEnd, writeDemo } from './commands/demo.ts';
 import { runIngest } from './commands/ingest.ts';
-import type { Config } from './config.ts';
+import { smtpConfig, type Config } from './config.ts';
 
 export interface LoadedData {
   /** The warehouse holds the generated demo exports and nothing else: demo sign-in may be offered. */
@@ -177,6 +177,11 @@ export async function serveUntilStopped(
     opsStore,
     sessions: { idleSeconds: c.auth.session_idle_minutes * 60, absoluteSeconds: c.auth.session_hours * 3600 },
     ...(c.auth.oidc ? { oidc: c.auth.oidc } : {}),
+    collections: {
+      ...(c.collections.policy ? { policyFile: c.collections.policy } : {}),
+      company: c.collections.company,
+      smtp: smtpConfig(c),
+    },
     log: (line) => console.log(line),
   });
   console.log(`Cube API: ${server.url}cubejs-api/v1 (tokens: npx arlens token --help)`);

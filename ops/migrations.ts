@@ -77,6 +77,186 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    name: 'collections: dunning runs, letters and their mail, contacts, activities, promises, disputes, tasks, key focus, holds',
+    sql: `
+      CREATE TABLE dunning_runs (
+        id INTEGER PRIMARY KEY,
+        run_date TEXT NOT NULL,
+        as_of_date TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('proposed', 'approved', 'cancelled')),
+        scope TEXT,
+        policy_hash TEXT NOT NULL,
+        created_by_id INTEGER,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        edited_by TEXT NOT NULL DEFAULT '[]',
+        approved_by TEXT,
+        approved_at TEXT,
+        version INTEGER NOT NULL DEFAULT 1
+      ) STRICT;
+
+      -- One row per customer and currency of a run; its items (and each one's exclusion) as JSON:
+      -- a 1M-invoice proposal writes ~20,000 rows instead of ~900,000 (docs/collections.md).
+      CREATE TABLE dunning_run_customers (
+        run_id INTEGER NOT NULL REFERENCES dunning_runs (id),
+        customer_id TEXT NOT NULL,
+        currency_code TEXT NOT NULL,
+        customer_name TEXT NOT NULL,
+        credit_controller TEXT,
+        region TEXT,
+        country_code TEXT,
+        level INTEGER NOT NULL,
+        items TEXT NOT NULL,
+        PRIMARY KEY (run_id, customer_id, currency_code)
+      ) STRICT;
+
+      CREATE TABLE dunning_run_skipped (
+        run_id INTEGER NOT NULL REFERENCES dunning_runs (id),
+        customer_id TEXT NOT NULL,
+        item_id TEXT,
+        reason TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX dunning_run_skipped_by_run ON dunning_run_skipped (run_id);
+
+      CREATE TABLE dunning_letters (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES dunning_runs (id),
+        customer_id TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        run_date TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('reminder', 'statement')),
+        channel TEXT NOT NULL CHECK (channel IN ('email', 'letter')),
+        language TEXT NOT NULL,
+        recipient TEXT,
+        subject TEXT NOT NULL,
+        currency_code TEXT NOT NULL,
+        total_amount TEXT NOT NULL,
+        fee_amount TEXT NOT NULL DEFAULT '0.00',
+        interest_amount TEXT NOT NULL DEFAULT '0.00',
+        items TEXT NOT NULL,
+        pdf BLOB,
+        pdf_sha256 TEXT,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed', 'to_print', 'printed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at TEXT,
+        claimed_at TEXT,
+        message_id TEXT,
+        sent_at TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (customer_id, currency_code, level, run_date, kind)
+      ) STRICT;
+      CREATE INDEX dunning_letters_by_status ON dunning_letters (status);
+
+      CREATE TABLE customer_dunning (
+        customer_id TEXT PRIMARY KEY,
+        highest_level INTEGER NOT NULL,
+        highest_level_date TEXT NOT NULL,
+        last_level INTEGER NOT NULL,
+        last_letter_date TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE customer_contacts (
+        customer_id TEXT PRIMARY KEY,
+        email TEXT,
+        language TEXT CHECK (language IN ('en', 'ja')),
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE dunning_holds (
+        id INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        item_id TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        released_by TEXT,
+        released_at TEXT
+      ) STRICT;
+      CREATE UNIQUE INDEX dunning_holds_active ON dunning_holds (customer_id, item_id) WHERE released_at IS NULL;
+
+      CREATE TABLE collection_activities (
+        id INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        invoice_id TEXT,
+        kind TEXT NOT NULL,
+        outcome TEXT,
+        note TEXT NOT NULL DEFAULT '',
+        activity_date TEXT NOT NULL,
+        ref_id INTEGER,
+        user_id INTEGER,
+        user_name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX collection_activities_by_customer ON collection_activities (customer_id, id);
+
+      CREATE TABLE payment_promises (
+        id INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        invoice_ids TEXT NOT NULL DEFAULT '[]',
+        promised_date TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        currency_code TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'kept', 'broken', 'cancelled')),
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        settled_at TEXT
+      ) STRICT;
+      CREATE INDEX payment_promises_by_customer ON payment_promises (customer_id, status);
+
+      CREATE TABLE collection_disputes (
+        id INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        invoice_ids TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        amount TEXT NOT NULL,
+        currency_code TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+        resolution TEXT,
+        opened_by TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        resolved_by TEXT,
+        resolved_at TEXT
+      ) STRICT;
+      CREATE INDEX collection_disputes_by_customer ON collection_disputes (customer_id, status);
+
+      CREATE TABLE collection_tasks (
+        id INTEGER PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        assignee TEXT NOT NULL,
+        due_date TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'done')),
+        source TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        completed_by TEXT,
+        completed_at TEXT,
+        UNIQUE (customer_id, source)
+      ) STRICT;
+      CREATE INDEX collection_tasks_by_assignee ON collection_tasks (assignee, status, due_date);
+
+      CREATE TABLE letter_templates (
+        template TEXT NOT NULL,
+        language TEXT NOT NULL CHECK (language IN ('en', 'ja')),
+        body TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (template, language)
+      ) STRICT;
+
+      CREATE TABLE key_focus (
+        customer_id TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
     version: 4,
     name: 'cash application: bank statements, their lines, proposals, decisions and what they learned',
     sql: `

@@ -25,6 +25,8 @@ import { openOpsStore, opsStorePath, type OpsStore } from '../ops/store.ts';
 import { ServingWarehouse } from '../warehouse/serving.ts';
 import { provideAuth, SESSION_COOKIE } from '../web/lib/server/session.ts';
 import { provideReportingCurrency, provideWarehouse } from '../web/lib/server/warehouse.ts';
+import { provideCollections, type CollectionsSettings } from '../web/lib/server/collections.ts';
+import { DEFAULT_POLICY_FILE } from '../collections/policy.ts';
 import { quarantinedRows, warehouseStatus } from '../ingest/status.ts';
 import { WEB_HANDLER, ensureWebBuild } from './web-build.ts';
 
@@ -52,6 +54,8 @@ export interface ServerOptions {
    * (tests; a real deployment names the address people use).
    */
   readonly oidc?: OidcSettings;
+  /** Collections: the dunning policy file, the company on letters, SMTP (config `collections`). */
+  readonly collections?: CollectionsSettings;
   /** Progress lines (e.g. "Building the dashboard"). */
   readonly log?: (line: string) => void;
 }
@@ -248,6 +252,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     oidc: oidc ? { label: options.oidc?.label ?? 'single sign-on', flow: oidc } : null,
   });
   provideReportingCurrency(options.reportingCurrency ?? 'USD');
+  // The default policy's path is resolved here (unbundled): the dashboard's bundle cannot find it.
+  provideCollections({ policyFile: DEFAULT_POLICY_FILE, ...options.collections });
   const cube = await createCubeApi({ serving: wh, apiSecret: options.apiSecret });
   cube.app.disable('x-powered-by');
   // Refresh-key values are cached for a second: rebuild rollups a little after each swap.

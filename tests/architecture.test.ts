@@ -18,7 +18,7 @@ const TIERS: readonly (readonly string[])[] = [
   ['cli'],
   ['server'],
   ['web'],
-  ['cube'],
+  ['cube', 'collections'],
   ['auth', 'cashapp'],
   ['models', 'ml', 'ingest'],
   ['ops', 'warehouse', 'core'],

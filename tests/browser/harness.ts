@@ -40,7 +40,7 @@ import { ROLE_POLICY } from '../../auth/policy.ts';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startServer, type RunningServer } from '../../server/index.ts';
+import { startServer, type RunningServer, type ServerOptions } from '../../server/index.ts';
 import type { Row } from '../../warehouse/convert.ts';
 import type { SqlParam } from '../../warehouse/duckdb.ts';
 import { demoWarehouse } from '../cube/harness.ts';
@@ -58,7 +58,7 @@ export const CHROMIUM_ARGS = [
 ];
 export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
 
-export type Role = 'cfo' | 'sales_lead' | 'analyst' | 'collector';
+export type Role = 'cfo' | 'sales_lead' | 'analyst' | 'collector' | 'credit_manager';
 
 /**
  * Init script for every page: sets `window.__arlensHydrated` once SvelteKit has hydrated the page
@@ -130,6 +130,8 @@ export function recordErrors(page: Page, sink: string[], ignore: readonly RegExp
 
 export async function startBrowserHarness(
   prepare: (root: string) => Promise<string> = demoWarehouse,
+  /** More server options (e.g. `collections` with an SMTP server the test started). */
+  extra: Partial<ServerOptions> = {},
 ): Promise<BrowserHarness> {
   const root = await tempDir('arlens-browser-');
   let server: RunningServer | undefined;
@@ -142,6 +144,7 @@ export async function startBrowserHarness(
       port: 0,
       apiSecret: TEST_SECRET,
       demo: true,
+      ...extra,
     });
     browser = await launchChromium();
     const contexts = new Set<BrowserContext>();

@@ -6,8 +6,8 @@
  * (/api/status, /api/quarantine: every region's loads and rejected raw values) needs the dashboard
  * session or a token, and a role the table allows; /api/health stays public and says nothing else.
  */
-import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { promises as fs, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mayDo, ROUTE_ROLES, routeKey } from '../../auth/access.ts';
 import { findUser } from '../../auth/users.ts';
@@ -72,7 +72,15 @@ function menu(html: string, path: string): string[] {
   return [...nav.matchAll(/href="([^"]*)"/g)].map((m) => new URL(m[1]!, new URL(path, server.url)).pathname);
 }
 
-const PAGE_KEYS = Object.keys(ROUTE_ROLES).filter((k) => !k.startsWith('/api/'));
+/** Endpoints of the app (a +server.ts, e.g. a letter's PDF): in the table, but not pages. */
+const ENDPOINT_KEYS = readdirSync(join(ROOT, 'web', 'routes'), { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith('+server.ts'))
+  .map((f) => routeKey(`/${dirname(f.replace(/\\/g, '/'))}`))
+  .filter((k) => Object.hasOwn(ROUTE_ROLES, k));
+const PAGE_KEYS = Object.keys(ROUTE_ROLES).filter(
+  (k) => !k.startsWith('/api/') && !ENDPOINT_KEYS.includes(k),
+);
 /** The menu's order (the table lists pages in it). */
 const MENU_ORDER = PAGE_KEYS.filter((k) => !k.includes('['));
 
@@ -89,6 +97,20 @@ describe('the route table', () => {
     }
     // Every role has a page to land on.
     for (const role of ROLES) expect(MENU_ORDER.some((k) => ROUTE_ROLES[k]!.includes(role))).toBe(true);
+  });
+});
+
+describe('endpoints of the app as every role, as the table says', () => {
+  const cases = ROLES.flatMap((role) => ENDPOINT_KEYS.map((key) => [role, key] as const));
+  it('finds the letter endpoint', () => {
+    expect(ENDPOINT_KEYS).toContain('/collections/dunning/letters/[id]');
+  });
+  it.for(cases)('%s opens %s only when allowed', async ([role, key]) => {
+    const allowed = ROUTE_ROLES[key]!.includes(role);
+    const cookie = await sessionCookie(server, contexts[role]);
+    // No such letter: allowed roles get 404 (nothing to see), others 403 before the handler runs.
+    const res = await get(key.replace('[id]', '999999'), cookie);
+    expect(res.status).toBe(allowed ? 404 : 403);
   });
 });
 

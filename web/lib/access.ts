@@ -12,6 +12,7 @@ export const PAGES: readonly { readonly href: string; readonly key: MessageKey }
   { href: '/explore', key: 'nav.explore' },
   { href: '/customers', key: 'nav.customers' },
   { href: '/collections', key: 'nav.collections' },
+  { href: '/collections/dunning', key: 'nav.dunning' },
   { href: '/risk', key: 'nav.risk' },
   { href: '/cash', key: 'nav.cash' },
   { href: '/data', key: 'nav.data' },

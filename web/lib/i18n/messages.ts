@@ -8,6 +8,7 @@ import * as collections from './domains/collections.ts';
 import * as credit from './domains/credit.ts';
 import * as customers from './domains/customers.ts';
 import * as data from './domains/data.ts';
+import * as dunning from './domains/dunning.ts';
 import * as explorer from './domains/explorer.ts';
 import * as ledger from './domains/ledger.ts';
 import * as risk from './domains/risk.ts';
@@ -130,6 +131,7 @@ export const en = {
   ...explorer.en,
   ...customers.en,
   ...collections.en,
+  ...dunning.en,
   ...credit.en,
   ...risk.en,
   ...data.en,
@@ -259,6 +261,7 @@ export const ja: Record<MessageKey, string> = {
   ...explorer.ja,
   ...customers.ja,
   ...collections.ja,
+  ...dunning.ja,
   ...credit.ja,
   ...risk.ja,
   ...data.ja,
