@@ -734,6 +734,22 @@ export function publishable(store: OpsStore): PublishRows {
   return { payments, applications, lineIds: rows.map((r) => r.id) };
 }
 
+/**
+ * Invoice id → the minor units applied to it by decided bank lines the warehouse does not hold yet:
+ * dunning leaves that money out at once instead of waiting for `arlens bank publish` and a build.
+ */
+export function appliedNotPublished(store: OpsStore): Map<string, number> {
+  const rows = store.db
+    .prepare(
+      `SELECT a.invoice_id, SUM(a.amount_cents) AS cents FROM cash_applications AS a
+       JOIN bank_lines AS l ON l.id = a.line_id
+       WHERE l.status = 'applied' AND l.published_at IS NULL
+       GROUP BY a.invoice_id`,
+    )
+    .all() as { invoice_id: string; cents: number }[];
+  return new Map(rows.map((r) => [r.invoice_id, r.cents]));
+}
+
 /** Mark lines as in the warehouse (after the ingest published them), audited. */
 export function markPublished(
   store: OpsStore,

@@ -9,6 +9,7 @@
 import { addDays } from '../core/calendar.ts';
 import { appendAudit } from '../ops/audit.ts';
 import type { OpsStore } from '../ops/store.ts';
+import { appliedNotPublished } from '../cashapp/decisions.store.ts';
 import {
   authorise,
   authoriseRead,
@@ -75,7 +76,9 @@ export function readOpsState(store: OpsStore, runDate: string | null = null): Op
     .all() as { customer_id: string; last_level: number; last_letter_date: string }[]) {
     lastLetters.set(r.customer_id, { level: r.last_level, date: r.last_letter_date });
   }
-  return { heldCustomers, heldItems, disputedItems, pendingPromises, lastLetters };
+  const cashApplied = new Map<string, bigint>();
+  for (const [invoiceId, cents] of appliedNotPublished(store)) cashApplied.set(invoiceId, BigInt(cents));
+  return { heldCustomers, heldItems, disputedItems, pendingPromises, lastLetters, cashApplied };
 }
 
 export interface RunSummary {

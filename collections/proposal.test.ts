@@ -31,6 +31,7 @@ const empty: OpsState = {
   disputedItems: new Set(),
   pendingPromises: new Map(),
   lastLetters: new Map(),
+  cashApplied: new Map(),
 };
 
 describe('the dunning policy', () => {
@@ -145,6 +146,28 @@ describe('the proposal', () => {
       { customerId: 'C1', itemId: 'ARLENS-DISPUTE', reason: 'disputed' },
       { customerId: 'C1', itemId: 'HELD', reason: 'item_on_hold' },
     ]);
+  });
+
+  it('leaves out what cash application received before the warehouse has it; duns only the rest', () => {
+    const items = [
+      item({ itemId: 'ALL', openAmount: '100.00' }),
+      item({ itemId: 'PART', openAmount: '100.00' }),
+      item({ itemId: 'UNTOUCHED', openAmount: '20.00' }),
+    ];
+    const ops: OpsState = {
+      ...empty,
+      cashApplied: new Map([
+        ['ALL', toMinor('100.00')],
+        ['PART', toMinor('60.01')],
+      ]),
+    };
+    const p = propose(policy, RUN, items, ops);
+    expect(p.customers[0]!.items.map((i) => [i.itemId, i.openAmount])).toEqual([
+      ['PART', '39.99'],
+      ['UNTOUCHED', '20.00'],
+    ]);
+    expect(p.customers[0]!.dunnedAmount).toBe('59.99');
+    expect(p.skipped).toEqual([{ customerId: 'C1', itemId: 'ALL', reason: 'paid_in_cash_application' }]);
   });
 
   it('nets unapplied payments and credits; a customer in credit is not dunned', () => {

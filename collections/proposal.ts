@@ -50,6 +50,11 @@ export interface OpsState {
   readonly pendingPromises: ReadonlyMap<string, string>;
   /** Customer → the last letter: its level and date. */
   readonly lastLetters: ReadonlyMap<string, { readonly level: number; readonly date: string }>;
+  /**
+   * Invoice id → what cash application applied to it from bank lines the warehouse does not hold yet
+   * (minor units): money received is never dunned, published or not.
+   */
+  readonly cashApplied: ReadonlyMap<string, bigint>;
 }
 
 export type SkipReason =
@@ -60,7 +65,8 @@ export type SkipReason =
   | 'blacklisted_legal'
   | 'in_credit'
   | 'below_minimum'
-  | 'already_dunned';
+  | 'already_dunned'
+  | 'paid_in_cash_application';
 
 export interface ProposedItem {
   readonly itemId: string;
@@ -151,7 +157,15 @@ export function propose(
       skipCustomer(c, 'promise_pending');
       continue;
     }
-    const amount = toMinor(it.openAmount);
+    let amount = toMinor(it.openAmount);
+    const received = it.itemType === 'invoice' ? ops.cashApplied.get(it.itemId) : undefined;
+    if (received !== undefined && amount > 0n) {
+      amount -= received;
+      if (amount <= 0n) {
+        skipped.push({ customerId: c, itemId: it.itemId, reason: 'paid_in_cash_application' });
+        continue;
+      }
+    }
     const gk = `${c}\u0000${it.currencyCode}`;
     let g = groups.get(gk);
     const base = {
@@ -159,7 +173,7 @@ export function propose(
       itemType: it.itemType,
       documentDate: it.documentDate,
       dueDate: it.dueDate,
-      openAmount: it.openAmount,
+      openAmount: received === undefined ? it.openAmount : fromMinor(amount),
     };
     if (it.itemType !== 'invoice' || amount <= 0n) {
       if (amount >= 0n) continue;

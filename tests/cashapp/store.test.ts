@@ -6,6 +6,7 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readOpsState } from '../../collections/dunning.store.ts';
 import {
   CashAppError,
   decideLine,
@@ -237,6 +238,15 @@ describe('matching and review', () => {
     expect(rows.applications.find((x) => x.invoice_id === 'INV-0000103')).toMatchObject({
       applied_amount: '1000.00',
     });
+    // Dunning sees the applied money at once, before publish: the same amounts, invoice by invoice.
+    const received = readOpsState(a).cashApplied;
+    for (const app of rows.applications)
+      expect(received.get(app.invoice_id), app.invoice_id).toBeGreaterThanOrEqual(
+        BigInt(app.applied_amount.replace('.', '')),
+      );
+    expect([...received.keys()].sort()).toEqual(
+      [...new Set(rows.applications.map((x) => x.invoice_id))].sort(),
+    );
     const actions = listAudit(a, {}).map((e) => e.action);
     expect(actions).toEqual(
       expect.arrayContaining([
