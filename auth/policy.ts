@@ -12,7 +12,18 @@ export const ROLES = ['admin', 'cfo', 'analyst', 'sales_lead', 'collector', 'cre
 export type Role = (typeof ROLES)[number];
 
 /** Every write the product does, by name (the audit log's action names start with these). */
-export const ACTIONS = ['users.manage', 'audit.read'] as const;
+export const ACTIONS = [
+  'users.manage',
+  'audit.read',
+  // Credit management (credit/): request a limit change, approve one (sod.ts has the finer rules),
+  // check orders, work the holds queue, propose and confirm blacklistings (two-person rule).
+  'credit.request',
+  'credit.approve',
+  'credit.check',
+  'credit.holds',
+  'credit.blacklist.propose',
+  'credit.blacklist.confirm',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Which rows of the data a role sees: all, its regions (a sales lead), its portfolio (a credit controller), none. */
@@ -39,11 +50,28 @@ const COLLECTION_VIEWS = [
 export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {
   // Runs the installation: users, sign-in, the audit log, the loads. Sees no receivables.
   admin: { views: [], rows: 'none', actions: ['users.manage', 'audit.read'], home: '/admin/users' },
-  cfo: { views: 'all', rows: 'all', actions: ['audit.read'], home: '/' },
+  cfo: {
+    views: 'all',
+    rows: 'all',
+    actions: [
+      'audit.read',
+      'credit.request',
+      'credit.approve',
+      'credit.check',
+      'credit.holds',
+      'credit.blacklist.confirm',
+    ],
+    home: '/',
+  },
   analyst: { views: 'all', rows: 'all', actions: [], home: '/' },
-  sales_lead: { views: 'all', rows: 'regions', actions: [], home: '/' },
+  sales_lead: { views: 'all', rows: 'regions', actions: ['credit.request', 'credit.check'], home: '/' },
   collector: { views: COLLECTION_VIEWS, rows: 'portfolio', actions: [], home: '/collections' },
-  credit_manager: { views: 'all', rows: 'all', actions: [], home: '/credit' },
+  credit_manager: {
+    views: 'all',
+    rows: 'all',
+    actions: ['credit.request', 'credit.approve', 'credit.check', 'credit.holds', 'credit.blacklist.propose'],
+    home: '/credit',
+  },
 };
 
 const READERS: readonly Role[] = ['cfo', 'sales_lead', 'analyst', 'collector', 'credit_manager'];
@@ -68,6 +96,10 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/admin/users': ['admin'],
   '/api/status': DATA_STEWARDS,
   '/api/quarantine': DATA_STEWARDS,
+  // Credit management: checks (POST, a token only), the decision history and the limits for the ERP.
+  '/api/credit-checks': ['cfo', 'credit_manager', 'sales_lead'],
+  '/api/credit-decisions': ['cfo', 'credit_manager', 'analyst'],
+  '/api/credit-limits': ['cfo', 'credit_manager', 'analyst'],
 };
 
 /** Open without signing in: the sign-in flow, the language switch, and the health probe. */

@@ -19,7 +19,7 @@ const TIERS: readonly (readonly string[])[] = [
   ['server'],
   ['web'],
   ['cube'],
-  ['auth'],
+  ['auth', 'credit'],
   ['models', 'ml', 'ingest'],
   ['ops', 'warehouse', 'core'],
 ];
