@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { registerBuild } from './commands/build.ts';
+import { registerCredit } from './commands/credit.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMlCommands } from './commands/ml.ts';
@@ -39,6 +40,7 @@ registerStatus(program, ctx);
 registerReference(program);
 registerToken(program, ctx);
 registerUsers(program, ctx);
+registerCredit(program, ctx);
 registerMlCommands(program, () => ctx.config());
 registerServe(program, ctx);
 

@@ -5,7 +5,7 @@
  * (open AR + the ERP's open orders, reporting currency), the ERP's limit and currency, the oldest
  * overdue open invoice, the latest risk band and the ERP's block flags; and the day's exchange rates.
  */
-import type { Query } from '../warehouse/convert.ts';
+import { tableExists, type Query } from '../warehouse/convert.ts';
 import { decimalCents, rateUnits } from './money.ts';
 
 export interface WarehouseCustomer {
@@ -35,15 +35,18 @@ export interface WarehouseSnapshot {
   readonly rates: ReadonlyMap<string, bigint>;
 }
 
-export const CUSTOMER_FACTS_SQL = `
+/** The customers' facts; `scores` is false when the risk model has not scored yet. */
+export const customerFactsSql = (scores: boolean) => `
   WITH od AS (
     SELECT customer_id, max(days_past_due) AS max_days_past_due
     FROM marts.fct_invoices WHERE open_amount > 0 AND days_past_due > 0 GROUP BY customer_id
   ),
-  rk AS (
-    SELECT customer_id, arg_max(risk_band, as_of_date) AS risk_band
-    FROM ml.customer_risk_scores GROUP BY customer_id
-  )
+  rk AS (${
+    scores
+      ? `SELECT customer_id, arg_max(risk_band, as_of_date) AS risk_band
+         FROM ml.customer_risk_scores GROUP BY customer_id`
+      : 'SELECT NULL::VARCHAR AS customer_id, NULL::VARCHAR AS risk_band WHERE false'
+  })
   SELECT e.customer_id, e.customer_name, e.region, e.segment, e.credit_controller, e.currency_code,
     e.is_credit_blocked, c.is_blacklisted, e.credit_limit_amount, e.exposure_rc, e.overdue_ar_rc,
     e.as_of_date, od.max_days_past_due, rk.risk_band
@@ -65,7 +68,7 @@ export const EXPOSURE_SQL = `
 const str = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v));
 
 export async function loadSnapshot(query: Query, generation: number): Promise<WarehouseSnapshot> {
-  const rows = await query(CUSTOMER_FACTS_SQL);
+  const rows = await query(customerFactsSql(await tableExists(query, 'ml', 'customer_risk_scores')));
   const customers = new Map<string, WarehouseCustomer>();
   let asOf: string | null = null;
   for (const r of rows) {

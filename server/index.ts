@@ -27,6 +27,9 @@ import { provideAuth, SESSION_COOKIE } from '../web/lib/server/session.ts';
 import { provideReportingCurrency, provideWarehouse } from '../web/lib/server/warehouse.ts';
 import { quarantinedRows, warehouseStatus } from '../ingest/status.ts';
 import { WEB_HANDLER, ensureWebBuild } from './web-build.ts';
+import { createCreditService, type CreditService } from '../credit/service.ts';
+import { provideCredit } from '../web/lib/server/credit.ts';
+import { creditApi } from './credit-api.ts';
 
 export interface ServerOptions {
   readonly warehouseDir: string;
@@ -52,6 +55,8 @@ export interface ServerOptions {
    * (tests; a real deployment names the address people use).
    */
   readonly oidc?: OidcSettings;
+  /** The credit policy (YAML); default: credit-policy.yaml beside the operational store, else built in. */
+  readonly creditPolicy?: string;
   /** Progress lines (e.g. "Building the dashboard"). */
   readonly log?: (line: string) => void;
 }
@@ -61,6 +66,7 @@ export interface RunningServer {
   readonly warehouse: ServingWarehouse;
   readonly cube: CubeApi;
   readonly ops: OpsStore;
+  readonly credit: CreditService;
   close(): Promise<void>;
 }
 
@@ -120,6 +126,7 @@ interface Auth {
   readonly ops: OpsStore;
   readonly sessions: SessionSettings;
   readonly demo: boolean;
+  readonly credit: CreditService;
 }
 
 /**
@@ -188,6 +195,8 @@ async function api(
   if (!mayOpen(caller.role, url.pathname)) {
     return sendJson(res, 403, { error: 'Your role may not use this API.' });
   }
+  if (await creditApi(a.credit, url.pathname, url, req, res, caller, sendJson)) return;
+  if (req.method !== 'GET') return sendJson(res, 405, { error: 'only GET is supported' });
   const query = wh.query.bind(wh);
   switch (url.pathname) {
     case '/api/status':
@@ -219,12 +228,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   maxTokenSeconds();
   await wh.open();
   const ops = openOpsStore(options.opsStore ?? opsStorePath(options.warehouseDir));
+  let credit: CreditService;
+  try {
+    credit = await createCreditService({
+      ops,
+      query: wh.query.bind(wh),
+      generation: () => wh.generation,
+      ...(options.creditPolicy ? { policyFile: options.creditPolicy } : {}),
+    });
+  } catch (e) {
+    ops.close();
+    await wh.close();
+    throw e;
+  }
   const a: Auth = {
     secret: options.apiSecret,
     ops,
     sessions: options.sessions ?? DEFAULT_SESSIONS,
     demo: options.demo ?? false,
+    credit,
   };
+  provideCredit(credit);
   provideWarehouse(wh);
   // Known once the server listens (the default public address of single sign-on).
   let listening = '';
@@ -288,11 +312,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       handler(req, res, () => sendJson(res, 404, { error: `no such page: ${url.pathname}` }));
       return;
     }
-    if (req.method !== 'GET') return sendJson(res, 405, { error: 'only GET is supported' });
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      return sendJson(res, 405, { error: 'only GET and POST are supported' });
+    }
     api(wh, url, req, res, a).catch((e: unknown) => {
       // The detail (SQL, paths) stays in the server log; the client gets an id to quote.
       const requestId = randomUUID();
-      console.error(`[${requestId}] GET ${url.pathname} failed:`, e);
+      console.error(`[${requestId}] ${req.method} ${url.pathname} failed:`, e);
       if (!res.headersSent) {
         sendJson(
           res,
@@ -329,6 +355,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     warehouse: wh,
     cube,
     ops,
+    credit,
     close: async () => {
       clearTimeout(refreshTimer);
       server.closeAllConnections();
