@@ -324,21 +324,40 @@ export function decisionJson(d: StoredDecision) {
   };
 }
 
+export const DECISION_SORTS = ['checked_at', 'amount', 'customer'] as const;
+export type DecisionSort = (typeof DECISION_SORTS)[number];
+
 export interface DecisionQuery {
   readonly status?: readonly DecisionStatus[];
   readonly customerId?: string;
+  /** Only these customers (a sales lead's regions); undefined = all. */
+  readonly customers?: readonly string[];
+  /** Customer id or order id containing this text. */
+  readonly search?: string;
   readonly since?: string;
+  readonly sort?: DecisionSort;
+  readonly descending?: boolean;
   readonly limit?: number;
   readonly offset?: number;
 }
+
+const SORT_SQL: Record<DecisionSort, string> = {
+  checked_at: 'checked_at',
+  amount: 'amount_rc_cents',
+  customer: 'customer_id',
+};
 
 export function listDecisions(
   store: OpsStore,
   q: DecisionQuery = {},
 ): { rows: StoredDecision[]; total: number } {
   const statuses = JSON.stringify(q.status ?? []);
+  const customers = q.customers === undefined ? null : JSON.stringify(q.customers);
+  const search = q.search ? `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const where = `WHERE (json_array_length(?) = 0 OR status IN (SELECT value FROM json_each(?)))
-    AND (? IS NULL OR customer_id = ?) AND (? IS NULL OR checked_at >= ?)`;
+    AND (? IS NULL OR customer_id = ?) AND (? IS NULL OR checked_at >= ?)
+    AND (? IS NULL OR customer_id IN (SELECT value FROM json_each(?)))
+    AND (? IS NULL OR customer_id LIKE ? ESCAPE '\\' OR coalesce(order_id, '') LIKE ? ESCAPE '\\')`;
   const args = [
     statuses,
     statuses,
@@ -346,14 +365,20 @@ export function listDecisions(
     q.customerId ?? null,
     q.since ?? null,
     q.since ?? null,
+    customers,
+    customers,
+    search,
+    search,
+    search,
   ];
   const total = (
     store.db.prepare(`SELECT count(*) AS n FROM credit_decisions ${where}`).get(...args) as { n: number }
   ).n;
   const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), 10_000);
   const offset = Math.max(0, Math.trunc(q.offset ?? 0));
+  const order = `${SORT_SQL[q.sort ?? 'checked_at']} ${q.descending === false ? 'ASC' : 'DESC'}, id DESC`;
   const rows = store.db
-    .prepare(`SELECT * FROM credit_decisions ${where} ORDER BY id DESC LIMIT ? OFFSET ?`)
+    .prepare(`SELECT * FROM credit_decisions ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
     .all(...args, limit, offset) as unknown as Row[];
   return { rows: rows.map(decisionFromRow), total };
 }

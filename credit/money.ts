@@ -59,3 +59,11 @@ export function convertCents(cents: number, rate: bigint): number {
 }
 
 export const CURRENCY = /^[A-Z]{3}$/;
+
+/** Reporting-currency cents back into a currency of `rate` (rounded half up to the cent). */
+export function fromRcCents(rcCents: number, rate: bigint): number {
+  if (rate <= 0n) throw new MoneyError('A rate must be positive.');
+  const num = BigInt(Math.abs(rcCents)) * RATE_SCALE;
+  const out = Number((num * 2n + rate) / (2n * rate));
+  return rcCents < 0 ? -out : out;
+}
