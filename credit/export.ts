@@ -21,6 +21,13 @@ export interface LimitExportRow {
 export const LIMIT_LAYOUTS = ['canonical', 'sap'] as const;
 export type LimitLayout = (typeof LIMIT_LAYOUTS)[number];
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Free text (a reason, a name) a spreadsheet will not run as a formula. Ids and amounts stay as they are. */
+export function neutralise(text: string | null): string | null {
+  return text !== null && FORMULA_START.test(text) ? `'${text}` : text;
+}
+
 const line = (fields: readonly (string | number | null)[]) =>
   fields.map((f) => csvField(f === null ? '' : String(f))).join(',') + '\r\n';
 
@@ -99,9 +106,9 @@ export function decisionsCsv(rows: readonly StoredDecision[], blacklisted: (id: 
       d.currency,
       d.reasons.map((r) => r.code).join('|'),
       d.checkedAt,
-      d.resolvedBy,
+      neutralise(d.resolvedBy),
       d.resolvedAt,
-      d.resolutionReason,
+      neutralise(d.resolutionReason),
       blacklisted(d.customerId) ? 'true' : 'false',
     ]);
   }
