@@ -8,6 +8,7 @@
 import { mayDo } from '../auth/policy.ts';
 import { appendAudit } from '../ops/audit.ts';
 import type { OpsStore } from '../ops/store.ts';
+import { stmt } from './sql.ts';
 import { CreditError, type CreditActor } from './actor.ts';
 import { cleanId, cleanText } from './text.ts';
 
@@ -68,14 +69,12 @@ const reqFromRow = (r: ReqRow): BlacklistRequest => ({
 });
 
 export function isBlacklisted(store: OpsStore, customerId: string): boolean {
-  return (
-    store.db.prepare('SELECT 1 FROM credit_blacklist WHERE customer_id = ?').get(customerId) !== undefined
-  );
+  return stmt(store, 'SELECT 1 FROM credit_blacklist WHERE customer_id = ?').get(customerId) !== undefined;
 }
 
 export function blacklist(store: OpsStore): BlacklistEntry[] {
   return (
-    store.db.prepare('SELECT * FROM credit_blacklist ORDER BY since DESC').all() as {
+    stmt(store, 'SELECT * FROM credit_blacklist ORDER BY since DESC').all() as {
       customer_id: string;
       category: string;
       reason: string;
@@ -93,9 +92,10 @@ export function blacklist(store: OpsStore): BlacklistEntry[] {
 
 export function blacklistRequests(store: OpsStore, status: BlacklistRequest['status'] | 'all' = 'pending') {
   return (
-    store.db
-      .prepare(`SELECT * FROM credit_blacklist_requests WHERE (? = 'all' OR status = ?) ORDER BY id DESC`)
-      .all(status, status) as unknown as ReqRow[]
+    stmt(
+      store,
+      `SELECT * FROM credit_blacklist_requests WHERE (? = 'all' OR status = ?) ORDER BY id DESC`,
+    ).all(status, status) as unknown as ReqRow[]
   ).map(reqFromRow);
 }
 
@@ -144,17 +144,17 @@ export function proposeBlacklist(
       throw new CreditError('already_blacklisted', 'Already blacklisted.', 409);
     if (input.action === 'remove' && !listed)
       throw new CreditError('not_blacklisted', 'Not blacklisted.', 409);
-    const pending = store.db
-      .prepare(`SELECT id FROM credit_blacklist_requests WHERE customer_id = ? AND status = 'pending'`)
-      .get(customerId);
+    const pending = stmt(
+      store,
+      `SELECT id FROM credit_blacklist_requests WHERE customer_id = ? AND status = 'pending'`,
+    ).get(customerId);
     if (pending)
       throw new CreditError('pending_exists', 'A proposal for this customer is already pending.', 409);
-    const { lastInsertRowid } = store.db
-      .prepare(
-        `INSERT INTO credit_blacklist_requests (customer_id, action, category, reason, status, proposed_by_id,
+    const { lastInsertRowid } = stmt(
+      store,
+      `INSERT INTO credit_blacklist_requests (customer_id, action, category, reason, status, proposed_by_id,
            proposed_by, proposed_at) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
-      )
-      .run(customerId, input.action, category, reason, actor.id, actor.name, new Date().toISOString());
+    ).run(customerId, input.action, category, reason, actor.id, actor.name, new Date().toISOString());
     const req = getBlacklistRequest(store, Number(lastInsertRowid))!;
     appendAudit(store, actor, {
       action: 'credit.blacklist.propose',
@@ -166,8 +166,7 @@ export function proposeBlacklist(
 }
 
 export function getBlacklistRequest(store: OpsStore, id: number): BlacklistRequest | null {
-  const r = store.db.prepare('SELECT * FROM credit_blacklist_requests WHERE id = ?').get(id) as
-    ReqRow | undefined;
+  const r = stmt(store, 'SELECT * FROM credit_blacklist_requests WHERE id = ?').get(id) as ReqRow | undefined;
   return r ? reqFromRow(r) : null;
 }
 
@@ -196,21 +195,19 @@ export function decideBlacklist(
       );
     }
     const now = new Date().toISOString();
-    store.db
-      .prepare(
-        `UPDATE credit_blacklist_requests SET status = ?, decided_by_id = ?, decided_by = ?, decided_at = ?,
+    stmt(
+      store,
+      `UPDATE credit_blacklist_requests SET status = ?, decided_by_id = ?, decided_by = ?, decided_at = ?,
            decision_note = ? WHERE id = ?`,
-      )
-      .run(decision === 'confirm' ? 'confirmed' : 'refused', actor.id, actor.name, now, text || null, id);
+    ).run(decision === 'confirm' ? 'confirmed' : 'refused', actor.id, actor.name, now, text || null, id);
     if (decision === 'confirm') {
       if (req.action === 'add') {
-        store.db
-          .prepare(
-            'INSERT INTO credit_blacklist (customer_id, category, reason, since, request_id) VALUES (?, ?, ?, ?, ?)',
-          )
-          .run(req.customerId, req.category, req.reason, now, id);
+        stmt(
+          store,
+          'INSERT INTO credit_blacklist (customer_id, category, reason, since, request_id) VALUES (?, ?, ?, ?, ?)',
+        ).run(req.customerId, req.category, req.reason, now, id);
       } else {
-        store.db.prepare('DELETE FROM credit_blacklist WHERE customer_id = ?').run(req.customerId);
+        stmt(store, 'DELETE FROM credit_blacklist WHERE customer_id = ?').run(req.customerId);
       }
     }
     appendAudit(store, actor, {

@@ -12,6 +12,7 @@
 import { mayDo } from '../auth/policy.ts';
 import { appendAudit } from '../ops/audit.ts';
 import type { OpsStore } from '../ops/store.ts';
+import { stmt } from './sql.ts';
 import { CreditError, type CreditActor } from './actor.ts';
 import { isBlacklisted } from './blacklist.store.ts';
 import { decide, type CustomerFacts, type Outcome, type Reason } from './decide.ts';
@@ -129,7 +130,7 @@ export const decisionFromRow = (r: Row): StoredDecision => ({
 });
 
 export function getDecision(store: OpsStore, id: number): StoredDecision | null {
-  const r = store.db.prepare('SELECT * FROM credit_decisions WHERE id = ?').get(id) as Row | undefined;
+  const r = stmt(store, 'SELECT * FROM credit_decisions WHERE id = ?').get(id) as Row | undefined;
   return r ? decisionFromRow(r) : null;
 }
 
@@ -175,29 +176,26 @@ function checkInTransaction(
   const now = new Date().toISOString();
   // An open decision on the same order is replaced (an ERP retry, a changed amount, a re-check).
   const previous = order.orderId
-    ? (store.db
-        .prepare(
-          `SELECT id FROM credit_decisions WHERE order_id = ? AND customer_id = ?
+    ? (stmt(
+        store,
+        `SELECT id FROM credit_decisions WHERE order_id = ? AND customer_id = ?
            AND status IN ('approved', 'held', 'escalated')`,
-        )
-        .all(order.orderId, order.customerId) as { id: number }[])
+      ).all(order.orderId, order.customerId) as { id: number }[])
     : [];
   for (const p of previous) {
-    store.db
-      .prepare(
-        `UPDATE credit_decisions SET status = 'rechecked', resolved_at = ?, resolved_by = ?,
+    stmt(
+      store,
+      `UPDATE credit_decisions SET status = 'rechecked', resolved_at = ?, resolved_by = ?,
                 resolved_by_id = ?, resolution_reason = 'replaced by a new check' WHERE id = ?`,
-      )
-      .run(now, actor.name, actor.id, p.id);
+    ).run(now, actor.name, actor.id, p.id);
   }
   const approvedSince = (
-    store.db
-      .prepare(
-        `SELECT coalesce(sum(amount_rc_cents), 0) AS s FROM credit_decisions
+    stmt(
+      store,
+      `SELECT coalesce(sum(amount_rc_cents), 0) AS s FROM credit_decisions
          WHERE customer_id = ? AND status IN ('approved', 'released')
            AND (? IS NULL OR coalesce(resolved_at, checked_at) >= ?)`,
-      )
-      .get(order.customerId, snapshot.dataCut, snapshot.dataCut) as { s: number }
+    ).get(order.customerId, snapshot.dataCut, snapshot.dataCut) as { s: number }
   ).s;
   const own = c ? ownLimit(store, c.customerId) : null;
   const customerRate = c ? snapshot.rates.get(c.currency) : undefined;
@@ -220,31 +218,30 @@ function checkInTransaction(
     prepaymentRequired: own?.prepaymentRequired ?? false,
   };
   const d = decide(facts, orderRc, thresholdsFor(policy, facts.region, facts.segment));
-  const { lastInsertRowid } = store.db
-    .prepare(
-      `INSERT INTO credit_decisions (order_id, customer_id, amount_cents, currency, amount_rc_cents, outcome,
+  const { lastInsertRowid } = stmt(
+    store,
+    `INSERT INTO credit_decisions (order_id, customer_id, amount_cents, currency, amount_rc_cents, outcome,
          reasons, exposure_rc_cents, limit_rc_cents, data_cut, status, checked_at, checked_by_id, checked_by,
          source, recheck_of)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      order.orderId,
-      order.customerId,
-      order.amountCents,
-      order.currency,
-      orderRc,
-      d.outcome,
-      JSON.stringify(d.reasons),
-      d.exposureCents,
-      d.limitCents,
-      snapshot.dataCut,
-      STATUS_OF[d.outcome],
-      now,
-      actor.id,
-      actor.name,
-      options.source,
-      options.recheckOf ?? null,
-    );
+  ).run(
+    order.orderId,
+    order.customerId,
+    order.amountCents,
+    order.currency,
+    orderRc,
+    d.outcome,
+    JSON.stringify(d.reasons),
+    d.exposureCents,
+    d.limitCents,
+    snapshot.dataCut,
+    STATUS_OF[d.outcome],
+    now,
+    actor.id,
+    actor.name,
+    options.source,
+    options.recheckOf ?? null,
+  );
   const id = Number(lastInsertRowid);
   appendAudit(store, actor, {
     action: 'credit.check',
@@ -259,7 +256,28 @@ function checkInTransaction(
       replaced: previous.map((p) => p.id),
     },
   });
-  return getDecision(store, id)!;
+  return {
+    id,
+    orderId: order.orderId,
+    customerId: order.customerId,
+    amount: centsText(order.amountCents),
+    currency: order.currency,
+    amountRc: money(orderRc),
+    outcome: d.outcome,
+    reasons: d.reasons,
+    exposureRc: money(d.exposureCents),
+    limitRc: money(d.limitCents),
+    dataCut: snapshot.dataCut,
+    status: STATUS_OF[d.outcome],
+    checkedAt: now,
+    checkedBy: actor.name,
+    source: options.source,
+    recheckOf: options.recheckOf ?? null,
+    resolvedBy: null,
+    resolvedById: null,
+    resolvedAt: null,
+    resolutionReason: null,
+  };
 }
 
 /**
@@ -372,14 +390,16 @@ export function listDecisions(
     search,
   ];
   const total = (
-    store.db.prepare(`SELECT count(*) AS n FROM credit_decisions ${where}`).get(...args) as { n: number }
+    stmt(store, `SELECT count(*) AS n FROM credit_decisions ${where}`).get(...args) as { n: number }
   ).n;
   const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), 10_000);
   const offset = Math.max(0, Math.trunc(q.offset ?? 0));
   const order = `${SORT_SQL[q.sort ?? 'checked_at']} ${q.descending === false ? 'ASC' : 'DESC'}, id DESC`;
-  const rows = store.db
-    .prepare(`SELECT * FROM credit_decisions ${where} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .all(...args, limit, offset) as unknown as Row[];
+  const rows = stmt(store, `SELECT * FROM credit_decisions ${where} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
+    ...args,
+    limit,
+    offset,
+  ) as unknown as Row[];
   return { rows: rows.map(decisionFromRow), total };
 }
 
@@ -429,19 +449,18 @@ export function resolveHold(
           throw new CreditError('escalated_needs_cfo', 'An escalated order is released by a CFO.', 403);
         }
       }
-      store.db
-        .prepare(
-          `UPDATE credit_decisions SET status = ?, resolved_by_id = ?, resolved_by = ?, resolved_at = ?,
+      stmt(
+        store,
+        `UPDATE credit_decisions SET status = ?, resolved_by_id = ?, resolved_by = ?, resolved_at = ?,
              resolution_reason = ? WHERE id = ?`,
-        )
-        .run(
-          action === 'release' ? 'released' : 'rejected',
-          actor.id,
-          actor.name,
-          new Date().toISOString(),
-          text,
-          id,
-        );
+      ).run(
+        action === 'release' ? 'released' : 'rejected',
+        actor.id,
+        actor.name,
+        new Date().toISOString(),
+        text,
+        id,
+      );
       const after = getDecision(store, id)!;
       appendAudit(store, actor, {
         action: `credit.hold.${action}`,
@@ -484,12 +503,11 @@ export function recheckHold(
     if (before.status !== 'held' && before.status !== 'escalated') {
       throw new CreditError('not_held', 'This order is not on hold.', 409);
     }
-    store.db
-      .prepare(
-        `UPDATE credit_decisions SET status = 'rechecked', resolved_by_id = ?, resolved_by = ?, resolved_at = ?,
+    stmt(
+      store,
+      `UPDATE credit_decisions SET status = 'rechecked', resolved_by_id = ?, resolved_by = ?, resolved_at = ?,
            resolution_reason = 're-checked' WHERE id = ?`,
-      )
-      .run(actor.id, actor.name, new Date().toISOString(), id);
+    ).run(actor.id, actor.name, new Date().toISOString(), id);
     return checkInTransaction(
       store,
       actor,

@@ -7,6 +7,7 @@
 import { mayDo } from '../auth/policy.ts';
 import { appendAudit } from '../ops/audit.ts';
 import type { OpsStore } from '../ops/store.ts';
+import { stmt } from './sql.ts';
 import { CreditError, type CreditActor } from './actor.ts';
 import type { WarehouseCustomer, WarehouseSnapshot } from './facts.ts';
 import { centsText, convertCents, parseCents } from './money.ts';
@@ -131,13 +132,13 @@ const limitFromRow = (r: LimitRow): OwnLimit => ({
 });
 
 export function ownLimit(store: OpsStore, customerId: string): OwnLimit | null {
-  const r = store.db.prepare('SELECT * FROM credit_limits WHERE customer_id = ?').get(customerId) as
+  const r = stmt(store, 'SELECT * FROM credit_limits WHERE customer_id = ?').get(customerId) as
     LimitRow | undefined;
   return r ? limitFromRow(r) : null;
 }
 
 export function ownLimits(store: OpsStore): Map<string, OwnLimit> {
-  const rows = store.db.prepare('SELECT * FROM credit_limits').all() as unknown as LimitRow[];
+  const rows = stmt(store, 'SELECT * FROM credit_limits').all() as unknown as LimitRow[];
   return new Map(rows.map((r) => [r.customer_id, limitFromRow(r)]));
 }
 
@@ -147,7 +148,7 @@ export function limitInForce(store: OpsStore, c: WarehouseCustomer): number | nu
 }
 
 export function getRequest(store: OpsStore, id: number): CreditRequest | null {
-  const r = store.db.prepare('SELECT * FROM credit_requests WHERE id = ?').get(id) as Row | undefined;
+  const r = stmt(store, 'SELECT * FROM credit_requests WHERE id = ?').get(id) as Row | undefined;
   return r ? fromRow(r) : null;
 }
 
@@ -226,9 +227,10 @@ export function createRequest(
     }
     const newLimitRc = convertCents(newLimit, rate);
     return store.write(() => {
-      const pending = store.db
-        .prepare("SELECT id FROM credit_requests WHERE customer_id = ? AND status = 'pending'")
-        .get(customer.customerId) as { id: number } | undefined;
+      const pending = stmt(
+        store,
+        "SELECT id FROM credit_requests WHERE customer_id = ? AND status = 'pending'",
+      ).get(customer.customerId) as { id: number } | undefined;
       if (pending) {
         throw new CreditError(
           'pending_exists',
@@ -238,30 +240,29 @@ export function createRequest(
       }
       const current = limitInForce(store, customer);
       const now = new Date().toISOString();
-      const { lastInsertRowid } = store.db
-        .prepare(
-          `INSERT INTO credit_requests (customer_id, kind, currency, current_limit_cents, new_limit_cents,
+      const { lastInsertRowid } = stmt(
+        store,
+        `INSERT INTO credit_requests (customer_id, kind, currency, current_limit_cents, new_limit_cents,
              new_limit_rc_cents, payment_terms_days, prepayment_required, key_focus, reason, evidence,
              needs_cfo, status, requested_by_id, requested_by, requested_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
-        )
-        .run(
-          customer.customerId,
-          kind,
-          customer.currency,
-          current,
-          newLimit,
-          newLimitRc,
-          terms,
-          input.prepaymentRequired ? 1 : 0,
-          input.keyFocus ? 1 : 0,
-          reason,
-          evidence,
-          newLimitRc > policy.approval.credit_manager_max ? 1 : 0,
-          actor.id,
-          actor.name,
-          now,
-        );
+      ).run(
+        customer.customerId,
+        kind,
+        customer.currency,
+        current,
+        newLimit,
+        newLimitRc,
+        terms,
+        input.prepaymentRequired ? 1 : 0,
+        input.keyFocus ? 1 : 0,
+        reason,
+        evidence,
+        newLimitRc > policy.approval.credit_manager_max ? 1 : 0,
+        actor.id,
+        actor.name,
+        now,
+      );
       const req = getRequest(store, Number(lastInsertRowid))!;
       appendAudit(store, actor, {
         action: 'credit.request.create',
@@ -312,15 +313,15 @@ export function approveRequest(
       if (!step.ok) throw new CreditError(step.refusal, REFUSAL_TEXT[step.refusal], 403);
       const now = new Date().toISOString();
       const col = step.step === 'manager' ? 'manager' : 'cfo';
-      store.db
-        .prepare(`UPDATE credit_requests SET ${col}_by_id = ?, ${col}_by = ?, ${col}_at = ? WHERE id = ?`)
-        .run(actor.id, actor.name, now, id);
+      stmt(
+        store,
+        `UPDATE credit_requests SET ${col}_by_id = ?, ${col}_by = ?, ${col}_at = ? WHERE id = ?`,
+      ).run(actor.id, actor.name, now, id);
       if (step.final) {
-        store.db
-          .prepare(
-            `UPDATE credit_requests SET status = 'approved', decided_at = ?, decision_note = ? WHERE id = ?`,
-          )
-          .run(now, text || null, id);
+        stmt(
+          store,
+          `UPDATE credit_requests SET status = 'approved', decided_at = ?, decision_note = ? WHERE id = ?`,
+        ).run(now, text || null, id);
       }
       const after = getRequest(store, id)!;
       appendAudit(store, actor, {
@@ -340,26 +341,25 @@ export function approveRequest(
 function applyLimit(store: OpsStore, actor: CreditActor, r: CreditRequest): void {
   const before = ownLimit(store, r.customerId);
   const now = new Date().toISOString();
-  store.db
-    .prepare(
-      `INSERT INTO credit_limits (customer_id, limit_cents, currency, payment_terms_days, prepayment_required,
+  stmt(
+    store,
+    `INSERT INTO credit_limits (customer_id, limit_cents, currency, payment_terms_days, prepayment_required,
          key_focus, request_id, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (customer_id) DO UPDATE SET limit_cents = excluded.limit_cents, currency = excluded.currency,
          payment_terms_days = coalesce(excluded.payment_terms_days, credit_limits.payment_terms_days),
          prepayment_required = excluded.prepayment_required, key_focus = excluded.key_focus,
          request_id = excluded.request_id, updated_at = excluded.updated_at`,
-    )
-    .run(
-      r.customerId,
-      parseCents(r.newLimit),
-      r.currency,
-      r.paymentTermsDays,
-      r.prepaymentRequired ? 1 : 0,
-      r.keyFocus ? 1 : 0,
-      r.id,
-      now,
-    );
+  ).run(
+    r.customerId,
+    parseCents(r.newLimit),
+    r.currency,
+    r.paymentTermsDays,
+    r.prepaymentRequired ? 1 : 0,
+    r.keyFocus ? 1 : 0,
+    r.id,
+    now,
+  );
   const after = ownLimit(store, r.customerId)!;
   appendAudit(store, actor, {
     action: 'credit.limit.set',
@@ -376,11 +376,10 @@ export function rejectRequest(store: OpsStore, actor: CreditActor, id: number, n
       const before = pendingRequest(store, id);
       const refusal = mayReject(before, actor.role, actor.id);
       if (refusal) throw new CreditError(refusal, REFUSAL_TEXT[refusal], 403);
-      store.db
-        .prepare(
-          `UPDATE credit_requests SET status = 'rejected', decided_at = ?, decision_note = ? WHERE id = ?`,
-        )
-        .run(new Date().toISOString(), text, id);
+      stmt(
+        store,
+        `UPDATE credit_requests SET status = 'rejected', decided_at = ?, decision_note = ? WHERE id = ?`,
+      ).run(new Date().toISOString(), text, id);
       const after = getRequest(store, id)!;
       appendAudit(store, actor, {
         action: 'credit.request.reject',
@@ -403,9 +402,10 @@ export function withdrawRequest(store: OpsStore, actor: CreditActor, id: number)
       if (actor.id === null || before.requestedById !== actor.id) {
         throw new CreditError('not_requester', 'Only the requester withdraws a request.', 403);
       }
-      store.db
-        .prepare(`UPDATE credit_requests SET status = 'withdrawn', decided_at = ? WHERE id = ?`)
-        .run(new Date().toISOString(), id);
+      stmt(store, `UPDATE credit_requests SET status = 'withdrawn', decided_at = ? WHERE id = ?`).run(
+        new Date().toISOString(),
+        id,
+      );
       const after = getRequest(store, id)!;
       appendAudit(store, actor, {
         action: 'credit.request.withdraw',
@@ -435,13 +435,12 @@ export function listRequests(
 ): { rows: CreditRequest[]; total: number } {
   const status = q.status ?? 'pending';
   const rows = (
-    store.db
-      .prepare(
-        `SELECT * FROM credit_requests
+    stmt(
+      store,
+      `SELECT * FROM credit_requests
          WHERE (? = 'all' OR status = ?) AND (? IS NULL OR customer_id = ?)
          ORDER BY requested_at DESC, id DESC`,
-      )
-      .all(status, status, q.customerId ?? null, q.customerId ?? null) as unknown as Row[]
+    ).all(status, status, q.customerId ?? null, q.customerId ?? null) as unknown as Row[]
   )
     .map(fromRow)
     .filter((r) => !q.awaiting || approvalStep(r, q.awaiting.role, q.awaiting.id).ok);

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import type { OpsStore } from '../ops/store.ts';
 import type { Query } from '../warehouse/convert.ts';
 import { SnapshotCache, type WarehouseSnapshot } from './facts.ts';
+import { mirrorCredit, MIRROR_SETUP, storeVersion } from './mirror.ts';
 import { loadPolicy, type CreditPolicy } from './policy.ts';
 
 export const POLICY_FILE = 'credit-policy.yaml';
@@ -19,6 +20,11 @@ export interface CreditService {
   readonly ops: OpsStore;
   readonly policy: CreditPolicy;
   snapshot(): Promise<WarehouseSnapshot>;
+  /**
+   * Copy decisions and limits into the serving instance for Cube (mirror.ts) when the store or the
+   * warehouse changed since the last copy; resolves when the copy is current.
+   */
+  syncMirror(): Promise<void>;
 }
 
 export async function createCreditService(options: {
@@ -30,5 +36,23 @@ export async function createCreditService(options: {
 }): Promise<CreditService> {
   const policy = await loadPolicy(options.policyFile ?? policyPath(options.ops.path));
   const cache = new SnapshotCache(options.query, options.generation);
-  return { ops: options.ops, policy, snapshot: () => cache.get() };
+  let mirrored = '';
+  let running: Promise<void> = Promise.resolve();
+  let setUp = false;
+  const sync = async () => {
+    if (!setUp) {
+      for (const sql of MIRROR_SETUP) await options.query(sql);
+      setUp = true;
+    }
+    const key = `${options.generation()}:${storeVersion(options.ops)}`;
+    if (key === mirrored || options.generation() === 0) return;
+    await mirrorCredit(options.query, options.ops, await cache.get());
+    mirrored = key;
+  };
+  return {
+    ops: options.ops,
+    policy,
+    snapshot: () => cache.get(),
+    syncMirror: () => (running = running.catch(() => undefined).then(sync)),
+  };
 }

@@ -249,6 +249,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     credit,
   };
   provideCredit(credit);
+  // Cube's credit view reads a copy of the store's decisions and limits (credit/mirror.ts).
+  await credit
+    .syncMirror()
+    .catch((e: unknown) => console.error(`credit mirror failed: ${(e as Error).message}`));
+  const mirrorTimer = setInterval(() => {
+    credit.syncMirror().catch((e: unknown) => console.error(`credit mirror failed: ${(e as Error).message}`));
+  }, 1000);
+  mirrorTimer.unref();
   provideWarehouse(wh);
   // Known once the server listens (the default public address of single sign-on).
   let listening = '';
@@ -331,6 +339,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
+      clearInterval(mirrorTimer);
       void cube
         .close()
         .then(() => wh.close())
@@ -358,6 +367,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     credit,
     close: async () => {
       clearTimeout(refreshTimer);
+      clearInterval(mirrorTimer);
+      await credit.syncMirror().catch(() => undefined);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await cube.close();
