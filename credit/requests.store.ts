@@ -209,7 +209,12 @@ export function createRequest(
         403,
       );
     }
-    const newLimit = parseCents(input.newLimit, 'new limit');
+    let newLimit: number;
+    try {
+      newLimit = parseCents(input.newLimit, 'new limit');
+    } catch (e) {
+      throw new CreditError('bad_field', (e as Error).message);
+    }
     if (newLimit < 0) throw new CreditError('bad_field', 'A limit cannot be negative.');
     const reason = cleanText(input.reason, 'reason');
     const evidence = JSON.stringify(input.evidence ?? {});

@@ -44,6 +44,7 @@ async function atRate(rate: number, secs: number, task: (i: number) => Promise<v
   const latencies: number[] = [];
   const running: Promise<void>[] = [];
   let errors = 0;
+  const messages = new Map<string, number>();
   for (let i = 0; i < total; i++) {
     const due = start + i * interval;
     const wait = due - performance.now();
@@ -52,12 +53,18 @@ async function atRate(rate: number, secs: number, task: (i: number) => Promise<v
     running.push(
       task(i).then(
         () => void latencies.push(performance.now() - t0),
-        () => void errors++,
+        (e: unknown) => {
+          errors++;
+          const m = `${(e as Error).message}${(e as Error).cause ? `: ${String((e as Error).cause)}` : ''}`;
+          messages.set(m, (messages.get(m) ?? 0) + 1);
+        },
       ),
     );
   }
   await Promise.all(running);
-  if (errors > 0) throw new Error(`${errors} of ${total} requests failed`);
+  if (errors > 0) {
+    throw new Error(`${errors} of ${total} requests failed: ${JSON.stringify([...messages].slice(0, 5))}`);
+  }
   return latencies;
 }
 
