@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { OpsStore } from '../ops/store.ts';
 import type { Query } from '../warehouse/convert.ts';
 import { SnapshotCache, type WarehouseSnapshot } from './facts.ts';
-import { mirrorCredit, MIRROR_SETUP, storeVersion } from './mirror.ts';
+import { limitsVersion, mirrorCredit, MIRROR_SETUP, storeVersion } from './mirror.ts';
 import { loadPolicy, type CreditPolicy } from './policy.ts';
 
 export const POLICY_FILE = 'credit-policy.yaml';
@@ -37,6 +37,7 @@ export async function createCreditService(options: {
   const policy = await loadPolicy(options.policyFile ?? policyPath(options.ops.path));
   const cache = new SnapshotCache(options.query, options.generation);
   let mirrored = '';
+  let mirroredLimits = '';
   let running: Promise<void> = Promise.resolve();
   let setUp = false;
   const sync = async () => {
@@ -46,8 +47,10 @@ export async function createCreditService(options: {
     }
     const key = `${options.generation()}:${storeVersion(options.ops)}`;
     if (key === mirrored || options.generation() === 0) return;
-    await mirrorCredit(options.query, options.ops, await cache.get());
+    const limitsKey = `${options.generation()}:${limitsVersion(options.ops)}`;
+    await mirrorCredit(options.query, options.ops, await cache.get(), limitsKey !== mirroredLimits);
     mirrored = key;
+    mirroredLimits = limitsKey;
   };
   return {
     ops: options.ops,

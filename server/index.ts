@@ -255,7 +255,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     .catch((e: unknown) => console.error(`credit mirror failed: ${(e as Error).message}`));
   const mirrorTimer = setInterval(() => {
     credit.syncMirror().catch((e: unknown) => console.error(`credit mirror failed: ${(e as Error).message}`));
-  }, 1000);
+  }, 5000);
   mirrorTimer.unref();
   provideWarehouse(wh);
   // Known once the server listens (the default public address of single sign-on).
