@@ -23,6 +23,14 @@ export const ACTIONS = [
   // Cash application (cashapp/): load bank statements; decide the review queue.
   'cashapp.import',
   'cashapp.decide',
+  // Credit management (credit/): request a limit change, approve one (sod.ts has the finer rules),
+  // check orders, work the holds queue, propose and confirm blacklistings (two-person rule).
+  'credit.request',
+  'credit.approve',
+  'credit.check',
+  'credit.holds',
+  'credit.blacklist.propose',
+  'credit.blacklist.confirm',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -50,9 +58,21 @@ const COLLECTION_VIEWS = [
 export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {
   // Runs the installation: users, sign-in, the audit log, the loads. Sees no receivables.
   admin: { views: [], rows: 'none', actions: ['users.manage', 'audit.read'], home: '/admin/users' },
-  cfo: { views: 'all', rows: 'all', actions: ['audit.read'], home: '/' },
+  cfo: {
+    views: 'all',
+    rows: 'all',
+    actions: [
+      'audit.read',
+      'credit.request',
+      'credit.approve',
+      'credit.check',
+      'credit.holds',
+      'credit.blacklist.confirm',
+    ],
+    home: '/',
+  },
   analyst: { views: 'all', rows: 'all', actions: [], home: '/' },
-  sales_lead: { views: 'all', rows: 'regions', actions: [], home: '/' },
+  sales_lead: { views: 'all', rows: 'regions', actions: ['credit.request', 'credit.check'], home: '/' },
   collector: {
     views: COLLECTION_VIEWS,
     rows: 'portfolio',
@@ -63,7 +83,18 @@ export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {
   credit_manager: {
     views: 'all',
     rows: 'all',
-    actions: ['collections.work', 'dunning.propose', 'dunning.approve', 'cashapp.import', 'cashapp.decide'],
+    actions: [
+      'credit.request',
+      'credit.approve',
+      'credit.check',
+      'credit.holds',
+      'credit.blacklist.propose',
+      'collections.work',
+      'dunning.propose',
+      'dunning.approve',
+      'cashapp.import',
+      'cashapp.decide',
+    ],
     home: '/credit',
   },
 };
@@ -94,6 +125,10 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/admin/users': ['admin'],
   '/api/status': DATA_STEWARDS,
   '/api/quarantine': DATA_STEWARDS,
+  // Credit management: checks (POST, a token only), the decision history and the limits for the ERP.
+  '/api/credit-checks': ['cfo', 'credit_manager', 'sales_lead'],
+  '/api/credit-decisions': ['cfo', 'credit_manager', 'analyst'],
+  '/api/credit-limits': ['cfo', 'credit_manager', 'analyst'],
 };
 
 /** Open without signing in: the sign-in flow, the language switch, and the health probe. */

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { registerBank } from './commands/bank.ts';
 import { registerBuild } from './commands/build.ts';
+import { registerCredit } from './commands/credit.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDunning } from './commands/dunning.ts';
 import { registerIngest } from './commands/ingest.ts';
@@ -43,6 +44,7 @@ registerToken(program, ctx);
 registerUsers(program, ctx);
 registerBank(program, ctx);
 registerDunning(program, ctx);
+registerCredit(program, ctx);
 registerMlCommands(program, () => ctx.config());
 registerServe(program, ctx);
 

@@ -44,6 +44,16 @@ export interface AuditEntry {
 }
 
 const GENESIS = '0'.repeat(64);
+
+/** appendAudit's statements, compiled once per connection (it runs with every write). */
+const prepared = new WeakMap<OpsStore['db'], Map<string, ReturnType<OpsStore['db']['prepare']>>>();
+function cached(store: OpsStore, sql: string) {
+  let m = prepared.get(store.db);
+  if (!m) prepared.set(store.db, (m = new Map()));
+  let s = m.get(sql);
+  if (!s) m.set(sql, (s = store.db.prepare(sql)));
+  return s;
+}
 /** Keys never written to the log, however deep in before/after they sit. */
 const SECRET_KEYS = /password|secret|token|hash|csrf/i;
 
@@ -80,7 +90,7 @@ function entryHash(e: Omit<AuditEntry, 'hash'>): string {
 /** Append one entry (in its own write transaction, or the caller's). Returns it. */
 export function appendAudit(store: OpsStore, actor: Actor, input: AuditInput): AuditEntry {
   return store.write(() => {
-    const head = store.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as
+    const head = cached(store, 'SELECT seq, hash FROM audit_head WHERE id = 1').get() as
       { seq: number; hash: string } | undefined;
     const base = {
       seq: (head?.seq ?? 0) + 1,
@@ -95,29 +105,27 @@ export function appendAudit(store: OpsStore, actor: Actor, input: AuditInput): A
       prevHash: head?.hash ?? GENESIS,
     };
     const entry: AuditEntry = { ...base, hash: entryHash(base) };
-    store.db
-      .prepare(
-        `INSERT INTO audit_log (seq, at, actor_id, actor, action, target, before, after, address, prev_hash, hash)
+    cached(
+      store,
+      `INSERT INTO audit_log (seq, at, actor_id, actor, action, target, before, after, address, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        entry.seq,
-        entry.at,
-        entry.actorId,
-        entry.actor,
-        entry.action,
-        entry.target,
-        entry.before,
-        entry.after,
-        entry.address,
-        entry.prevHash,
-        entry.hash,
-      );
-    store.db
-      .prepare(
-        'INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = ?, hash = ?',
-      )
-      .run(entry.seq, entry.hash, entry.seq, entry.hash);
+    ).run(
+      entry.seq,
+      entry.at,
+      entry.actorId,
+      entry.actor,
+      entry.action,
+      entry.target,
+      entry.before,
+      entry.after,
+      entry.address,
+      entry.prevHash,
+      entry.hash,
+    );
+    cached(
+      store,
+      'INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = ?, hash = ?',
+    ).run(entry.seq, entry.hash, entry.seq, entry.hash);
     return entry;
   });
 }

@@ -29,6 +29,9 @@ import { provideCollections, type CollectionsSettings } from '../web/lib/server/
 import { DEFAULT_POLICY_FILE } from '../collections/policy.ts';
 import { quarantinedRows, warehouseStatus } from '../ingest/status.ts';
 import { WEB_HANDLER, ensureWebBuild } from './web-build.ts';
+import { createCreditService, type CreditService } from '../credit/service.ts';
+import { provideCredit } from '../web/lib/server/credit.ts';
+import { creditApi } from './credit-api.ts';
 
 export interface ServerOptions {
   readonly warehouseDir: string;
@@ -56,6 +59,8 @@ export interface ServerOptions {
   readonly oidc?: OidcSettings;
   /** Collections: the dunning policy file, the company on letters, SMTP (config `collections`). */
   readonly collections?: CollectionsSettings;
+  /** The credit policy (YAML); default: credit-policy.yaml beside the operational store, else built in. */
+  readonly creditPolicy?: string;
   /** Progress lines (e.g. "Building the dashboard"). */
   readonly log?: (line: string) => void;
 }
@@ -65,6 +70,7 @@ export interface RunningServer {
   readonly warehouse: ServingWarehouse;
   readonly cube: CubeApi;
   readonly ops: OpsStore;
+  readonly credit: CreditService;
   close(): Promise<void>;
 }
 
@@ -124,6 +130,7 @@ interface Auth {
   readonly ops: OpsStore;
   readonly sessions: SessionSettings;
   readonly demo: boolean;
+  readonly credit: CreditService;
 }
 
 /**
@@ -192,6 +199,8 @@ async function api(
   if (!mayOpen(caller.role, url.pathname)) {
     return sendJson(res, 403, { error: 'Your role may not use this API.' });
   }
+  if (await creditApi(a.credit, url.pathname, url, req, res, caller, sendJson)) return;
+  if (req.method !== 'GET') return sendJson(res, 405, { error: 'only GET is supported' });
   const query = wh.query.bind(wh);
   switch (url.pathname) {
     case '/api/status':
@@ -223,12 +232,35 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   maxTokenSeconds();
   await wh.open();
   const ops = openOpsStore(options.opsStore ?? opsStorePath(options.warehouseDir));
+  let credit: CreditService;
+  try {
+    credit = await createCreditService({
+      ops,
+      query: wh.query.bind(wh),
+      generation: () => wh.generation,
+      ...(options.creditPolicy ? { policyFile: options.creditPolicy } : {}),
+    });
+  } catch (e) {
+    ops.close();
+    await wh.close();
+    throw e;
+  }
   const a: Auth = {
     secret: options.apiSecret,
     ops,
     sessions: options.sessions ?? DEFAULT_SESSIONS,
     demo: options.demo ?? false,
+    credit,
   };
+  provideCredit(credit);
+  // Cube's credit view reads a copy of the store's decisions and limits (credit/mirror.ts).
+  await credit
+    .syncMirror()
+    .catch((e: unknown) => console.error(`credit mirror failed: ${(e as Error).message}`));
+  const mirrorTimer = setInterval(() => {
+    credit.syncMirror().catch((e: unknown) => console.error(`credit mirror failed: ${(e as Error).message}`));
+  }, 5000);
+  mirrorTimer.unref();
   provideWarehouse(wh);
   // Known once the server listens (the default public address of single sign-on).
   let listening = '';
@@ -294,11 +326,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       handler(req, res, () => sendJson(res, 404, { error: `no such page: ${url.pathname}` }));
       return;
     }
-    if (req.method !== 'GET') return sendJson(res, 405, { error: 'only GET is supported' });
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      return sendJson(res, 405, { error: 'only GET and POST are supported' });
+    }
     api(wh, url, req, res, a).catch((e: unknown) => {
       // The detail (SQL, paths) stays in the server log; the client gets an id to quote.
       const requestId = randomUUID();
-      console.error(`[${requestId}] GET ${url.pathname} failed:`, e);
+      console.error(`[${requestId}] ${req.method} ${url.pathname} failed:`, e);
       if (!res.headersSent) {
         sendJson(
           res,
@@ -311,6 +345,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
+      clearInterval(mirrorTimer);
       void cube
         .close()
         .then(() => wh.close())
@@ -335,8 +370,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     warehouse: wh,
     cube,
     ops,
+    credit,
     close: async () => {
       clearTimeout(refreshTimer);
+      clearInterval(mirrorTimer);
+      await credit.syncMirror().catch(() => undefined);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await cube.close();

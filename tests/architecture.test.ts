@@ -19,7 +19,7 @@ const TIERS: readonly (readonly string[])[] = [
   ['server'],
   ['web'],
   ['cube', 'collections'],
-  ['auth', 'cashapp'],
+  ['auth', 'cashapp', 'credit'],
   ['models', 'ml', 'ingest'],
   ['ops', 'warehouse', 'core'],
 ];

@@ -467,6 +467,7 @@ describe('the model', () => {
       'cfo_overview',
       'collection_log',
       'collections',
+      'credit_management',
       'credit_policy',
       'customer_risk',
       'ledger',

@@ -1,5 +1,5 @@
 /**
- * The customer page's collection work: the history (calls, emails, letters, visits, promises,
+ * The customer page's credit standing (limit history, blacklist flag) and its collection work: the history (calls, emails, letters, visits, promises,
  * disputes, tasks) from the operational store, and the forms a collector (their own portfolio) or a
  * credit manager uses to record one. The customer is looked up in the warehouse by the URL's id —
  * never taken from the form — so the portfolio rule is checked against what the warehouse says.
@@ -19,6 +19,7 @@ import {
   setKeyFocus,
   worklistOverlay,
 } from '../../../../../collections/worklist.store.ts';
+import { creditHistory } from '$lib/credit/desk/history.server';
 import { translator } from '$lib/i18n/messages';
 import { whoOf } from '$lib/server/collections';
 import { auth } from '$lib/server/session';
@@ -32,10 +33,12 @@ async function customerOf(id: string) {
 }
 
 export const load: PageServerLoad = async (event) => {
+  await event.parent();
   const user = event.locals.user;
+  const credit = user ? await creditHistory(user, event.params.id ?? '') : null;
   const customer = await customerOf(event.params.id ?? '');
   if (!user || !customer || (user.role === 'collector' && customer.creditController !== user.portfolio)) {
-    return { work: null };
+    return { work: null, credit };
   }
   const ops = auth().ops;
   const disputes = ops.db
@@ -55,6 +58,7 @@ export const load: PageServerLoad = async (event) => {
     )
     .all(customer.customerId) as { id: number; title: string; due_date: string; assignee: string }[];
   return {
+    credit,
     work: {
       customerId: customer.customerId,
       state: worklistOverlay(ops, [customer.customerId]).get(customer.customerId)!,

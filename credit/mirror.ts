@@ -1,0 +1,124 @@
+/**
+ * Credit management's numbers for the semantic layer: the operational store's decisions and the
+ * limits in force, copied into the serving DuckDB instance (schema `credit`, in memory) so Cube joins
+ * them to `marts.dim_customers` and filters them by region and credit controller like every other
+ * view. DuckDB cannot read SQLite here (no extension), so the server copies: at start and, at most
+ * every few seconds, when the audit log has grown (every write in credit/ appends to it). The limits
+ * are copied again only when a limit or a blacklisting changed, not with every check.
+ */
+import type { OpsStore } from '../ops/store.ts';
+import type { Query } from '../warehouse/convert.ts';
+import { blacklist } from './blacklist.store.ts';
+import type { WarehouseSnapshot } from './facts.ts';
+import { limitExportRows } from './limits.ts';
+import { centsText, convertCents } from './money.ts';
+
+export const MIRROR_SETUP = [
+  'CREATE SCHEMA IF NOT EXISTS memory.credit',
+  `CREATE TABLE IF NOT EXISTS memory.credit.decisions (decision_id BIGINT, customer_id VARCHAR,
+     order_id VARCHAR, outcome VARCHAR, status VARCHAR, amount_rc DECIMAL(18, 2), checked_at TIMESTAMP,
+     resolved_at TIMESTAMP, hours_to_resolve DOUBLE)`,
+  `CREATE TABLE IF NOT EXISTS memory.credit.limits (customer_id VARCHAR, source VARCHAR,
+     limit_rc DECIMAL(18, 2), is_blacklisted BOOLEAN, prepayment_required BOOLEAN, key_focus BOOLEAN)`,
+  'CREATE TABLE IF NOT EXISTS memory.credit.mirror_version (version BIGINT)',
+];
+
+interface DecisionRow {
+  id: number;
+  customer_id: string;
+  order_id: string | null;
+  outcome: string;
+  status: string;
+  amount_rc_cents: number | null;
+  checked_at: string;
+  resolved_at: string | null;
+}
+
+const ts = (iso: string | null) => (iso === null ? null : iso.replace('T', ' ').replace('Z', ''));
+
+/** The audit head's sequence: changes with every credit write (and every other audited write). */
+export function storeVersion(store: OpsStore): number {
+  return (
+    (store.db.prepare('SELECT seq FROM audit_head WHERE id = 1').get() as { seq: number } | undefined)?.seq ??
+    0
+  );
+}
+
+/** What the limits copy depends on: the limits set and the blacklist decisions (not every check). */
+export function limitsVersion(store: OpsStore): string {
+  const r = store.db
+    .prepare(
+      `SELECT (SELECT coalesce(max(request_id), 0) FROM credit_limits) AS l,
+              (SELECT coalesce(max(decided_at), '') FROM credit_blacklist_requests) AS b`,
+    )
+    .get() as { l: number; b: string };
+  return `${r.l}:${r.b}`;
+}
+
+/**
+ * Replace the mirror with the store's current state (the limits too when `limits`); returns the
+ * version copied (the audit head's sequence). CREATE OR REPLACE swaps each table in one statement:
+ * readers see the old rows or the new.
+ */
+export async function mirrorCredit(
+  query: Query,
+  store: OpsStore,
+  snapshot: WarehouseSnapshot,
+  limits = true,
+): Promise<number> {
+  const version = storeVersion(store);
+  const decisions = (
+    store.db
+      .prepare(
+        `SELECT id, customer_id, order_id, outcome, status, amount_rc_cents, checked_at, resolved_at
+         FROM credit_decisions`,
+      )
+      .all() as unknown as DecisionRow[]
+  ).map((d) => ({
+    decision_id: d.id,
+    customer_id: d.customer_id,
+    order_id: d.order_id,
+    outcome: d.outcome,
+    status: d.status,
+    amount_rc: d.amount_rc_cents === null ? null : centsText(d.amount_rc_cents),
+    checked_at: ts(d.checked_at),
+    resolved_at: ts(d.resolved_at),
+    hours_to_resolve:
+      d.resolved_at === null ? null : (Date.parse(d.resolved_at) - Date.parse(d.checked_at)) / 3_600_000,
+  }));
+  await query(
+    `CREATE OR REPLACE TABLE memory.credit.decisions AS
+     SELECT d.decision_id, d.customer_id, d.order_id, d.outcome, d.status, d.amount_rc::DECIMAL(18, 2) AS amount_rc,
+       d.checked_at::TIMESTAMP AS checked_at, d.resolved_at::TIMESTAMP AS resolved_at, d.hours_to_resolve
+     FROM (SELECT unnest(from_json($1::JSON, '[{"decision_id":"BIGINT","customer_id":"VARCHAR","order_id":"VARCHAR","outcome":"VARCHAR","status":"VARCHAR","amount_rc":"VARCHAR","checked_at":"VARCHAR","resolved_at":"VARCHAR","hours_to_resolve":"DOUBLE"}]'), recursive := true)) AS d`,
+    [JSON.stringify(decisions)],
+  );
+  if (limits) await mirrorLimits(query, store, snapshot);
+  await query('CREATE OR REPLACE TABLE memory.credit.mirror_version AS SELECT $1::BIGINT AS version', [
+    version,
+  ]);
+  return version;
+}
+
+async function mirrorLimits(query: Query, store: OpsStore, snapshot: WarehouseSnapshot): Promise<void> {
+  const listed = new Set(blacklist(store).map((b) => b.customerId));
+  const rows = limitExportRows(store, snapshot).map((r) => {
+    const cents = r.limit?.limitCents ?? r.erpLimitCents;
+    const rate = snapshot.rates.get(r.limit?.currency ?? r.currency);
+    return {
+      customer_id: r.customerId,
+      source: r.limit ? 'arlens' : 'erp',
+      limit_rc: cents === null || rate === undefined ? null : centsText(convertCents(cents, rate)),
+      is_blacklisted: r.blacklisted || listed.has(r.customerId),
+      prepayment_required: r.limit?.prepaymentRequired ?? false,
+      key_focus: r.limit?.keyFocus ?? false,
+    };
+  });
+  await query(
+    `CREATE OR REPLACE TABLE memory.credit.limits AS
+     SELECT l.customer_id, l.source, l.limit_rc::DECIMAL(18, 2) AS limit_rc, l.is_blacklisted,
+       l.prepayment_required, l.key_focus
+     FROM (SELECT unnest(from_json($1::JSON, '[{"customer_id":"VARCHAR","source":"VARCHAR","limit_rc":"VARCHAR","is_blacklisted":"BOOLEAN","prepayment_required":"BOOLEAN","key_focus":"BOOLEAN"}]'), recursive := true)) AS l`,
+    [JSON.stringify(rows)],
+  );
+}
