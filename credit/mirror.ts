@@ -15,7 +15,7 @@ import { centsText, convertCents } from './money.ts';
 
 export const MIRROR_SETUP = [
   'CREATE SCHEMA IF NOT EXISTS memory.credit',
-  `CREATE TABLE IF NOT EXISTS memory.credit.decisions (decision_id BIGINT, customer_id VARCHAR,
+  `CREATE TABLE IF NOT EXISTS memory.credit.decisions (decision_id BIGINT PRIMARY KEY, customer_id VARCHAR,
      order_id VARCHAR, outcome VARCHAR, status VARCHAR, amount_rc DECIMAL(18, 2), checked_at TIMESTAMP,
      resolved_at TIMESTAMP, hours_to_resolve DOUBLE)`,
   `CREATE TABLE IF NOT EXISTS memory.credit.limits (customer_id VARCHAR, source VARCHAR,
@@ -56,25 +56,46 @@ export function limitsVersion(store: OpsStore): string {
 }
 
 /**
- * Replace the mirror with the store's current state (the limits too when `limits`); returns the
- * version copied (the audit head's sequence). CREATE OR REPLACE swaps each table in one statement:
- * readers see the old rows or the new.
+ * Where the last copy of the decisions stopped: the highest decision id copied, and when the store was
+ * read (decisions resolved since then are copied again).
+ */
+export interface MirrorMark {
+  readonly id: number;
+  readonly at: string;
+}
+
+/**
+ * A resolution written by a transaction that committed just after a copy read the store carries a
+ * time before that read: the next copy looks this far back, so none is missed (re-copying is harmless).
+ */
+const OVERLAP_MS = 60_000;
+
+/**
+ * Bring the mirror up to the store's state (the limits too when `limits`): the decisions checked or
+ * resolved since `since` (all of them when null), upserted by id in one statement — readers see each
+ * decision old or new, and a copy costs what changed, not the whole history (copying every decision
+ * every few seconds held the server's event loop for long enough to stall credit checks at 400/s).
+ * Returns the version copied (the audit head's sequence) and the mark for the next copy.
  */
 export async function mirrorCredit(
   query: Query,
   store: OpsStore,
   snapshot: WarehouseSnapshot,
   limits = true,
-): Promise<number> {
+  since: MirrorMark | null = null,
+): Promise<{ version: number; mark: MirrorMark }> {
   const version = storeVersion(store);
-  const decisions = (
-    store.db
-      .prepare(
-        `SELECT id, customer_id, order_id, outcome, status, amount_rc_cents, checked_at, resolved_at
-         FROM credit_decisions`,
-      )
-      .all() as unknown as DecisionRow[]
-  ).map((d) => ({
+  const readAt = new Date().toISOString();
+  const columns = 'id, customer_id, order_id, outcome, status, amount_rc_cents, checked_at, resolved_at';
+  const rows = (since === null
+    ? store.db.prepare(`SELECT ${columns} FROM credit_decisions`).all()
+    : store.db
+        .prepare(`SELECT ${columns} FROM credit_decisions WHERE id > ? OR resolved_at >= ?`)
+        .all(
+          since.id,
+          new Date(Date.parse(since.at) - OVERLAP_MS).toISOString(),
+        )) as unknown as DecisionRow[];
+  const decisions = rows.map((d) => ({
     decision_id: d.id,
     customer_id: d.customer_id,
     order_id: d.order_id,
@@ -86,18 +107,21 @@ export async function mirrorCredit(
     hours_to_resolve:
       d.resolved_at === null ? null : (Date.parse(d.resolved_at) - Date.parse(d.checked_at)) / 3_600_000,
   }));
-  await query(
-    `CREATE OR REPLACE TABLE memory.credit.decisions AS
-     SELECT d.decision_id, d.customer_id, d.order_id, d.outcome, d.status, d.amount_rc::DECIMAL(18, 2) AS amount_rc,
-       d.checked_at::TIMESTAMP AS checked_at, d.resolved_at::TIMESTAMP AS resolved_at, d.hours_to_resolve
-     FROM (SELECT unnest(from_json($1::JSON, '[{"decision_id":"BIGINT","customer_id":"VARCHAR","order_id":"VARCHAR","outcome":"VARCHAR","status":"VARCHAR","amount_rc":"VARCHAR","checked_at":"VARCHAR","resolved_at":"VARCHAR","hours_to_resolve":"DOUBLE"}]'), recursive := true)) AS d`,
-    [JSON.stringify(decisions)],
-  );
+  if (decisions.length > 0) {
+    await query(
+      `INSERT OR REPLACE INTO memory.credit.decisions
+       SELECT d.decision_id, d.customer_id, d.order_id, d.outcome, d.status, d.amount_rc::DECIMAL(18, 2) AS amount_rc,
+         d.checked_at::TIMESTAMP AS checked_at, d.resolved_at::TIMESTAMP AS resolved_at, d.hours_to_resolve
+       FROM (SELECT unnest(from_json($1::JSON, '[{"decision_id":"BIGINT","customer_id":"VARCHAR","order_id":"VARCHAR","outcome":"VARCHAR","status":"VARCHAR","amount_rc":"VARCHAR","checked_at":"VARCHAR","resolved_at":"VARCHAR","hours_to_resolve":"DOUBLE"}]'), recursive := true)) AS d`,
+      [JSON.stringify(decisions)],
+    );
+  }
   if (limits) await mirrorLimits(query, store, snapshot);
   await query('CREATE OR REPLACE TABLE memory.credit.mirror_version AS SELECT $1::BIGINT AS version', [
     version,
   ]);
-  return version;
+  const id = rows.reduce((m, r) => Math.max(m, r.id), since?.id ?? 0);
+  return { version, mark: { id, at: readAt } };
 }
 
 async function mirrorLimits(query: Query, store: OpsStore, snapshot: WarehouseSnapshot): Promise<void> {

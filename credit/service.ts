@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { OpsStore } from '../ops/store.ts';
 import type { Query } from '../warehouse/convert.ts';
 import { SnapshotCache, type WarehouseSnapshot } from './facts.ts';
-import { limitsVersion, mirrorCredit, MIRROR_SETUP, storeVersion } from './mirror.ts';
+import { limitsVersion, mirrorCredit, MIRROR_SETUP, storeVersion, type MirrorMark } from './mirror.ts';
 import { loadPolicy, type CreditPolicy } from './policy.ts';
 
 export const POLICY_FILE = 'credit-policy.yaml';
@@ -40,6 +40,7 @@ export async function createCreditService(options: {
   let mirroredLimits = '';
   let running: Promise<void> = Promise.resolve();
   let setUp = false;
+  let mark: MirrorMark | null = null;
   const sync = async () => {
     if (!setUp) {
       for (const sql of MIRROR_SETUP) await options.query(sql);
@@ -48,7 +49,13 @@ export async function createCreditService(options: {
     const key = `${options.generation()}:${storeVersion(options.ops)}`;
     if (key === mirrored || options.generation() === 0) return;
     const limitsKey = `${options.generation()}:${limitsVersion(options.ops)}`;
-    await mirrorCredit(options.query, options.ops, await cache.get(), limitsKey !== mirroredLimits);
+    ({ mark } = await mirrorCredit(
+      options.query,
+      options.ops,
+      await cache.get(),
+      limitsKey !== mirroredLimits,
+      mark,
+    ));
     mirrored = key;
     mirroredLimits = limitsKey;
   };
