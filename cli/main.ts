@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { registerBuild } from './commands/build.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerForecast } from './commands/forecast.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMlCommands } from './commands/ml.ts';
 import { registerReference } from './commands/reference.ts';
@@ -40,6 +41,7 @@ registerReference(program);
 registerToken(program, ctx);
 registerUsers(program, ctx);
 registerMlCommands(program, () => ctx.config());
+registerForecast(program, () => ctx.config());
 registerServe(program, ctx);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

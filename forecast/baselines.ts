@@ -66,9 +66,9 @@ export function fitBucketRates(pp: PersonPeriods): BucketRates {
       e = { paid: new Array(BUCKETS).fill(0), open: new Array(BUCKETS).fill(0), n: new Array(BUCKETS).fill(0) };
       per.set(c, e);
     }
-    e.paid[b] += a * y;
-    e.open[b] += a;
-    e.n[b] += 1;
+    e.paid[b] = (e.paid[b] as number) + a * y;
+    e.open[b] = (e.open[b] as number) + a;
+    e.n[b] = (e.n[b] as number) + 1;
   }
   const portfolio = paid.map((p, b) => ((open[b] as number) > 0 ? p / (open[b] as number) : 0));
   const customers = new Map<string, number[]>();

@@ -80,7 +80,10 @@ export function simulate(items: readonly SimItem[], o: SimOptions): Float64Array
       const days = weekdaysOf[week] as number[];
       const day = days[Math.floor(rng.next() * days.length)] as number;
       for (const p of periods[day] as readonly number[]) {
-        for (const g of it.groups) out[((base + g.key) * o.periodCount + p) as number] += g.amount;
+        for (const g of it.groups) {
+          const at = (base + g.key) * o.periodCount + p;
+          out[at] = (out[at] as number) + g.amount;
+        }
       }
     }
   }

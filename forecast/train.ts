@@ -4,8 +4,8 @@
  *
  * 1. Validation: the hazard model and the bucket-rate baseline are fitted as of V = C − 182 days and
  *    every method forecasts the month-end origins in (V, C − 28]; their 4-week WAPE against the cash
- *    received (known by C) decides which method serves: the one with the lowest WAPE (the hazard
- *    model unless a baseline beats it there). The copula's ρ is the value of RHO_GRID whose 80 %
+ *    received (known by C) decides which method serves: of the two with a distribution (the hazard model and
+ *    the bucket-rate baseline), the one with the lower WAPE. The copula's ρ is the value of RHO_GRID whose 80 %
  *    intervals for the serving method covered nearest 80 % of those origins' observed weeks.
  * 2. The hazard model and the bucket rates are fitted again as of C, on the origins of the
  *    TRAIN_DAYS before C.
@@ -35,6 +35,12 @@ import { quantiles, simulate, type SimItem } from './simulate.ts';
 export const MODEL_NAME = 'hazard_logistic';
 export const METHODS = [MODEL_NAME, ...BASELINES] as const;
 export type MethodName = (typeof METHODS)[number];
+
+/**
+ * The methods that may serve: those with a distribution of payment dates. The due-date and
+ * customer-delay baselines are point forecasts (each item on one day), compared but without intervals.
+ */
+export const SERVABLE: readonly MethodName[] = [MODEL_NAME, 'bucket_rate'];
 
 export const RHO_GRID = [0, 0.25, 0.5, 0.75] as const;
 export const TRAIN_DAYS = 730;
@@ -159,7 +165,7 @@ export function trainAt(data: readonly OriginData[], cutoff: number, s: TrainSet
       }
     });
     for (const m of METHODS) validationWape[m] = wape(rows[m]);
-    for (const m of METHODS) if (validationWape[m] < validationWape[served]) served = m;
+    for (const m of SERVABLE) if (validationWape[m] < validationWape[served]) served = m;
     let best = Infinity;
     for (const r of RHO_GRID) {
       const cov = coverage(
