@@ -14,7 +14,7 @@ export function weeklyTotals(amounts: ArrayLike<number>, probs: readonly ArrayLi
   const out = new Array<number>(HORIZON_WEEKS).fill(0);
   probs.forEach((p, i) => {
     const a = amounts[i] as number;
-    for (let k = 0; k < HORIZON_WEEKS; k++) out[k] = (out[k] as number) + a * (p[k] as number);
+    for (let k = 0; k < HORIZON_WEEKS; k++) out[k] = (out[k] as number) + a * (p[k] ?? 0);
   });
   return out;
 }
