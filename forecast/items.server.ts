@@ -47,7 +47,9 @@ habits AS (
         count(*) AS settled_12m,
         avg(a.settled_date - i.due_date) AS mean_late_12m,
         avg(greatest(0, a.settled_date - i.due_date)) AS mean_days_late_12m,
-        stddev_pop(a.settled_date - i.due_date) AS sd_late_12m,
+        -- from exact integer sums (stddev_pop on doubles depends on the order rows are added in)
+        sum(a.settled_date - i.due_date) AS sum_late_12m,
+        sum((a.settled_date - i.due_date) * (a.settled_date - i.due_date)) AS sumsq_late_12m,
         avg(a.settled_date - i.due_date) FILTER (WHERE a.settled_date > p.d - 91) AS mean_late_3m,
         count(*) FILTER (WHERE a.settled_date > p.d - 91) AS settled_3m,
         avg(CASE WHEN a.settled_date > i.due_date THEN 1.0 ELSE 0.0 END) AS share_late_12m
@@ -95,7 +97,8 @@ SELECT
     CAST(h.settled_12m AS DOUBLE) AS settled_12m,
     CAST(h.mean_late_12m AS DOUBLE) AS mean_late_12m,
     CAST(h.mean_days_late_12m AS DOUBLE) AS mean_days_late_12m,
-    CAST(h.sd_late_12m AS DOUBLE) AS sd_late_12m,
+    sqrt(greatest(0, CAST(h.sumsq_late_12m AS DOUBLE) / h.settled_12m
+        - (CAST(h.sum_late_12m AS DOUBLE) / h.settled_12m) ** 2)) AS sd_late_12m,
     CAST(h.mean_late_3m AS DOUBLE) AS mean_late_3m,
     CAST(h.settled_3m AS DOUBLE) AS settled_3m,
     CAST(h.share_late_12m AS DOUBLE) AS share_late_12m,
