@@ -99,14 +99,14 @@ export function summarise(asOf: string, origins: BacktestOrigin[]): BacktestResu
  */
 export async function runBacktest(
   conn: DuckDBConnection,
-  o: { count?: number; settings?: TrainSettings; log?: (s: string) => void } = {},
+  o: { count?: number; atMost?: boolean; settings?: TrainSettings; log?: (s: string) => void } = {},
 ): Promise<BacktestResult> {
   const count = o.count ?? 12;
   const settings = o.settings ?? DEFAULT_SETTINGS;
   const { asOf, origins } = await readOrigins(conn, { log: o.log });
   const eligible = origins.filter((d) => d.origin + 7 * HORIZON_WEEKS <= asOf);
   const picked = eligible.slice(-count);
-  if (picked.length < count) {
+  if (picked.length < count && !(o.atMost && picked.length > 0)) {
     throw new Error(
       `a backtest at ${count} month-ends needs ${count} month-ends whose 13 weeks are in the data; it has ${picked.length}`,
     );

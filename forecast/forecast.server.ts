@@ -52,6 +52,8 @@ export interface ForecastOptions {
   readonly settings?: TrainSettings;
   /** Month-ends to backtest too (0: keep the stored backtest). */
   readonly backtestOrigins?: number;
+  /** Backtest as many of those month-ends as the data has (at least one), instead of failing. */
+  readonly backtestAtMost?: boolean;
   readonly now?: Date;
   readonly log?: (s: string) => void;
 }
@@ -155,7 +157,12 @@ export async function writeForecast(conn: DuckDBConnection, o: ForecastOptions =
   await writeIntervals(conn, items, probs, asOf, { ...settings, rho: trained.rho });
   let backtest: BacktestResult | null = null;
   if ((o.backtestOrigins ?? 0) > 0) {
-    backtest = await runBacktest(conn, { count: o.backtestOrigins, settings, log });
+    backtest = await runBacktest(conn, {
+      count: o.backtestOrigins,
+      atMost: o.backtestAtMost ?? false,
+      settings,
+      log,
+    });
     await writeBacktest(conn, backtest, now);
   }
   await run(conn, 'DROP TABLE IF EXISTS ml.cash_forecast_status');

@@ -11,6 +11,46 @@ export async function refreshForecast(warehouseDir: string, o: ForecastOptions =
   return withNextGeneration(warehouseDir, 'forecast', (conn) => writeForecast(conn, o));
 }
 
+/**
+ * What `npm start` calls: compute the forecast when the warehouse has none for its as-of date or the
+ * marts were rebuilt since (with a backtest of up to 12 month-ends when none is stored). Returns a
+ * line for the console; never throws for too little history (the forecast needs month-ends to learn
+ * from: the message says so).
+ */
+export async function ensureForecast(
+  warehouseDir: string,
+  o: { log?: (s: string) => void } = {},
+): Promise<string> {
+  const state = await withPublished(warehouseDir, async (conn) => {
+    const q = connQuery(conn);
+    if (!(await tableExists(q, 'ml', 'cash_forecast_status'))) return { current: false, backtest: false };
+    const built = (await tableExists(q, 'meta', 'manifest'))
+      ? '(SELECT max(generated_at) FROM meta.manifest)'
+      : 'NULL';
+    const rows = await queryRows(
+      conn,
+      `SELECT s.as_of_date = a.as_of_date AS same_date,
+         s.forecast_at >= coalesce(${built}, s.forecast_at) AS after_build
+       FROM ml.cash_forecast_status AS s, intermediate.int_as_of AS a`,
+    );
+    const r = rows[0];
+    return {
+      current: r?.['same_date'] === true && r['after_build'] === true,
+      backtest: await tableExists(q, 'ml', 'cash_forecast_evaluation'),
+    };
+  });
+  if (state.current) return 'the cash forecast is current';
+  const s = await refreshForecast(warehouseDir, {
+    backtestOrigins: state.backtest ? 0 : 12,
+    backtestAtMost: true,
+    ...(o.log ? { log: o.log } : {}),
+  });
+  return (
+    `forecast ${s.items} open items as of ${s.asOfDate} (${s.servedMethod} serves)` +
+    (s.backtest ? `, backtested at ${s.backtest.origins.length} month-ends` : '')
+  );
+}
+
 const NO_FORECAST = 'The warehouse has no cash forecast yet. Compute it with: arlens forecast';
 
 const PERIOD_COLUMNS: CsvColumn[] = [

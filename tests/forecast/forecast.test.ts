@@ -148,7 +148,7 @@ describe('no leakage', () => {
       actual: o.actual.map((a, k) => (o.origin + 7 * (k + 1) > cutoff ? a * 3 + 1 : a)),
       items: o.items.map((i) =>
         i.closedDay === null || i.closedDay > cutoff
-          ? { ...i, closedDay: cutoff + 1 + (i.invoiceId.length % 20), closedByPayment: i.closedDay === null }
+          ? { ...i, closedDay: cutoff + 1 + (i.dueDay % 20), closedByPayment: i.closedDay === null }
           : i,
       ),
     }));
