@@ -76,7 +76,8 @@ export interface BacktestResult {
 }
 
 export function summarise(asOf: string, origins: BacktestOrigin[]): BacktestResult {
-  const rows = (m: MethodName): OriginWeeks[] => origins.map((o) => ({ forecast: o.forecast[m], actual: o.actual }));
+  const rows = (m: MethodName): OriginWeeks[] =>
+    origins.map((o) => ({ forecast: o.forecast[m], actual: o.actual }));
   const wape4w = Object.fromEntries(METHODS.map((m) => [m, wape(rows(m))])) as Record<MethodName, number>;
   const bias4w = Object.fromEntries(METHODS.map((m) => [m, bias(rows(m))])) as Record<MethodName, number>;
   const served = origins.map((o) => ({ forecast: o.forecast[o.served], actual: o.actual }));
@@ -115,7 +116,8 @@ export async function runBacktest(
   for (const d of picked) {
     const t = performance.now();
     const trained = trainAt(origins, d.origin, settings);
-    if (trained.hazard.trainingRows === 0 || d.origin - TRAIN_DAYS < 0) throw new Error('internal: no training rows');
+    if (trained.hazard.trainingRows === 0 || d.origin - TRAIN_DAYS < 0)
+      throw new Error('internal: no training rows');
     const preds = predictAll(trained, d.items, d.origin);
     const amounts = d.items.map((i) => i.openAmountRc);
     const forecast = Object.fromEntries(METHODS.map((m) => [m, weeklyTotals(amounts, preds[m])])) as Record<

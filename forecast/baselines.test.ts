@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseDay } from '../core/calendar.ts';
-import { bucketOf, bucketRateBaseline, customerDelayBaseline, dueDateBaseline, fitBucketRates } from './baselines.ts';
+import {
+  bucketOf,
+  bucketRateBaseline,
+  customerDelayBaseline,
+  dueDateBaseline,
+  fitBucketRates,
+} from './baselines.ts';
 import type { ItemState, PersonPeriods } from './hazard.ts';
 
 const D = parseDay('2026-03-31');

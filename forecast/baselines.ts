@@ -63,7 +63,11 @@ export function fitBucketRates(pp: PersonPeriods): BucketRates {
     const c = pp.customer[i] as string;
     let e = per.get(c);
     if (!e) {
-      e = { paid: new Array(BUCKETS).fill(0), open: new Array(BUCKETS).fill(0), n: new Array(BUCKETS).fill(0) };
+      e = {
+        paid: new Array(BUCKETS).fill(0),
+        open: new Array(BUCKETS).fill(0),
+        n: new Array(BUCKETS).fill(0),
+      };
       per.set(c, e);
     }
     e.paid[b] = (e.paid[b] as number) + a * y;

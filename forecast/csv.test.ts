@@ -10,7 +10,11 @@ describe('forecast CSV', () => {
         { name: 'period_start', kind: 'date' },
       ],
       [
-        { customer_name: '=HYPERLINK("http://x","y")', expected_amount_rc: '-12.50', period_start: '2026-07-01' },
+        {
+          customer_name: '=HYPERLINK("http://x","y")',
+          expected_amount_rc: '-12.50',
+          period_start: '2026-07-01',
+        },
         { customer_name: '<script>alert(1)</script>', expected_amount_rc: '=1+1', period_start: '@SUM(A1)' },
         { customer_name: 'A, "B"\r\nC', expected_amount_rc: null, period_start: null },
       ],

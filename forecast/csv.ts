@@ -19,13 +19,19 @@ export interface CsvColumn {
 export function csvCellText(value: string | number | boolean | null, kind: CsvKind): string {
   if (value === null) return '';
   const s = String(value);
-  if ((kind === 'money' || kind === 'number') && (typeof value === 'number' ? Number.isFinite(value) : DECIMAL.test(s)))
+  if (
+    (kind === 'money' || kind === 'number') &&
+    (typeof value === 'number' ? Number.isFinite(value) : DECIMAL.test(s))
+  )
     return s;
   if (kind === 'date' && DATE.test(s)) return s;
   return csvField(FORMULA_START.test(s) ? `'${s}` : s);
 }
 
-export function toCsv(columns: readonly CsvColumn[], rows: readonly Record<string, string | number | boolean | null>[]): string {
+export function toCsv(
+  columns: readonly CsvColumn[],
+  rows: readonly Record<string, string | number | boolean | null>[],
+): string {
   const lines = [columns.map((c) => csvField(c.name)).join(',')];
   for (const r of rows) lines.push(columns.map((c) => csvCellText(r[c.name] ?? null, c.kind)).join(','));
   return lines.join('\r\n') + '\r\n';

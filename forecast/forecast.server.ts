@@ -76,7 +76,8 @@ export function horizonPeriods(origin: number): { periods: Period[]; ofDay: (off
     }
   }
   const firstWeek = periods.length;
-  for (let k = 0; k < HORIZON_WEEKS; k++) periods.push({ grain: 'week', start: origin + 7 * k + 1, end: origin + 7 * k + 7 });
+  for (let k = 0; k < HORIZON_WEEKS; k++)
+    periods.push({ grain: 'week', start: origin + 7 * k + 1, end: origin + 7 * k + 7 });
   const months: number[] = [];
   for (let m = firstOfMonth(origin + 1); m <= origin + HORIZON_DAYS; m = lastOfMonth(m) + 1) {
     months.push(periods.length);
@@ -135,7 +136,10 @@ async function readPds(conn: DuckDBConnection, asOf: string): Promise<Map<string
 }
 
 /** Compute the forecast as of the warehouse's as-of date and replace the ml.cash_forecast_* tables on `conn`. */
-export async function writeForecast(conn: DuckDBConnection, o: ForecastOptions = {}): Promise<ForecastSummary> {
+export async function writeForecast(
+  conn: DuckDBConnection,
+  o: ForecastOptions = {},
+): Promise<ForecastSummary> {
   const started = performance.now();
   const settings = o.settings ?? DEFAULT_SETTINGS;
   const log = o.log ?? (() => {});
@@ -171,15 +175,19 @@ export async function writeForecast(conn: DuckDBConnection, o: ForecastOptions =
     `CREATE TABLE ml.cash_forecast_status (as_of_date DATE, served_method VARCHAR, rho DOUBLE, items INTEGER,
        training_rows INTEGER, validation_wape_4w VARCHAR, forecast_at TIMESTAMP)`,
   );
-  await run(conn, 'INSERT INTO ml.cash_forecast_status VALUES (CAST(? AS DATE), ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP))', [
-    asOfDate,
-    trained.served,
-    trained.rho,
-    items.length,
-    trained.hazard.trainingRows,
-    JSON.stringify(trained.validationWape),
-    ts(now),
-  ]);
+  await run(
+    conn,
+    'INSERT INTO ml.cash_forecast_status VALUES (CAST(? AS DATE), ?, ?, ?, ?, ?, CAST(? AS TIMESTAMP))',
+    [
+      asOfDate,
+      trained.served,
+      trained.rho,
+      items.length,
+      trained.hazard.trainingRows,
+      JSON.stringify(trained.validationWape),
+      ts(now),
+    ],
+  );
   return {
     asOfDate,
     servedMethod: trained.served,
@@ -409,7 +417,8 @@ async function writeIntervals(
         rho: s.rho,
         groupCount: chunk.length,
         periodCount: coarse.length,
-        periodsOfDay: (d: number) => ofDay(d).flatMap((pi) => (coarseIndex.has(pi) ? [coarseIndex.get(pi) as number] : [])),
+        periodsOfDay: (d: number) =>
+          ofDay(d).flatMap((pi) => (coarseIndex.has(pi) ? [coarseIndex.get(pi) as number] : [])),
         origin: asOf,
       };
       const cd = simulate(chunkItems, co);
@@ -540,7 +549,15 @@ async function writeBacktest(conn: DuckDBConnection, r: BacktestResult, now: Dat
     await run(
       conn,
       'INSERT INTO ml.cash_forecast_evaluation VALUES (?, ?, ?, ?, CAST(? AS DATE), CAST(? AS DATE), CAST(? AS TIMESTAMP))',
-      [m, metric, Number.isFinite(value) ? value : null, r.origins.length, r.origins[0]?.origin ?? null, r.origins.at(-1)?.origin ?? null, ts(now)],
+      [
+        m,
+        metric,
+        Number.isFinite(value) ? value : null,
+        r.origins.length,
+        r.origins[0]?.origin ?? null,
+        r.origins.at(-1)?.origin ?? null,
+        ts(now),
+      ],
     );
   }
 }

@@ -44,7 +44,18 @@ export interface ItemOutcome {
 
 /** Bins of (habitual payment day − week start), in days; the last bin is open-ended. */
 const HABIT_BINS = [-56, -28, -14, -7, 0, 7, 14, 28, 56] as const;
-const HABIT_LABELS = ['≤−56', '−55…−28', '−27…−14', '−13…−7', '−6…0', 'in week', '+8…14', '+15…28', '+29…56', '>56'];
+const HABIT_LABELS = [
+  '≤−56',
+  '−55…−28',
+  '−27…−14',
+  '−13…−7',
+  '−6…0',
+  'in week',
+  '+8…14',
+  '+15…28',
+  '+29…56',
+  '>56',
+];
 /** Bins of days past due at the week's end. */
 const DPD_BINS = [0, 30, 90, 180] as const;
 const DPD_LABELS = ['not due', '1–30', '31–90', '91–180', '>180'];
@@ -263,7 +274,14 @@ export function fitHazard(
   const fit = fitLogistic(x, pp.y, { l2: o.l2 ?? 1e-3, seed: o.seed ?? 1, maxIterations: 50 });
   let events = 0;
   for (const v of pp.y) events += v;
-  return { kind: 'hazard_logistic', layout, standardiser, fit, trainingRows: pp.x.rows, trainingEvents: events };
+  return {
+    kind: 'hazard_logistic',
+    layout,
+    standardiser,
+    fit,
+    trainingRows: pp.x.rows,
+    trainingEvents: events,
+  };
 }
 
 /**

@@ -14,7 +14,15 @@ function items(n: number, customers: number): SimItem[] {
 }
 
 describe('simulation', () => {
-  const opts = { sims: 300, seed: 3, rho: 0, groupCount: 1, periodCount: 13, periodsOfDay: weekly, origin: D };
+  const opts = {
+    sims: 300,
+    seed: 3,
+    rho: 0,
+    groupCount: 1,
+    periodCount: 13,
+    periodsOfDay: weekly,
+    origin: D,
+  };
 
   it('is reproducible with a seed, and its mean is the expected amount', () => {
     const a = simulate(items(200, 20), opts);

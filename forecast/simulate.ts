@@ -38,7 +38,10 @@ export function normalCdf(x: number): number {
   const z = Math.abs(x) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * z);
   const y =
-    1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-z * z);
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-z * z);
   return x >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
@@ -66,7 +69,9 @@ export function simulate(items: readonly SimItem[], o: SimOptions): Float64Array
     for (let c = 0; c < common.length; c++) common[c] = rng.normal();
     const base = s * o.groupCount;
     for (const it of items) {
-      const u = normalCdf(o.rho * (common[index.get(it.customerId) as number] as number) + idio * rng.normal());
+      const u = normalCdf(
+        o.rho * (common[index.get(it.customerId) as number] as number) + idio * rng.normal(),
+      );
       let acc = 0;
       let week = -1;
       for (let k = 0; k < HORIZON_WEEKS; k++) {
@@ -99,7 +104,8 @@ export function quantiles(
   qs: readonly number[],
 ): number[] {
   const v = new Float64Array(o.sims);
-  for (let s = 0; s < o.sims; s++) v[s] = draws[((s * o.groupCount + group) * o.periodCount + period) as number] as number;
+  for (let s = 0; s < o.sims; s++)
+    v[s] = draws[((s * o.groupCount + group) * o.periodCount + period) as number] as number;
   v.sort();
   return qs.map((q) => {
     const pos = q * (o.sims - 1);

@@ -5,9 +5,20 @@
 import { queryRows, tableExists, connQuery } from '../warehouse/convert.ts';
 import { withNextGeneration, withPublished } from '../warehouse/store.ts';
 import { toCsv, type CsvColumn } from './csv.ts';
-import { GRAINS, GROUPINGS, writeForecast, type ForecastOptions, type ForecastSummary, type Grain, type Grouping } from './forecast.server.ts';
+import {
+  GRAINS,
+  GROUPINGS,
+  writeForecast,
+  type ForecastOptions,
+  type ForecastSummary,
+  type Grain,
+  type Grouping,
+} from './forecast.server.ts';
 
-export async function refreshForecast(warehouseDir: string, o: ForecastOptions = {}): Promise<ForecastSummary> {
+export async function refreshForecast(
+  warehouseDir: string,
+  o: ForecastOptions = {},
+): Promise<ForecastSummary> {
   return withNextGeneration(warehouseDir, 'forecast', (conn) => writeForecast(conn, o));
 }
 
@@ -70,8 +81,12 @@ const PERIOD_COLUMNS: CsvColumn[] = [
 ];
 
 /** Expected receipts and 80 % intervals per period of `grain` and group of `grouping`. */
-export async function forecastCsv(warehouseDir: string, o: { grain: Grain; grouping: Grouping }): Promise<string> {
-  if (!GRAINS.includes(o.grain)) throw new Error(`unknown period ${String(o.grain)}: one of ${GRAINS.join(', ')}`);
+export async function forecastCsv(
+  warehouseDir: string,
+  o: { grain: Grain; grouping: Grouping },
+): Promise<string> {
+  if (!GRAINS.includes(o.grain))
+    throw new Error(`unknown period ${String(o.grain)}: one of ${GRAINS.join(', ')}`);
   if (!GROUPINGS.includes(o.grouping)) {
     throw new Error(`unknown grouping ${String(o.grouping)}: one of ${GROUPINGS.join(', ')}`);
   }

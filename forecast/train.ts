@@ -146,7 +146,11 @@ export function totalIntervals(
 const amounts = (items: readonly ForecastItem[]) => items.map((i) => i.openAmountRc);
 
 /** Validate, choose the serving method and ρ, and fit the serving models as of `cutoff` (a day number). */
-export function trainAt(data: readonly OriginData[], cutoff: number, s: TrainSettings = DEFAULT_SETTINGS): Trained {
+export function trainAt(
+  data: readonly OriginData[],
+  cutoff: number,
+  s: TrainSettings = DEFAULT_SETTINGS,
+): Trained {
   const v = cutoff - VALIDATION_DAYS;
   const validation = data.filter((d) => d.origin > v && d.origin <= cutoff - 28);
   const validationWape = Object.fromEntries(METHODS.map((m) => [m, NaN])) as Record<MethodName, number>;
@@ -156,7 +160,10 @@ export function trainAt(data: readonly OriginData[], cutoff: number, s: TrainSet
   const earlier = trainingOrigins(data, v);
   if (validation.length > 0 && earlier.length > 0) {
     const atV = fitAt(data, v, s);
-    const rows = Object.fromEntries(METHODS.map((m) => [m, [] as OriginWeeks[]])) as Record<MethodName, OriginWeeks[]>;
+    const rows = Object.fromEntries(METHODS.map((m) => [m, [] as OriginWeeks[]])) as Record<
+      MethodName,
+      OriginWeeks[]
+    >;
     const preds = validation.map((d) => predictAll(atV, d.items, d.origin));
     validation.forEach((d, i) => {
       const observed = d.actual.map((a, k) => (d.origin + 7 * (k + 1) <= cutoff ? a : NaN));
@@ -170,7 +177,11 @@ export function trainAt(data: readonly OriginData[], cutoff: number, s: TrainSet
     for (const r of RHO_GRID) {
       const cov = coverage(
         validation.map((d, i) => {
-          const iv = totalIntervals(d.items, preds[i]![served], d.origin, { sims: s.sims, seed: s.seed, rho: r });
+          const iv = totalIntervals(d.items, preds[i]![served], d.origin, {
+            sims: s.sims,
+            seed: s.seed,
+            rho: r,
+          });
           const weeks = Math.min(HORIZON_WEEKS, Math.floor((cutoff - d.origin) / 7));
           return { actual: d.actual.slice(0, weeks), low: iv.low, high: iv.high };
         }),

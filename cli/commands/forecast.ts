@@ -23,18 +23,31 @@ export function registerForecast(program: Command, config: () => Promise<Config>
       'Forecast cash receipts from the open items for the next 13 weeks (payment-timing model, docs/forecast.md), ' +
         'store it in the warehouse (ml.cash_forecast_*) and write it as CSV.',
     )
-    .addOption(new Option('--by <grain>', 'period of each row').choices(['day', 'week', 'month']).default('week'))
+    .addOption(
+      new Option('--by <grain>', 'period of each row').choices(['day', 'week', 'month']).default('week'),
+    )
     .addOption(
       new Option('--group <grouping>', 'rows per group')
         .choices(['total', 'region', 'currency', 'product_line', 'customer'])
         .default('total'),
     )
-    .option('--items', "one row per open item: its expected payment date and amounts (instead of periods)")
-    .option('--backtest <month-ends>', 'also backtest at this many past month-ends and store it (0–60)', count)
+    .option('--items', 'one row per open item: its expected payment date and amounts (instead of periods)')
+    .option(
+      '--backtest <month-ends>',
+      'also backtest at this many past month-ends and store it (0–60)',
+      count,
+    )
     .option('--no-refresh', 'write the stored forecast without computing it again')
     .option('--out <file>', 'write the CSV to this file (default: standard output)')
     .action(
-      async (o: { by: string; group: string; items?: boolean; backtest?: number; refresh: boolean; out?: string }) => {
+      async (o: {
+        by: string;
+        group: string;
+        items?: boolean;
+        backtest?: number;
+        refresh: boolean;
+        out?: string;
+      }) => {
         const c = await config();
         const { refreshForecast, forecastCsv, itemsCsv } = await import('../../forecast/store.server.ts');
         if (o.refresh) {

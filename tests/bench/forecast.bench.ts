@@ -56,26 +56,50 @@ try {
   );
   const seconds = (performance.now() - started) / 1000;
   console.log(`\n${backtestTable(r)}`);
-  const bestBaseline = Math.min(
-    r.wape4w.due_date,
-    r.wape4w.customer_delay,
-    r.wape4w.bucket_rate,
-  );
+  const bestBaseline = Math.min(r.wape4w.due_date, r.wape4w.customer_delay, r.wape4w.bucket_rate);
   const note = `demo seed ${values.seed}, ${values.invoices} invoices, as of ${r.asOf}, ${r.origins.length} month-ends ${r.origins[0]?.origin} … ${r.origins.at(-1)?.origin}`;
   await writeResults('forecast', [
-    metric('wape_4w_model', r.wape4w.hazard_logistic, 'ratio', bestBaseline, 1, `${note}; baseline = best baseline`),
+    metric(
+      'wape_4w_model',
+      r.wape4w.hazard_logistic,
+      'ratio',
+      bestBaseline,
+      1,
+      `${note}; baseline = best baseline`,
+    ),
     metric('wape_4w_baseline_due_date', r.wape4w.due_date, 'ratio'),
     metric('wape_4w_baseline_customer_delay', r.wape4w.customer_delay, 'ratio'),
     metric('wape_4w_baseline_bucket_rate', r.wape4w.bucket_rate, 'ratio'),
-    metric('interval_coverage_80', r.coverage80, 'share', null, 0.8, 'the model’s 80 % intervals, weeks 1–13'),
+    metric(
+      'interval_coverage_80',
+      r.coverage80,
+      'share',
+      null,
+      0.8,
+      'the model’s 80 % intervals, weeks 1–13',
+    ),
     metric('interval_coverage_80_first_4w', r.coverage80FirstFourWeeks, 'share', null, 0.8),
     metric('bias_4w_model', r.bias4w.hazard_logistic, 'ratio', null, null, '(forecast − actual) / actual'),
     metric('bias_4w_baseline_due_date', r.bias4w.due_date, 'ratio'),
     metric('bias_4w_baseline_customer_delay', r.bias4w.customer_delay, 'ratio'),
     metric('bias_4w_baseline_bucket_rate', r.bias4w.bucket_rate, 'ratio'),
-    metric('wape_4w_served', r.wape4wServed, 'ratio', null, null, 'the method chosen on validation at each month-end'),
+    metric(
+      'wape_4w_served',
+      r.wape4wServed,
+      'ratio',
+      null,
+      null,
+      'the method chosen on validation at each month-end',
+    ),
     metric('interval_coverage_80_served', r.coverage80Served, 'share', null, 0.8),
-    metric('backtest_seconds', seconds, 's', null, null, 'reading the month-ends, 2 fits and the simulations per origin'),
+    metric(
+      'backtest_seconds',
+      seconds,
+      's',
+      null,
+      null,
+      'reading the month-ends, 2 fits and the simulations per origin',
+    ),
   ]);
 } finally {
   await fs.rm(dir, { recursive: true, force: true });

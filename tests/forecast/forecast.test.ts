@@ -85,7 +85,8 @@ describe('the published forecast', () => {
     );
     expect(weeks[0]!['expected_amount_rc']).toBe(sums[0]!['s']);
     expect(typeof weeks[0]!['expected_amount_rc']).toBe('string');
-    for (const w of weeks) expect(Number(w['low_amount_rc'])).toBeLessThanOrEqual(Number(w['high_amount_rc']));
+    for (const w of weeks)
+      expect(Number(w['low_amount_rc'])).toBeLessThanOrEqual(Number(w['high_amount_rc']));
     const months = await published(
       wh,
       `SELECT period_start, period_end FROM ml.cash_forecast_intervals
@@ -129,7 +130,13 @@ describe('the published forecast', () => {
       wh,
       `SELECT method, metric, value, origins FROM ml.cash_forecast_evaluation WHERE metric = 'wape_4w' ORDER BY method`,
     );
-    expect(rows.map((r) => r['method'])).toEqual(['bucket_rate', 'customer_delay', 'due_date', 'hazard_logistic', 'served']);
+    expect(rows.map((r) => r['method'])).toEqual([
+      'bucket_rate',
+      'customer_delay',
+      'due_date',
+      'hazard_logistic',
+      'served',
+    ]);
     for (const r of rows) {
       expect(r['origins']).toBe(2);
       expect(Number(r['value'])).toBeGreaterThan(0);
@@ -179,7 +186,9 @@ describe('no leakage', () => {
         const entity = name.replace(/\.csv$/, '');
         const src = `read_csv('${join(exportsDir, name)}', all_varchar = true, header = true)`;
         const col = dated[entity];
-        let sql = col ? `SELECT * FROM ${src} WHERE CAST(${col} AS DATE) <= DATE '${D}'` : `SELECT * FROM ${src}`;
+        let sql = col
+          ? `SELECT * FROM ${src} WHERE CAST(${col} AS DATE) <= DATE '${D}'`
+          : `SELECT * FROM ${src}`;
         if (entity === 'disputes') {
           sql = `SELECT * REPLACE (CASE WHEN CAST(resolved_date AS DATE) > DATE '${D}' THEN NULL ELSE resolved_date END AS resolved_date)
                  FROM (${sql})`;
@@ -209,7 +218,8 @@ describe('arlens forecast', () => {
         'document_currency,expected_amount_doc,low_amount_doc,high_amount_doc',
     );
     expect(lines.length).toBeGreaterThan(3);
-    for (const l of lines.slice(1)) expect(l).toMatch(/^2026-06-30,region,[^,]+,month,\d{4}-\d\d-\d\d,\d{4}-\d\d-\d\d,\d+\.\d\d,/);
+    for (const l of lines.slice(1))
+      expect(l).toMatch(/^2026-06-30,region,[^,]+,month,\d{4}-\d\d-\d\d,\d{4}-\d\d-\d\d,\d+\.\d\d,/);
   });
 
   it('writes each open item with its expected payment date, names safe for spreadsheets', async () => {
@@ -219,7 +229,9 @@ describe('arlens forecast', () => {
     const text = await fs.readFile(file, 'utf8');
     const lines = text.trimEnd().split('\r\n');
     expect(lines[0]).toContain('invoice_id,customer_id,customer_name');
-    const [{ n }] = (await published(wh, 'SELECT count(*) AS n FROM ml.cash_forecast_items')) as [{ n: string }];
+    const [{ n }] = (await published(wh, 'SELECT count(*) AS n FROM ml.cash_forecast_items')) as [
+      { n: string },
+    ];
     expect(lines.length - 1).toBe(Number(n));
     // A cell never starts with a formula character (the demo has a =HYPERLINK(...) customer name).
     for (const l of lines) expect(l).not.toMatch(/(^|,)[=+@]/);

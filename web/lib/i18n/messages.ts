@@ -8,6 +8,7 @@ import * as credit from './domains/credit.ts';
 import * as customers from './domains/customers.ts';
 import * as data from './domains/data.ts';
 import * as explorer from './domains/explorer.ts';
+import * as forecast from './domains/forecast.ts';
 import * as ledger from './domains/ledger.ts';
 import * as risk from './domains/risk.ts';
 
@@ -130,6 +131,7 @@ export const en = {
   ...collections.en,
   ...credit.en,
   ...risk.en,
+  ...forecast.en,
   ...data.en,
   ...ledger.en,
   ...admin.en,
@@ -257,6 +259,7 @@ export const ja: Record<MessageKey, string> = {
   ...collections.ja,
   ...credit.ja,
   ...risk.ja,
+  ...forecast.ja,
   ...data.ja,
   ...ledger.ja,
   ...admin.ja,
