@@ -7,11 +7,13 @@ export const en = {
   'forecast.interval': '80 % interval',
   'forecast.actual': 'Received',
   'forecast.weekOf': 'week of {date}',
-  'forecast.none': 'No cash forecast yet. It is computed at start-up, or run: npx arlens forecast',
+  'forecast.none':
+    'No cash forecast to show: none is computed yet (it is at start-up, or run: npx arlens forecast), or your role sees some regions only — pick one in the region filter.',
   'forecast.accuracy': 'How far to trust it',
   'forecast.accuracyIntro':
     'Backtest at {origins} past month-ends ({from} – {to}): each method trained with only what was known then, compared with the cash that came in over the next 4 weeks.',
-  'forecast.noBacktest': 'No backtest stored yet. Run: npx arlens forecast --backtest 12',
+  'forecast.noBacktest':
+    'No backtest to show: none is stored yet (run: npx arlens forecast --backtest 12), or your role sees some regions only — the backtest is of the whole portfolio.',
   'forecast.col.method': 'Method',
   'forecast.col.wape': 'Weekly error (WAPE, 4 weeks)',
   'forecast.col.bias': 'Bias',
@@ -40,11 +42,13 @@ export const ja: Record<keyof typeof en, string> = {
   'forecast.interval': '80 % 区間',
   'forecast.actual': '入金実績',
   'forecast.weekOf': '{date} の週',
-  'forecast.none': '入金見込みはまだありません。起動時に計算されます。または実行: npx arlens forecast',
+  'forecast.none':
+    '表示できる入金見込みがありません: まだ計算されていないか（起動時に計算されます。または実行: npx arlens forecast）、ロールが一部の地域のみ閲覧できます — 地域フィルターで地域を選んでください。',
   'forecast.accuracy': '見込みの信頼度',
   'forecast.accuracyIntro':
     '過去の月末 {origins} 時点（{from} – {to}）でのバックテスト: 各手法をその時点で分かっていた情報だけで学習し、その後4週間の実際の入金と比較しました。',
-  'forecast.noBacktest': 'バックテストはまだ保存されていません。実行: npx arlens forecast --backtest 12',
+  'forecast.noBacktest':
+    '表示できるバックテストがありません: まだ保存されていないか（実行: npx arlens forecast --backtest 12）、ロールが一部の地域のみ閲覧できます（バックテストはポートフォリオ全体が対象です）。',
   'forecast.col.method': '手法',
   'forecast.col.wape': '週次誤差（WAPE、4週間）',
   'forecast.col.bias': 'バイアス',
