@@ -5,6 +5,7 @@
 import { queryRows, tableExists, connQuery } from '../warehouse/convert.ts';
 import { withNextGeneration, withPublished } from '../warehouse/store.ts';
 import { toCsv, type CsvColumn } from './csv.ts';
+import type { TrainSettings } from './train.ts';
 import {
   GRAINS,
   GROUPINGS,
@@ -30,7 +31,7 @@ export async function refreshForecast(
  */
 export async function ensureForecast(
   warehouseDir: string,
-  o: { log?: (s: string) => void } = {},
+  o: { log?: (s: string) => void; settings?: TrainSettings; backtestOrigins?: number } = {},
 ): Promise<string> {
   const state = await withPublished(warehouseDir, async (conn) => {
     const q = connQuery(conn);
@@ -52,7 +53,8 @@ export async function ensureForecast(
   });
   if (state.current) return 'the cash forecast is current';
   const s = await refreshForecast(warehouseDir, {
-    backtestOrigins: state.backtest ? 0 : 12,
+    backtestOrigins: state.backtest ? 0 : (o.backtestOrigins ?? 12),
+    ...(o.settings ? { settings: o.settings } : {}),
     backtestAtMost: true,
     ...(o.log ? { log: o.log } : {}),
   });

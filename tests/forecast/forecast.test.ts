@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDay } from '../../core/calendar.ts';
 import { readOrigins } from '../../forecast/backtest.server.ts';
 import { readOpenItems } from '../../forecast/items.server.ts';
-import { refreshForecast } from '../../forecast/store.server.ts';
+import { ensureForecast, refreshForecast } from '../../forecast/store.server.ts';
 import { trainAt, type OriginData } from '../../forecast/train.ts';
 import { queryRows } from '../../warehouse/convert.ts';
 import { run, withInstance } from '../../warehouse/duckdb.ts';
@@ -208,6 +208,26 @@ describe('no leakage', () => {
   }, 120_000);
 });
 
+describe('ensureForecast (npm start)', () => {
+  it('leaves a current forecast alone, and computes one (with a backtest) where there is none', async () => {
+    const before = await published(
+      wh,
+      'SELECT CAST(forecast_at AS VARCHAR) AS t FROM ml.cash_forecast_status',
+    );
+    expect(await ensureForecast(wh, { settings: SETTINGS })).toBe('the cash forecast is current');
+    expect(
+      await published(wh, 'SELECT CAST(forecast_at AS VARCHAR) AS t FROM ml.cash_forecast_status'),
+    ).toEqual(before);
+    // The truncated warehouse of the leakage test (as of 2025-12-31) has no forecast yet.
+    const other = join(root, 'truncated', 'wh');
+    const message = await ensureForecast(other, { settings: SETTINGS, backtestOrigins: 2 });
+    expect(message).toMatch(
+      /^forecast \d+ open items as of 2025-12-31 \(\w+ serves\), backtested at 2 month-ends$/,
+    );
+    expect(await ensureForecast(other, { settings: SETTINGS })).toBe('the cash forecast is current');
+  }, 120_000);
+});
+
 describe('arlens forecast', () => {
   it('writes expected receipts per period and group as CSV', () => {
     const r = arlens('-w', wh, 'forecast', '--no-refresh', '--by', 'month', '--group', 'region');
@@ -252,8 +272,13 @@ describe('arlens forecast', () => {
     expect(both.err).toContain('--backtest needs the forecast to be computed');
   });
 
-  it('tells how to compute a forecast the warehouse does not have', () => {
-    const r = arlens('-w', join(root, 'truncated', 'wh'), 'forecast', '--no-refresh');
+  it('tells how to compute a forecast the warehouse does not have', async () => {
+    const bare = join(root, 'bare');
+    await fs.cp(join(root, 'full', 'wh'), bare, { recursive: true });
+    await withInstance(join(bare, 'current.duckdb'), {}, async (conn) => {
+      await run(conn, 'DROP SCHEMA ml CASCADE');
+    });
+    const r = arlens('-w', bare, 'forecast', '--no-refresh');
     expect(r.code).toBe(1);
     expect(r.err).toContain('no cash forecast yet. Compute it with: arlens forecast');
   });
