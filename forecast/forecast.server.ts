@@ -289,10 +289,10 @@ async function writeItemsAndLines(
     `CREATE TABLE ml.cash_forecast_items AS
      SELECT o.invoice_id, o.customer_id, c.customer_name, o.region, o.credit_controller, o.currency_code,
          o.product_line, o.due_date, o.open_amount,
-         CAST(o.open_amount * o.rate AS DECIMAL(18, 2)) AS open_amount_rc,
+         CAST(CAST(o.open_amount AS DECIMAL(38, 2)) * o.rate AS DECIMAL(18, 2)) AS open_amount_rc,
          h.probability_paid_13w, h.probability_never, h.expected_payment_date,
-         CAST(o.open_amount * CAST(h.probability_paid_13w AS DECIMAL(18, 9)) AS DECIMAL(18, 2)) AS expected_amount_13w,
-         CAST(o.open_amount * o.rate * CAST(h.probability_paid_13w AS DECIMAL(18, 9)) AS DECIMAL(18, 2))
+         CAST(CAST(o.open_amount AS DECIMAL(38, 2)) * CAST(h.probability_paid_13w AS DECIMAL(18, 9)) AS DECIMAL(18, 2)) AS expected_amount_13w,
+         CAST(CAST(o.open_amount AS DECIMAL(38, 2)) * o.rate * CAST(h.probability_paid_13w AS DECIMAL(18, 9)) AS DECIMAL(18, 2))
              AS expected_amount_13w_rc,
          CAST(? AS DATE) AS as_of_date, CAST(? AS VARCHAR) AS method, CAST(? AS TIMESTAMP) AS forecast_at
      FROM ml._forecast_open AS o
@@ -307,8 +307,8 @@ async function writeItemsAndLines(
     `CREATE TABLE ml.cash_forecast_lines AS
      SELECT o.invoice_id, o.customer_id, o.region, o.credit_controller, o.currency_code, o.product_line,
          p.expected_date, p.probability,
-         CAST(o.open_amount * CAST(p.probability AS DECIMAL(18, 9)) AS DECIMAL(18, 2)) AS expected_amount,
-         CAST(o.open_amount * o.rate * CAST(p.probability AS DECIMAL(18, 9)) AS DECIMAL(18, 2)) AS expected_amount_rc,
+         CAST(CAST(o.open_amount AS DECIMAL(38, 2)) * CAST(p.probability AS DECIMAL(18, 9)) AS DECIMAL(18, 2)) AS expected_amount,
+         CAST(CAST(o.open_amount AS DECIMAL(38, 2)) * o.rate * CAST(p.probability AS DECIMAL(18, 9)) AS DECIMAL(18, 2)) AS expected_amount_rc,
          CAST(? AS DATE) AS as_of_date, CAST(? AS TIMESTAMP) AS forecast_at
      FROM ml._forecast_probs AS p
      INNER JOIN ml._forecast_open AS o USING (invoice_id)

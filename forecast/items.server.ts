@@ -92,7 +92,7 @@ SELECT
     CAST(o.issue_date AS VARCHAR) AS issue_date, CAST(o.due_date AS VARCHAR) AS due_date,
     CAST(o.open_amount AS DECIMAL(18, 2)) AS open_amount,
     CAST(o.rate AS DECIMAL(18, 8)) AS rate,
-    CAST(o.open_amount * o.rate AS DOUBLE) AS open_amount_rc,
+    CAST(o.open_amount AS DOUBLE) * CAST(o.rate AS DOUBLE) AS open_amount_rc,
     o.partly_paid,
     CAST(h.settled_12m AS DOUBLE) AS settled_12m,
     CAST(h.mean_late_12m AS DOUBLE) AS mean_late_12m,
@@ -139,7 +139,7 @@ open_items AS (
     WHERE i.issue_date <= p.d AND i.invoice_amount - coalesce(a.reduced, 0) > 0
 )
 SELECT CAST(ceil((r.event_date - p.d) / 7) AS INTEGER) AS week,
-    CAST(sum(r.paid_amount * o.rate) AS DECIMAL(18, 2)) AS paid_rc
+    CAST(sum(CAST(r.paid_amount AS DECIMAL(38, 2)) * o.rate) AS DECIMAL(38, 2)) AS paid_rc
 FROM intermediate.int_invoice_reductions AS r
 INNER JOIN open_items AS o USING (invoice_id)
 CROSS JOIN params AS p
