@@ -235,12 +235,18 @@ export function fitStandardiser(x: Matrix): Standardiser {
   return { means: means.map((m) => m / n), sds };
 }
 
+const CLIP = 6;
+
+/** (x − mean) / sd per column, clipped at ±6. */
 export function standardise(x: Matrix, s: Standardiser): Matrix {
   const data = new Float32Array(x.data.length);
   for (let i = 0; i < x.rows; i++) {
     for (let j = 0; j < x.cols; j++) {
       const at = i * x.cols + j;
-      data[at] = ((x.data[at] as number) - (s.means[j] as number)) / (s.sds[j] as number);
+      const z = ((x.data[at] as number) - (s.means[j] as number)) / (s.sds[j] as number);
+      // Values far outside the training range (an amount 10,000 times the largest seen) would
+      // extrapolate the linear predictor without bound: clip at ±CLIP standard deviations.
+      data[at] = z > CLIP ? CLIP : z < -CLIP ? -CLIP : z;
     }
   }
   return { data, rows: x.rows, cols: x.cols };
