@@ -16,7 +16,6 @@ import {
   predictAll,
   totalIntervals,
   trainAt,
-  TRAIN_DAYS,
   type MethodName,
   type OriginData,
   type TrainSettings,

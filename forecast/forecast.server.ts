@@ -14,7 +14,7 @@
  * - ml.cash_forecast_status: one row (as-of date, serving method, ρ, validation figures).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { addDays, firstOfMonth, formatDay, lastOfMonth, parseDay, weekday } from '../core/calendar.ts';
+import { addDays, firstOfMonth, formatDay, lastOfMonth, weekday } from '../core/calendar.ts';
 import { queryRows, tableExists, connQuery } from '../warehouse/convert.ts';
 import { run } from '../warehouse/duckdb.ts';
 import { runBacktest, readOrigins, type BacktestResult } from './backtest.server.ts';
@@ -561,5 +561,3 @@ async function writeBacktest(conn: DuckDBConnection, r: BacktestResult, now: Dat
     );
   }
 }
-
-export { parseDay };

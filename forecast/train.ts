@@ -6,7 +6,8 @@
  *    every method forecasts the month-end origins in (V, C − 28]; their 4-week WAPE against the cash
  *    received (known by C) decides which method serves: of the two with a distribution (the hazard model and
  *    the bucket-rate baseline), the one with the lower WAPE. The copula's ρ is the value of RHO_GRID whose 80 %
- *    intervals for the serving method covered nearest 80 % of those origins' observed weeks.
+ *    intervals for the serving method covered nearest 80 % of those origins' observed weeks (ties: the
+ *    larger ρ).
  * 2. The hazard model and the bucket rates are fitted again as of C, on the origins of the
  *    TRAIN_DAYS before C.
  */
@@ -186,7 +187,8 @@ export function trainAt(
           return { actual: d.actual.slice(0, weeks), low: iv.low, high: iv.high };
         }),
       );
-      if (Math.abs(cov - 0.8) < best) {
+      // Ties (coverage is a share of a few dozen weeks) go to the larger ρ: the wider intervals.
+      if (Math.abs(cov - 0.8) <= best) {
         best = Math.abs(cov - 0.8);
         rho = r;
         validationCoverage = cov;
