@@ -53,6 +53,7 @@ const COLLECTION_VIEWS = [
   'ar_balances',
   'payments_received',
   'ledger',
+  'expected_payments',
 ];
 
 export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {

@@ -9,6 +9,7 @@ import { registerBuild } from './commands/build.ts';
 import { registerCredit } from './commands/credit.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDunning } from './commands/dunning.ts';
+import { registerForecast } from './commands/forecast.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerMlCommands } from './commands/ml.ts';
 import { registerReference } from './commands/reference.ts';
@@ -46,6 +47,7 @@ registerBank(program, ctx);
 registerDunning(program, ctx);
 registerCredit(program, ctx);
 registerMlCommands(program, () => ctx.config());
+registerForecast(program, () => ctx.config());
 registerServe(program, ctx);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -150,6 +150,21 @@ export async function ensureRisk(c: Config): Promise<void> {
   }
 }
 
+/** Compute the cash forecast when the warehouse has none for its data; never stops the start. */
+export async function ensureCashForecast(c: Config): Promise<void> {
+  const { ensureForecast } = await import('../forecast/store.server.ts');
+  const started = performance.now();
+  try {
+    const message = await ensureForecast(c.warehouse, { log: (m) => console.log(`  ${m}`) });
+    console.log(`Cash forecast: ${message} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    console.error(
+      `Cash forecast: not available (${(e as Error).message}). The dashboard runs without it; ` +
+        'docs/forecast.md explains what it needs.',
+    );
+  }
+}
+
 /** Serve the warehouse until SIGINT or SIGTERM; returns the URL once the server listens. */
 export async function serveUntilStopped(
   c: Config,

@@ -75,4 +75,23 @@ export const PLACEHOLDER_VIEWS: Readonly<Record<string, string>> = {
       NULL::DECIMAL(18, 2) AS exposure_amount, NULL::DECIMAL(18, 2) AS expected_loss_amount,
       NULL::VARCHAR AS model_version, NULL::VARCHAR AS top_features, NULL::TIMESTAMP AS scored_at
     WHERE false`,
+  'ml.cash_forecast_intervals': `SELECT NULL::VARCHAR AS grouping, NULL::VARCHAR AS group_value,
+      NULL::VARCHAR AS region, NULL::VARCHAR AS credit_controller, NULL::VARCHAR AS grain,
+      NULL::DATE AS period_start, NULL::DATE AS period_end, NULL::DECIMAL(18, 2) AS expected_amount_rc,
+      NULL::DECIMAL(18, 2) AS low_amount_rc, NULL::DECIMAL(18, 2) AS high_amount_rc,
+      NULL::DECIMAL(18, 2) AS expected_amount_doc, NULL::DECIMAL(18, 2) AS low_amount_doc,
+      NULL::DECIMAL(18, 2) AS high_amount_doc, NULL::VARCHAR AS document_currency, NULL::DATE AS as_of_date
+    WHERE false`,
+  'ml.cash_forecast_items': `SELECT NULL::VARCHAR AS invoice_id, NULL::VARCHAR AS customer_id,
+      NULL::VARCHAR AS customer_name, NULL::VARCHAR AS region, NULL::VARCHAR AS credit_controller,
+      NULL::VARCHAR AS currency_code, NULL::VARCHAR AS product_line, NULL::DATE AS due_date,
+      NULL::DECIMAL(18, 2) AS open_amount, NULL::DECIMAL(18, 2) AS open_amount_rc,
+      NULL::DOUBLE AS probability_paid_13w, NULL::DOUBLE AS probability_never, NULL::DATE AS expected_payment_date,
+      NULL::DECIMAL(18, 2) AS expected_amount_13w, NULL::DECIMAL(18, 2) AS expected_amount_13w_rc,
+      NULL::DATE AS as_of_date, NULL::VARCHAR AS method, NULL::TIMESTAMP AS forecast_at
+    WHERE false`,
+  'ml.cash_forecast_evaluation': `SELECT NULL::VARCHAR AS method, NULL::VARCHAR AS metric, NULL::DOUBLE AS value,
+      NULL::INTEGER AS origins, NULL::DATE AS first_origin, NULL::DATE AS last_origin,
+      NULL::TIMESTAMP AS evaluated_at
+    WHERE false`,
 };

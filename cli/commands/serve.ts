@@ -4,7 +4,7 @@ import { publishedAsOf } from '../../models/as-of.ts';
 import { connQuery } from '../../warehouse/convert.ts';
 import { warehouseExists, withPublished } from '../../warehouse/store.ts';
 import type { Context } from '../context.ts';
-import { ensureMarts, ensureRisk, loadData, serveUntilStopped } from '../pipeline.ts';
+import { ensureCashForecast, ensureMarts, ensureRisk, loadData, serveUntilStopped } from '../pipeline.ts';
 import { asOfOption, chosenAsOf, LATEST } from './build.ts';
 
 const port = (v: string) => Number.parseInt(v, 10);
@@ -13,8 +13,8 @@ export function registerServe(program: Command, ctx: Context): void {
   program
     .command('start')
     .description(
-      'Load the configured exports (or, with none configured, demo data), bring the marts and risk scores ' +
-        'up to date, and serve them.',
+      'Load the configured exports (or, with none configured, demo data), bring the marts, risk scores and ' +
+        'cash forecast up to date, and serve them.',
     )
     .option('--port <n>', 'port (0 = any free port)', port)
     .addOption(asOfOption())
@@ -24,6 +24,7 @@ export function registerServe(program: Command, ctx: Context): void {
       const data = await loadData(c);
       await ensureMarts(c, chosenAsOf(c, o.asOf, data.defaultAsOf));
       await ensureRisk(c);
+      await ensureCashForecast(c);
       const url = await serveUntilStopped(c, {
         ...(o.port === undefined ? {} : { port: o.port }),
         demo: data.demo,

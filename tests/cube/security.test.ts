@@ -188,7 +188,7 @@ describe('members outside the role', () => {
       measures: ['cfo_overview.total_ar'],
     });
     expect(res.status).toBe(403);
-    // Their /v1/meta lists only the views they may query; a CFO's lists all eight.
+    // Their /v1/meta lists only the views they may query; a CFO's lists all thirteen.
     const views = async (c: SecurityContext) =>
       (await (await h.client(c)).meta()).cubes.map((v) => v.name).sort();
     expect(await views(collector)).toEqual([
@@ -196,10 +196,11 @@ describe('members outside the role', () => {
       'collection_log',
       'collections',
       'customer_risk',
+      'expected_payments',
       'ledger',
       'payments_received',
     ]);
-    expect(await views({ role: 'cfo' })).toHaveLength(10);
+    expect(await views({ role: 'cfo' })).toHaveLength(13);
     const rows = await h.load(collector, {
       measures: ['collections.open_amount'],
       dimensions: ['collections.credit_controller'],

@@ -10,6 +10,7 @@ import * as customers from './domains/customers.ts';
 import * as data from './domains/data.ts';
 import * as dunning from './domains/dunning.ts';
 import * as explorer from './domains/explorer.ts';
+import * as forecast from './domains/forecast.ts';
 import * as ledger from './domains/ledger.ts';
 import * as risk from './domains/risk.ts';
 
@@ -134,6 +135,7 @@ export const en = {
   ...dunning.en,
   ...credit.en,
   ...risk.en,
+  ...forecast.en,
   ...data.en,
   ...ledger.en,
   ...admin.en,
@@ -264,6 +266,7 @@ export const ja: Record<MessageKey, string> = {
   ...dunning.ja,
   ...credit.ja,
   ...risk.ja,
+  ...forecast.ja,
   ...data.ja,
   ...ledger.ja,
   ...admin.ja,

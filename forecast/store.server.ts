@@ -1,0 +1,143 @@
+/**
+ * The forecast's doors to the warehouse files: compute and publish (a warehouse job), and read it back
+ * as CSV from the published warehouse.
+ */
+import { queryRows, tableExists, connQuery } from '../warehouse/convert.ts';
+import { withNextGeneration, withPublished } from '../warehouse/store.ts';
+import { toCsv, type CsvColumn } from './csv.ts';
+import type { TrainSettings } from './train.ts';
+import {
+  GRAINS,
+  GROUPINGS,
+  writeForecast,
+  type ForecastOptions,
+  type ForecastSummary,
+  type Grain,
+  type Grouping,
+} from './forecast.server.ts';
+
+export async function refreshForecast(
+  warehouseDir: string,
+  o: ForecastOptions = {},
+): Promise<ForecastSummary> {
+  return withNextGeneration(warehouseDir, 'forecast', (conn) => writeForecast(conn, o));
+}
+
+/**
+ * What `npm start` calls: compute the forecast when the warehouse has none for its as-of date or the
+ * marts were rebuilt since (with a backtest of up to 12 month-ends when none is stored). Returns a
+ * line for the console; never throws for too little history (the forecast needs month-ends to learn
+ * from: the message says so).
+ */
+export async function ensureForecast(
+  warehouseDir: string,
+  o: { log?: (s: string) => void; settings?: TrainSettings; backtestOrigins?: number } = {},
+): Promise<string> {
+  const state = await withPublished(warehouseDir, async (conn) => {
+    const q = connQuery(conn);
+    if (!(await tableExists(q, 'ml', 'cash_forecast_status'))) return { current: false, backtest: false };
+    const built = (await tableExists(q, 'meta', 'manifest'))
+      ? '(SELECT max(generated_at) FROM meta.manifest)'
+      : 'NULL';
+    const rows = await queryRows(
+      conn,
+      `SELECT s.as_of_date = a.as_of_date AS same_date,
+         s.forecast_at >= coalesce(${built}, s.forecast_at) AS after_build
+       FROM ml.cash_forecast_status AS s, intermediate.int_as_of AS a`,
+    );
+    const r = rows[0];
+    return {
+      current: r?.['same_date'] === true && r['after_build'] === true,
+      backtest: await tableExists(q, 'ml', 'cash_forecast_evaluation'),
+    };
+  });
+  if (state.current) return 'the cash forecast is current';
+  const s = await refreshForecast(warehouseDir, {
+    backtestOrigins: state.backtest ? 0 : (o.backtestOrigins ?? 12),
+    ...(o.settings ? { settings: o.settings } : {}),
+    backtestAtMost: true,
+    ...(o.log ? { log: o.log } : {}),
+  });
+  return (
+    `forecast ${s.items} open items as of ${s.asOfDate} (${s.servedMethod} serves)` +
+    (s.backtest ? `, backtested at ${s.backtest.origins.length} month-ends` : '')
+  );
+}
+
+const NO_FORECAST = 'The warehouse has no cash forecast yet. Compute it with: arlens forecast';
+
+const PERIOD_COLUMNS: CsvColumn[] = [
+  { name: 'as_of_date', kind: 'date' },
+  { name: 'grouping', kind: 'text' },
+  { name: 'group_value', kind: 'text' },
+  { name: 'grain', kind: 'text' },
+  { name: 'period_start', kind: 'date' },
+  { name: 'period_end', kind: 'date' },
+  { name: 'expected_amount_rc', kind: 'money' },
+  { name: 'low_amount_rc', kind: 'money' },
+  { name: 'high_amount_rc', kind: 'money' },
+  { name: 'document_currency', kind: 'text' },
+  { name: 'expected_amount_doc', kind: 'money' },
+  { name: 'low_amount_doc', kind: 'money' },
+  { name: 'high_amount_doc', kind: 'money' },
+];
+
+/** Expected receipts and 80 % intervals per period of `grain` and group of `grouping`. */
+export async function forecastCsv(
+  warehouseDir: string,
+  o: { grain: Grain; grouping: Grouping },
+): Promise<string> {
+  if (!GRAINS.includes(o.grain))
+    throw new Error(`unknown period ${String(o.grain)}: one of ${GRAINS.join(', ')}`);
+  if (!GROUPINGS.includes(o.grouping)) {
+    throw new Error(`unknown grouping ${String(o.grouping)}: one of ${GROUPINGS.join(', ')}`);
+  }
+  if (o.grouping === 'customer' && o.grain === 'day') {
+    throw new Error('customer forecasts are by week or month (--by week|month)');
+  }
+  return withPublished(warehouseDir, async (conn) => {
+    if (!(await tableExists(connQuery(conn), 'ml', 'cash_forecast_intervals'))) throw new Error(NO_FORECAST);
+    const rows = await queryRows(
+      conn,
+      `SELECT ${PERIOD_COLUMNS.map((c) => c.name).join(', ')} FROM ml.cash_forecast_intervals
+       WHERE grouping = ? AND grain = ? ORDER BY group_value, period_start`,
+      [o.grouping, o.grain],
+    );
+    return toCsv(PERIOD_COLUMNS, rows);
+  });
+}
+
+const ITEM_COLUMNS: CsvColumn[] = [
+  { name: 'as_of_date', kind: 'date' },
+  { name: 'invoice_id', kind: 'text' },
+  { name: 'customer_id', kind: 'text' },
+  { name: 'customer_name', kind: 'text' },
+  { name: 'region', kind: 'text' },
+  { name: 'currency_code', kind: 'text' },
+  { name: 'product_line', kind: 'text' },
+  { name: 'due_date', kind: 'date' },
+  { name: 'open_amount', kind: 'money' },
+  { name: 'open_amount_rc', kind: 'money' },
+  { name: 'expected_payment_date', kind: 'date' },
+  { name: 'probability_paid_13w', kind: 'number' },
+  { name: 'probability_never', kind: 'number' },
+  { name: 'expected_amount_13w', kind: 'money' },
+  { name: 'expected_amount_13w_rc', kind: 'money' },
+  { name: 'method', kind: 'text' },
+];
+
+/** Every open item's expected payment date and amounts. */
+export async function itemsCsv(warehouseDir: string): Promise<string> {
+  return withPublished(warehouseDir, async (conn) => {
+    if (!(await tableExists(connQuery(conn), 'ml', 'cash_forecast_items'))) throw new Error(NO_FORECAST);
+    const rows = await queryRows(
+      conn,
+      `SELECT ${ITEM_COLUMNS.map((c) =>
+        c.kind === 'number' ? `CAST(round(${c.name}, 6) AS DOUBLE) AS ${c.name}` : c.name,
+      ).join(', ')}
+       FROM ml.cash_forecast_items
+       ORDER BY invoice_id`,
+    );
+    return toCsv(ITEM_COLUMNS, rows);
+  });
+}
