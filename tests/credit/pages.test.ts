@@ -41,6 +41,7 @@ beforeAll(async () => {
     people[username] = { cookie: `arlens_session=${s.token}`, csrf: s.csrf };
   };
   add('sally', 'sales_lead', ['EMEA']);
+  add('sam', 'sales_lead', ['APAC']);
   add('carl', 'credit_manager');
   add('cora', 'credit_manager');
   add('cleo', 'credit_manager');
@@ -139,6 +140,17 @@ describe('the Credit page under segregation of duties', () => {
     expect(isBlacklisted(server.ops, C.customerId)).toBe(false);
     expect((await act('fiona', 'confirm', { id })).type).toBe('success');
     expect(isBlacklisted(server.ops, C.customerId)).toBe(true);
+    // Flagged in the lists too: the Customers list and the worklist get the id (for the users who
+    // see the customer only: a sales lead of another region is never sent it).
+    const pageData = async (who: string, path: string) =>
+      (
+        await fetch(new URL(`${path}/__data.json`, server.url), { headers: { cookie: people[who]!.cookie } })
+      ).text();
+    for (const path of ['/customers', '/collections']) {
+      expect(await pageData('sally', path), path).toContain(C.customerId);
+      expect(await pageData('fiona', path), path).toContain(C.customerId);
+      expect(await pageData('sam', path), path).not.toContain(C.customerId);
+    }
 
     // Lifting it: a credit manager proposes; neither they nor another credit manager can confirm.
     expect(

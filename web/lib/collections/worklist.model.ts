@@ -103,28 +103,36 @@ export function byPriority(a: WorklistItem, b: WorklistItem): number {
   );
 }
 
-/** Worklist rows from the collections rows and the collection_log rows about them. */
+/**
+ * Worklist rows from the collections rows and the collection_log rows about them. `blacklisted`: the
+ * customers on ARLens's blacklist (two-person rule), flagged and credit-blocked like the ERP's own.
+ */
 export function worklistItems(
   invoiceRows: readonly CubeRow[],
   activityRows: readonly CubeRow[],
   asOf: string,
+  blacklisted: ReadonlySet<string> = new Set(),
 ): WorklistItem[] {
-  const base = invoiceRows.map((r) => ({
-    invoiceId: String(r[`${V}.invoice_id`]),
-    customerId: String(r[`${V}.customer_id`]),
-    customerName: toText(r[`${V}.customer_name`]) ?? String(r[`${V}.customer_id`]),
-    owner: toText(r[`${V}.credit_controller`]),
-    status: toText(r[`${V}.status`]),
-    isCreditBlocked: toBoolean(r[`${V}.is_credit_blocked`]),
-    dueDate: toDate(r[`${V}.due_date`]),
-    daysPastDue: toNumber(r[`${V}.days_past_due`]) ?? 0,
-    level: dunningLevel(toNumber(r[`${V}.dunning_level`])) ?? 0,
-    hasOpenDispute: toBoolean(r[`${V}.has_open_dispute`]),
-    openAmount: toMoney(r[`${V}.open_amount`]),
-    openAmountDocument: toMoney(r[`${V}.open_amount_document`]),
-    currency: toText(r[`${V}.currency`]),
-    riskBand: toText(r[`${V}.risk_band`]),
-  }));
+  const base = invoiceRows.map((r) => {
+    const customerId = String(r[`${V}.customer_id`]);
+    const listed = blacklisted.has(customerId);
+    return {
+      invoiceId: String(r[`${V}.invoice_id`]),
+      customerId,
+      customerName: toText(r[`${V}.customer_name`]) ?? customerId,
+      owner: toText(r[`${V}.credit_controller`]),
+      status: listed ? 'blacklisted' : toText(r[`${V}.status`]),
+      isCreditBlocked: listed || toBoolean(r[`${V}.is_credit_blocked`]),
+      dueDate: toDate(r[`${V}.due_date`]),
+      daysPastDue: toNumber(r[`${V}.days_past_due`]) ?? 0,
+      level: dunningLevel(toNumber(r[`${V}.dunning_level`])) ?? 0,
+      hasOpenDispute: toBoolean(r[`${V}.has_open_dispute`]),
+      openAmount: toMoney(r[`${V}.open_amount`]),
+      openAmountDocument: toMoney(r[`${V}.open_amount_document`]),
+      currency: toText(r[`${V}.currency`]),
+      riskBand: toText(r[`${V}.risk_band`]),
+    };
+  });
   const states = activityStates(activityRows.map(parseActivity), base);
   return base
     .map((b): WorklistItem => {

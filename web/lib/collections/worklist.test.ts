@@ -319,6 +319,27 @@ describe('worklist model', () => {
     expect(states.get('INV-5')).toEqual({ last: null, latestPromise: null });
   });
 
+  it("flags a customer on ARLens's blacklist like the ERP's: blacklisted, credit-blocked, hand over", () => {
+    const rows = [
+      invoice('INV-1', { 'collections.dunning_level': 4, 'collections.open_amount': '10.00' }),
+      invoice('INV-2', {
+        'collections.dunning_level': 4,
+        'collections.customer_id': 'C2',
+        'collections.open_amount': '5.00',
+      }),
+    ];
+    const plain = worklistItems(rows, [], '2026-10-31');
+    expect(plain.map((i) => [i.invoiceId, i.status, i.isCreditBlocked, i.nextAction.kind])).toEqual([
+      ['INV-1', 'active', false, 'escalateCreditHold'],
+      ['INV-2', 'active', false, 'escalateCreditHold'],
+    ]);
+    const listed = worklistItems(rows, [], '2026-10-31', new Set(['C2']));
+    expect(listed.map((i) => [i.invoiceId, i.status, i.isCreditBlocked, i.nextAction.kind])).toEqual([
+      ['INV-1', 'active', false, 'escalateCreditHold'],
+      ['INV-2', 'blacklisted', true, 'escalateHandOver'],
+    ]);
+  });
+
   it('fields: text and flags', () => {
     expect([text(''), text(null), text(undefined), text(12), text('x')]).toEqual([
       null,

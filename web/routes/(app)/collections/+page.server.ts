@@ -4,7 +4,7 @@
  * at once (not after the next build). A collector gets their portfolio's customers only. And the
  * orders on credit hold, for the customers the user sees.
  */
-import { holdsFor } from '$lib/credit/desk/holds-for.server';
+import { blacklistedFor, holdsFor } from '$lib/credit/desk/holds-for.server';
 import { portfolioCustomers } from '../../../../collections/ledger.ts';
 import {
   customersWithWork,
@@ -18,8 +18,9 @@ import type { PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, parent }) => {
   await parent();
   const user = locals.user;
-  if (!user) return { work: {}, creditHolds: { total: 0, rows: [] } };
+  if (!user) return { work: {}, creditHolds: { total: 0, rows: [] }, arlensBlacklist: [] };
   const creditHolds = await holdsFor(user);
+  const arlensBlacklist = await blacklistedFor(user);
   const ops = auth().ops;
   let ids = customersWithWork(ops);
   if (user.role === 'collector') {
@@ -28,5 +29,5 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
     ids = ids.filter((id) => mine.has(id));
   }
   const work: Record<string, CustomerWork> = Object.fromEntries(worklistOverlay(ops, ids));
-  return { work, creditHolds };
+  return { work, creditHolds, arlensBlacklist };
 };
