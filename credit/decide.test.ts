@@ -42,7 +42,7 @@ describe('decide', () => {
     ['overdue beyond 60 days', { maxDaysPastDue: 61 }, 1_00, 'hold', ['overdue:hold']],
     ['overdue 60 days is allowed', { maxDaysPastDue: 60 }, 1_00, 'approve', []],
     ['high risk', { riskBand: 'high' }, 1_00, 'hold', ['risk_band:hold']],
-    ['very high risk', { riskBand: 'very_high' }, 1_00, 'escalate', ['risk_band:escalate']],
+    ['very high risk', { riskBand: 'very high' }, 1_00, 'escalate', ['risk_band:escalate']],
     ['no limit', { limitCents: null }, 1_00, 'escalate', ['missing_limit:escalate']],
     ['unknown customer', { known: false }, 1_00, 'escalate', ['unknown_customer:escalate']],
     ['unknown currency', {}, null, 'escalate', ['unknown_currency:escalate']],
@@ -51,7 +51,7 @@ describe('decide', () => {
     ['large order', { limitCents: 10_000_000_00 }, 500_000_00, 'escalate', ['large_order:escalate']],
     [
       'blacklisted: held whatever else escalates',
-      { blacklisted: true, riskBand: 'very_high' },
+      { blacklisted: true, riskBand: 'very high' },
       1_00,
       'hold',
       ['blacklisted:hold', 'risk_band:escalate'],

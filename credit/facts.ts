@@ -3,7 +3,8 @@
  * (generation) and kept in memory: a check is then a map lookup plus one short operational-store
  * transaction, never a warehouse scan. The snapshot holds, per customer, the exposure at the build
  * (open AR + the ERP's open orders, reporting currency), the ERP's limit and currency, the oldest
- * overdue open invoice, the latest risk band and the ERP's block flags; and the day's exchange rates.
+ * overdue open invoice, the latest risk band, promises broken lately and the ERP's block flags; and the
+ * day's exchange rates.
  */
 import { tableExists, type Query } from '../warehouse/convert.ts';
 import { decimalCents, rateUnits } from './money.ts';
@@ -23,6 +24,8 @@ export interface WarehouseCustomer {
   readonly overdueRcCents: number;
   readonly maxDaysPastDue: number | null;
   readonly riskBand: string | null;
+  /** Promises to pay broken in the 90 days before the as-of date. */
+  readonly brokenPromises: number;
 }
 
 export interface WarehouseSnapshot {
@@ -41,6 +44,13 @@ export const customerFactsSql = (scores: boolean) => `
     SELECT customer_id, max(days_past_due) AS max_days_past_due
     FROM marts.fct_invoices WHERE open_amount > 0 AND days_past_due > 0 GROUP BY customer_id
   ),
+  bp AS (
+    SELECT customer_id, count(*) AS broken_promises
+    FROM marts.fct_collection_activities
+    WHERE promise_status = 'broken'
+      AND promised_date > (SELECT as_of_date FROM intermediate.int_as_of) - 90
+    GROUP BY customer_id
+  ),
   rk AS (${
     scores
       ? `SELECT customer_id, arg_max(risk_band, as_of_date) AS risk_band
@@ -49,10 +59,11 @@ export const customerFactsSql = (scores: boolean) => `
   })
   SELECT e.customer_id, e.customer_name, e.region, e.segment, e.credit_controller, e.currency_code,
     e.is_credit_blocked, c.is_blacklisted, e.credit_limit_amount, e.exposure_rc, e.overdue_ar_rc,
-    e.as_of_date, od.max_days_past_due, rk.risk_band
+    e.as_of_date, od.max_days_past_due, rk.risk_band, coalesce(bp.broken_promises, 0) AS broken_promises
   FROM marts.fct_credit_exposure AS e
   JOIN marts.dim_customers AS c USING (customer_id)
   LEFT JOIN od USING (customer_id)
+  LEFT JOIN bp USING (customer_id)
   LEFT JOIN rk USING (customer_id)`;
 
 /**
@@ -88,6 +99,7 @@ export async function loadSnapshot(query: Query, generation: number): Promise<Wa
       overdueRcCents: decimalCents(r['overdue_ar_rc'] as string | null) ?? 0,
       maxDaysPastDue: r['max_days_past_due'] === null ? null : Number(r['max_days_past_due']),
       riskBand: str(r['risk_band']),
+      brokenPromises: Number(r['broken_promises'] ?? 0),
     });
   }
   const rates = new Map<string, bigint>();

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_CONFIG, IN_DEFAULT_BAND } from '../ml/config.ts';
 import { parseCents } from './money.ts';
 
 const Decimal = z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -20,14 +21,23 @@ const Decimal = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
 });
 
+/**
+ * The risk model's bands (ml/config.ts) and the band of customers already in default: a policy naming
+ * another (a typo, `very_high` for `very high`) would never match a customer, so it is refused.
+ */
+export const RISK_BANDS: readonly string[] = [...DEFAULT_CONFIG.bands.map((b) => b.name), IN_DEFAULT_BAND];
+const Band = z.string().refine((b) => RISK_BANDS.includes(b), {
+  message: `not a risk band: use ${RISK_BANDS.map((b) => `"${b}"`).join(', ')}`,
+});
+
 const Outcome = z.enum(['hold', 'escalate']);
 
 const Thresholds = z.strictObject({
   /** An open invoice more than this many days past due holds the order. */
   overdue_days: z.number().int().min(0).max(3650).optional(),
   /** Risk bands whose orders are held, and those escalated. */
-  hold_risk_bands: z.array(z.string().min(1)).optional(),
-  escalate_risk_bands: z.array(z.string().min(1)).optional(),
+  hold_risk_bands: z.array(Band).optional(),
+  escalate_risk_bands: z.array(Band).optional(),
   /** Exposure + order over the limit: hold; over it by more than this share of the limit: escalate. */
   escalate_over_limit_share: z.number().min(0).max(100).optional(),
   /** What a customer without a limit gets. */
@@ -69,7 +79,7 @@ approval:
 defaults:
   overdue_days: 60
   hold_risk_bands: [high]
-  escalate_risk_bands: [very_high]
+  escalate_risk_bands: [very high, in default]
   escalate_over_limit_share: 0.25
   missing_limit: escalate
   escalate_order_amount: "500000.00"

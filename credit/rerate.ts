@@ -1,15 +1,15 @@
 /**
  * The periodic re-rating list: customers a credit manager should look at again, each with why —
  * over the limit in force, in default (an open invoice more than 90 days past due), overdue beyond
- * the policy's days, a high or very high risk band, blocked in the ERP. Pure over the warehouse
- * snapshot and the limits ARLens holds. (Broken promises-to-pay are not in the warehouse yet.)
+ * the policy's days, a high or very high risk band, a promise to pay broken in the last 90 days,
+ * blocked in the ERP. Pure over the warehouse snapshot and the limits ARLens holds.
  */
 import type { WarehouseCustomer, WarehouseSnapshot } from './facts.ts';
 import { convertCents } from './money.ts';
 import { thresholdsFor, type CreditPolicy } from './policy.ts';
 import type { OwnLimit } from './requests.store.ts';
 
-export type RerateReason = 'over_limit' | 'default' | 'overdue' | 'risk_band' | 'blocked';
+export type RerateReason = 'over_limit' | 'default' | 'overdue' | 'risk_band' | 'broken_promise' | 'blocked';
 
 export interface RerateRow {
   readonly customer: WarehouseCustomer;
@@ -45,6 +45,7 @@ export function rerateList(
     ) {
       reasons.push('risk_band');
     }
+    if (c.brokenPromises > 0) reasons.push('broken_promise');
     if (c.blocked) reasons.push('blocked');
     if (reasons.length > 0) out.push({ customer: c, limitCents, limitRcCents: limitRc, reasons, own: mine });
   }

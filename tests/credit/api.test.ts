@@ -76,7 +76,7 @@ approval: { credit_manager_max: "100000000" }
 defaults:
   overdue_days: 3650
   hold_risk_bands: [high]
-  escalate_risk_bands: [very_high]
+  escalate_risk_bands: [very high, in default]
   escalate_over_limit_share: 0.25
   missing_limit: escalate
 regions:

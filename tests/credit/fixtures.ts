@@ -23,6 +23,7 @@ export function customer(id: string, over: Partial<WarehouseCustomer> = {}): War
     overdueRcCents: 0,
     maxDaysPastDue: null,
     riskBand: 'low',
+    brokenPromises: 0,
     ...over,
   };
 }

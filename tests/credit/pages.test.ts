@@ -77,6 +77,21 @@ async function act(who: string, action: string, fields: Record<string, string>) 
 
 const lastRequest = () => listRequests(server.ops, { status: 'all', customerId: C.customerId }).rows[0]!;
 
+describe('the warehouse facts behind the checks and the re-rating list', () => {
+  it('counts each customer’s promises broken in the 90 days before the as-of date', async () => {
+    const snap = await server.credit.snapshot();
+    const rows = await server.warehouse.query(
+      `SELECT customer_id, count(*) AS n FROM marts.fct_collection_activities
+       WHERE promise_status = 'broken' AND promised_date > (SELECT as_of_date FROM intermediate.int_as_of) - 90
+       GROUP BY customer_id`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    const expected = new Map(rows.map((r) => [String(r['customer_id']), Number(r['n'])]));
+    for (const c of snap.customers.values())
+      expect(c.brokenPromises, c.customerId).toBe(expected.get(c.customerId) ?? 0);
+  });
+});
+
 describe('the Credit page under segregation of duties', () => {
   it('a sales lead requests and may not approve; the requester never decides their own', async () => {
     const made = await act('sally', 'request', {
