@@ -235,18 +235,25 @@ async function tooltips(page: Page): Promise<string[]> {
  * bars, pie slices, points, legend symbols) and of each text (axis labels, legend entries).
  */
 async function hoverEverything(page: Page): Promise<number> {
-  const points = await page.evaluate(() =>
-    [...document.querySelectorAll('[role=img] svg path, [role=img] svg text')]
-      .map((el) => el.getBoundingClientRect())
-      .filter((b) => b.width >= 2 && b.height >= 2 && b.width < 2000)
-      .map((b) => ({ x: Math.round(b.left + b.width / 2), y: Math.round(b.top + b.height / 2) })),
-  );
+  // Chart by chart, scrolled into view first: the mouse reaches only what is in the viewport (the
+  // Credit page's heatmaps sit below its desk).
   const seen = new Set<string>();
-  for (const p of points) {
-    const key = `${p.x},${p.y}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    await page.mouse.move(p.x, p.y);
+  const charts = page.locator('[role=img]:has(svg)');
+  for (let i = 0; i < (await charts.count()); i++) {
+    const chart = charts.nth(i);
+    await chart.scrollIntoViewIfNeeded();
+    const points = await chart.evaluate((root) =>
+      [...root.querySelectorAll('svg path, svg text')]
+        .map((el) => el.getBoundingClientRect())
+        .filter((b) => b.width >= 2 && b.height >= 2 && b.width < 2000)
+        .map((b) => ({ x: Math.round(b.left + b.width / 2), y: Math.round(b.top + b.height / 2) })),
+    );
+    for (const p of points) {
+      const key = `${i}:${p.x},${p.y}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      await page.mouse.move(p.x, p.y);
+    }
   }
   await page.mouse.move(0, 0);
   return seen.size;
