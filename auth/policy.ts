@@ -45,6 +45,9 @@ const COLLECTION_VIEWS = [
   'ar_balances',
   'payments_received',
   'ledger',
+  'dunning_run_log',
+  'dunning_letters_sent',
+  'collection_tasks_log',
 ];
 
 export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {

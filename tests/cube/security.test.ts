@@ -188,18 +188,21 @@ describe('members outside the role', () => {
       measures: ['cfo_overview.total_ar'],
     });
     expect(res.status).toBe(403);
-    // Their /v1/meta lists only the views they may query; a CFO's lists all eight.
+    // Their /v1/meta lists only the views they may query; a CFO's lists all of them.
     const views = async (c: SecurityContext) =>
       (await (await h.client(c)).meta()).cubes.map((v) => v.name).sort();
     expect(await views(collector)).toEqual([
       'ar_balances',
       'collection_log',
+      'collection_tasks_log',
       'collections',
       'customer_risk',
+      'dunning_letters_sent',
+      'dunning_run_log',
       'ledger',
       'payments_received',
     ]);
-    expect(await views({ role: 'cfo' })).toHaveLength(10);
+    expect(await views({ role: 'cfo' })).toHaveLength(13);
     const rows = await h.load(collector, {
       measures: ['collections.open_amount'],
       dimensions: ['collections.credit_controller'],
