@@ -466,9 +466,12 @@ describe('the model', () => {
       'ar_balances',
       'cfo_overview',
       'collection_log',
+      'collection_tasks_log',
       'collections',
       'credit_policy',
       'customer_risk',
+      'dunning_letters_sent',
+      'dunning_run_log',
       'ledger',
       'payments_received',
     ]);
