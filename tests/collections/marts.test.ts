@@ -120,6 +120,45 @@ describe('worklist writes flow into the marts at the next build', () => {
       amount: '100.00',
       invoiceIds: [u2!['invoice_id']],
     });
+    // A promise on two invoices, the paid one second: kept through the second (the activity's own
+    // invoice_id is the first), with a note a hostile client could send.
+    const [other] = await published(
+      wh,
+      `SELECT invoice_id FROM marts.fct_invoices AS i
+       WHERE customer_id = ? AND invoice_id < ?
+         AND NOT EXISTS (SELECT 1 FROM marts.fct_payment_applications AS a
+                         WHERE a.invoice_id = i.invoice_id AND a.applied_date BETWEEN DATE '${addDays(applied, -3)}' AND DATE '${addDays(applied, 2)}')
+       ORDER BY invoice_id LIMIT 1`,
+      [p['customer_id']!, p['invoice_id']!],
+    );
+    expect(other).toBeDefined();
+    const hostile = `'; DROP TABLE marts.fct_invoices; -- "ö" \\ %_ 🙂 <b>x</b>`;
+    const two = addPromise(store, by(p), ref(p), {
+      today: addDays(applied, -3),
+      date: addDays(applied, 2),
+      amount: p['applied_amount'],
+      invoiceIds: [other!['invoice_id'], p['invoice_id']],
+      note: hostile,
+    });
+    // A dispute over two invoices of one customer for more than the first: the first takes its whole
+    // amount, the second the rest.
+    const [pair] = await published(
+      wh,
+      `SELECT customer_id, credit_controller, currency_code,
+              list(invoice_id ORDER BY invoice_id)[1:2] AS ids, list(invoice_amount::varchar ORDER BY invoice_id)[1] AS first_amount
+       FROM marts.fct_invoices WHERE open_amount > 0 AND NOT has_dispute AND credit_controller IS NOT NULL
+         AND invoice_id NOT IN (?, ?)
+       GROUP BY ALL HAVING count(*) >= 2 ORDER BY customer_id LIMIT 1`,
+      [u1!['invoice_id']!, u2!['invoice_id']!],
+    );
+    const pairIds = pair!['ids'] as string[];
+    const firstAmount = pair!['first_amount'] as string;
+    const [whole, cents] = firstAmount.split('.') as [string, string];
+    openDispute(store, by(pair as Record<string, string>), ref(pair as Record<string, string>), {
+      invoiceIds: pairIds,
+      reason: 'Price differs from the contract',
+      amount: `${BigInt(whole) + 1n}.${cents}`,
+    });
     const dispute = openDispute(store, by(u1!), ref(u1!), {
       invoiceIds: [u1!['invoice_id']],
       reason: 'Goods damaged on arrival',
@@ -127,7 +166,7 @@ describe('worklist writes flow into the marts at the next build', () => {
     });
 
     const err = await build();
-    expect(err).toContain('worklist from the operational store: 3 activities, 3 promises, 1 disputes');
+    expect(err).toContain('worklist from the operational store: 4 activities, 4 promises, 2 disputes');
 
     const status = async () =>
       Object.fromEntries(
@@ -143,6 +182,23 @@ describe('worklist writes flow into the marts at the next build', () => {
     expect(s[promiseActivity(kept)]).toMatchObject({ promise_status: 'kept', amount: p['applied_amount'] });
     expect(s[promiseActivity(broken)]).toMatchObject({ promise_status: 'broken', amount: '100.00' });
     expect(s[promiseActivity(pending)]).toMatchObject({ promise_status: 'pending' });
+    expect(s[promiseActivity(two)]).toMatchObject({ promise_status: 'kept' });
+    const [note] = await published(
+      wh,
+      'SELECT note, invoice_id FROM marts.fct_collection_activities WHERE activity_id = ?',
+      [promiseActivity(two)],
+    );
+    expect(note).toEqual({ note: hostile, invoice_id: other!['invoice_id'] });
+    const split = await published(
+      wh,
+      `SELECT invoice_id, disputed_amount::varchar AS amount, has_open_dispute
+       FROM marts.fct_invoices WHERE invoice_id IN (?, ?) ORDER BY invoice_id`,
+      [pairIds[0]!, pairIds[1]!],
+    );
+    expect(split).toEqual([
+      { invoice_id: pairIds[0], amount: firstAmount, has_open_dispute: true },
+      { invoice_id: pairIds[1], amount: '1.00', has_open_dispute: true },
+    ]);
 
     const disputeFlags = async () =>
       (
