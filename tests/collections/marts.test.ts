@@ -145,13 +145,13 @@ describe('worklist writes flow into the marts at the next build', () => {
     const [pair] = await published(
       wh,
       `SELECT customer_id, credit_controller, currency_code,
-              list(invoice_id ORDER BY invoice_id)[1:2] AS ids, list(invoice_amount::varchar ORDER BY invoice_id)[1] AS first_amount
+              list(invoice_id ORDER BY invoice_id)[1] AS first_id, list(invoice_id ORDER BY invoice_id)[2] AS second_id, list(invoice_amount::varchar ORDER BY invoice_id)[1] AS first_amount
        FROM marts.fct_invoices WHERE open_amount > 0 AND NOT has_dispute AND credit_controller IS NOT NULL
          AND invoice_id NOT IN (?, ?)
        GROUP BY ALL HAVING count(*) >= 2 ORDER BY customer_id LIMIT 1`,
       [u1!['invoice_id']!, u2!['invoice_id']!],
     );
-    const pairIds = pair!['ids'] as string[];
+    const pairIds = [String(pair!['first_id']), String(pair!['second_id'])];
     const firstAmount = pair!['first_amount'] as string;
     const [whole, cents] = firstAmount.split('.') as [string, string];
     openDispute(store, by(pair as Record<string, string>), ref(pair as Record<string, string>), {
