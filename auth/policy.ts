@@ -54,6 +54,9 @@ const COLLECTION_VIEWS = [
   'payments_received',
   'ledger',
   'expected_payments',
+  'dunning_run_log',
+  'dunning_letters_sent',
+  'collection_tasks_log',
 ];
 
 export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {

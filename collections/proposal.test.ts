@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SeededRandom } from '../core/random.ts';
 import { DUNNING_DAYS } from '../web/lib/dunning/dunning.ts';
 import { fromMinor, levelFor, loadPolicy, parsePolicy, PolicyError, toMinor } from './policy.ts';
 import { key, propose, type OpenItem, type OpsState } from './proposal.ts';
@@ -142,8 +143,8 @@ describe('the proposal', () => {
     ]);
     expect(p.customers[0]!.netAmount).toBe('45.00');
     expect(p.skipped).toEqual([
-      { customerId: 'C1', itemId: 'ERP-DISPUTE', reason: 'disputed' },
       { customerId: 'C1', itemId: 'ARLENS-DISPUTE', reason: 'disputed' },
+      { customerId: 'C1', itemId: 'ERP-DISPUTE', reason: 'disputed' },
       { customerId: 'C1', itemId: 'HELD', reason: 'item_on_hold' },
     ]);
   });
@@ -220,6 +221,35 @@ describe('the proposal', () => {
       SMALL: 'below_minimum',
       SENT: 'already_dunned',
     });
+  });
+
+  it('does not depend on the order the items come in (the proposal reader returns them unordered)', () => {
+    const rng = new SeededRandom(18);
+    const customers = ['A', 'B', 'HOLD', 'BL', 'C'];
+    const items: OpenItem[] = Array.from({ length: 200 }, (_, k) =>
+      item({
+        itemId: `I${String(k).padStart(3, '0')}`,
+        customerId: customers[k % customers.length]!,
+        customerStatus: k % customers.length === 3 ? 'blacklisted' : 'active',
+        currencyCode: k % 7 === 0 ? 'USD' : 'EUR',
+        dueDate: `2026-0${4 + (k % 3)}-${String(1 + (k % 28)).padStart(2, '0')}`,
+        openAmount: k % 11 === 0 ? '-12.50' : `${10 + k}.25`,
+        hasOpenDispute: k % 13 === 0,
+      }),
+    );
+    const ops: OpsState = {
+      ...empty,
+      heldCustomers: new Set(['HOLD']),
+      heldItems: new Set([key('A', 'I005'), key('C', 'I004')]),
+      disputedItems: new Set(['I010', 'I020']),
+    };
+    const sorted = propose(policy, RUN, items, ops);
+    expect(sorted.customers.length).toBeGreaterThan(2);
+    expect(sorted.skipped.length).toBeGreaterThan(5);
+    for (let round = 0; round < 5; round++) {
+      const shuffled = [...rng.permutation(items.length)].map((k) => items[k]!);
+      expect(propose(policy, RUN, shuffled, ops)).toEqual(sorted);
+    }
   });
 
   it('is level 0 (nothing) before the reminder window, and groups by currency', () => {

@@ -15,6 +15,9 @@
  *   items is "in credit" and not dunned; a net total under the minimum amount is not dunned;
  * - a customer already sent a letter at this level or a higher one within `repeat_after_days` is
  *   not dunned again (a second run the same day sends nothing).
+ *
+ * The result does not depend on the order of the items: customers, their items and the skipped ones
+ * come sorted.
  */
 import { addDays, parseDay } from '../core/calendar.ts';
 import { fromMinor, levelFor, toMinor, type DunningPolicy } from './policy.ts';
@@ -238,5 +241,8 @@ export function propose(
   customers.sort(
     (a, b) => b.level - a.level || cmp(a.customerId, b.customerId) || cmp(a.currencyCode, b.currencyCode),
   );
+  // In the order the store reads them back (customer, then item; the customer's own reason first), so
+  // the proposal does not depend on the order the items came in.
+  skipped.sort((a, b) => cmp(a.customerId, b.customerId) || cmp(a.itemId ?? '', b.itemId ?? ''));
   return { runDate, customers, skipped };
 }

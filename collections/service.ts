@@ -8,7 +8,7 @@ import type { OpsStore } from '../ops/store.ts';
 import type { Query } from '../warehouse/convert.ts';
 import { portfolioOf, type Who } from './access.ts';
 import { approveRun, createRun, type ApproveResult } from './dunning.store.ts';
-import { readAsOfDate, readOpenItems } from './ledger.ts';
+import { readAsOfDate, readDunnableItems } from './ledger.ts';
 import { renderPending, sendQueued, type SendResult, type SmtpConfig } from './mail.ts';
 import type { DunningPolicy } from './policy.ts';
 import { daysBetween } from './proposal.ts';
@@ -20,7 +20,7 @@ export async function reviewDuePromises(store: OpsStore, who: Who, query: Query,
     .prepare("SELECT count(*) AS n FROM payment_promises WHERE status = 'pending' AND promised_date < ?")
     .get(today) as { n: number };
   if (Number(due.n) === 0) return { kept: 0, broken: 0 };
-  const items = await readOpenItems(query);
+  const items = await readDunnableItems(query);
   const open = new Map<string, Set<string>>();
   const overdue = new Set<string>();
   const controller = new Map<string, string | null>();
@@ -56,7 +56,7 @@ export async function proposeRun(
   const promises = await reviewDuePromises(store, who, query, runDate);
   // Only invoices due early enough to reach the first level matter (and every credit, to net).
   const dueBy = addDays(runDate, -policy.levels[0]!.days);
-  const items = await readOpenItems(query, portfolioOf(who), dueBy);
+  const items = await readDunnableItems(query, portfolioOf(who), dueBy);
   const warnings =
     stale > 7
       ? [

@@ -5,6 +5,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CONTRACT, LOAD_ORDER, SQL_TYPES } from './contract.ts';
 import { ident } from '../warehouse/duckdb.ts';
+import { ensureWorklistTables } from '../warehouse/worklist-tables.ts';
 
 export const LINEAGE_COLUMNS = ['_load_id', '_source_row'] as const;
 
@@ -21,6 +22,8 @@ export async function ensureIngestSchema(conn: DuckDBConnection): Promise<void> 
   await conn.run('CREATE SCHEMA IF NOT EXISTS raw');
   await conn.run('CREATE SCHEMA IF NOT EXISTS meta');
   for (const entity of LOAD_ORDER) await conn.run(rawTableDdl(entity));
+  // What the worklist recorded, copied in by each build (empty until then): warehouse/worklist-tables.ts.
+  await ensureWorklistTables(conn);
   await conn.run(`CREATE TABLE IF NOT EXISTS meta.loads (
     load_id VARCHAR NOT NULL,
     run_id VARCHAR NOT NULL,

@@ -48,6 +48,9 @@ export async function runBuild(
 ): Promise<void> {
   const runner = await import('../../models/runner/index.ts');
   const { progressLine, summaryTable } = await import('../../models/runner/cli.ts');
+  const { copyWorklistIntoWarehouse } = await import('../../collections/warehouse-copy.ts');
+  const { opsStorePath } = await import('../../ops/store.ts');
+  const opsStore = c.auth.ops_store ?? opsStorePath(c.warehouse);
   try {
     const report = await runner.build({
       projectDir: o.projectDir ?? DEFAULT_PROJECT,
@@ -56,6 +59,15 @@ export async function runBuild(
       fullRefresh: o.fullRefresh ?? false,
       ...(o.select ? { select: o.select } : {}),
       ...(o.exclude ? { exclude: o.exclude } : {}),
+      // What the worklist recorded (contacts, promises, disputes) reaches the marts at each build.
+      prepare: async (conn) => {
+        const n = await copyWorklistIntoWarehouse(conn, opsStore);
+        process.stderr.write(
+          `worklist from the operational store: ${n.collection_activities} activities, ` +
+            `${n.payment_promises} promises, ${n.collection_disputes} disputes, ${n.collection_tasks} tasks, ` +
+            `${n.dunning_runs} dunning runs, ${n.dunning_letters} letters\n`,
+        );
+      },
       onEvent: (e) => {
         if (e.kind === 'node-done') process.stderr.write(`${progressLine(e)}\n`);
         if (e.kind === 'publishing') process.stderr.write('publishing the new warehouse generation\n');

@@ -53,6 +53,11 @@ export interface BuildOptions {
   /** Over the project's vars (dbt's --vars). */
   readonly vars?: Readonly<Record<string, unknown>>;
   readonly onEvent?: (e: BuildEvent) => void;
+  /**
+   * Run in the build's private generation before any model (`arlens build` copies what the
+   * operational store holds for the models into the warehouse here).
+   */
+  readonly prepare?: (conn: DuckDBConnection) => Promise<void>;
 }
 
 export type RunOptions = Pick<BuildOptions, 'select' | 'exclude' | 'fullRefresh' | 'onEvent'> & {
@@ -253,7 +258,10 @@ export async function build(o: BuildOptions): Promise<BuildReport> {
     report = await withNextGeneration(
       o.warehouseDir,
       'build',
-      (conn) => buildInConnection(conn, project, o),
+      async (conn) => {
+        await o.prepare?.(conn);
+        return buildInConnection(conn, project, o);
+      },
       {
         beforePublish: async () => o.onEvent?.({ kind: 'publishing' }),
       },

@@ -190,14 +190,17 @@ describe('members outside the role', () => {
       measures: ['cfo_overview.total_ar'],
     });
     expect(res.status).toBe(403);
-    // Their /v1/meta lists only the views they may query; a CFO's lists all thirteen.
+    // Their /v1/meta lists only the views they may query; a CFO's lists all of them.
     const views = async (c: SecurityContext) =>
       (await (await h.client(c)).meta()).cubes.map((v) => v.name).sort();
     expect(await views(collector)).toEqual([
       'ar_balances',
       'collection_log',
+      'collection_tasks_log',
       'collections',
       'customer_risk',
+      'dunning_letters_sent',
+      'dunning_run_log',
       'expected_payments',
       'ledger',
       'payments_received',

@@ -2,7 +2,11 @@
   Collection activities, with the outcome of each promise to pay: kept when payments applied to the
   invoice (or, for an account-level promise, to any of the customer's invoices) between the contact
   and the promised date reach the promised amount; broken when the promised date has passed without
-  that; pending while it has not.
+  that; pending while it has not. A promise recorded in ARLens on several invoices counts payments to
+  any of them.
+
+  The ERP's activities and those recorded in ARLens (stg_arlens__collection_activities: the worklist's
+  contacts and promises, dunning letters), told apart by source_system.
 
   Only what happened on or before the as-of date counts: later activities are not in the mart, later
   payments do not keep a promise yet.
@@ -16,8 +20,14 @@
 with
 
 as_of as (select as_of_date from {{ ref('int_as_of') }}),
+-- The ERP's activities and those recorded in ARLens (copied from the operational store at each build).
 all_activities as (
-    select * from {{ ref('stg_erp__collection_activities') }}
+    select * from (
+        select *, null::varchar[] as promise_invoice_ids, 'erp' as source_system
+        from {{ ref('stg_erp__collection_activities') }}
+        union all by name
+        select * from {{ ref('stg_arlens__collection_activities') }}
+    )
     where activity_date <= (select as_of_date from as_of)
 ),
 customers as (select * from {{ ref('stg_erp__customers') }}),
@@ -44,11 +54,13 @@ activities as (
             ) as a
                 on a.customer_id = act.customer_id
                 and a.applied_date between act.activity_date and act.promised_date
-                and (act.invoice_id is null or act.invoice_id = a.invoice_id)
+                and {{ promise_covers('act', 'a.invoice_id') }}
             where act.outcome = 'promise_to_pay'
         )
         or customer_id in (select customer_id from customers where load_id > {{ previous_watermark() }})
         or activity_date > {{ previous_as_of() }}
+        -- Recorded in ARLens: no load id, few rows; all of them every build.
+        or source_system = 'arlens'
         or {{ as_of_moved_back() }}
     {%- endif %}
 ),
@@ -66,7 +78,7 @@ promises as (
     from activities as act
     inner join applications as app
         on app.customer_id = act.customer_id
-        and (act.invoice_id is null or app.invoice_id = act.invoice_id)
+        and {{ promise_covers('act', 'app.invoice_id') }}
         and app.applied_date between act.activity_date and act.promised_date
     where act.outcome = 'promise_to_pay'
     group by act.activity_id
@@ -87,6 +99,7 @@ final as (
         act.promised_amount,
         act.currency_code,
         act.note,
+        act.source_system,
         act.outcome = 'promise_to_pay' as is_promise,
         coalesce(p.paid_by_promised_date, 0)::decimal(18, 2) as paid_by_promised_date,
         case

@@ -4,7 +4,8 @@
   bucket, dunning level and dispute state.
 
   Incremental: a run recomputes the invoices touched by loads after the last build's watermark (the
-  invoice, its customer, payments, credit memos, write-offs or disputes), every invoice still open
+  invoice, its customer, payments, credit memos, write-offs or disputes), the invoices of every dispute
+  recorded in ARLens, every invoice still open
   when the as-of date moved (its days past due, bucket and dunning level move with it), invoices issued since the
   last build's as-of date, and all of them when FX rates arrived or the as-of date moved back (the
   post_hook then deletes invoices issued after it).
@@ -14,7 +15,12 @@ with
 invoices as (select * from {{ ref('stg_erp__invoices') }}),
 customers as (select * from {{ ref('stg_erp__customers') }}),
 reductions as (select * from {{ ref('int_invoice_reductions') }}),
-disputes as (select * from {{ ref('stg_erp__disputes') }}),
+-- The ERP's disputes and those opened in ARLens (copied from the operational store at each build).
+disputes as (
+    select *, 'erp' as source_system from {{ ref('stg_erp__disputes') }}
+    union all by name
+    select * from {{ ref('stg_arlens__disputes') }}
+),
 as_of as (select as_of_date from {{ ref('int_as_of') }}),
 watermark as (select watermark from {{ ref('int_load_watermark') }}),
 {%- if is_incremental() %}
@@ -36,6 +42,9 @@ scope as materialized (
     select invoice_id from {{ ref('stg_erp__write_offs') }} where load_id > (select watermark from previous)
     union
     select invoice_id from disputes where load_id > (select watermark from previous)
+    union
+    -- Disputes recorded in ARLens have no load id; they are few: their invoices every build.
+    select invoice_id from disputes where source_system = 'arlens'
     union
     -- Open invoices age with the as-of date (days past due, bucket, dunning level): all of them when
     -- it moved, none of them otherwise (re-merging every open invoice on each build cost most of it).

@@ -139,6 +139,8 @@ export function worklistActivityQuery(
           },
         ],
       },
+      // ARLens's own records come live from the operational store, not again from the warehouse.
+      { member: 'collection_log.recorded_in', operator: 'equals', values: ['erp'] },
     ],
     order: [
       ['collection_log.activity_date', 'desc'],

@@ -193,6 +193,8 @@ describe('worklist queries', () => {
           },
         ],
       },
+      // What ARLens recorded comes live from the store, not a second time from the warehouse.
+      { member: 'collection_log.recorded_in', operator: 'equals', values: ['erp'] },
     ]);
   });
 });

@@ -178,7 +178,9 @@ export const ACTIVITY_LIMIT = 100;
 export function activitiesQuery(id: string): Query {
   return {
     dimensions: [...ACTIVITY_DIMENSIONS],
-    filters: [is('collection_log.customer_id', id)],
+    // What ARLens recorded is shown live from the operational store (CollectionWork); the warehouse
+    // has it too after a build (recorded_in = arlens), and is not shown twice.
+    filters: [is('collection_log.customer_id', id), is('collection_log.recorded_in', 'erp')],
     order: [
       ['collection_log.activity_date', 'desc'],
       ['collection_log.activity_id', 'desc'],
@@ -195,6 +197,7 @@ export function promisesQuery(id: string): Query {
     ...activitiesQuery(id),
     filters: [
       is('collection_log.customer_id', id),
+      is('collection_log.recorded_in', 'erp'),
       { member: 'collection_log.promise_status', operator: 'set' },
     ],
     limit: PROMISE_LIMIT,
