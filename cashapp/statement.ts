@@ -60,11 +60,7 @@ export function toCents(text: string): number {
 }
 
 /** 123450 → `'1234.50'`. */
-export function fromCents(cents: number): string {
-  const sign = cents < 0 ? '-' : '';
-  const abs = Math.abs(cents);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-}
+export { centsText as fromCents } from '../core/minor-units.ts';
 
 const CURRENCY = /^[A-Z]{3}$/;
 export function checkCurrency(text: string): string {

@@ -8,6 +8,8 @@ export class MoneyError extends Error {}
 const AMOUNT = /^(-?)(\d{1,13})(?:\.(\d{1,2}))?$/;
 
 /** Cents of a decimal text; refuses anything else (exponents, commas, more than two decimals). */
+export { centsText } from '../core/minor-units.ts';
+
 export function parseCents(text: unknown, what = 'amount'): number {
   if (typeof text === 'number') {
     if (!Number.isFinite(text)) throw new MoneyError(`The ${what} must be a number like 1234.56.`);
@@ -22,13 +24,6 @@ export function parseCents(text: unknown, what = 'amount'): number {
   }
   const cents = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
   return m[1] === '-' ? -cents : cents;
-}
-
-/** "1234.56" from 123456 cents. */
-export function centsText(cents: number): string {
-  const sign = cents < 0 ? '-' : '';
-  const a = Math.abs(cents);
-  return `${sign}${Math.trunc(a / 100)}.${String(a % 100).padStart(2, '0')}`;
 }
 
 /** Cents of a DuckDB DECIMAL text (any scale), rounded half away from zero; null stays null. */
