@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { addUser } from '../../auth/users.ts';
 import type { Role } from '../../auth/policy.ts';
-import type { CreditActor } from '../../credit/actor.ts';
+import { CreditError, type CreditActor } from '../../credit/actor.ts';
 import type { WarehouseCustomer, WarehouseSnapshot } from '../../credit/facts.ts';
 import { rateUnits } from '../../credit/money.ts';
 import { listAudit } from '../../ops/audit.ts';
@@ -66,3 +66,14 @@ export const actions = (store: OpsStore, prefix = 'credit.') =>
   listAudit(store, { action: prefix, limit: 10_000 })
     .reverse()
     .map((e) => e.action);
+
+/** The CreditError code `fn` throws (a refusal), or a failed test when it throws none. */
+export function refusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CreditError) return e.code;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}

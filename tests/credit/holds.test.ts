@@ -7,7 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CreditError, type CreditActor } from '../../credit/actor.ts';
+import type { CreditActor } from '../../credit/actor.ts';
 import { blacklist, decideBlacklist, isBlacklisted, proposeBlacklist } from '../../credit/blacklist.store.ts';
 import {
   checkOrder,
@@ -20,7 +20,7 @@ import { DEFAULT_POLICY } from '../../credit/policy.ts';
 import { verifyAudit } from '../../ops/audit.ts';
 import type { OpsStore } from '../../ops/store.ts';
 import { tempDir } from '../helpers.ts';
-import { actions, customer, person, snapshot, storeIn } from './fixtures.ts';
+import { actions, customer, person, refusal, snapshot, storeIn } from './fixtures.ts';
 
 let dir: string;
 let store: OpsStore;
@@ -43,16 +43,6 @@ afterEach(async () => {
   store.close();
   await fs.rm(dir, { recursive: true, force: true });
 });
-
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CreditError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 const order = (amount: number, customerId = 'C1', orderId: string | null = null) =>
   checkOrder(

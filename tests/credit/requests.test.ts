@@ -7,7 +7,6 @@
 import { promises as fs } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreditActor } from '../../credit/actor.ts';
-import { CreditError } from '../../credit/actor.ts';
 import { DEFAULT_POLICY } from '../../credit/policy.ts';
 import {
   approveRequest,
@@ -21,7 +20,7 @@ import {
 import { listAudit, verifyAudit } from '../../ops/audit.ts';
 import type { OpsStore } from '../../ops/store.ts';
 import { tempDir } from '../helpers.ts';
-import { actions, customer, person, snapshot, storeIn } from './fixtures.ts';
+import { actions, customer, person, refusal, snapshot, storeIn } from './fixtures.ts';
 
 let dir: string;
 let store: OpsStore;
@@ -45,17 +44,6 @@ afterEach(async () => {
   store.close();
   await fs.rm(dir, { recursive: true, force: true });
 });
-
-/** The CreditError code `fn` throws. */
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof CreditError) return e.code;
-    throw e;
-  }
-  throw new Error('expected a refusal');
-}
 
 const small = (by: CreditActor, customerId = 'C1') =>
   createRequest(store, by, DEFAULT_POLICY, snap, {
