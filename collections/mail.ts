@@ -133,15 +133,10 @@ function bodyText(letter: LetterRow): string {
     : `${en}\n`;
 }
 
-/** Send what is due, one letter at a time. `now` is injectable for tests of the retry pauses. */
-export async function sendQueued(
-  store: OpsStore,
-  who: Who,
-  smtp: SmtpConfig,
-  now: () => Date = () => new Date(),
-): Promise<SendResult> {
+/** A nodemailer transport for the configured server (STARTTLS required unless the host is this machine). */
+export function smtpTransport(smtp: SmtpConfig) {
   const local = smtp.host === 'localhost' || smtp.host === '127.0.0.1' || smtp.host === '::1';
-  const transport = nodemailer.createTransport({
+  return nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
@@ -152,6 +147,16 @@ export async function sendQueued(
     greetingTimeout: 15_000,
     socketTimeout: 30_000,
   });
+}
+
+/** Send what is due, one letter at a time. `now` is injectable for tests of the retry pauses. */
+export async function sendQueued(
+  store: OpsStore,
+  who: Who,
+  smtp: SmtpConfig,
+  now: () => Date = () => new Date(),
+): Promise<SendResult> {
+  const transport = smtpTransport(smtp);
   let sent = 0;
   let failed = 0;
   try {

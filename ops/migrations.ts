@@ -451,4 +451,71 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'early-warning alerts: subscriptions, the conditions they hold, alerts, their mail and digests',
+    sql: `
+      CREATE TABLE alert_subscriptions (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        kind TEXT NOT NULL CHECK (kind IN ('overdue_share', 'days_past_due', 'utilisation', 'risk_band', 'broken_promise', 'region_dso')),
+        threshold TEXT,
+        customer_id TEXT,
+        region TEXT,
+        delivery TEXT NOT NULL CHECK (delivery IN ('app', 'immediate', 'digest')),
+        created_at TEXT NOT NULL,
+        cancelled_at TEXT
+      ) STRICT;
+      CREATE INDEX alert_subscriptions_by_user ON alert_subscriptions (user_id);
+
+      -- What a subscription last saw per subject (a customer, a region, a promise): whether its
+      -- condition held and, for risk bands, the band. An alert is raised when a condition starts to
+      -- hold, not again while it keeps holding.
+      CREATE TABLE alert_conditions (
+        subscription_id INTEGER NOT NULL REFERENCES alert_subscriptions (id),
+        subject TEXT NOT NULL,
+        holds INTEGER NOT NULL,
+        state TEXT,
+        since TEXT NOT NULL,
+        PRIMARY KEY (subscription_id, subject)
+      ) STRICT;
+
+      CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        subscription_id INTEGER NOT NULL REFERENCES alert_subscriptions (id),
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        kind TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        customer_id TEXT,
+        region TEXT,
+        facts TEXT NOT NULL,
+        raised_at TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        read_at TEXT,
+        mail_status TEXT NOT NULL CHECK (mail_status IN ('none', 'queued', 'sending', 'sent', 'failed', 'digest', 'digested')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        claimed_at TEXT,
+        last_error TEXT,
+        sent_at TEXT,
+        digest_id INTEGER
+      ) STRICT;
+      CREATE INDEX alerts_by_user ON alerts (user_id, read_at);
+      CREATE INDEX alerts_by_mail ON alerts (mail_status);
+
+      CREATE TABLE alert_digests (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users (id),
+        digest_date TEXT NOT NULL,
+        alert_count INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        claimed_at TEXT,
+        last_error TEXT,
+        sent_at TEXT,
+        UNIQUE (user_id, digest_date)
+      ) STRICT;
+    `,
+  },
 ];
