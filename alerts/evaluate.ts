@@ -95,7 +95,8 @@ function customerObservations(
     switch (sub.kind) {
       case 'overdue_share': {
         // No open AR at all: nothing can be overdue (known); open AR unknown: unknown.
-        const holds = c.openAr === null ? null : c.overdueShare === null ? false : exceeds(c.overdueShare, sub.threshold);
+        const holds =
+          c.openAr === null ? null : c.overdueShare === null ? false : exceeds(c.overdueShare, sub.threshold);
         out.push({
           ...base,
           holds,
@@ -179,7 +180,13 @@ function evaluateOne(
           state: null,
           customerId: null,
           region: r.region,
-          facts: { region: r.region, value: r.dso, month: r.month, threshold: sub.threshold, asOfDate: facts.asOfDate },
+          facts: {
+            region: r.region,
+            value: r.dso,
+            month: r.month,
+            threshold: sub.threshold,
+            asOfDate: facts.asOfDate,
+          },
         }));
     } else if (sub.kind === 'broken_promise') {
       const byId = new Map(customers.map((c) => [c.customerId, c]));
@@ -230,8 +237,15 @@ function evaluateOne(
          mail_status, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const mail =
-      sub.delivery === 'app' ? 'none' : user.email === null ? 'none' : sub.delivery === 'immediate' ? 'queued' : 'digest';
-    const mailNote = sub.delivery !== 'app' && user.email === null ? 'No email address on the account.' : null;
+      sub.delivery === 'app'
+        ? 'none'
+        : user.email === null
+          ? 'none'
+          : sub.delivery === 'immediate'
+            ? 'queued'
+            : 'digest';
+    const mailNote =
+      sub.delivery !== 'app' && user.email === null ? 'No email address on the account.' : null;
     let raised = 0;
     let unknown = 0;
     const seen = new Map<string, boolean | null>();
@@ -242,7 +256,8 @@ function evaluateOne(
         continue;
       }
       const before = previous.get(o.subject);
-      const raise = sub.kind === 'risk_band' ? o.holds : o.holds && (before === undefined || before.holds === 0);
+      const raise =
+        sub.kind === 'risk_band' ? o.holds : o.holds && (before === undefined || before.holds === 0);
       if (raise) {
         insertAlert.run(
           sub.id,
@@ -309,7 +324,11 @@ export function evaluateAlerts(
     if (!user || !scope) {
       skipped.push({
         subscriptionId: sub.id,
-        reason: !user ? 'the user no longer exists' : user.disabled ? 'the user is disabled' : 'the role sees no receivables',
+        reason: !user
+          ? 'the user no longer exists'
+          : user.disabled
+            ? 'the user is disabled'
+            : 'the role sees no receivables',
       });
       continue;
     }

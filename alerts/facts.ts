@@ -42,7 +42,8 @@ export interface Facts {
   readonly bandOrder: readonly string[];
 }
 
-const text = (v: Row[string] | undefined): string | null => (v === null || v === undefined ? null : String(v));
+const text = (v: Row[string] | undefined): string | null =>
+  v === null || v === undefined ? null : String(v);
 const round2 = (n: number | null): number | null => (n === null ? null : Math.round(n * 100) / 100);
 
 /** The facts of every customer (or one, after a worklist write) and, unless `customerId` is given, every region. */
@@ -81,20 +82,18 @@ export async function readFacts(query: Query, customerId: string | null = null):
       ? [customerId, customerId, customerId, customerId, customerId, customerId]
       : [customerId, customerId, customerId, customerId],
   );
-  const customers = rows.map(
-    (r): CustomerFacts => ({
-      customerId: String(r['customer_id']),
-      customerName: String(r['customer_name']),
-      region: text(r['region']),
-      creditController: text(r['credit_controller']),
-      openAr: text(r['open_ar']),
-      overdueAr: text(r['overdue_ar']),
-      overdueShare: round2(toMeasure(r['overdue_share'])),
-      maxDaysPastDue: toMeasure(r['max_dpd']),
-      utilisation: round2(toMeasure(r['utilisation'])),
-      riskBand: text(r['risk_band']),
-    }),
-  );
+  const customers = rows.map((r): CustomerFacts => ({
+    customerId: String(r['customer_id']),
+    customerName: String(r['customer_name']),
+    region: text(r['region']),
+    creditController: text(r['credit_controller']),
+    openAr: text(r['open_ar']),
+    overdueAr: text(r['overdue_ar']),
+    overdueShare: round2(toMeasure(r['overdue_share'])),
+    maxDaysPastDue: toMeasure(r['max_dpd']),
+    utilisation: round2(toMeasure(r['utilisation'])),
+    riskBand: text(r['risk_band']),
+  }));
   const bandOrder = scores
     ? (
         await query(
@@ -112,13 +111,11 @@ export async function readFacts(query: Query, customerId: string | null = null):
              WHERE month_start = (SELECT max(month_start) FROM marts.mart_ar_kpis_monthly)
              GROUP BY region, month_start ORDER BY region`,
           )
-        ).map(
-          (r): RegionFacts => ({
-            region: String(r['region']),
-            month: String(r['month']),
-            dso: round2(toMeasure(r['dso'])),
-          }),
-        )
+        ).map((r): RegionFacts => ({
+          region: String(r['region']),
+          month: String(r['month']),
+          dso: round2(toMeasure(r['dso'])),
+        }))
       : [];
   return { asOfDate: text(asOf?.['d']), customers, regions, bandOrder };
 }

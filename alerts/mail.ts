@@ -65,9 +65,12 @@ export async function sendAlertMail(
                 OR (mail_status = 'sending' AND claimed_at <= ?)
              ORDER BY id LIMIT 1`,
           )
-          .get(MAX_ATTEMPTS, iso, stale) as (Parameters<typeof alertFromRow>[0] & { user_id: number; attempts: number }) | undefined;
+          .get(MAX_ATTEMPTS, iso, stale) as
+          (Parameters<typeof alertFromRow>[0] & { user_id: number; attempts: number }) | undefined;
         if (!row) return null;
-        store.db.prepare("UPDATE alerts SET mail_status = 'sending', claimed_at = ? WHERE id = ?").run(iso, row.id);
+        store.db
+          .prepare("UPDATE alerts SET mail_status = 'sending', claimed_at = ? WHERE id = ?")
+          .run(iso, row.id);
         return { alert: alertFromRow(row), userId: row.user_id, attempts: row.attempts };
       });
       if (!claimed) break;
@@ -90,7 +93,8 @@ export async function sendAlertMail(
         sent++;
       } catch (e) {
         const attempts = claimed.attempts + 1;
-        const next = attempts < MAX_ATTEMPTS ? new Date(now().getTime() + retryDelayMs(attempts)).toISOString() : null;
+        const next =
+          attempts < MAX_ATTEMPTS ? new Date(now().getTime() + retryDelayMs(attempts)).toISOString() : null;
         store.write(() =>
           store.db
             .prepare(
@@ -130,7 +134,9 @@ export async function sendDigests(
         .get(user_id, today);
       if (exists) continue;
       const { n } = store.db
-        .prepare("SELECT count(*) AS n FROM alerts WHERE user_id = ? AND mail_status = 'digest' AND digest_id IS NULL")
+        .prepare(
+          "SELECT count(*) AS n FROM alerts WHERE user_id = ? AND mail_status = 'digest' AND digest_id IS NULL",
+        )
         .get(user_id) as { n: number };
       const id = Number(
         store.db
@@ -140,7 +146,9 @@ export async function sendDigests(
           .run(user_id, today, Number(n)).lastInsertRowid,
       );
       store.db
-        .prepare("UPDATE alerts SET digest_id = ? WHERE user_id = ? AND mail_status = 'digest' AND digest_id IS NULL")
+        .prepare(
+          "UPDATE alerts SET digest_id = ? WHERE user_id = ? AND mail_status = 'digest' AND digest_id IS NULL",
+        )
         .run(id, user_id);
     }
   });
@@ -161,7 +169,9 @@ export async function sendDigests(
           .get(MAX_ATTEMPTS, iso, stale) as
           { id: number; user_id: number; digest_date: string; attempts: number } | undefined;
         if (!row) return null;
-        store.db.prepare("UPDATE alert_digests SET status = 'sending', claimed_at = ? WHERE id = ?").run(iso, row.id);
+        store.db
+          .prepare("UPDATE alert_digests SET status = 'sending', claimed_at = ? WHERE id = ?")
+          .run(iso, row.id);
         return row;
       });
       if (!claimed) break;
@@ -185,15 +195,15 @@ export async function sendDigests(
               "UPDATE alert_digests SET status = 'sent', attempts = attempts + 1, sent_at = ?, last_error = NULL, claimed_at = NULL WHERE id = ?",
             )
             .run(now().toISOString(), claimed.id);
-          store.db.prepare("UPDATE alerts SET mail_status = 'digested', sent_at = ? WHERE digest_id = ?").run(
-            now().toISOString(),
-            claimed.id,
-          );
+          store.db
+            .prepare("UPDATE alerts SET mail_status = 'digested', sent_at = ? WHERE digest_id = ?")
+            .run(now().toISOString(), claimed.id);
         });
         sent++;
       } catch (e) {
         const attempts = claimed.attempts + 1;
-        const next = attempts < MAX_ATTEMPTS ? new Date(now().getTime() + retryDelayMs(attempts)).toISOString() : null;
+        const next =
+          attempts < MAX_ATTEMPTS ? new Date(now().getTime() + retryDelayMs(attempts)).toISOString() : null;
         const message = String((e as Error).message ?? e).slice(0, 500);
         store.write(() => {
           store.db

@@ -86,7 +86,8 @@ function optionalName(value: unknown, what: string): string | null {
   if (typeof value !== 'string') throw new AlertError(`${what} must be text.`);
   const v = value.trim();
   if (v === '') return null;
-  if (!ID.test(v)) throw new AlertError(`${what} must be 1 to 64 letters, digits, spaces or . _ / # & ( ) ' -.`);
+  if (!ID.test(v))
+    throw new AlertError(`${what} must be 1 to 64 letters, digits, spaces or . _ / # & ( ) ' -.`);
   return v;
 }
 
@@ -140,9 +141,13 @@ export function checkSubscription(
   const customerId = optionalName(input.customerId, 'The customer');
   const region = optionalName(input.region, 'The region');
   if (kind === 'region_dso') {
-    if (customerId !== null) throw new AlertError("A region's DSO is not about one customer: leave the customer empty.");
+    if (customerId !== null)
+      throw new AlertError("A region's DSO is not about one customer: leave the customer empty.");
     if (scope.rows === 'portfolio') {
-      throw new AlertError("A region's DSO covers customers outside your portfolio: it is not offered to your role.", 403);
+      throw new AlertError(
+        "A region's DSO covers customers outside your portfolio: it is not offered to your role.",
+        403,
+      );
     }
   }
   if (region !== null && scope.rows === 'regions' && !scope.regions.includes(region)) {

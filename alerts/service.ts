@@ -38,8 +38,7 @@ export async function runAlerts(
   const facts = await readFacts(query, customerId);
   // A promise is judged on data that covers its date: with a warehouse as of June, a promise for
   // July stays pending however late the build runs.
-  const judgeUpTo =
-    facts.asOfDate === null ? null : [o.today, addDays(facts.asOfDate, 1)].sort()[0]!;
+  const judgeUpTo = facts.asOfDate === null ? null : [o.today, addDays(facts.asOfDate, 1)].sort()[0]!;
   const promises =
     judgeUpTo !== null && customerId === null
       ? await reviewDuePromises(store, systemWho(o.actor), query, judgeUpTo)

@@ -3,6 +3,7 @@
  * (a subscription, a cancellation, marking read), authorised against the row-level security of the
  * user as the store has them now, and audited. Nobody reads or changes another user's alerts.
  */
+import { mayDo } from '../auth/policy.ts';
 import { getUser } from '../auth/users.ts';
 import { appendAudit, type Actor } from '../ops/audit.ts';
 import type { OpsStore } from '../ops/store.ts';
@@ -52,6 +53,8 @@ export function subscribe(
   input: Parameters<typeof checkSubscription>[1],
 ): Subscription {
   const user = activeUser(store, userId);
+  if (!mayDo(user.role, 'alerts.subscribe'))
+    throw new AlertError('Your role sees no receivables, so it has no alerts.', 403);
   const s = checkSubscription(user, input);
   return store.write(() => {
     const { n } = store.db
@@ -76,7 +79,11 @@ export function subscribe(
         )
         .run(userId, s.kind, s.threshold, s.customerId, s.region, s.delivery, createdAt).lastInsertRowid,
     );
-    appendAudit(store, actor, { action: 'alerts.subscribe', target: `user:${user.username}`, after: { id, ...s } });
+    appendAudit(store, actor, {
+      action: 'alerts.subscribe',
+      target: `user:${user.username}`,
+      after: { id, ...s },
+    });
     return { id, ...s, createdAt };
   });
 }
@@ -126,7 +133,9 @@ export function listSubscriptions(store: OpsStore, userId: number): Subscription
 }
 
 export function unreadCount(store: OpsStore, userId: number): number {
-  const r = store.db.prepare('SELECT count(*) AS n FROM alerts WHERE user_id = ? AND read_at IS NULL').get(userId) as {
+  const r = store.db
+    .prepare('SELECT count(*) AS n FROM alerts WHERE user_id = ? AND read_at IS NULL')
+    .get(userId) as {
     n: number;
   };
   return Number(r.n);
@@ -185,7 +194,12 @@ export function listAlerts(
 }
 
 /** Mark the user's alerts read: the ones named, or all. Returns how many changed (someone else's ids change nothing). */
-export function markRead(store: OpsStore, actor: Actor, userId: number, ids: readonly number[] | 'all'): number {
+export function markRead(
+  store: OpsStore,
+  actor: Actor,
+  userId: number,
+  ids: readonly number[] | 'all',
+): number {
   const user = activeUser(store, userId);
   if (ids !== 'all' && (ids.length > 500 || ids.some((i) => !Number.isSafeInteger(i) || i <= 0))) {
     throw new AlertError('Name at most 500 alerts by their numbers.');
@@ -195,10 +209,14 @@ export function markRead(store: OpsStore, actor: Actor, userId: number, ids: rea
     let changed = 0;
     if (ids === 'all') {
       changed = Number(
-        store.db.prepare('UPDATE alerts SET read_at = ? WHERE user_id = ? AND read_at IS NULL').run(at, userId).changes,
+        store.db
+          .prepare('UPDATE alerts SET read_at = ? WHERE user_id = ? AND read_at IS NULL')
+          .run(at, userId).changes,
       );
     } else {
-      const one = store.db.prepare('UPDATE alerts SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL');
+      const one = store.db.prepare(
+        'UPDATE alerts SET read_at = ? WHERE id = ? AND user_id = ? AND read_at IS NULL',
+      );
       for (const id of ids) changed += Number(one.run(at, id, userId).changes);
     }
     if (changed > 0) {

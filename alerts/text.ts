@@ -20,7 +20,9 @@ const band = (b: string | undefined, lang: Lang) => (b === undefined ? '?' : (BA
 
 function number(n: number | null | undefined, lang: Lang, digits = 2): string {
   if (n === null || n === undefined) return lang === 'ja' ? '不明' : 'unknown';
-  return new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { maximumFractionDigits: digits }).format(n);
+  return new Intl.NumberFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { maximumFractionDigits: digits }).format(
+    n,
+  );
 }
 
 function money(amount: string | undefined, currency: string | undefined, lang: Lang): string {
@@ -92,5 +94,9 @@ export function subscriptionText(
 
 export function deliveryText(d: Delivery, lang: Lang): string {
   const ja = lang === 'ja';
-  return { app: ja ? 'アプリ内のみ' : 'In the app', immediate: ja ? 'すぐにメール' : 'Email at once', digest: ja ? '毎日のまとめメール' : 'Daily digest email' }[d];
+  return {
+    app: ja ? 'アプリ内のみ' : 'In the app',
+    immediate: ja ? 'すぐにメール' : 'Email at once',
+    digest: ja ? '毎日のまとめメール' : 'Daily digest email',
+  }[d];
 }

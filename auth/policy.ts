@@ -31,6 +31,8 @@ export const ACTIONS = [
   'credit.holds',
   'credit.blacklist.propose',
   'credit.blacklist.confirm',
+  // Early-warning alerts (alerts/): subscribe to conditions within one's own rows, read one's alerts.
+  'alerts.subscribe',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -72,15 +74,21 @@ export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {
       'credit.check',
       'credit.holds',
       'credit.blacklist.confirm',
+      'alerts.subscribe',
     ],
     home: '/',
   },
-  analyst: { views: 'all', rows: 'all', actions: [], home: '/' },
-  sales_lead: { views: 'all', rows: 'regions', actions: ['credit.request', 'credit.check'], home: '/' },
+  analyst: { views: 'all', rows: 'all', actions: ['alerts.subscribe'], home: '/' },
+  sales_lead: {
+    views: 'all',
+    rows: 'regions',
+    actions: ['credit.request', 'credit.check', 'alerts.subscribe'],
+    home: '/',
+  },
   collector: {
     views: COLLECTION_VIEWS,
     rows: 'portfolio',
-    actions: ['collections.work', 'dunning.propose'],
+    actions: ['collections.work', 'dunning.propose', 'alerts.subscribe'],
     home: '/collections',
   },
   // Also works cash application: loads bank statements and decides the review queue.
@@ -98,6 +106,7 @@ export const ROLE_POLICY: Readonly<Record<Role, RolePolicy>> = {
       'dunning.approve',
       'cashapp.import',
       'cashapp.decide',
+      'alerts.subscribe',
     ],
     home: '/credit',
   },
@@ -125,6 +134,8 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly Role[]>> = {
   '/risk': READERS,
   // Cash application: the credit manager works it; the CFO sees it.
   '/cash': ['credit_manager', 'cfo'],
+  // Early-warning alerts: everyone who sees receivables, each their own alerts within their rows.
+  '/alerts': READERS,
   '/data': DATA_STEWARDS,
   '/admin/users': ['admin'],
   '/api/status': DATA_STEWARDS,

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { Command } from 'commander';
+import { registerAlerts } from './commands/alerts.ts';
 import { registerBank } from './commands/bank.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCredit } from './commands/credit.ts';
@@ -45,6 +46,7 @@ registerToken(program, ctx);
 registerUsers(program, ctx);
 registerBank(program, ctx);
 registerDunning(program, ctx);
+registerAlerts(program, ctx);
 registerCredit(program, ctx);
 registerMlCommands(program, () => ctx.config());
 registerForecast(program, () => ctx.config());

@@ -75,6 +75,14 @@ export async function runBuild(
     });
     console.log(summaryTable(report.results));
     console.log(`Published run ${report.runId} (${(report.elapsedMs / 1000).toFixed(1)} s).`);
+    // Early-warning alerts on the new numbers; a failure here never fails the build.
+    const { evaluateAfterBuild, alertRunLine } = await import('./alerts.ts');
+    try {
+      const alerts = await evaluateAfterBuild(c, 'build');
+      if (alerts && alerts.subscriptions > 0) console.log(alertRunLine(alerts));
+    } catch (e) {
+      console.error(`Alerts were not evaluated: ${(e as Error).message}. Run: npx arlens alerts evaluate`);
+    }
   } catch (e) {
     if (e instanceof runner.BuildFailedError) console.log(summaryTable(e.report.results));
     throw e;

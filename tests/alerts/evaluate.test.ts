@@ -58,7 +58,12 @@ const actor = (id: number): Actor => ({ id, name: `user${id}`, address: '192.0.2
 beforeEach(async () => {
   dir = await tempDir('arlens-alerts-');
   store = openOpsStore(join(dir, 'ops.sqlite'));
-  cfo = addUser(store, ADMIN, { username: 'cfo', email: 'cfo@example.com', role: 'cfo', passwordHash: null }).id;
+  cfo = addUser(store, ADMIN, {
+    username: 'cfo',
+    email: 'cfo@example.com',
+    role: 'cfo',
+    passwordHash: null,
+  }).id;
   lead = addUser(store, ADMIN, {
     username: 'lead',
     email: 'lead@example.com',
@@ -66,7 +71,12 @@ beforeEach(async () => {
     regions: ['APAC'],
     passwordHash: null,
   }).id;
-  bob = addUser(store, ADMIN, { username: 'bob', role: 'collector', portfolio: 'Bob', passwordHash: null }).id;
+  bob = addUser(store, ADMIN, {
+    username: 'bob',
+    role: 'collector',
+    portfolio: 'Bob',
+    passwordHash: null,
+  }).id;
 });
 afterEach(async () => {
   store.close();
@@ -74,7 +84,11 @@ afterEach(async () => {
 });
 
 const kinds = (userId: number) =>
-  listAlerts(store, userId).alerts.map((a) => [a.kind, a.customerId ?? a.region, a.facts.value ?? a.facts.band]);
+  listAlerts(store, userId).alerts.map((a) => [
+    a.kind,
+    a.customerId ?? a.region,
+    a.facts.value ?? a.facts.band,
+  ]);
 
 describe('conditions', () => {
   it('raise once when a condition starts to hold, again only after it recovers', () => {
@@ -84,13 +98,15 @@ describe('conditions', () => {
     expect(evaluateAlerts(store, facts([late, fine]), { trigger: 'build' })).toMatchObject({ raised: 1 });
     expect(kinds(cfo)).toEqual([['days_past_due', 'C1', 75]]);
     // The next build: still late, nothing new.
-    expect(evaluateAlerts(store, facts([{ ...late, maxDaysPastDue: 90 }, fine]), { trigger: 'build' })).toMatchObject({
+    expect(
+      evaluateAlerts(store, facts([{ ...late, maxDaysPastDue: 90 }, fine]), { trigger: 'build' }),
+    ).toMatchObject({
       raised: 0,
     });
     // Paid (no overdue invoice), then late again.
-    expect(evaluateAlerts(store, facts([{ ...late, maxDaysPastDue: null }, fine]), { trigger: 'build' })).toMatchObject(
-      { raised: 0, cleared: 1 },
-    );
+    expect(
+      evaluateAlerts(store, facts([{ ...late, maxDaysPastDue: null }, fine]), { trigger: 'build' }),
+    ).toMatchObject({ raised: 0, cleared: 1 });
     evaluateAlerts(store, facts([{ ...late, maxDaysPastDue: 61 }, fine]), { trigger: 'build' });
     expect(kinds(cfo)).toEqual([
       ['days_past_due', 'C1', 61],
@@ -114,11 +130,15 @@ describe('conditions', () => {
       ['utilisation', 'C1', 130.4],
     ]);
     // C1's AR becomes unconvertible: its condition stays as it was (no clear, no new alert on return).
-    const r2 = evaluateAlerts(store, facts([{ ...over, openAr: null, overdueShare: null }]), { trigger: 'build' });
+    const r2 = evaluateAlerts(store, facts([{ ...over, openAr: null, overdueShare: null }]), {
+      trigger: 'build',
+    });
     expect(r2).toMatchObject({ raised: 0, unknown: 1 });
     expect(evaluateAlerts(store, facts([over]), { trigger: 'build' })).toMatchObject({ raised: 0 });
     const [a] = listAlerts(store, cfo).alerts.filter((x) => x.kind === 'overdue_share');
-    expect(alertText(a!.kind, a!.facts, 'en')).toBe('Customer C1: 62.5% of the open AR is overdue (threshold 50%)');
+    expect(alertText(a!.kind, a!.facts, 'en')).toBe(
+      'Customer C1: 62.5% of the open AR is overdue (threshold 50%)',
+    );
     expect(alertText(a!.kind, a!.facts, 'ja')).toBe('Customer C1：延滞額が債権残高の62.5%（しきい値 50%）');
   });
 
@@ -126,9 +146,13 @@ describe('conditions', () => {
     subscribe(store, actor(cfo), cfo, { kind: 'risk_band' });
     const c = customer({ customerId: 'C1', riskBand: 'medium' });
     expect(evaluateAlerts(store, facts([c]), { trigger: 'score' }).raised).toBe(0);
-    expect(evaluateAlerts(store, facts([{ ...c, riskBand: 'very high' }]), { trigger: 'score' }).raised).toBe(1);
+    expect(evaluateAlerts(store, facts([{ ...c, riskBand: 'very high' }]), { trigger: 'score' }).raised).toBe(
+      1,
+    );
     expect(evaluateAlerts(store, facts([{ ...c, riskBand: 'high' }]), { trigger: 'score' }).raised).toBe(0);
-    expect(evaluateAlerts(store, facts([{ ...c, riskBand: 'in default' }]), { trigger: 'score' }).raised).toBe(1);
+    expect(
+      evaluateAlerts(store, facts([{ ...c, riskBand: 'in default' }]), { trigger: 'score' }).raised,
+    ).toBe(1);
     const texts = listAlerts(store, cfo).alerts.map((a) => alertText(a.kind, a.facts, 'en'));
     expect(texts).toEqual([
       'Customer C1: risk band worsened from high to in default',
@@ -175,13 +199,19 @@ describe('conditions', () => {
     expect(evaluateAlerts(store, facts(c), { trigger: 'build' }).raised).toBe(1);
     expect(evaluateAlerts(store, facts(c), { trigger: 'worklist', customerId: 'C1' }).raised).toBe(0);
     const [a] = listAlerts(store, bob).alerts;
-    expect(a).toMatchObject({ subject: 'promise:2', mailStatus: 'none', lastError: 'No email address on the account.' });
-    expect(alertText(a!.kind, a!.facts, 'en')).toBe('Customer C1: the promise to pay €1,200.50 by 2026-06-15 was broken');
+    expect(a).toMatchObject({
+      subject: 'promise:2',
+      mailStatus: 'none',
+      lastError: 'No email address on the account.',
+    });
+    expect(alertText(a!.kind, a!.facts, 'en')).toBe(
+      'Customer C1: the promise to pay €1,200.50 by 2026-06-15 was broken',
+    );
   });
 });
 
 describe('row-level security', () => {
-  it("keeps each user to their rows, as their account is now (a changed region, a disabled user)", () => {
+  it('keeps each user to their rows, as their account is now (a changed region, a disabled user)', () => {
     subscribe(store, actor(lead), lead, { kind: 'days_past_due', threshold: '30' });
     subscribe(store, actor(bob), bob, { kind: 'days_past_due', threshold: '30' });
     const all = [
@@ -190,14 +220,28 @@ describe('row-level security', () => {
       customer({ customerId: 'A2', region: 'APAC', creditController: 'Bob', maxDaysPastDue: 40 }),
     ];
     evaluateAlerts(store, facts(all), { trigger: 'build' });
-    expect(kinds(lead).map((k) => k[1]).sort()).toEqual(['A1', 'A2']);
-    expect(kinds(bob).map((k) => k[1]).sort()).toEqual(['A2', 'E1']);
+    expect(
+      kinds(lead)
+        .map((k) => k[1])
+        .sort(),
+    ).toEqual(['A1', 'A2']);
+    expect(
+      kinds(bob)
+        .map((k) => k[1])
+        .sort(),
+    ).toEqual(['A2', 'E1']);
     setRole(store, ADMIN, 'lead', { role: 'sales_lead', regions: ['EMEA'] });
     disableUser(store, ADMIN, 'bob');
-    const r = evaluateAlerts(store, facts(all.map((c) => ({ ...c, maxDaysPastDue: 0 }))), { trigger: 'build' });
+    const r = evaluateAlerts(store, facts(all.map((c) => ({ ...c, maxDaysPastDue: 0 }))), {
+      trigger: 'build',
+    });
     expect(r.skipped).toEqual([expect.objectContaining({ reason: 'the user is disabled' })]);
     evaluateAlerts(store, facts(all), { trigger: 'build' });
-    expect(kinds(lead).map((k) => k[1]).sort()).toEqual(['A1', 'A2', 'E1']);
+    expect(
+      kinds(lead)
+        .map((k) => k[1])
+        .sort(),
+    ).toEqual(['A1', 'A2', 'E1']);
     expect(kinds(bob)).toHaveLength(2);
   });
 
@@ -254,9 +298,13 @@ describe('two evaluations at once', () => {
     `;
     const run = () =>
       new Promise<number>((resolve, reject) => {
-        const p = spawn(process.execPath, ['--import', TSX_IMPORT, '--input-type=module', '-e', script, store.path], {
-          stdio: ['ignore', 'ignore', 'inherit'],
-        });
+        const p = spawn(
+          process.execPath,
+          ['--import', TSX_IMPORT, '--input-type=module', '-e', script, store.path],
+          {
+            stdio: ['ignore', 'ignore', 'inherit'],
+          },
+        );
         p.on('error', reject);
         p.on('exit', (code) => resolve(code ?? -1));
       });
@@ -277,7 +325,8 @@ describe('email', () => {
       disabledCommands: ['STARTTLS'],
       logger: false,
       onRcptTo(address, _session, cb) {
-        if (reject(address.address)) cb(Object.assign(new Error('550 mailbox unavailable'), { responseCode: 550 }));
+        if (reject(address.address))
+          cb(Object.assign(new Error('550 mailbox unavailable'), { responseCode: 550 }));
         else cb();
       },
       onData(stream, session, cb) {
@@ -304,7 +353,13 @@ describe('email', () => {
       evaluateAlerts(
         store,
         facts([
-          customer({ customerId: 'A1', region: 'APAC', customerName: '株式会社テスト', maxDaysPastDue: 45, overdueShare: 20 }),
+          customer({
+            customerId: 'A1',
+            region: 'APAC',
+            customerName: '株式会社テスト',
+            maxDaysPastDue: 45,
+            overdueShare: 20,
+          }),
           customer({ customerId: 'A2', region: 'APAC', overdueShare: 30 }),
         ]),
         { trigger: 'build' },
@@ -318,11 +373,16 @@ describe('email', () => {
       refuse = false;
       expect(await sendAlertMail(store, s.smtp, { now })).toEqual({ sent: 0, failed: 0 });
       clock = new Date('2026-07-01T00:02:00Z');
-      expect(await sendAlertMail(store, s.smtp, { now, link: 'https://ar.example.com' })).toEqual({ sent: 1, failed: 0 });
+      expect(await sendAlertMail(store, s.smtp, { now, link: 'https://ar.example.com' })).toEqual({
+        sent: 1,
+        failed: 0,
+      });
       expect(await sendAlertMail(store, s.smtp, { now })).toEqual({ sent: 0, failed: 0 });
       const [first] = s.caught;
       expect(first!.to).toEqual(['cfo@example.com']);
-      expect(first!.mail.subject).toBe('[ARLens] 株式会社テスト: the oldest open invoice is 45 days past due (threshold 30 days)');
+      expect(first!.mail.subject).toBe(
+        '[ARLens] 株式会社テスト: the oldest open invoice is 45 days past due (threshold 30 days)',
+      );
       expect(first!.mail.text).toContain('株式会社テスト：最も古い請求書が支払期日を45日超過');
       expect(first!.mail.text).toContain('https://ar.example.com/alerts');
 

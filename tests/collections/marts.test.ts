@@ -11,6 +11,8 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Who } from '../../collections/access.ts';
+import { listAlerts, subscribe } from '../../alerts/store.ts';
+import { addUser } from '../../auth/users.ts';
 import { addPromise, openDispute, resolveDispute } from '../../collections/worklist.store.ts';
 import { openOpsStore, opsStorePath, type OpsStore } from '../../ops/store.ts';
 import { DEMO_AS_OF, demoWarehouse } from '../cube/harness.ts';
@@ -20,6 +22,7 @@ let root: string;
 let wh: string;
 let config: string;
 let store: OpsStore;
+const SYSTEM = { id: null, name: 'test', address: 'cli' };
 
 function arlens(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve, reject) => {
@@ -36,7 +39,7 @@ function arlens(...args: string[]): Promise<{ code: number; out: string; err: st
 async function build(...flags: string[]): Promise<string> {
   const r = await arlens('build', '--as-of', DEMO_AS_OF, ...flags);
   expect(r.code, `${r.out}\n${r.err}`).toBe(0);
-  return r.err;
+  return `${r.err}\n${r.out}`;
 }
 
 const collector = (portfolio: string): Who => ({
@@ -165,8 +168,49 @@ describe('worklist writes flow into the marts at the next build', () => {
       amount: '50.00',
     });
 
+    // Early-warning alerts (Deliver 7) are evaluated by the build itself: a CFO watching days past due
+    // and broken promises, and a sales lead watching one region.
+    const cfo = addUser(store, SYSTEM, { username: 'alert-cfo', role: 'cfo', passwordHash: null }).id;
+    const [region] = await published(wh, 'SELECT min(region) AS r FROM marts.dim_customers');
+    const lead = addUser(store, SYSTEM, {
+      username: 'alert-lead',
+      role: 'sales_lead',
+      regions: [String(region!['r'])],
+      passwordHash: null,
+    }).id;
+    subscribe(store, SYSTEM, cfo, { kind: 'days_past_due', threshold: '30' });
+    subscribe(store, SYSTEM, cfo, { kind: 'broken_promise' });
+    subscribe(store, SYSTEM, lead, { kind: 'days_past_due', threshold: '30' });
+
     const err = await build();
     expect(err).toContain('worklist from the operational store: 4 activities, 4 promises, 2 disputes');
+    const late = async (where = '') =>
+      (
+        await published(
+          wh,
+          `SELECT DISTINCT o.customer_id FROM marts.fct_open_items o JOIN marts.dim_customers c USING (customer_id)
+           WHERE o.item_type = 'invoice' AND o.open_amount > 0 AND o.days_past_due > 30 ${where} ORDER BY 1`,
+        )
+      ).map((r) => String(r['customer_id']));
+    const alerted = (userId: number, kind: string) =>
+      listAlerts(store, userId, { limit: 500 })
+        .alerts.filter((a) => a.kind === kind)
+        .map((a) => a.customerId)
+        .sort();
+    const everyone = await late();
+    expect(everyone.length).toBeGreaterThan(0);
+    expect(alerted(cfo, 'days_past_due')).toEqual(everyone);
+    expect(alerted(lead, 'days_past_due')).toEqual(await late(`AND c.region = '${String(region!['r'])}'`));
+    expect(alerted(lead, 'days_past_due').length).toBeLessThan(everyone.length);
+    // The promise due before the as-of date with its invoice still open is found broken by the build.
+    expect(
+      listAlerts(store, cfo)
+        .alerts.filter((a) => a.kind === 'broken_promise')
+        .map((a) => a.subject),
+    ).toEqual([`promise:${broken}`]);
+    expect(err).toMatch(
+      /Alerts: 3 subscription\(s\) evaluated, \d+ raised, 0 cleared; promises settled: 2 kept, 1 broken\./,
+    );
 
     const status = async () =>
       Object.fromEntries(

@@ -15,6 +15,7 @@ export const PAGES: readonly { readonly href: string; readonly key: MessageKey }
   { href: '/collections/dunning', key: 'nav.dunning' },
   { href: '/risk', key: 'nav.risk' },
   { href: '/cash', key: 'nav.cash' },
+  { href: '/alerts', key: 'nav.alerts' },
   { href: '/data', key: 'nav.data' },
   { href: '/admin/users', key: 'nav.users' },
 ];

@@ -3,6 +3,7 @@
  * error. `{name}` placeholders are filled by `translate`.
  */
 import * as admin from './domains/admin.ts';
+import * as alerts from './domains/alerts.ts';
 import * as cash from './domains/cash.ts';
 import * as collections from './domains/collections.ts';
 import * as credit from './domains/credit.ts';
@@ -25,6 +26,7 @@ const shell = {
   'nav.data': 'Data',
   'nav.users': 'Users',
   'nav.cash': 'Cash application',
+  'nav.alerts': 'Alerts',
   'nav.main': 'Main',
   'nav.signout': 'Sign out',
   'nav.language': '日本語',
@@ -140,6 +142,7 @@ export const en = {
   ...ledger.en,
   ...admin.en,
   ...cash.en,
+  ...alerts.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -155,6 +158,7 @@ const shellJa: Record<keyof typeof shell, string> = {
   'nav.data': 'データ',
   'nav.users': 'ユーザー',
   'nav.cash': '入金消込',
+  'nav.alerts': 'アラート',
   'nav.main': 'メイン',
   'nav.signout': 'サインアウト',
   'nav.language': 'English',
@@ -271,6 +275,7 @@ export const ja: Record<MessageKey, string> = {
   ...ledger.ja,
   ...admin.ja,
   ...cash.ja,
+  ...alerts.ja,
 };
 
 export type Lang = 'en' | 'ja';

@@ -7,6 +7,7 @@
 import { error, fail, type RequestEvent } from '@sveltejs/kit';
 import { mayDo } from '../../../../../auth/policy.ts';
 import { CollectionsError } from '../../../../../collections/access.ts';
+import type { Actor } from '../../../../../ops/audit.ts';
 import { readCustomer } from '../../../../../collections/ledger.ts';
 import {
   addPromise,
@@ -21,6 +22,7 @@ import {
 } from '../../../../../collections/worklist.store.ts';
 import { creditHistory } from '$lib/credit/desk/history.server';
 import { translator } from '$lib/i18n/messages';
+import { alertsAfterWrite } from '$lib/server/alerts';
 import { whoOf } from '$lib/server/collections';
 import { auth } from '$lib/server/session';
 import { servingWarehouse } from '$lib/server/warehouse';
@@ -82,9 +84,15 @@ async function form(event: RequestEvent) {
   return { field, customer, who: whoOf(event), t: translator(event.locals.lang), ops: auth().ops };
 }
 
-async function attempt(fn: () => Promise<void> | void, message: string) {
+async function attempt(
+  fn: () => Promise<void> | void,
+  message: string,
+  after: { customer: { customerId: string }; who: { actor: Actor } },
+) {
   try {
     await fn();
+    // Early-warning alerts see the write at once (alerts/): this customer's conditions.
+    await alertsAfterWrite(after.customer.customerId, after.who.actor);
     return { message };
   } catch (e) {
     if (e instanceof CollectionsError) return fail(e.status, { message: e.message, error: true });
@@ -110,6 +118,7 @@ export const actions: Actions = {
           invoiceId: field('invoice'),
         }),
       t('dunning.done'),
+      { customer, who },
     );
   },
   promise: async (event) => {
@@ -124,6 +133,7 @@ export const actions: Actions = {
           today: new Date().toISOString().slice(0, 10),
         }),
       t('dunning.done'),
+      { customer, who },
     );
   },
   dispute: async (event) => {
@@ -136,6 +146,7 @@ export const actions: Actions = {
           amount: field('amount'),
         }),
       t('dunning.done'),
+      { customer, who },
     );
   },
   resolve: async (event) => {
@@ -147,6 +158,7 @@ export const actions: Actions = {
           resolution: field('resolution'),
         }),
       t('dunning.done'),
+      { customer, who },
     );
   },
   task: async (event) => {
@@ -154,17 +166,22 @@ export const actions: Actions = {
     return attempt(
       () => void createTask(ops, who, customer, { title: field('title'), dueDate: field('due') }),
       t('dunning.done'),
+      { customer, who },
     );
   },
   done: async (event) => {
     const { field, customer, who, t, ops } = await form(event);
-    return attempt(() => completeTask(ops, who, customer, int(field('task'))), t('dunning.done'));
+    return attempt(() => completeTask(ops, who, customer, int(field('task'))), t('dunning.done'), {
+      customer,
+      who,
+    });
   },
   focus: async (event) => {
     const { field, customer, who, t, ops } = await form(event);
     return attempt(
       () => setKeyFocus(ops, who, customer, field('on') === '1', field('reason')),
       t('dunning.done'),
+      { customer, who },
     );
   },
 };
