@@ -138,6 +138,15 @@ const ConfigSchema = z.strictObject({
         .optional(),
     })
     .default({ company: 'ARLens' }),
+  /**
+   * Early-warning alerts (docs/collections.md): the hour (0-23, in `timezone`) after which the server
+   * sends each day's digest email. `arlens alerts digest` from cron does the same.
+   */
+  alerts: z
+    .strictObject({
+      digest_hour: z.number().int().min(0).max(23).default(7),
+    })
+    .default({ digest_hour: 7 }),
   demo: z
     .strictObject({
       seed: z.number().int().default(42),

@@ -197,6 +197,7 @@ export async function serveUntilStopped(
       company: c.collections.company,
       smtp: smtpConfig(c),
     },
+    alerts: { timeZone: c.timezone, digestHour: c.alerts.digest_hour },
     log: (line) => console.log(line),
   });
   console.log(`Cube API: ${server.url}cubejs-api/v1 (tokens: npx arlens token --help)`);

@@ -732,12 +732,13 @@ export function approveRun(
       if (lp.task) {
         const t = store.db
           .prepare(
-            `INSERT INTO collection_tasks (customer_id, title, assignee, due_date, status, source, created_by, created_at)
-             VALUES (?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING`,
+            `INSERT INTO collection_tasks (customer_id, title, title_params, assignee, due_date, status, source, created_by, created_at)
+             VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING`,
           )
           .run(
             first.customerId,
             `Dunning level ${level} (${lp.name}): call ${first.customerName}`,
+            JSON.stringify({ kind: 'dunning', level, levelName: lp.name, customerName: first.customerName }),
             first.creditController ?? '(unassigned)',
             addDays(run.runDate, lp.task.due_in_days),
             `dunning:${run.runDate}:L${level}`,

@@ -379,12 +379,13 @@ export function reviewPromises(
         next.setUTCDate(next.getUTCDate() + 1);
         store.db
           .prepare(
-            `INSERT INTO collection_tasks (customer_id, title, assignee, due_date, status, source, created_by, created_at)
-             VALUES (?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING`,
+            `INSERT INTO collection_tasks (customer_id, title, title_params, assignee, due_date, status, source, created_by, created_at)
+             VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT DO NOTHING`,
           )
           .run(
             p.customer_id,
             `Broken promise of ${p.promised_date} (${p.amount}): follow up`,
+            JSON.stringify({ kind: 'promise', promisedDate: p.promised_date, amount: p.amount }),
             controllerOf(p.customer_id) ?? '(unassigned)',
             next.toISOString().slice(0, 10),
             `promise:${p.id}`,
@@ -467,6 +468,38 @@ export interface Task {
   readonly dueDate: string;
   readonly status: 'open' | 'done';
   readonly source: string;
+  /** What a task ARLens raised is about (taskTitle words it per language); null for a person's own task. */
+  readonly titleParams: TaskTitleParams | null;
+}
+
+export type TaskTitleParams =
+  | {
+      readonly kind: 'dunning';
+      readonly level: number;
+      readonly levelName: string;
+      readonly customerName: string;
+    }
+  | { readonly kind: 'promise'; readonly promisedDate: string; readonly amount: string };
+
+/** A task's title in `lang`: a task ARLens raised is worded from its parameters, a person's as they wrote it. */
+export function taskTitle(
+  t: { title: string; titleParams: TaskTitleParams | null },
+  lang: 'en' | 'ja',
+): string {
+  const p = t.titleParams;
+  if (p === null || lang === 'en') return t.title;
+  return p.kind === 'dunning'
+    ? `督促レベル${p.level}（${p.levelName}）：${p.customerName}に電話`
+    : `${p.promisedDate}の支払約束（${p.amount}）が守られませんでした：フォローアップ`;
+}
+
+export function titleParams(json: string | null): TaskTitleParams | null {
+  if (json === null) return null;
+  try {
+    return JSON.parse(json) as TaskTitleParams;
+  } catch {
+    return null;
+  }
 }
 
 /** Open tasks: a collector's own (their portfolio's), or everyone's. */
@@ -474,13 +507,14 @@ export function listTasks(store: OpsStore, assignee: string | null): Task[] {
   return (
     store.db
       .prepare(
-        `SELECT id, customer_id, title, assignee, due_date, status, source FROM collection_tasks
+        `SELECT id, customer_id, title, title_params, assignee, due_date, status, source FROM collection_tasks
          WHERE status = 'open' AND (? IS NULL OR assignee = ?) ORDER BY due_date, id LIMIT 500`,
       )
       .all(assignee, assignee) as {
       id: number;
       customer_id: string;
       title: string;
+      title_params: string | null;
       assignee: string;
       due_date: string;
       status: 'open' | 'done';
@@ -494,6 +528,7 @@ export function listTasks(store: OpsStore, assignee: string | null): Task[] {
     dueDate: t.due_date,
     status: t.status,
     source: t.source,
+    titleParams: titleParams(t.title_params),
   }));
 }
 

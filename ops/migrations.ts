@@ -453,7 +453,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    name: 'early-warning alerts: subscriptions, the conditions they hold, alerts, their mail and digests',
+    name: 'early-warning alerts: subscriptions, the conditions they hold, alerts, their mail and digests; task title parameters',
     sql: `
       CREATE TABLE alert_subscriptions (
         id INTEGER PRIMARY KEY,
@@ -516,6 +516,10 @@ export const MIGRATIONS: readonly Migration[] = [
         sent_at TEXT,
         UNIQUE (user_id, digest_date)
       ) STRICT;
+
+      -- What a task ARLens raised is about (JSON), so its title is worded in the reader's language;
+      -- the stored English title stays as it was recorded (the marts and the audit log read it).
+      ALTER TABLE collection_tasks ADD COLUMN title_params TEXT;
     `,
   },
 ];

@@ -27,6 +27,8 @@ import { provideAuth, SESSION_COOKIE } from '../web/lib/server/session.ts';
 import { provideReportingCurrency, provideWarehouse } from '../web/lib/server/warehouse.ts';
 import { provideCollections, type CollectionsSettings } from '../web/lib/server/collections.ts';
 import { DEFAULT_POLICY_FILE } from '../collections/policy.ts';
+import { sendAlertMail, sendDigests } from '../alerts/mail.ts';
+import { todayIn } from '../models/as-of.ts';
 import { quarantinedRows, warehouseStatus } from '../ingest/status.ts';
 import { WEB_HANDLER, ensureWebBuild } from './web-build.ts';
 import { createCreditService, type CreditService } from '../credit/service.ts';
@@ -59,6 +61,11 @@ export interface ServerOptions {
   readonly oidc?: OidcSettings;
   /** Collections: the dunning policy file, the company on letters, SMTP (config `collections`). */
   readonly collections?: CollectionsSettings;
+  /**
+   * Alert email (alerts/): with SMTP configured, the server sends due alert email (and retries) every
+   * few minutes, and each day's digests after `digestHour` o'clock in `timeZone` (config `timezone`).
+   */
+  readonly alerts?: { readonly timeZone: string; readonly digestHour: number };
   /** The credit policy (YAML); default: credit-policy.yaml beside the operational store, else built in. */
   readonly creditPolicy?: string;
   /** Progress lines (e.g. "Building the dashboard"). */
@@ -261,6 +268,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     credit.syncMirror().catch((e: unknown) => console.error(`credit mirror failed: ${(e as Error).message}`));
   }, 5000);
   mirrorTimer.unref();
+  const alertMailTimer = startAlertMail(ops, options);
   provideWarehouse(wh);
   // Known once the server listens (the default public address of single sign-on).
   let listening = '';
@@ -346,6 +354,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       clearInterval(mirrorTimer);
+      if (alertMailTimer) clearInterval(alertMailTimer);
       void cube
         .close()
         .then(() => wh.close())
@@ -374,6 +383,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     close: async () => {
       clearTimeout(refreshTimer);
       clearInterval(mirrorTimer);
+      if (alertMailTimer) clearInterval(alertMailTimer);
       await credit.syncMirror().catch(() => undefined);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -382,4 +392,35 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ops.close();
     },
   };
+}
+
+/**
+ * Alert email from the server: every five minutes, what is due (immediate alerts, retries), and once
+ * the day's digest hour has passed in the installation's time zone, the digests (one per user and
+ * day, whichever process sends it first). Nothing without SMTP.
+ */
+function startAlertMail(ops: OpsStore, options: ServerOptions): ReturnType<typeof setInterval> | null {
+  const smtp = options.collections?.smtp;
+  if (!smtp) return null;
+  const timeZone = options.alerts?.timeZone ?? 'UTC';
+  const digestHour = options.alerts?.digestHour ?? 7;
+  let busy = false;
+  const tick = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      await sendAlertMail(ops, smtp);
+      const hour = Number(
+        new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(new Date()),
+      );
+      if (hour >= digestHour) await sendDigests(ops, smtp, todayIn(timeZone));
+    } catch (e) {
+      console.error(`alert email: ${(e as Error).message}`);
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), 5 * 60_000);
+  timer.unref();
+  return timer;
 }

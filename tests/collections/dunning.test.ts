@@ -34,6 +34,7 @@ import {
   openDispute,
   reviewPromises,
   setContact,
+  taskTitle,
   worklistOverlay,
 } from '../../collections/worklist.store.ts';
 import { verifyAudit, listAudit } from '../../ops/audit.ts';
@@ -162,6 +163,10 @@ describe('a dunning run', () => {
     expect(customerLevels(store).get('DE1')).toEqual({ highest: 3, date: RUN });
     // Level 3: a task for the controller and key focus.
     expect(listTasks(store, 'Bob').map((t) => [t.customerId, t.dueDate])).toEqual([['DE1', '2026-07-04']]);
+    // Its title in the reader's language (stored in English for the marts and the audit log).
+    const [task] = listTasks(store, 'Bob');
+    expect(taskTitle(task!, 'en')).toMatch(/^Dunning level 3 \(.+\): call Customer DE1$/);
+    expect(taskTitle(task!, 'ja')).toMatch(/^督促レベル3（.+）：Customer DE1に電話$/);
     expect(worklistOverlay(store, ['DE1']).get('DE1')?.keyFocus?.reason).toBe('dunning level 3');
     // Approved: no more edits, no second approval.
     expect(() => approveRun(store, cm2, policy, { runId: run.id })).toThrow(/is approved/);
@@ -378,6 +383,9 @@ describe('promises to pay', () => {
     expect(listTasks(store, 'Bob').map((t) => [t.title, t.dueDate])).toEqual([
       ['Broken promise of 2026-07-05 (100.00): follow up', '2026-07-07'],
     ]);
+    expect(taskTitle(listTasks(store, 'Bob')[0]!, 'ja')).toBe(
+      '2026-07-05の支払約束（100.00）が守られませんでした：フォローアップ',
+    );
     // The next day the second promise's date has passed too and INV-2 was paid: kept. Settled once.
     expect(
       reviewPromises(

@@ -18,7 +18,12 @@ import {
 import { effectiveness, readSentLetters, readSettled } from '../../../../../collections/effectiveness.ts';
 import { readCustomer } from '../../../../../collections/ledger.ts';
 import { approveAndSend, proposeRun } from '../../../../../collections/service.ts';
-import { completeTask, listTasks, taskCompletion } from '../../../../../collections/worklist.store.ts';
+import {
+  completeTask,
+  listTasks,
+  taskCompletion,
+  taskTitle,
+} from '../../../../../collections/worklist.store.ts';
 import { translator } from '$lib/i18n/messages';
 import { company, dunningPolicy, smtp, whoOf } from '$lib/server/collections';
 import { auth } from '$lib/server/session';
@@ -55,7 +60,7 @@ export const load: PageServerLoad = async (event) => {
     runs,
     detail,
     letters,
-    tasks,
+    tasks: tasks.map((t) => ({ ...t, title: taskTitle(t, event.locals.lang) })),
     overdueTasks: tasks.filter((t) => t.dueDate < now).length,
     completion: who.role === 'collector' ? [] : taskCompletion(ops, now),
     defaultDate: asOf?.date && asOf.date > now ? asOf.date : now,

@@ -18,6 +18,8 @@ import {
   openDispute,
   resolveDispute,
   setKeyFocus,
+  taskTitle,
+  titleParams,
   worklistOverlay,
 } from '../../../../../collections/worklist.store.ts';
 import { creditHistory } from '$lib/credit/desk/history.server';
@@ -56,9 +58,15 @@ export const load: PageServerLoad = async (event) => {
   }[];
   const tasks = ops.db
     .prepare(
-      "SELECT id, title, due_date, assignee FROM collection_tasks WHERE customer_id = ? AND status = 'open' ORDER BY due_date",
+      "SELECT id, title, title_params, due_date, assignee FROM collection_tasks WHERE customer_id = ? AND status = 'open' ORDER BY due_date",
     )
-    .all(customer.customerId) as { id: number; title: string; due_date: string; assignee: string }[];
+    .all(customer.customerId) as {
+    id: number;
+    title: string;
+    title_params: string | null;
+    due_date: string;
+    assignee: string;
+  }[];
   return {
     credit,
     work: {
@@ -66,7 +74,10 @@ export const load: PageServerLoad = async (event) => {
       state: worklistOverlay(ops, [customer.customerId]).get(customer.customerId)!,
       timeline: customerTimeline(ops, customer.customerId),
       disputes,
-      tasks,
+      tasks: tasks.map(({ title_params, ...t }) => ({
+        ...t,
+        title: taskTitle({ title: t.title, titleParams: titleParams(title_params) }, event.locals.lang),
+      })),
       mayWork: mayDo(user.role, 'collections.work'),
       today: new Date().toISOString().slice(0, 10),
     },
