@@ -136,7 +136,11 @@ export function checkSubscription(
   const scope = scopeOf(user);
   if (scope === null) throw new AlertError('Your role sees no receivables, so it has no alerts.', 403);
   const kind = oneOf(input.kind, ALERT_KINDS, 'The condition');
-  const delivery = oneOf(input.delivery ?? 'app', DELIVERIES, 'The delivery');
+  const delivery = oneOf(
+    input.delivery === undefined || input.delivery === '' ? 'app' : input.delivery,
+    DELIVERIES,
+    'The delivery',
+  );
   const threshold = checkThreshold(kind, input.threshold);
   const customerId = optionalName(input.customerId, 'The customer');
   const region = optionalName(input.region, 'The region');
