@@ -18,6 +18,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerToken } from './commands/token.ts';
 import { registerUsers } from './commands/users.ts';
+import { registerWarehouse } from './commands/warehouse.ts';
 import { loadConfig, type Config } from './config.ts';
 import type { Context } from './context.ts';
 
@@ -50,6 +51,7 @@ registerAlerts(program, ctx);
 registerCredit(program, ctx);
 registerMlCommands(program, () => ctx.config());
 registerForecast(program, () => ctx.config());
+registerWarehouse(program, ctx);
 registerServe(program, ctx);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
