@@ -151,11 +151,19 @@ export async function ensureRisk(c: Config): Promise<void> {
 }
 
 /** Compute the cash forecast when the warehouse has none for its data; never stops the start. */
-export async function ensureCashForecast(c: Config): Promise<void> {
+export async function ensureCashForecast(c: Config, o: { background?: boolean } = {}): Promise<void> {
   const { ensureForecast } = await import('../forecast/store.server.ts');
   const started = performance.now();
   try {
-    const message = await ensureForecast(c.warehouse, { log: (m) => console.log(`  ${m}`) });
+    const message = await ensureForecast(c.warehouse, {
+      log: (m) => console.log(`  ${m}`),
+      ...(o.background
+        ? {
+            onStart: () =>
+              console.log('Cash forecast: computing in the background; the Overview shows it when it is ready.'),
+          }
+        : {}),
+    });
     console.log(`Cash forecast: ${message} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } catch (e) {
     console.error(

@@ -31,7 +31,13 @@ export async function refreshForecast(
  */
 export async function ensureForecast(
   warehouseDir: string,
-  o: { log?: (s: string) => void; settings?: TrainSettings; backtestOrigins?: number } = {},
+  o: {
+    log?: (s: string) => void;
+    settings?: TrainSettings;
+    backtestOrigins?: number;
+    /** Called when there is work to do (the forecast is not current). */
+    onStart?: () => void;
+  } = {},
 ): Promise<string> {
   const state = await withPublished(warehouseDir, async (conn) => {
     const q = connQuery(conn);
@@ -52,6 +58,7 @@ export async function ensureForecast(
     };
   });
   if (state.current) return 'the cash forecast is current';
+  o.onStart?.();
   const s = await refreshForecast(warehouseDir, {
     backtestOrigins: state.backtest ? 0 : (o.backtestOrigins ?? 12),
     ...(o.settings ? { settings: o.settings } : {}),

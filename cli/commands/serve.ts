@@ -24,7 +24,6 @@ export function registerServe(program: Command, ctx: Context): void {
       const data = await loadData(c);
       await ensureMarts(c, chosenAsOf(c, o.asOf, data.defaultAsOf));
       await ensureRisk(c);
-      await ensureCashForecast(c);
       const url = await serveUntilStopped(c, {
         ...(o.port === undefined ? {} : { port: o.port }),
         demo: data.demo,
@@ -32,6 +31,9 @@ export function registerServe(program: Command, ctx: Context): void {
       console.log(
         `\nARLens is ready at ${url}  (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
       );
+      // The cash forecast (its first backtest takes a minute or two) is computed while the dashboard
+      // already serves; the server follows the new warehouse file when it is published.
+      void ensureCashForecast(c, { background: true });
     });
 
   program
