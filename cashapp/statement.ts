@@ -4,6 +4,7 @@
  * is yen × 100), parsed from decimal text exactly, never through a float. Pure.
  */
 import { createHash } from 'node:crypto';
+import { parseCents } from '../core/minor-units.ts';
 
 export type StatementFormat = 'camt.053' | 'camt.054' | 'mt940' | 'csv';
 
@@ -49,14 +50,11 @@ export class StatementError extends Error {
   override readonly name = 'StatementError';
 }
 
-const DECIMAL = /^([+-])?(\d{1,15})(?:\.(\d{1,2}))?$/;
-
 /** `'1234.5'` → 123450. Throws on anything that is not a plain decimal with at most 2 places. */
 export function toCents(text: string): number {
-  const m = DECIMAL.exec(text.trim());
-  if (!m) throw new StatementError(`not an amount: ${JSON.stringify(text.slice(0, 40))}`);
-  const cents = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
-  return m[1] === '-' ? -cents : cents;
+  const cents = parseCents(text);
+  if (cents === null) throw new StatementError(`not an amount: ${JSON.stringify(text.slice(0, 40))}`);
+  return cents;
 }
 
 /** 123450 → `'1234.50'`. */

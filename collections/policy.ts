@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parseMinor } from '../core/minor-units.ts';
 
 export const DEFAULT_POLICY_FILE = fileURLToPath(new URL('./dunning-policy.yaml', import.meta.url));
 
@@ -107,25 +108,12 @@ export function levelPolicy(policy: DunningPolicy, level: number): DunningLevelP
 
 // ---------- exact money: integer minor units (2 decimals) as bigint, decimal strings across JSON
 
-const AMOUNT = /^-?\d+(\.\d{1,2})?$/;
-
 /** '1234.5' → 123450n; '-0.01' → -1n. Throws on anything that is not a plain decimal. */
 export function toMinor(amount: string): bigint {
-  const a = amount.trim();
-  if (!AMOUNT.test(a)) throw new PolicyError(`"${a.slice(0, 40)}" is not an amount`);
-  const neg = a.charCodeAt(0) === 45;
-  const dot = a.indexOf('.');
-  const int = a.slice(neg ? 1 : 0, dot < 0 ? a.length : dot);
-  const frac = dot < 0 ? '00' : a.slice(dot + 1).padEnd(2, '0');
-  // Up to 15 digits fit a double exactly: parse as a number there (most amounts), BigInt beyond.
-  const digits = int + frac;
-  const v = digits.length <= 15 ? BigInt(Number(digits)) : BigInt(digits);
-  return neg ? -v : v;
+  const v = parseMinor(amount);
+  if (v === null) throw new PolicyError(`"${amount.trim().slice(0, 40)}" is not an amount`);
+  return v;
 }
 
 /** 123450n → '1234.50'. */
-export function fromMinor(v: bigint): string {
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  return `${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
-}
+export { minorText as fromMinor } from '../core/minor-units.ts';

@@ -3,9 +3,9 @@
  * plain decimal ("1234.5", "1234.56"); a rate is DuckDB's DECIMAL text ("1.10000000"), applied in
  * BigInt arithmetic, rounded half away from zero to the cent.
  */
-export class MoneyError extends Error {}
+import { parseCents as centsOf } from '../core/minor-units.ts';
 
-const AMOUNT = /^(-?)(\d{1,13})(?:\.(\d{1,2}))?$/;
+export class MoneyError extends Error {}
 
 /** Cents of a decimal text; refuses anything else (exponents, commas, more than two decimals). */
 export { centsText } from '../core/minor-units.ts';
@@ -16,14 +16,13 @@ export function parseCents(text: unknown, what = 'amount'): number {
     text = String(text);
   }
   if (typeof text !== 'string') throw new MoneyError(`The ${what} must be a number like 1234.56.`);
-  const m = AMOUNT.exec(text.trim());
-  if (!m) {
+  const cents = centsOf(text);
+  if (cents === null) {
     throw new MoneyError(
       `The ${what} must be a number like 1234.56 (at most 13 digits and 2 decimals), not "${text.slice(0, 40)}".`,
     );
   }
-  const cents = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
-  return m[1] === '-' ? -cents : cents;
+  return cents;
 }
 
 /** Cents of a DuckDB DECIMAL text (any scale), rounded half away from zero; null stays null. */
