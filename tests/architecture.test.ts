@@ -2,7 +2,7 @@
  * The import graph stays layered: no file imports another that (directly or not) imports it back,
  * and no folder imports a folder above it. From the top:
  *
- *   bin → cli → server → web → cube | collections | alerts → auth | cashapp | credit → models | ml | ingest | forecast → ops | warehouse | core
+ *   bin → cli → server → web → cube | collections | alerts | bi → auth | cashapp | credit → models | ml | ingest | forecast → ops | warehouse | core
  *
  * A folder may import its own tier and the tiers below. Tests are left out (they may import
  * anything). Reading imports as text is enough here: every import in this repository is a string
@@ -18,7 +18,7 @@ const TIERS: readonly (readonly string[])[] = [
   ['cli'],
   ['server'],
   ['web'],
-  ['cube', 'collections', 'alerts'],
+  ['cube', 'collections', 'alerts', 'bi'],
   ['auth', 'cashapp', 'credit'],
   ['models', 'ml', 'ingest', 'forecast'],
   ['ops', 'warehouse', 'core'],
