@@ -170,11 +170,13 @@ export class Jinja {
         }
         const macroName = name.value;
         const kwargs = rest.find((a) => a.type === 'KeywordArgumentsValue')?.value as
-          | Map<string, RuntimeValue>
-          | undefined;
+          Map<string, RuntimeValue> | undefined;
         const namespace = kwargs?.get('macro_namespace')?.value;
         if (macroName.includes('.')) {
-          const [ns, short] = [macroName.slice(0, macroName.indexOf('.')), macroName.slice(macroName.indexOf('.') + 1)];
+          const [ns, short] = [
+            macroName.slice(0, macroName.indexOf('.')),
+            macroName.slice(macroName.indexOf('.') + 1),
+          ];
           throw new Error(
             `In adapter.dispatch, got a macro name of "${macroName}", but "." is not a valid macro name ` +
               `component. Did you mean \`adapter.dispatch("${short}", macro_namespace="${ns}")\`?`,
@@ -192,10 +194,7 @@ export class Jinja {
         );
       }),
     );
-    env.setVariable(
-      'return',
-      new FunctionValue((args) => args[0] ?? env.lookupVariable('none')),
-    );
+    env.setVariable('return', new FunctionValue((args) => args[0] ?? env.lookupVariable('none')));
   }
 
   private program(text: string): Program {

@@ -113,9 +113,11 @@ final as (
     left join balances as b
         on b.region = g.region and b.product_line = g.product_line and b.salesperson = g.salesperson
         and b.snapshot_date = g.period_end_date
-    left join collected as c using (region, product_line, salesperson, month_start)
-    left join written_off as wo using (region, product_line, salesperson, month_start)
-    left join settled as st using (region, product_line, salesperson, month_start)
+    {%- for alias, parts in [['c', 'collected'], ['wo', 'written_off'], ['st', 'settled']] %}
+    left join {{ parts }} as {{ alias }}
+        on {{ alias }}.region = g.region and {{ alias }}.product_line = g.product_line
+        and {{ alias }}.salesperson = g.salesperson and {{ alias }}.month_start = g.month_start
+    {%- endfor %}
     window w as (partition by g.region, g.product_line, g.salesperson order by g.month_start)
 )
 

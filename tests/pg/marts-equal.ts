@@ -1,0 +1,290 @@
+/**
+ * Proof by difference (issue 21, docs/plans/postgres-engine.md §10, §15): every model built on
+ * PostgreSQL from the same raw rows equals DuckDB's, cell by cell.
+ *
+ * Until the runner builds on PostgreSQL, this is the whole path outside it: the raw and worklist
+ * tables of a built DuckDB warehouse are copied into a PostgreSQL database (CSV through psql \copy),
+ * warehouse/pg/functions.sql is applied, every model is compiled for `postgres` and created in
+ * dependency order (views and tables), and every relation is compared with DuckDB's.
+ *
+ * Run it against any PostgreSQL 15+ database you may drop tables in (it creates the schemas raw,
+ * worklist, staging, intermediate, marts and arlens; give it an empty database):
+ *
+ *   npx tsx tests/pg/marts-equal.ts --pg 'host=/tmp/pg port=5432 user=arlens dbname=eq' [--invoices 3000]
+ *
+ * It builds the demo warehouse (seed 5, as of 2026-06-30, as tests/cube/harness.ts) in a temp dir,
+ * prints one line per relation, and exits 1 when any differs. The comparison helpers are exported
+ * for the PostgreSQL test harness (tests/pg), which can back `PgQuery` with its own client.
+ */
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { compile } from '../../models/runner/compile.ts';
+import type { ModelNode } from '../../models/runner/project.ts';
+import { demoWarehouse } from '../cube/harness.ts';
+import { ROOT, tempDir } from '../helpers.ts';
+
+/** A model as built: its relation and whether it is a view or a table. */
+export interface BuiltRelation {
+  readonly name: string;
+  readonly relation: string;
+  readonly kind: 'view' | 'table';
+}
+
+/**
+ * The SQL that builds every model of `projectDir` on PostgreSQL in dependency order (incremental
+ * models as full tables, ephemeral ones inlined), and the relations it creates.
+ */
+export async function postgresBuild(
+  projectDir: string,
+  vars: Readonly<Record<string, unknown>> = {},
+): Promise<{ sql: string; relations: BuiltRelation[] }> {
+  const compiled = await compile(projectDir, vars, 'postgres');
+  const relations: BuiltRelation[] = [];
+  const statements: string[] = [];
+  const schemas = new Set<string>();
+  for (const node of compiled.nodes) {
+    if (node.kind !== 'model') continue;
+    const model = compiled.project.nodes.get(node.id) as ModelNode;
+    if (model.materialized === 'ephemeral') continue;
+    const kind = model.materialized === 'view' ? 'view' : 'table';
+    schemas.add(model.relation.slice(0, model.relation.indexOf('.')));
+    statements.push(`CREATE ${kind.toUpperCase()} ${model.relation} AS\n${node.sql};`);
+    if (kind === 'table') statements.push(`ANALYZE ${model.relation};`);
+    relations.push({ name: node.name, relation: model.relation, kind });
+  }
+  const create = [...schemas].map((s) => `CREATE SCHEMA IF NOT EXISTS ${s};`);
+  return { sql: [...create, ...statements].join('\n'), relations };
+}
+
+const PG_TYPES: Readonly<Record<string, string>> = {
+  VARCHAR: 'varchar',
+  INTEGER: 'integer',
+  BIGINT: 'bigint',
+  DATE: 'date',
+  TIMESTAMP: 'timestamp',
+  DOUBLE: 'double precision',
+  BOOLEAN: 'boolean',
+};
+
+/** The PostgreSQL type of a DuckDB column type of the raw contract. */
+export function pgType(duckdbType: string): string {
+  const decimal = /^DECIMAL\((\d+),(\d+)\)$/.exec(duckdbType);
+  if (decimal) return `numeric(${decimal[1]},${decimal[2]})`;
+  const type = PG_TYPES[duckdbType];
+  if (!type) throw new Error(`no PostgreSQL type for DuckDB ${duckdbType}`);
+  return type;
+}
+
+const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * One cell as comparable text. Lists lose their brackets and spaces (DuckDB `[1, 2]`, PostgreSQL
+ * `{1,2}`); doubles compare as doubles (each engine prints the shortest text that reads back as the
+ * same double, but DuckDB writes 0.0 where PostgreSQL writes 0). Everything else — money at its
+ * scale, dates, booleans, text — must be the same text.
+ */
+export function canonicalCell(text: string | null, isDouble: boolean): string {
+  if (text === null) return '\\N';
+  if (isDouble) return `double:${Number(text)}`;
+  if (/^[[{].*[\]}]$/s.test(text)) return `list:${text.slice(1, -1).replace(/[ "]/g, '')}`;
+  return JSON.stringify(text);
+}
+
+export interface RelationDiff {
+  readonly relation: string;
+  readonly columns: readonly string[];
+  readonly duckdbRows: number;
+  readonly postgresRows: number;
+  /** Rows in one engine and not the other (a multiset difference), a few of each for the report. */
+  readonly onlyDuckdb: readonly string[];
+  readonly onlyPostgres: readonly string[];
+  readonly columnMismatch: string | null;
+}
+
+/** Rows as canonical lines, to compare as multisets. */
+function multisetDiff(a: string[], b: string[]): { onlyA: string[]; onlyB: string[] } {
+  const counts = new Map<string, number>();
+  for (const l of a) counts.set(l, (counts.get(l) ?? 0) + 1);
+  for (const l of b) counts.set(l, (counts.get(l) ?? 0) - 1);
+  const onlyA: string[] = [];
+  const onlyB: string[] = [];
+  for (const [line, n] of counts) {
+    for (let i = 0; i < Math.abs(n); i++) (n > 0 ? onlyA : onlyB).push(line);
+  }
+  return { onlyA, onlyB };
+}
+
+/** Runs a query on PostgreSQL and returns its rows as text cells (NULL as null). */
+export type PgQuery = (sql: string) => Promise<(string | null)[][]>;
+
+/** Compare one relation of a DuckDB warehouse with the same relation on PostgreSQL. */
+export async function compareRelation(
+  duck: DuckDBConnection,
+  pg: PgQuery,
+  relation: string,
+): Promise<RelationDiff> {
+  const [schema, table] = relation.split('.').map((p) => p.replace(/^"|"$/g, '')) as [string, string];
+  const duckCols = (
+    await duck.runAndReadAll(
+      `SELECT column_name, data_type FROM information_schema.columns
+       WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+      [schema, table],
+    )
+  ).getRows() as [string, string][];
+  const pgCols = await pg(
+    `SELECT column_name FROM information_schema.columns
+     WHERE table_schema = '${schema.replace(/'/g, "''")}' AND table_name = '${table.replace(/'/g, "''")}'
+     ORDER BY ordinal_position`,
+  );
+  const columns = duckCols.map(([c]) => c);
+  const pgNames = pgCols.map(([c]) => c ?? '');
+  if (JSON.stringify(columns) !== JSON.stringify(pgNames)) {
+    return {
+      relation,
+      columns,
+      duckdbRows: 0,
+      postgresRows: 0,
+      onlyDuckdb: [],
+      onlyPostgres: [],
+      columnMismatch: `DuckDB (${columns.join(', ')}) vs PostgreSQL (${pgNames.join(', ')})`,
+    };
+  }
+  const doubles = duckCols.map(([, type]) => /^(DOUBLE|FLOAT|REAL)$/.test(type));
+  const line = (row: readonly (string | null)[]) =>
+    row.map((v, i) => canonicalCell(v, doubles[i]!)).join('\t');
+  const duckRows = (
+    await duck.runAndReadAll(
+      `SELECT ${columns.map((c) => `CAST(${quoted(c)} AS VARCHAR)`).join(', ')} FROM ${relation}`,
+    )
+  ).getRows() as (string | null)[][];
+  const pgRows = await pg(`SELECT ${columns.map((c) => `${quoted(c)}::text`).join(', ')} FROM ${relation}`);
+  const { onlyA, onlyB } = multisetDiff(duckRows.map(line), pgRows.map(line));
+  return {
+    relation,
+    columns,
+    duckdbRows: duckRows.length,
+    postgresRows: pgRows.length,
+    onlyDuckdb: onlyA,
+    onlyPostgres: onlyB,
+    columnMismatch: null,
+  };
+}
+
+export const isEqual = (d: RelationDiff) =>
+  d.columnMismatch === null && d.onlyDuckdb.length === 0 && d.onlyPostgres.length === 0;
+
+/** A PgQuery through the psql client (text COPY output: tab-separated, \N for NULL, escapes). */
+export function psqlQuery(conninfo: string): PgQuery {
+  const unescape = (cell: string) =>
+    cell === '\\N'
+      ? null
+      : cell.replace(
+          /\\(.)/g,
+          (_, c: string) => ({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v' })[c] ?? c,
+        );
+  return async (sql) => {
+    const out = psql(conninfo, ['-c', `COPY (${sql}) TO STDOUT`]);
+    return out === ''
+      ? []
+      : out
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((l) => l.split('\t').map(unescape));
+  };
+}
+
+function psql(conninfo: string, args: string[]): string {
+  return execFileSync('psql', [conninfo, '-X', '-q', '-v', 'ON_ERROR_STOP=1', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+}
+
+/** Copy the tables of `schemas` from DuckDB into PostgreSQL (created there; the schemas must not exist). */
+export async function copyTables(
+  duck: DuckDBConnection,
+  conninfo: string,
+  schemas: readonly string[],
+  scratchDir: string,
+): Promise<void> {
+  const cols = (
+    await duck.runAndReadAll(
+      `SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns
+       WHERE table_schema IN (${schemas.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ')})
+       ORDER BY table_schema, table_name, ordinal_position`,
+    )
+  ).getRows() as [string, string, string, string][];
+  const tables = new Map<string, [string, string][]>();
+  for (const [s, t, c, d] of cols) {
+    const key = `${quoted(s)}.${quoted(t)}`;
+    tables.set(key, [...(tables.get(key) ?? []), [c, d]]);
+  }
+  const script = [...schemas.map((s) => `CREATE SCHEMA ${quoted(s)};`)];
+  let n = 0;
+  for (const [table, columns] of tables) {
+    const file = join(scratchDir, `t${n++}.csv`);
+    await duck.run(`COPY ${table} TO '${file.replace(/'/g, "''")}' (HEADER, FORMAT csv)`);
+    script.push(
+      `CREATE TABLE ${table} (${columns.map(([c, d]) => `${quoted(c)} ${pgType(d)}`).join(', ')});`,
+    );
+    script.push(`\\copy ${table} FROM '${file}' (FORMAT csv, HEADER)`);
+  }
+  const path = join(scratchDir, 'load.sql');
+  await fs.writeFile(path, script.join('\n') + '\n');
+  psql(conninfo, ['-f', path]);
+}
+
+/** Build the demo on DuckDB, the same models on PostgreSQL from the same raw rows, compare all. */
+export async function demoEquality(conninfo: string, invoices: number): Promise<RelationDiff[]> {
+  const root = await tempDir('arlens-pg-equal-');
+  try {
+    const wh = await demoWarehouse(root, invoices);
+    const instance = await DuckDBInstance.create(join(wh, 'current.duckdb'), { access_mode: 'READ_ONLY' });
+    const duck = await instance.connect();
+    try {
+      await copyTables(duck, conninfo, ['raw', 'worklist'], root);
+      psql(conninfo, ['-f', join(ROOT, 'warehouse', 'pg', 'functions.sql')]);
+      const { sql, relations } = await postgresBuild(join(ROOT, 'models'));
+      const buildFile = join(root, 'build.sql');
+      // The session zone must not matter (dates go through timestamp): build in a non-UTC zone.
+      await fs.writeFile(buildFile, `SET TIME ZONE 'Asia/Tokyo';\n${sql}\n`);
+      psql(conninfo, ['-f', buildFile]);
+      const pg = psqlQuery(conninfo);
+      const diffs: RelationDiff[] = [];
+      for (const r of relations) diffs.push(await compareRelation(duck, pg, r.relation));
+      return diffs;
+    } finally {
+      duck.closeSync();
+      instance.closeSync();
+    }
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const conninfo = arg('--pg');
+  if (!conninfo) {
+    console.error("usage: npx tsx tests/pg/marts-equal.ts --pg '<libpq conninfo or URL>' [--invoices 3000]");
+    process.exit(2);
+  }
+  const diffs = await demoEquality(conninfo, Number(arg('--invoices') ?? 3000));
+  for (const d of diffs) {
+    const rows = `rows ${d.duckdbRows}/${d.postgresRows}`;
+    console.log(
+      `${isEqual(d) ? 'EQUAL' : 'DIFF '} ${d.relation} ${rows}${d.columnMismatch ? ` ${d.columnMismatch}` : ''}`,
+    );
+    for (const l of d.onlyDuckdb.slice(0, 3)) console.log(`  only DuckDB:     ${l.slice(0, 400)}`);
+    for (const l of d.onlyPostgres.slice(0, 3)) console.log(`  only PostgreSQL: ${l.slice(0, 400)}`);
+  }
+  const failed = diffs.filter((d) => !isEqual(d)).length;
+  console.log(`${diffs.length - failed} of ${diffs.length} relations equal`);
+  process.exit(failed === 0 ? 0 : 1);
+}
