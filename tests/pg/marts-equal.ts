@@ -11,6 +11,7 @@
  * worklist, staging, intermediate, marts and arlens; give it an empty database):
  *
  *   npx tsx tests/pg/marts-equal.ts --pg 'host=/tmp/pg port=5432 user=arlens dbname=eq' [--invoices 3000]
+ *   npx tsx tests/pg/marts-equal.ts --pg '…' --kpi-vectors   (the hand KPI vectors, kpiVectorsOnPostgres)
  *
  * It builds the demo warehouse (seed 5, as of 2026-06-30, as tests/cube/harness.ts) in a temp dir,
  * prints one line per relation, and exits 1 when any differs. The comparison helpers are exported
@@ -21,7 +22,9 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { compile } from '../../models/runner/compile.ts';
+import { parse as parseYaml } from 'yaml';
+import { compile, renderModel } from '../../models/runner/compile.ts';
+import { parseProject } from '../../models/runner/project.ts';
 import type { ModelNode } from '../../models/runner/project.ts';
 import { demoWarehouse } from '../cube/harness.ts';
 import { ROOT, tempDir } from '../helpers.ts';
@@ -265,6 +268,118 @@ export async function demoEquality(conninfo: string, invoices: number): Promise<
   }
 }
 
+/** The columns of int_ar_monthly_components, as the KPI vectors give them, in PostgreSQL types. */
+const COMPONENT_COLUMNS: readonly [string, string][] = [
+  ['month_start', 'date'],
+  ['period_end_date', 'date'],
+  ['region', 'varchar'],
+  ['product_line', 'varchar'],
+  ['salesperson', 'varchar'],
+  ['days_in_period', 'bigint'],
+  ['credit_sales_rc', 'numeric(18,2)'],
+  ['invoice_count', 'bigint'],
+  ['unconverted_invoice_count', 'bigint'],
+  ['beginning_ar_rc', 'numeric(18,2)'],
+  ['ending_ar_rc', 'numeric(18,2)'],
+  ['ending_current_ar_rc', 'numeric(18,2)'],
+  ['ending_overdue_ar_rc', 'numeric(18,2)'],
+  ['unconverted_open_count', 'bigint'],
+  ['collections_rc', 'numeric(18,2)'],
+  ['write_offs_rc', 'numeric(18,2)'],
+  ['settled_invoice_count', 'bigint'],
+  ['on_time_invoice_count', 'bigint'],
+  ['paid_invoice_count', 'bigint'],
+  ['sum_days_to_pay', 'bigint'],
+  ['sum_days_beyond_terms', 'bigint'],
+];
+
+export interface VectorResult {
+  readonly name: string;
+  /** Cells compared, and those that differ: `month column: expected … got …`. */
+  readonly compared: number;
+  readonly differences: readonly string[];
+}
+
+const literal = (v: unknown) =>
+  v === null || v === undefined ? 'NULL' : `'${String(v).replace(/'/g, "''")}'`;
+
+/**
+ * The hand-computed KPI vectors (the unit_tests of mart_ar_kpis_monthly.yml) on PostgreSQL: each
+ * vector's given rows become intermediate.int_ar_monthly_components (columns not given are NULL, as
+ * in a dbt unit test), mart_ar_kpis_monthly compiled for postgres is built from them, and every
+ * expected cell must come back as the same text (money and ratios at their scale). Uses the schemas
+ * intermediate and marts of the database (dropped and recreated).
+ */
+export async function kpiVectorsOnPostgres(conninfo: string): Promise<VectorResult[]> {
+  const projectDir = join(ROOT, 'models');
+  const yml = parseYaml(
+    await fs.readFile(join(projectDir, 'models', 'marts', 'mart_ar_kpis_monthly.yml'), 'utf8'),
+  ) as {
+    unit_tests: {
+      name: string;
+      given: { input: string; rows: Record<string, unknown>[] }[];
+      expect: { rows: Record<string, unknown>[] };
+    }[];
+  };
+  const project = await parseProject(projectDir);
+  const mart = [...project.nodes.values()].find(
+    (n): n is ModelNode => n.kind === 'model' && n.name === 'mart_ar_kpis_monthly',
+  );
+  if (!mart) throw new Error('no model mart_ar_kpis_monthly');
+  const sql = renderModel(project, mart, { isIncremental: false, adapterType: 'postgres' });
+  psql(conninfo, ['-f', join(ROOT, 'warehouse', 'pg', 'functions.sql')]);
+  const pg = psqlQuery(conninfo);
+  const results: VectorResult[] = [];
+  for (const vector of yml.unit_tests) {
+    const given = vector.given.find((g) => g.input.includes('int_ar_monthly_components'));
+    if (!given || vector.given.length !== 1) throw new Error(`${vector.name}: expected one given input`);
+    const inserts = given.rows.map(
+      (row) =>
+        `INSERT INTO intermediate.int_ar_monthly_components VALUES (${COMPONENT_COLUMNS.map(
+          ([c, t]) => `${literal(row[c])}::${t}`,
+        ).join(', ')});`,
+    );
+    psql(conninfo, [
+      '-c',
+      [
+        'SET client_min_messages = warning;',
+        'DROP SCHEMA IF EXISTS marts CASCADE; DROP SCHEMA IF EXISTS intermediate CASCADE;',
+        'CREATE SCHEMA intermediate; CREATE SCHEMA marts;',
+        `CREATE TABLE intermediate.int_ar_monthly_components (${COMPONENT_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')});`,
+        ...inserts,
+        "SET TIME ZONE 'Asia/Tokyo';",
+        `CREATE TABLE ${mart.relation} AS ${sql};`,
+      ].join('\n'),
+    ]);
+    const columns = [...new Set(vector.expect.rows.flatMap((r) => Object.keys(r)))];
+    const rows = await pg(
+      `SELECT ${columns.map((c) => `${quoted(c)}::text`).join(', ')} FROM ${mart.relation} ORDER BY month_start`,
+    );
+    const differences: string[] = [];
+    let compared = 0;
+    if (rows.length !== vector.expect.rows.length) {
+      differences.push(`expected ${vector.expect.rows.length} rows, got ${rows.length}`);
+    }
+    for (const [i, expected] of vector.expect.rows.entries()) {
+      for (const [j, column] of columns.entries()) {
+        const want =
+          expected[column] === undefined
+            ? undefined
+            : expected[column] === null
+              ? null
+              : String(expected[column]);
+        if (want === undefined) continue;
+        const got = rows[i]?.[j] ?? null;
+        compared++;
+        if (got !== want)
+          differences.push(`${String(expected['month_start'])} ${column}: expected ${want} got ${got}`);
+      }
+    }
+    results.push({ name: vector.name, compared, differences });
+  }
+  return results;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const arg = (name: string) => {
     const i = process.argv.indexOf(name);
@@ -272,8 +387,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   };
   const conninfo = arg('--pg');
   if (!conninfo) {
-    console.error("usage: npx tsx tests/pg/marts-equal.ts --pg '<libpq conninfo or URL>' [--invoices 3000]");
+    console.error(
+      "usage: npx tsx tests/pg/marts-equal.ts --pg '<libpq conninfo or URL>' [--invoices 3000 | --kpi-vectors]",
+    );
     process.exit(2);
+  }
+  if (process.argv.includes('--kpi-vectors')) {
+    const results = await kpiVectorsOnPostgres(conninfo);
+    for (const r of results) {
+      console.log(`${r.differences.length === 0 ? 'EQUAL' : 'DIFF '} ${r.name}: ${r.compared} cells`);
+      for (const d of r.differences) console.log(`  ${d}`);
+    }
+    process.exit(results.every((r) => r.differences.length === 0) ? 0 : 1);
   }
   const diffs = await demoEquality(conninfo, Number(arg('--invoices') ?? 3000));
   for (const d of diffs) {
