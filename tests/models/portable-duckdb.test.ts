@@ -8,6 +8,9 @@
  * UNION columns instead of EXCLUDE and UNION BY NAME, ON instead of an ambiguous USING): for those,
  * the old SQL runs against a demo warehouse built by today's models and must return exactly the
  * rows of today's relation.
+ *
+ * A later deliberate change to a model fails the SQL check here: prove it like any model change, then
+ * rewrite the baseline with `npx tsx tests/models/compiled-baseline.ts` and empty REWRITTEN.
  */
 import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +19,8 @@ import { compile, type CompiledProject } from '../../models/runner/compile.ts';
 import type { ModelNode } from '../../models/runner/project.ts';
 import { demoWarehouse } from '../cube/harness.ts';
 import { published, ROOT, tempDir } from '../helpers.ts';
+import { BASELINE_DIR } from './compiled-baseline.ts';
 
-const BASELINE_DIR = join(ROOT, 'tests', 'fixtures', 'compiled-duckdb-main');
 const BASELINE = new Map(
   readdirSync(BASELINE_DIR)
     .filter((f) => f.endsWith('.sql'))
