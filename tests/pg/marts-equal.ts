@@ -5,7 +5,9 @@
  * Until the runner builds on PostgreSQL, this is the whole path outside it: the raw and worklist
  * tables of a built DuckDB warehouse are copied into a PostgreSQL database (CSV through psql \copy),
  * warehouse/pg/functions.sql is applied, every model is compiled for `postgres` and created in
- * dependency order (views and tables), and every relation is compared with DuckDB's.
+ * dependency order (views and tables), and every relation is compared with DuckDB's; then every
+ * data test (same failing-row count) and the SELECT of every incremental model with is_incremental()
+ * true (same rows, after clearing `_watermark` on both).
  *
  * Run it against any PostgreSQL 15+ database you may drop tables in (it creates the schemas raw,
  * worklist, staging, intermediate, marts and arlens; give it an empty database):
@@ -23,7 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { parse as parseYaml } from 'yaml';
-import { compile, renderModel } from '../../models/runner/compile.ts';
+import { compile, renderModel, renderTest } from '../../models/runner/compile.ts';
 import { parseProject } from '../../models/runner/project.ts';
 import type { ModelNode } from '../../models/runner/project.ts';
 import { demoWarehouse } from '../cube/harness.ts';
@@ -156,17 +158,30 @@ export async function compareRelation(
     };
   }
   const doubles = duckCols.map(([, type]) => /^(DOUBLE|FLOAT|REAL)$/.test(type));
+  return compareRows(duck, pg, relation, columns, doubles, relation, relation);
+}
+
+/** Compare the rows of two queries with the same columns (`columns` of each), as canonical text. */
+async function compareRows(
+  duck: DuckDBConnection,
+  pg: PgQuery,
+  label: string,
+  columns: readonly string[],
+  doubles: readonly boolean[],
+  duckFrom: string,
+  pgFrom: string,
+): Promise<RelationDiff> {
   const line = (row: readonly (string | null)[]) =>
     row.map((v, i) => canonicalCell(v, doubles[i]!)).join('\t');
   const duckRows = (
     await duck.runAndReadAll(
-      `SELECT ${columns.map((c) => `CAST(${quoted(c)} AS VARCHAR)`).join(', ')} FROM ${relation}`,
+      `SELECT ${columns.map((c) => `CAST(${quoted(c)} AS VARCHAR)`).join(', ')} FROM ${duckFrom}`,
     )
   ).getRows() as (string | null)[][];
-  const pgRows = await pg(`SELECT ${columns.map((c) => `${quoted(c)}::text`).join(', ')} FROM ${relation}`);
+  const pgRows = await pg(`SELECT ${columns.map((c) => `${quoted(c)}::text`).join(', ')} FROM ${pgFrom}`);
   const { onlyA, onlyB } = multisetDiff(duckRows.map(line), pgRows.map(line));
   return {
-    relation,
+    relation: label,
     columns,
     duckdbRows: duckRows.length,
     postgresRows: pgRows.length,
@@ -174,6 +189,66 @@ export async function compareRelation(
     onlyPostgres: onlyB,
     columnMismatch: null,
   };
+}
+
+/**
+ * The SELECT of every incremental model rendered with is_incremental() true, on both engines, after
+ * their `_watermark` columns were cleared on both (so every row counts as new and the incremental
+ * branches — scope, previous watermark and as-of, aging signature — produce every row): the rows must
+ * be equal. This exercises the SQL of an incremental run; the merge itself is the materializer's.
+ */
+export async function compareIncrementalSelects(
+  duck: DuckDBConnection,
+  conninfo: string,
+): Promise<RelationDiff[]> {
+  const project = await parseProject(join(ROOT, 'models'));
+  const pg = psqlQuery(conninfo);
+  const models = [...project.nodes.values()].filter(
+    (n): n is ModelNode => n.kind === 'model' && n.materialized === 'incremental',
+  );
+  for (const m of models) {
+    await duck.run(`UPDATE ${m.relation} SET _watermark = ''`);
+    psql(conninfo, ['-c', `UPDATE ${m.relation} SET _watermark = ''`]);
+  }
+  const diffs: RelationDiff[] = [];
+  for (const m of models) {
+    const duckSql = renderModel(project, m, { isIncremental: true });
+    const pgSql = renderModel(project, m, { isIncremental: true, adapterType: 'postgres' });
+    const probe = await duck.runAndReadAll(`SELECT * FROM (${duckSql}) AS q LIMIT 0`);
+    const doubles = probe.columnTypes().map((t) => /^(DOUBLE|FLOAT|REAL)$/.test(String(t)));
+    const label = `${m.relation} (incremental select)`;
+    diffs.push(
+      await compareRows(
+        duck,
+        pg,
+        label,
+        probe.columnNames(),
+        doubles,
+        `(${duckSql}) AS q`,
+        `(${pgSql}) AS q`,
+      ),
+    );
+  }
+  return diffs;
+}
+
+/** Every data test of the project on both engines: the same number of failing rows. */
+export async function compareDataTests(
+  duck: DuckDBConnection,
+  conninfo: string,
+): Promise<{ name: string; duckdb: string; postgres: string }[]> {
+  const project = await parseProject(join(ROOT, 'models'));
+  const pg = psqlQuery(conninfo);
+  const out: { name: string; duckdb: string; postgres: string }[] = [];
+  for (const node of project.nodes.values()) {
+    if (node.kind !== 'test') continue;
+    const duckSql = renderTest(project, node, { isIncremental: false });
+    const pgSql = renderTest(project, node, { isIncremental: false, adapterType: 'postgres' });
+    const [duckCount] = (await duck.runAndReadAll(`SELECT count(*) FROM (${duckSql}) AS q`)).getRows()[0]!;
+    const [pgCount] = (await pg(`SELECT count(*) FROM (${pgSql}) AS q`))[0]!;
+    out.push({ name: node.name, duckdb: String(duckCount), postgres: String(pgCount) });
+  }
+  return out;
 }
 
 export const isEqual = (d: RelationDiff) =>
@@ -241,12 +316,20 @@ export async function copyTables(
 }
 
 /** Build the demo on DuckDB, the same models on PostgreSQL from the same raw rows, compare all. */
-export async function demoEquality(conninfo: string, invoices: number): Promise<RelationDiff[]> {
+export interface DemoEquality {
+  readonly relations: RelationDiff[];
+  readonly incremental: RelationDiff[];
+  readonly dataTests: { name: string; duckdb: string; postgres: string }[];
+}
+
+export async function demoEquality(conninfo: string, invoices: number): Promise<DemoEquality> {
   const root = await tempDir('arlens-pg-equal-');
   try {
     const wh = await demoWarehouse(root, invoices);
-    const instance = await DuckDBInstance.create(join(wh, 'current.duckdb'), { access_mode: 'READ_ONLY' });
+    // The demo is this run's own copy: attached read-write so the incremental check can reset it.
+    const instance = await DuckDBInstance.create(':memory:');
     const duck = await instance.connect();
+    await duck.run(`ATTACH '${join(wh, 'current.duckdb').replace(/'/g, "''")}' AS wh; USE wh`);
     try {
       await copyTables(duck, conninfo, ['raw', 'worklist'], root);
       psql(conninfo, ['-f', join(ROOT, 'warehouse', 'pg', 'functions.sql')]);
@@ -258,7 +341,9 @@ export async function demoEquality(conninfo: string, invoices: number): Promise<
       const pg = psqlQuery(conninfo);
       const diffs: RelationDiff[] = [];
       for (const r of relations) diffs.push(await compareRelation(duck, pg, r.relation));
-      return diffs;
+      const dataTests = await compareDataTests(duck, conninfo);
+      const incremental = await compareIncrementalSelects(duck, conninfo);
+      return { relations: diffs, incremental, dataTests };
     } finally {
       duck.closeSync();
       instance.closeSync();
@@ -400,7 +485,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
     process.exit(results.every((r) => r.differences.length === 0) ? 0 : 1);
   }
-  const diffs = await demoEquality(conninfo, Number(arg('--invoices') ?? 3000));
+  const { relations, incremental, dataTests } = await demoEquality(
+    conninfo,
+    Number(arg('--invoices') ?? 3000),
+  );
+  const diffs = [...relations, ...incremental];
   for (const d of diffs) {
     const rows = `rows ${d.duckdbRows}/${d.postgresRows}`;
     console.log(
@@ -409,7 +498,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     for (const l of d.onlyDuckdb.slice(0, 3)) console.log(`  only DuckDB:     ${l.slice(0, 400)}`);
     for (const l of d.onlyPostgres.slice(0, 3)) console.log(`  only PostgreSQL: ${l.slice(0, 400)}`);
   }
+  const testDiffs = dataTests.filter((t) => t.duckdb !== t.postgres);
+  for (const t of testDiffs)
+    console.log(`DIFF  data test ${t.name}: DuckDB ${t.duckdb} PostgreSQL ${t.postgres} failing rows`);
   const failed = diffs.filter((d) => !isEqual(d)).length;
-  console.log(`${diffs.length - failed} of ${diffs.length} relations equal`);
-  process.exit(failed === 0 ? 0 : 1);
+  console.log(
+    `${relations.length - relations.filter((d) => !isEqual(d)).length} of ${relations.length} relations equal`,
+  );
+  console.log(
+    `${incremental.length - incremental.filter((d) => !isEqual(d)).length} of ${incremental.length} incremental selects equal`,
+  );
+  console.log(
+    `${dataTests.length - testDiffs.length} of ${dataTests.length} data tests with the same failing rows`,
+  );
+  process.exit(failed === 0 && testDiffs.length === 0 ? 0 : 1);
 }
