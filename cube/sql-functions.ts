@@ -99,6 +99,21 @@ const AGGREGATE_MACROS = [
      END`,
 ];
 
+/**
+ * The KPI formulas as PostgreSQL functions in schema `arlens` (the aggregates and `round` are in
+ * warehouse/pg/functions.sql). Arguments are numeric, so sums and differences of money stay exact
+ * until the formula divides in double precision, as the DuckDB macros (text substitution) do; counts
+ * pass as numeric and are divided as doubles too.
+ */
+export function postgresKpiFunctions(): string[] {
+  const formulas = kpiFormulas('postgres');
+  return Object.entries(KPI_FUNCTIONS).map(
+    ([name, args]) =>
+      `CREATE OR REPLACE FUNCTION arlens.kpi_${name}(${args.map((a) => `${a} numeric`).join(', ')}) ` +
+      `RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT ${formulas[name]} $$`,
+  );
+}
+
 /** The statements to run once on the serving instance before Cube queries it. */
 export function cubeSqlFunctions(): string[] {
   return [...kpiMacros(), ...AGGREGATE_MACROS];

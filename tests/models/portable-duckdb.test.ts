@@ -15,6 +15,7 @@
 import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cubeSqlFunctions } from '../../cube/sql-functions.ts';
 import { compile, type CompiledProject } from '../../models/runner/compile.ts';
 import type { ModelNode } from '../../models/runner/project.ts';
 import { demoWarehouse } from '../cube/harness.ts';
@@ -71,6 +72,22 @@ describe('portable models on DuckDB: compiled SQL', () => {
     for (const node of compiled.nodes.filter((n) => n.kind === 'model')) {
       expect(node.sql, node.name).not.toMatch(/group by all|union all by name|\* exclude|interval \d/i);
     }
+  });
+});
+
+/** The KPI macros Cube's DuckDB got at main (cube/sql-functions.ts), from the same kpis.sql. */
+const CUBE_KPI_MACROS_MAIN = [
+  'CREATE OR REPLACE MACRO kpi_dso(ending_ar, credit_sales, days) AS (ending_ar) / nullif(credit_sales, 0) * (days)',
+  'CREATE OR REPLACE MACRO kpi_best_possible_dso(current_ar, credit_sales, days) AS (current_ar) / nullif(credit_sales, 0) * (days)',
+  'CREATE OR REPLACE MACRO kpi_cei(beginning_ar, credit_sales, ending_ar, ending_current_ar) AS 100.0 * ((beginning_ar) + (credit_sales) - (ending_ar))\n        / nullif((beginning_ar) + (credit_sales) - (ending_current_ar), 0)',
+  'CREATE OR REPLACE MACRO kpi_bad_debt_rate(write_offs, credit_sales) AS (write_offs) / nullif(credit_sales, 0)',
+  'CREATE OR REPLACE MACRO kpi_safe_ratio(numerator, denominator) AS (numerator) / nullif(denominator, 0)',
+];
+
+describe("Cube's KPI macros on DuckDB", () => {
+  it("are the text of main, now rendered through the runner's Jinja and kpi_div", () => {
+    const now = cubeSqlFunctions().filter((s) => s.startsWith('CREATE OR REPLACE MACRO kpi_'));
+    expect(now.map(normalise)).toEqual(CUBE_KPI_MACROS_MAIN.map(normalise));
   });
 });
 

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, type CompiledProject } from '../../models/runner/compile.ts';
+import { postgresKpiFunctions } from '../../cube/sql-functions.ts';
 import { canonicalCell, pgType, postgresBuild } from '../pg/marts-equal.ts';
 import { ROOT } from '../helpers.ts';
 
@@ -103,6 +104,21 @@ describe('models compiled for PostgreSQL', () => {
     expect(at('fct_invoices')).toBeLessThan(at('fct_ar_snapshots'));
     expect(at('fct_ar_snapshots')).toBeLessThan(at('mart_ar_kpis_monthly'));
     expect(sql).toMatch(/^CREATE SCHEMA IF NOT EXISTS/);
+  });
+});
+
+describe("Cube's KPI functions for PostgreSQL", () => {
+  it('are rendered from kpis.sql with numeric arguments and a double division', () => {
+    const fns = postgresKpiFunctions();
+    expect(fns).toHaveLength(5);
+    expect(fns[0]).toBe(
+      'CREATE OR REPLACE FUNCTION arlens.kpi_dso(ending_ar numeric, credit_sales numeric, days numeric) ' +
+        'RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT cast((ending_ar) as double precision) ' +
+        '/ cast(nullif(credit_sales, 0) as double precision) * (days) $$',
+    );
+    expect(fns.find((f) => f.includes('kpi_cei('))).toContain(
+      'cast(100.0 * ((beginning_ar) + (credit_sales) - (ending_ar)) as double precision)',
+    );
   });
 });
 

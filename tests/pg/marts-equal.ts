@@ -7,7 +7,8 @@
  * warehouse/pg/functions.sql is applied, every model is compiled for `postgres` and created in
  * dependency order (views and tables), and every relation is compared with DuckDB's; then every
  * data test (same failing-row count) and the SELECT of every incremental model with is_incremental()
- * true (same rows, after clearing `_watermark` on both).
+ * true (same rows, after clearing `_watermark` on both), and the Cube model's SQL functions over the
+ * KPI mart (compareCubeFunctions).
  *
  * Run it against any PostgreSQL 15+ database you may drop tables in (it creates the schemas raw,
  * worklist, staging, intermediate, marts and arlens; give it an empty database):
@@ -25,6 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { parse as parseYaml } from 'yaml';
+import { cubeSqlFunctions, postgresKpiFunctions } from '../../cube/sql-functions.ts';
 import { compile, renderModel, renderTest } from '../../models/runner/compile.ts';
 import { parseProject } from '../../models/runner/project.ts';
 import type { ModelNode } from '../../models/runner/project.ts';
@@ -232,6 +234,91 @@ export async function compareIncrementalSelects(
   return diffs;
 }
 
+/** What the Cube model computes over mart_ar_kpis_monthly: the SQL functions of both engines. */
+const CUBE_MEASURES: readonly [string, string, boolean][] = [
+  ['total_ar', 'ar_last_sum(period_end_date, ending_ar_rc)', false],
+  ['beginning_ar', 'ar_first_sum(period_end_date, beginning_ar_rc)', false],
+  ['back_sales', 'ar_last_list_sum(period_end_date, back_sales_rc)', false],
+  ['back_days', 'arg_max(back_days, period_end_date)', false],
+  [
+    'dso_raw',
+    'kpi_dso(ar_last_sum(period_end_date, ending_ar_rc), sum(credit_sales_rc), sum(days_in_period))',
+    true,
+  ],
+  [
+    'dso',
+    'round(kpi_dso(ar_last_sum(period_end_date, ending_ar_rc), sum(credit_sales_rc), sum(days_in_period)), 2)',
+    true,
+  ],
+  [
+    'countback_raw',
+    'ar_countback_days(ar_last_sum(period_end_date, ending_ar_rc), ' +
+      'ar_last_list_sum(period_end_date, back_sales_rc), arg_max(back_days, period_end_date))',
+    true,
+  ],
+  [
+    'countback',
+    'round(ar_countback_days(ar_last_sum(period_end_date, ending_ar_rc), ' +
+      'ar_last_list_sum(period_end_date, back_sales_rc), arg_max(back_days, period_end_date)), 2)',
+    true,
+  ],
+  [
+    'best_possible_dso',
+    'round(kpi_best_possible_dso(ar_last_sum(period_end_date, ending_current_ar_rc), ' +
+      'sum(credit_sales_rc), sum(days_in_period)), 2)',
+    true,
+  ],
+  [
+    'cei_raw',
+    'kpi_cei(ar_first_sum(period_end_date, beginning_ar_rc), sum(credit_sales_rc), ' +
+      'ar_last_sum(period_end_date, ending_ar_rc), ar_last_sum(period_end_date, ending_current_ar_rc))',
+    true,
+  ],
+  ['bad_debt_rate', 'round(kpi_bad_debt_rate(sum(write_offs_rc), sum(credit_sales_rc)), 6)', true],
+  ['on_time_ratio', 'round(kpi_safe_ratio(sum(on_time_invoice_count), sum(settled_invoice_count)), 6)', true],
+  ['days_to_pay_raw', 'kpi_safe_ratio(sum(sum_days_to_pay), sum(paid_invoice_count))', true],
+];
+
+/**
+ * The Cube model's SQL functions on both engines (DuckDB: the cubeSqlFunctions() macros; PostgreSQL:
+ * warehouse/pg/functions.sql and postgresKpiFunctions(), called unqualified with `arlens` on the
+ * search_path as Cube's role will), over mart_ar_kpis_monthly grouped as the dashboard groups it:
+ * region x quarter, all x year, salesperson x month. Doubles must be the same doubles.
+ */
+export async function compareCubeFunctions(
+  duck: DuckDBConnection,
+  conninfo: string,
+): Promise<RelationDiff[]> {
+  for (const statement of cubeSqlFunctions()) await duck.run(statement);
+  psql(conninfo, ['-c', postgresKpiFunctions().join(';\n')]);
+  const pg = psqlQuery(conninfo, 'SET search_path = public, arlens');
+  const select = (group: string, period: string, month: string) =>
+    `(SELECT ${group} AS g, CAST(date_trunc('${period}', ${month}) AS date) AS p, ` +
+    `${CUBE_MEASURES.map(([name, sql]) => `${sql} AS ${name}`).join(', ')} ` +
+    `FROM marts.mart_ar_kpis_monthly GROUP BY 1, 2) AS q`;
+  const columns = ['g', 'p', ...CUBE_MEASURES.map(([name]) => name)];
+  const doubles = [false, false, ...CUBE_MEASURES.map(([, , d]) => d)];
+  const diffs: RelationDiff[] = [];
+  for (const [label, group, period] of [
+    ['region x quarter', 'region', 'quarter'],
+    ['all x year', "'all'", 'year'],
+    ['salesperson x month', 'salesperson', 'month'],
+  ] as const) {
+    diffs.push(
+      await compareRows(
+        duck,
+        pg,
+        `Cube functions, ${label}`,
+        columns,
+        doubles,
+        select(group, period, 'month_start'),
+        select(group, period, 'CAST(month_start AS timestamp)'),
+      ),
+    );
+  }
+  return diffs;
+}
+
 /** Every data test of the project on both engines: the same number of failing rows. */
 export async function compareDataTests(
   duck: DuckDBConnection,
@@ -255,7 +342,7 @@ export const isEqual = (d: RelationDiff) =>
   d.columnMismatch === null && d.onlyDuckdb.length === 0 && d.onlyPostgres.length === 0;
 
 /** A PgQuery through the psql client (text COPY output: tab-separated, \N for NULL, escapes). */
-export function psqlQuery(conninfo: string): PgQuery {
+export function psqlQuery(conninfo: string, prelude?: string): PgQuery {
   const unescape = (cell: string) =>
     cell === '\\N'
       ? null
@@ -264,7 +351,7 @@ export function psqlQuery(conninfo: string): PgQuery {
           (_, c: string) => ({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v' })[c] ?? c,
         );
   return async (sql) => {
-    const out = psql(conninfo, ['-c', `COPY (${sql}) TO STDOUT`]);
+    const out = psql(conninfo, [...(prelude ? ['-c', prelude] : []), '-c', `COPY (${sql}) TO STDOUT`]);
     return out === ''
       ? []
       : out
@@ -318,6 +405,7 @@ export async function copyTables(
 /** Build the demo on DuckDB, the same models on PostgreSQL from the same raw rows, compare all. */
 export interface DemoEquality {
   readonly relations: RelationDiff[];
+  readonly cube: RelationDiff[];
   readonly incremental: RelationDiff[];
   readonly dataTests: { name: string; duckdb: string; postgres: string }[];
 }
@@ -342,8 +430,9 @@ export async function demoEquality(conninfo: string, invoices: number): Promise<
       const diffs: RelationDiff[] = [];
       for (const r of relations) diffs.push(await compareRelation(duck, pg, r.relation));
       const dataTests = await compareDataTests(duck, conninfo);
+      const cube = await compareCubeFunctions(duck, conninfo);
       const incremental = await compareIncrementalSelects(duck, conninfo);
-      return { relations: diffs, incremental, dataTests };
+      return { relations: diffs, cube, incremental, dataTests };
     } finally {
       duck.closeSync();
       instance.closeSync();
@@ -485,11 +574,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     }
     process.exit(results.every((r) => r.differences.length === 0) ? 0 : 1);
   }
-  const { relations, incremental, dataTests } = await demoEquality(
+  const { relations, cube, incremental, dataTests } = await demoEquality(
     conninfo,
     Number(arg('--invoices') ?? 3000),
   );
-  const diffs = [...relations, ...incremental];
+  const diffs = [...relations, ...cube, ...incremental];
   for (const d of diffs) {
     const rows = `rows ${d.duckdbRows}/${d.postgresRows}`;
     console.log(
@@ -504,6 +593,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const failed = diffs.filter((d) => !isEqual(d)).length;
   console.log(
     `${relations.length - relations.filter((d) => !isEqual(d)).length} of ${relations.length} relations equal`,
+  );
+  console.log(
+    `${cube.length - cube.filter((d) => !isEqual(d)).length} of ${cube.length} Cube function groupings equal`,
   );
   console.log(
     `${incremental.length - incremental.filter((d) => !isEqual(d)).length} of ${incremental.length} incremental selects equal`,
