@@ -31,8 +31,6 @@ export interface JinjaContext {
 /** The dbt adapter types the runner renders for. */
 export type AdapterType = 'duckdb' | 'postgres';
 
-export const ADAPTER_TYPES: readonly AdapterType[] = ['duckdb', 'postgres'];
-
 /** The schema models land in when they set none (dbt's `target.schema`). */
 export const DEFAULT_SCHEMA = 'main';
 
