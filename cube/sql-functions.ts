@@ -11,11 +11,12 @@
  *   ar_last_list_sum adds the countback lists element-wise at the latest date; ar_countback_days
  *   walks them (docs/cube.md explains the identity with the mart's walk).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Template } from '@huggingface/jinja';
+import { Jinja, type AdapterType, type JinjaContext } from '../models/runner/jinja.ts';
 
-const KPI_MACROS = fileURLToPath(new URL('../models/macros/kpis.sql', import.meta.url));
+const MACROS_DIR = fileURLToPath(new URL('../models/macros/', import.meta.url));
 
 /** Months of history in mart_ar_kpis_monthly.back_sales_rc (countback looks back this far). */
 export const COUNTBACK_MONTHS = 24;
@@ -28,13 +29,48 @@ const KPI_FUNCTIONS: Record<string, readonly string[]> = {
   safe_ratio: ['numerator', 'denominator'],
 };
 
+/** A macro call outside any model: the KPI formulas read no relation and no var. */
+function formulaContext(adapterType: AdapterType): JinjaContext {
+  const none = (what: string) => () => {
+    throw new Error(`a KPI formula cannot use ${what}`);
+  };
+  return {
+    ref: none('ref()'),
+    source: none('source()'),
+    config: () => undefined,
+    isIncremental: () => false,
+    thisRelation: '',
+    vars: {},
+    profile: 'arlens',
+    adapterType,
+  };
+}
+
+/**
+ * The KPI formulas of macros/kpis.sql rendered for `adapterType` over the named arguments, by the
+ * runner's Jinja with every project macro (the formulas dispatch per engine through
+ * macros/portable.sql): the same text the marts are built with.
+ */
+export function kpiFormulas(adapterType: AdapterType = 'duckdb'): Record<string, string> {
+  const files = readdirSync(MACROS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => ({ path: `macros/${f}`, text: readFileSync(join(MACROS_DIR, f), 'utf8') }));
+  const jinja = new Jinja(files);
+  const ctx = formulaContext(adapterType);
+  return Object.fromEntries(
+    Object.entries(KPI_FUNCTIONS).map(([name, args]) => [
+      name,
+      jinja.callMacro(name, args, {}, ctx, `macros/kpis.sql (${name})`).trim(),
+    ]),
+  );
+}
+
 function kpiMacros(): string[] {
-  const source = readFileSync(KPI_MACROS, 'utf8');
-  return Object.entries(KPI_FUNCTIONS).map(([name, args]) => {
-    const call = `{{ ${name}(${args.map((a) => `'${a}'`).join(', ')}) }}`;
-    const body = new Template(`${source}\n${call}`).render({}).trim();
-    return `CREATE OR REPLACE MACRO kpi_${name}(${args.join(', ')}) AS ${body}`;
-  });
+  const formulas = kpiFormulas('duckdb');
+  return Object.entries(KPI_FUNCTIONS).map(
+    ([name, args]) => `CREATE OR REPLACE MACRO kpi_${name}(${args.join(', ')}) AS ${formulas[name]}`,
+  );
 }
 
 const AGGREGATE_MACROS = [
@@ -62,6 +98,21 @@ const AGGREGATE_MACROS = [
          for k in range(1, len(sales) + 1)])
      END`,
 ];
+
+/**
+ * The KPI formulas as PostgreSQL functions in schema `arlens` (the aggregates and `round` are in
+ * warehouse/pg/functions.sql). Arguments are numeric, so sums and differences of money stay exact
+ * until the formula divides in double precision, as the DuckDB macros (text substitution) do; counts
+ * pass as numeric and are divided as doubles too.
+ */
+export function postgresKpiFunctions(): string[] {
+  const formulas = kpiFormulas('postgres');
+  return Object.entries(KPI_FUNCTIONS).map(
+    ([name, args]) =>
+      `CREATE OR REPLACE FUNCTION arlens.kpi_${name}(${args.map((a) => `${a} numeric`).join(', ')}) ` +
+      `RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT ${formulas[name]} $$`,
+  );
+}
 
 /** The statements to run once on the serving instance before Cube queries it. */
 export function cubeSqlFunctions(): string[] {

@@ -9,9 +9,9 @@
 {#- The days an item has aged at `as_of_date`, on the configured basis. -#}
 {% macro aging_days(due_date, document_date, as_of_date) -%}
     {%- if var('aging_basis') == 'document_date' -%}
-        ({{ as_of_date }} - {{ document_date }})
+        ({{ days_between(as_of_date, document_date) }})
     {%- else -%}
-        ({{ as_of_date }} - {{ due_date }})
+        ({{ days_between(as_of_date, due_date) }})
     {%- endif -%}
 {%- endmacro %}
 

@@ -4,6 +4,6 @@
 {% macro promise_covers(act, invoice_id) -%}
     (
         ({{ act }}.promise_invoice_ids is null and ({{ act }}.invoice_id is null or {{ act }}.invoice_id = {{ invoice_id }}))
-        or list_contains({{ act }}.promise_invoice_ids, {{ invoice_id }})
+        or {{ list_contains(act ~ '.promise_invoice_ids', invoice_id) }}
     )
 {%- endmacro %}

@@ -6,7 +6,7 @@
 import { ident } from '../../warehouse/duckdb.ts';
 import { genericTestSql } from './data-tests.ts';
 import { buildPlan, selectNodes } from './graph.ts';
-import type { JinjaContext } from './jinja.ts';
+import type { AdapterType, JinjaContext } from './jinja.ts';
 import {
   parseProject,
   type DataTestNode,
@@ -24,6 +24,8 @@ export interface RenderOptions {
   readonly relationOf?: (node: ModelNode | SourceNode) => string | undefined;
   /** What `{{ this }}` renders as, when not the model's own relation. */
   readonly this?: string;
+  /** The engine the SQL is for (`target.type`, `adapter.dispatch`); DuckDB when not given. */
+  readonly adapterType?: AdapterType;
 }
 
 class NodeContext implements JinjaContext {
@@ -31,6 +33,7 @@ class NodeContext implements JinjaContext {
   readonly ephemerals = new Map<ModelNode, string>();
   readonly vars: Readonly<Record<string, unknown>>;
   readonly profile: string;
+  readonly adapterType: AdapterType;
 
   constructor(
     readonly project: Project,
@@ -40,6 +43,7 @@ class NodeContext implements JinjaContext {
   ) {
     this.vars = { ...project.vars, ...options.vars };
     this.profile = project.profile;
+    this.adapterType = options.adapterType ?? 'duckdb';
   }
 
   ref(name: string): string {
@@ -155,12 +159,13 @@ export interface CompiledProject {
 export async function compile(
   projectDir: string,
   vars: Readonly<Record<string, unknown>> = {},
+  adapterType: AdapterType = 'duckdb',
 ): Promise<CompiledProject> {
   const project = await parseProject(projectDir, vars);
   const { order } = buildPlan(project.nodes, selectNodes(project.nodes));
   const nodes = order.map((id): CompiledNode => {
     const node = project.nodes.get(id) as Node;
-    const options = { isIncremental: false };
+    const options = { isIncremental: false, adapterType };
     const sql =
       node.kind === 'model'
         ? renderModel(project, node, options)

@@ -141,3 +141,70 @@ describe('dbt Jinja context', () => {
     expect(render("{{ log('ignored', info=true) }}ok")).toBe('ok');
   });
 });
+
+describe('adapter.dispatch', () => {
+  const DISPATCHED = `
+{% macro days(later, earlier) %}{{ adapter.dispatch('days')(later, earlier) }}{% endmacro %}
+{% macro duckdb__days(later, earlier) %}({{ later }} - {{ earlier }}){% endmacro %}
+{% macro postgres__days(later, earlier) %}cast({{ later }} - {{ earlier }} as bigint){% endmacro %}
+{% macro label(x) %}{{ return(adapter.dispatch('label')(x)) }}{% endmacro %}
+{% macro default__label(x) %}default {{ x }}{% endmacro %}
+{% macro postgres__label(x) %}pg {{ x }}{% endmacro %}
+{% macro scoped(col, scale=1, suffix='') %}{{ adapter.dispatch('scoped')(col, scale=scale, suffix=suffix) }}{% endmacro %}
+{% macro default__scoped(col, scale=1, suffix='') %}select {{ col }} * {{ scale }}{{ suffix }} from {{ ref('src') }} into {{ this }} -- {{ var('region') }}{% endmacro %}
+`;
+  const jinja = new Jinja([{ path: 'macros/portable.sql', text: DISPATCHED }]);
+  const renderFor = (text: string, adapterType?: 'duckdb' | 'postgres') =>
+    jinja.render({ path: 'models/x.sql', text }, context(adapterType ? { adapterType } : {}));
+
+  it('picks <adapter>__name for the context adapter type, DuckDB when none is given', () => {
+    expect(renderFor("{{ days('a', 'b') }}")).toBe('(a - b)');
+    expect(renderFor("{{ days('a', 'b') }}", 'duckdb')).toBe('(a - b)');
+    expect(renderFor("{{ days('a', 'b') }}", 'postgres')).toBe('cast(a - b as bigint)');
+    expect(renderFor('{{ target.type }}', 'postgres')).toBe('postgres');
+    expect(renderFor('{{ target.type }}')).toBe('duckdb');
+  });
+
+  it('falls back to default__name, and return() passes its value through', () => {
+    expect(renderFor("{{ label('x') }}", 'duckdb')).toBe('default x');
+    expect(renderFor("{{ label('x') }}", 'postgres')).toBe('pg x');
+    expect(renderFor("{{ return('as is') }}")).toBe('as is');
+  });
+
+  it("fails with dbt's message when neither macro exists, and on a dotted name", () => {
+    expect(() => renderFor("{{ adapter.dispatch('nothing')('a') }}", 'postgres')).toThrow(
+      "models/x.sql: In dispatch: No macro named 'nothing' found within namespace: 'None'\n" +
+        "    Searched for: 'postgres__nothing', 'default__nothing'",
+    );
+    expect(() =>
+      renderFor("{{ adapter.dispatch('nothing', macro_namespace='arlens')('a') }}", 'duckdb'),
+    ).toThrow("found within namespace: 'arlens'\n    Searched for: 'duckdb__nothing', 'default__nothing'");
+    expect(() => renderFor("{{ adapter.dispatch('arlens.days')('a', 'b') }}")).toThrow(
+      'In adapter.dispatch, got a macro name of "arlens.days", but "." is not a valid macro name component. ' +
+        'Did you mean `adapter.dispatch("days", macro_namespace="arlens")`?',
+    );
+    expect(() => renderFor('{{ adapter.dispatch(1)() }}')).toThrow('adapter.dispatch() takes a macro name');
+  });
+
+  it("lets a dispatched macro see the calling model's ref, this and var, with keyword arguments passed on", () => {
+    expect(renderFor("{{ scoped('amount', scale=100, suffix='::bigint') }}", 'postgres')).toBe(
+      'select amount * 100::bigint from "main"."src" into "marts"."me" -- EMEA',
+    );
+    expect(renderFor("{{ scoped('amount') }}", 'duckdb')).toBe(
+      'select amount * 1 from "main"."src" into "marts"."me" -- EMEA',
+    );
+    const other = context({ thisRelation: '"staging"."other"', vars: { region: 'APAC' } });
+    expect(jinja.render({ path: 'x.sql', text: "{{ scoped('v') }}" }, other)).toBe(
+      'select v * 1 from "main"."src" into "staging"."other" -- APAC',
+    );
+  });
+
+  it('dispatches through callMacro (generic tests and hooks)', () => {
+    expect(jinja.callMacro('days', ['x', 'y'], {}, context({ adapterType: 'postgres' }), 'h.yml')).toBe(
+      'cast(x - y as bigint)',
+    );
+    expect(jinja.callMacro('scoped', ['c'], { scale: 2 }, context(), 'h.yml')).toBe(
+      'select c * 2 from "main"."src" into "marts"."me" -- EMEA',
+    );
+  });
+});

@@ -21,7 +21,15 @@ export interface JinjaContext {
   readonly thisRelation: string;
   readonly vars: Readonly<Record<string, unknown>>;
   readonly profile: string;
+  /**
+   * The warehouse engine SQL is rendered for: `target.type`, and the prefix `adapter.dispatch` tries
+   * first (`postgres__x`, then `default__x`). DuckDB when not given.
+   */
+  readonly adapterType?: AdapterType;
 }
+
+/** The dbt adapter types the runner renders for. */
+export type AdapterType = 'duckdb' | 'postgres';
 
 /** The schema models land in when they set none (dbt's `target.schema`). */
 export const DEFAULT_SCHEMA = 'main';
@@ -99,6 +107,7 @@ export class Jinja {
   render(file: TemplateFile, ctx: JinjaContext, locals: Record<string, unknown> = {}): string {
     const env = new Environment(this.base);
     for (const [name, value] of Object.entries({ ...contextValues(ctx), ...locals })) env.set(name, value);
+    this.addDispatch(env, ctx.adapterType ?? 'duckdb');
     try {
       return new Interpreter(env).run(this.program(file.text)).value as string;
     } catch (e) {
@@ -132,6 +141,58 @@ export class Jinja {
       }),
     ];
     return this.render({ path, text: `{{ ${name}(${call.join(', ')}) }}` }, ctx, locals);
+  }
+
+  /**
+   * dbt's `adapter.dispatch(macro_name)`: the macro `<adapter type>__<name>`, else `default__<name>`
+   * (dbt-duckdb and dbt-postgres declare no parent adapters, so dbt searches the same two names). It
+   * returns the macro itself, so `{{ adapter.dispatch('x')(a, b) }}` calls it with the caller's scope:
+   * a dispatched macro sees the calling model's `ref`, `this` and `var` like any macro. `return(v)` is
+   * the identity, so dbt's `{{ return(adapter.dispatch('x')(a)) }}` idiom renders the same.
+   *
+   * JS functions given to `Environment.set` have their results converted to plain runtime values,
+   * which would turn a macro into a dict; these two are built as the library's own function values.
+   */
+  private addDispatch(env: Environment, adapterType: AdapterType): void {
+    const FunctionValue = this.base.lookupVariable('range').constructor as new (
+      fn: (args: RuntimeValue[], scope: Environment) => RuntimeValue,
+    ) => RuntimeValue;
+    const adapter = env.lookupVariable('adapter');
+    if (!(adapter.value instanceof Map)) throw new Error('adapter is not an object');
+    (adapter.value as Map<string, RuntimeValue>).set(
+      'dispatch',
+      new FunctionValue((args, scope) => {
+        const [name, ...rest] = args;
+        if (name?.type !== 'StringValue' || typeof name.value !== 'string') {
+          throw new Error('adapter.dispatch() takes a macro name');
+        }
+        const macroName = name.value;
+        const kwargs = rest.find((a) => a.type === 'KeywordArgumentsValue')?.value as
+          Map<string, RuntimeValue> | undefined;
+        const namespace = kwargs?.get('macro_namespace')?.value;
+        if (macroName.includes('.')) {
+          const [ns, short] = [
+            macroName.slice(0, macroName.indexOf('.')),
+            macroName.slice(macroName.indexOf('.') + 1),
+          ];
+          throw new Error(
+            `In adapter.dispatch, got a macro name of "${macroName}", but "." is not a valid macro name ` +
+              `component. Did you mean \`adapter.dispatch("${short}", macro_namespace="${ns}")\`?`,
+          );
+        }
+        const searched = [`${adapterType}__${macroName}`, `default__${macroName}`];
+        for (const candidate of searched) {
+          const macro = scope.lookupVariable(candidate);
+          if (macro.type === 'FunctionValue') return macro;
+        }
+        const where = typeof namespace === 'string' ? namespace : 'None';
+        throw new Error(
+          `In dispatch: No macro named '${macroName}' found within namespace: '${where}'\n` +
+            `    Searched for: ${searched.map((m) => `'${m}'`).join(', ')}`,
+        );
+      }),
+    );
+    env.setVariable('return', new FunctionValue((args) => args[0] ?? env.lookupVariable('none')));
   }
 
   private program(text: string): Program {
@@ -176,7 +237,13 @@ function contextValues(ctx: JinjaContext): Record<string, unknown> {
     },
     is_incremental: () => ctx.isIncremental(),
     this: ctx.thisRelation,
-    target: { name: 'dev', schema: DEFAULT_SCHEMA, type: 'duckdb', profile_name: ctx.profile, threads: 1 },
+    target: {
+      name: 'dev',
+      schema: DEFAULT_SCHEMA,
+      type: ctx.adapterType ?? 'duckdb',
+      profile_name: ctx.profile,
+      threads: 1,
+    },
     adapter: { quote: (name: unknown) => ident(String(name)) },
     exceptions: {
       raise_compiler_error: (message: unknown) => {

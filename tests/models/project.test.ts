@@ -85,10 +85,12 @@ describe('the ARLens dbt project on demo data', () => {
     await fs.cp(join(ROOT, 'models'), project, { recursive: true, filter: (src) => !src.includes('runner') });
     const kpis = join(project, 'models', 'marts', 'mart_ar_kpis_monthly.sql');
     // A wrong countback: forget the pro-rata part of the last month.
-    const sql = (await fs.readFile(kpis, 'utf8')).replace(
-      '+ (ending_ar_rc - (cumulative_sales - back_sales)) / back_sales * back_days',
-      '+ 0',
+    const original = await fs.readFile(kpis, 'utf8');
+    const sql = original.replace(
+      "+ ' ~ float_div('(ending_ar_rc - (cumulative_sales - back_sales))', 'back_sales') ~ ' * back_days'",
+      "+ 0'",
     );
+    expect(sql).not.toBe(original);
     await fs.writeFile(kpis, sql);
     await expect(build({ projectDir: project, warehouseDir: wh })).rejects.toThrow(
       /kpi_vectors_dso_countback_best_possible/,

@@ -22,9 +22,9 @@ write_offs as (
 ),
 
 groups as (
-    select region, product_line, salesperson, cast(date_trunc('month', min(issue_date)) as date) as first_month
+    select region, product_line, salesperson, {{ trunc_date('month', 'min(issue_date)') }} as first_month
     from invoices
-    group by all
+    group by region, product_line, salesperson
 ),
 
 grid as (
@@ -33,18 +33,18 @@ grid as (
         g.product_line,
         g.salesperson,
         cast(m.month_start as date) as month_start,
-        least(cast(last_day(m.month_start) as date), a.as_of_date) as period_end_date
+        least(cast({{ month_last_day('m.month_start') }} as date), a.as_of_date) as period_end_date
     from groups as g
     cross join as_of as a
-    cross join range(g.first_month, a.as_of_date + interval 1 day, interval 1 month) as m(month_start)
+    cross join {{ date_series('g.first_month', 'a.as_of_date', "interval '1 month'") }} as m(month_start)
 ),
 
 sales as (
-    select region, product_line, salesperson, cast(date_trunc('month', issue_date) as date) as month_start,
+    select region, product_line, salesperson, {{ trunc_date('month', 'issue_date') }} as month_start,
         sum(invoice_amount_rc) as credit_sales_rc, count(*) as invoice_count,
         count(*) filter (where invoice_amount_rc is null) as unconverted_invoice_count
     from invoices
-    group by all
+    group by region, product_line, salesperson, month_start
 ),
 
 balances as (
@@ -53,33 +53,33 @@ balances as (
         sum(unconverted_invoice_count) as unconverted_open_count,
         sum(open_invoice_count) = sum(unconverted_invoice_count) as all_unconverted
     from snapshots
-    group by all
+    group by region, product_line, salesperson, snapshot_date
 ),
 
 settled as (
-    select region, product_line, salesperson, cast(date_trunc('month', settled_date) as date) as month_start,
+    select region, product_line, salesperson, {{ trunc_date('month', 'settled_date') }} as month_start,
         count(*) filter (where not is_written_off) as settled_invoice_count,
         count(*) filter (where is_paid_on_time and not is_written_off) as on_time_invoice_count,
         count(days_to_pay) as paid_invoice_count,
         sum(days_to_pay) as sum_days_to_pay,
-        sum(greatest(0, last_payment_date - due_date)) filter (where days_to_pay is not null) as sum_days_beyond_terms
+        sum(greatest(0, {{ days_between('last_payment_date', 'due_date') }})) filter (where days_to_pay is not null) as sum_days_beyond_terms
     from invoices
     where settled_date is not null
-    group by all
+    group by region, product_line, salesperson, month_start
 ),
 
 collected as (
-    select region, product_line, salesperson, cast(date_trunc('month', applied_date) as date) as month_start,
+    select region, product_line, salesperson, {{ trunc_date('month', 'applied_date') }} as month_start,
         sum(applied_amount_rc) as collections_rc
     from applications
-    group by all
+    group by region, product_line, salesperson, month_start
 ),
 
 written_off as (
-    select region, product_line, salesperson, cast(date_trunc('month', write_off_date) as date) as month_start,
+    select region, product_line, salesperson, {{ trunc_date('month', 'write_off_date') }} as month_start,
         sum(amount_rc) as write_offs_rc
     from write_offs
-    group by all
+    group by region, product_line, salesperson, month_start
 ),
 
 final as (
@@ -89,7 +89,7 @@ final as (
         g.region,
         g.product_line,
         g.salesperson,
-        g.period_end_date - g.month_start + 1 as days_in_period,
+        {{ days_between('g.period_end_date', 'g.month_start') }} + 1 as days_in_period,
         {#- 0 where nothing happened; null where there was something and none of it converted. #}
         (case when s.invoice_count is null then 0 else s.credit_sales_rc end)::decimal(18, 2) as credit_sales_rc,
         coalesce(s.invoice_count, 0) as invoice_count,
@@ -113,9 +113,11 @@ final as (
     left join balances as b
         on b.region = g.region and b.product_line = g.product_line and b.salesperson = g.salesperson
         and b.snapshot_date = g.period_end_date
-    left join collected as c using (region, product_line, salesperson, month_start)
-    left join written_off as wo using (region, product_line, salesperson, month_start)
-    left join settled as st using (region, product_line, salesperson, month_start)
+    {%- for alias, parts in [['c', 'collected'], ['wo', 'written_off'], ['st', 'settled']] %}
+    left join {{ parts }} as {{ alias }}
+        on {{ alias }}.region = g.region and {{ alias }}.product_line = g.product_line
+        and {{ alias }}.salesperson = g.salesperson and {{ alias }}.month_start = g.month_start
+    {%- endfor %}
     window w as (partition by g.region, g.product_line, g.salesperson order by g.month_start)
 )
 

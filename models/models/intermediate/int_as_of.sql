@@ -25,7 +25,7 @@ final as (
         coalesce(d, current_date) as as_of_date,
         case when d is null then 'today (no documents)' else 'last document date' end as as_of_source
         {%- endif %}
-    from (select max(d) as d from documents)
+    from (select max(d) as d from documents) as latest
 )
 
 select * from final

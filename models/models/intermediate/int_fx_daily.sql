@@ -10,9 +10,7 @@ final as (
     select d.date_day as rate_date, c.from_currency, r.fx_rate
     from days as d
     cross join currencies as c
-    asof left join rates as r
-        on r.from_currency = c.from_currency
-        and r.rate_date <= d.date_day
+    {{ carried_rate_join('rates') }}
 )
 
 select * from final

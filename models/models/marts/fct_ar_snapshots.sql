@@ -88,7 +88,9 @@ intervals as (
         i.invoice_amount as open_amount
     from {{ 'open_invoices' if is_incremental() else 'invoices' }} as i
     left join reductions as r using (invoice_id)
-    group by all
+    group by
+        i.invoice_id, i.customer_id, i.region, i.product_line, i.salesperson, i.currency_code, i.due_date, i.issue_date,
+        i.invoice_amount
     union all
     select
         i.invoice_id, i.customer_id, i.region, i.product_line, i.salesperson, i.currency_code, i.due_date, i.issue_date,
@@ -109,11 +111,7 @@ numbered_dates as (
 ),
 
 spans as (
-    select v.*, first_snapshot.snapshot_number as first_number, last_snapshot.snapshot_number as last_number
-    from intervals as v
-    asof inner join numbered_dates as first_snapshot on first_snapshot.snapshot_date >= v.valid_from
-    asof inner join numbered_dates as last_snapshot on last_snapshot.snapshot_date < v.valid_to
-    where v.open_amount > 0
+    {{ snapshot_spans('intervals', 'numbered_dates') }}
 ),
 
 open_items as (
@@ -127,10 +125,10 @@ open_items as (
         v.salesperson,
         v.currency_code,
         v.open_amount,
-        s.snapshot_date - v.due_date as days_past_due,
+        {{ days_between('s.snapshot_date', 'v.due_date') }} as days_past_due,
         {{ aging_days('v.due_date', 'v.issue_date', 's.snapshot_date') }} as aging_days
     from (
-        select *, unnest(range(first_number, last_number + 1)) as snapshot_number
+        select *, {{ unnest_int_range('first_number', 'last_number + 1') }} as snapshot_number
         from spans
         where first_number <= last_number
     ) as v
@@ -168,7 +166,9 @@ final as (
         (select as_of_date from as_of) as _as_of_date,
         {{ aging_signature() }} as _aging
     from converted
-    group by all
+    group by
+        snapshot_date, is_month_end, customer_id, region, product_line, salesperson, currency_code, aging_bucket,
+        aging_bucket_order
 )
 
 select * from final

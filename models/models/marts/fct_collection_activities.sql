@@ -25,9 +25,13 @@ all_activities as (
     select * from (
         select *, null::varchar[] as promise_invoice_ids, 'erp' as source_system
         from {{ ref('stg_erp__collection_activities') }}
-        union all by name
-        select * from {{ ref('stg_arlens__collection_activities') }}
-    )
+        union all
+        select
+            activity_id, customer_id, invoice_id, activity_date, promised_date, promised_amount, currency_code,
+            activity_type, collector, outcome, note, cast(null as varchar) as load_id, promise_invoice_ids,
+            source_system
+        from {{ ref('stg_arlens__collection_activities') }}
+    ) as unioned
     where activity_date <= (select as_of_date from as_of)
 ),
 customers as (select * from {{ ref('stg_erp__customers') }}),

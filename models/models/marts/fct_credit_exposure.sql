@@ -50,8 +50,10 @@ final as (
         coalesce(ar.overdue_ar_rc, 0)::decimal(18, 2) as overdue_ar_rc,
         coalesce(oo.open_orders_rc, 0)::decimal(18, 2) as open_orders_rc,
         (coalesce(ar.open_ar_rc, 0) + coalesce(oo.open_orders_rc, 0))::decimal(18, 2) as exposure_rc,
-        (coalesce(ar.open_ar_rc, 0) + coalesce(oo.open_orders_rc, 0))
-            / nullif(c.credit_limit_amount * r.customer_fx_rate, 0) as credit_utilisation,
+        {{ kpi_div(
+            '(coalesce(ar.open_ar_rc, 0) + coalesce(oo.open_orders_rc, 0))',
+            'c.credit_limit_amount * r.customer_fx_rate'
+        ) }} as credit_utilisation,
         (c.credit_limit_amount * r.customer_fx_rate - coalesce(ar.open_ar_rc, 0) - coalesce(oo.open_orders_rc, 0))
             ::decimal(18, 2) as credit_headroom_rc,
         c.credit_limit_amount is not null

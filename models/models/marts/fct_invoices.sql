@@ -18,8 +18,11 @@ reductions as (select * from {{ ref('int_invoice_reductions') }}),
 -- The ERP's disputes and those opened in ARLens (copied from the operational store at each build).
 disputes as (
     select *, 'erp' as source_system from {{ ref('stg_erp__disputes') }}
-    union all by name
-    select * from {{ ref('stg_arlens__disputes') }}
+    union all
+    select
+        dispute_id, invoice_id, customer_id, opened_date, resolved_date, disputed_amount, currency_code,
+        dispute_reason, dispute_status, cast(null as varchar) as load_id, source_system
+    from {{ ref('stg_arlens__disputes') }}
 ),
 as_of as (select as_of_date from {{ ref('int_as_of') }}),
 watermark as (select watermark from {{ ref('int_load_watermark') }}),
@@ -128,13 +131,13 @@ measured as (
         (invoice_amount - paid_amount - credited_amount - written_off_amount)::decimal(18, 2) as open_amount,
         written_off_amount > 0 as is_written_off,
         settled_date is not null as is_settled,
-        case when settled_date is not null then settled_date - issue_date end as days_to_settle,
+        case when settled_date is not null then {{ days_between('settled_date', 'issue_date') }} end as days_to_settle,
         case
             when settled_date is not null and written_off_amount = 0 and paid_amount > 0
-                then last_payment_date - issue_date
+                then {{ days_between('last_payment_date', 'issue_date') }}
         end as days_to_pay,
-        greatest(0, coalesce(settled_date, as_of_date) - due_date) as days_late,
-        case when settled_date is null then as_of_date - due_date end as days_past_due
+        greatest(0, {{ days_between('coalesce(settled_date, as_of_date)', 'due_date') }}) as days_late,
+        case when settled_date is null then {{ days_between('as_of_date', 'due_date') }} end as days_past_due
     from amounts
 ),
 

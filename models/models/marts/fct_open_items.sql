@@ -79,8 +79,18 @@ unconverted as (
 {#- Payments and credits at the as-of date's rate, like open invoices. -#}
 converted as (
     select
-        u.* exclude (open_amount_rc),
-        (u.open_amount * fx.fx_rate)::decimal(18, 2) as open_amount_rc
+        u.item_id,
+        u.item_type,
+        u.customer_id,
+        u.product_line,
+        u.salesperson,
+        u.currency_code,
+        u.document_date,
+        u.due_date,
+        u.open_amount,
+        (u.open_amount * fx.fx_rate)::decimal(18, 2) as open_amount_rc,
+        u.days_past_due,
+        u.aging_bucket
     from unconverted as u
     cross join as_of as a
     {{ fx_join('fx', 'u.currency_code', 'a.as_of_date') }}
@@ -88,7 +98,7 @@ converted as (
 
 items as (
     select * from invoice_items
-    union all by name
+    union all
     select * from converted
 ),
 

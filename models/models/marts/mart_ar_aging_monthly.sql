@@ -19,7 +19,7 @@ buckets as (
         sum(open_invoice_count) as open_invoice_count,
         sum(unconverted_invoice_count) as unconverted_open_count
     from snapshots
-    group by all
+    group by snapshot_date, region, product_line, salesperson, aging_bucket, aging_bucket_order
 ),
 
 final as (

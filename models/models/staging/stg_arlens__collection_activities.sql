@@ -30,7 +30,7 @@ renamed as (
         a.note,
         case
             when p.invoice_ids is null or p.invoice_ids = '[]' then null
-            else from_json(p.invoice_ids, '["VARCHAR"]')
+            else {{ json_text_list('p.invoice_ids') }}
         end as promise_invoice_ids,
         ---------- lineage
         'arlens' as source_system

@@ -13,7 +13,7 @@ invoices as (select invoice_id, invoice_amount from {{ ref('stg_erp__invoices') 
 per_invoice as (
     select
         d.*,
-        unnest(from_json(d.invoice_ids, '["VARCHAR"]')) as invoice_id
+        unnest({{ json_text_list('d.invoice_ids') }}) as invoice_id
     from disputes as d
 ),
 
