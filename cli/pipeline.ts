@@ -160,7 +160,9 @@ export async function ensureCashForecast(c: Config, o: { background?: boolean } 
       ...(o.background
         ? {
             onStart: () =>
-              console.log('Cash forecast: computing in the background; the Overview shows it when it is ready.'),
+              console.log(
+                'Cash forecast: computing in the background; the Overview shows it when it is ready.',
+              ),
           }
         : {}),
     });
