@@ -22,7 +22,7 @@ const parseInteger = (value: string): number => Number.parseInt(value, 10);
 const parseFloat8 = (value: string): number => Number(value);
 const parseBool = (value: string): boolean => value === 't' || value === 'true';
 /** Any one-dimensional array's text ('{a,"b c",NULL}') as its elements' text (pg's own parser). */
-const parseTextArray = getTypeParser(1015 as pg.types.TypeId) as (value: string) => (string | null)[];
+const parseTextArray = (getTypeParser as (oid: number) => (value: string) => (string | null)[])(1015);
 const parseIntArray = (value: string): (number | null)[] =>
   parseTextArray(value).map((v) => (v === null ? null : Number.parseInt(v, 10)));
 const parseFloatArray = (value: string): (number | null)[] =>
