@@ -14,7 +14,7 @@ import { builtModel, renderModel, renderPostHooks, renderTest, type RenderOption
 import { countFailures, failuresSql } from './data-tests.ts';
 import { Executor, type ExecutedStatement } from './executor.ts';
 import { buildPlan, selectNodes } from './graph.ts';
-import { incrementalState, materialize } from './materialize.ts';
+import { incrementalState, materialize, seedIncremental } from './materialize.ts';
 import { parseProject, type DataTestNode, type ModelNode, type Node, type Project } from './project.ts';
 import {
   manifestOf,
@@ -66,6 +66,8 @@ export type RunOptions = Pick<BuildOptions, 'select' | 'exclude' | 'fullRefresh'
   readonly runId?: string;
   /** Build models in these schemas instead of their own (RenderOptions.schemaMap); sources stay. */
   readonly schemaMap?: ReadonlyMap<string, string>;
+  /** Write the run log at the end (default); a swap build writes it in its publish transaction instead. */
+  readonly writeRunLog?: boolean;
 };
 
 /** What every render of a build shares: where models are built, and for which engine. */
@@ -93,7 +95,7 @@ export class BuildFailedError extends Error {
   }
 }
 
-function runResultsOf(report: BuildReport): RunResults {
+export function runResultsOf(report: BuildReport): RunResults {
   return {
     run_id: report.runId,
     generated_at: report.generatedAt,
@@ -119,6 +121,9 @@ async function runModel(
   render: BuildRender,
 ): Promise<Outcome> {
   const built = builtModel(model, render.schemaMap);
+  if (built !== model && model.materialized === 'incremental' && !fullRefresh) {
+    await seedIncremental(exec, model, built);
+  }
   let state = await incrementalState(exec.session, built, fullRefresh);
   let note = '';
   if (state.isIncremental) {
@@ -272,7 +277,7 @@ export async function buildInConnection(
     manifest: manifestOf(project, runId, generatedAt),
   };
   if (!report.success) throw new BuildFailedError(`Build failed:\n${failureSummary(results)}`, report);
-  await writeRunLog(session, runResultsOf(report), report.manifest);
+  if (options.writeRunLog ?? true) await writeRunLog(session, runResultsOf(report), report.manifest);
   return report;
 }
 

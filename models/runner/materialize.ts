@@ -143,3 +143,23 @@ async function materializePg(
   await exec.run(id, `ANALYZE ${target}`);
   return done;
 }
+
+/**
+ * Before an incremental model is built in another schema (a swap build's `__next`): copy its published
+ * table there, so the run merges into the rows it has, as it would in place. Nothing to do when the
+ * build schema already has it, or nothing is published yet.
+ */
+export async function seedIncremental(exec: Executor, published: ModelNode, built: ModelNode): Promise<void> {
+  const session = exec.session;
+  if ((await session.relationKind(built.schema, built.name)) !== null) return;
+  if ((await session.relationKind(published.schema, published.name)) !== 'table') return;
+  const id = published.id;
+  await exec.run(id, `CREATE SCHEMA IF NOT EXISTS ${ident(built.schema)}`);
+  if (session.dialect === 'postgres') {
+    await exec.run(id, `CREATE TABLE ${built.relation} (LIKE ${published.relation} INCLUDING ALL)`);
+    await exec.run(id, `INSERT INTO ${built.relation} SELECT * FROM ${published.relation}`);
+    await exec.run(id, `ANALYZE ${built.relation}`);
+  } else {
+    await exec.run(id, `CREATE TABLE ${built.relation} AS SELECT * FROM ${published.relation}`);
+  }
+}
