@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildFailedError, buildInConnection } from '../../models/runner/index.ts';
 import { buildOnPostgres } from '../../models/runner/pg-build.ts';
 import { parseProject } from '../../models/runner/project.ts';
-import { WarehouseBusyError } from '../../warehouse/pg-publish.ts';
+import { WarehouseBusyError, withPgJob } from '../../warehouse/pg-publish.ts';
 import { DuckDbSession, PgSession } from '../../warehouse/session.ts';
 import { PG_URL, pgDatabase } from './database.ts';
 import { contents, NEXT_DAY, PROJECT, RAW, RELATIONS, writeTwinProject } from './twin.ts';
@@ -142,6 +142,17 @@ describe.skipIf(!PG_URL)('a PostgreSQL build publishes by schema swap', () => {
       await other.end();
     }
     // Its connection gone, the lock is free again.
+    expect((await buildOnPostgres({ projectDir, url: db.url })).success).toBe(true);
+  });
+
+  it('two builds at once: the one started while a build job holds the warehouse is refused, naming it', async () => {
+    const err = await withPgJob(db.url, 'build', 'run-1', async () =>
+      buildOnPostgres({ projectDir, url: db.url }).catch((e: unknown) => e),
+    );
+    expect(err).toBeInstanceOf(WarehouseBusyError);
+    expect((err as Error).message).toContain('arlens build run-1');
+    expect(await schemas()).toEqual(['marts', 'meta', 'public', 'raw', 'staging']);
+    // The job ended, its lock is free.
     expect((await buildOnPostgres({ projectDir, url: db.url })).success).toBe(true);
   });
 
