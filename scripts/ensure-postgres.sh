@@ -6,13 +6,16 @@
 # suites skip with a message of their own (printed by tests/global-setup.ts).
 #
 # PG_BIN names the directory of the binaries (as the harness reads it); ARLENS_PG_PACKAGE overrides the
-# package installed (default: postgresql, Debian's current major version).
+# package installed (default: postgresql, Debian's current major version); ARLENS_PG_LIBDIR overrides
+# where Debian puts the versions (/usr/lib/postgresql; tests use it to exercise the install path).
 set -uo pipefail
+
+libdir=${ARLENS_PG_LIBDIR:-/usr/lib/postgresql}
 
 has_initdb() {
   if [ -n "${PG_BIN:-}" ] && [ -x "$PG_BIN/initdb" ]; then return 0; fi
   if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir 2>/dev/null)/initdb" ]; then return 0; fi
-  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null 2>&1
+  compgen -G "$libdir/*/bin/initdb" >/dev/null 2>&1
 }
 
 if has_initdb; then
@@ -47,4 +50,4 @@ export DEBIAN_FRONTEND=noninteractive
 if ! has_initdb; then
   note "apt-get installed $package, but no initdb was found afterwards."
 fi
-echo "ensure-postgres: $(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n 1)" >&2
+echo "ensure-postgres: installed $(compgen -G "$libdir/*/bin/initdb" | sort -V | tail -n 1)" >&2
