@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuildFailedError, buildInConnection } from '../../models/runner/index.ts';
 import { buildOnPostgres } from '../../models/runner/pg-build.ts';
 import { parseProject } from '../../models/runner/project.ts';
-import { WarehouseBusyError, withPgJob } from '../../warehouse/pg-publish.ts';
+import { WarehouseBusyError, withPgJob, withSwapBuild } from '../../warehouse/pg-publish.ts';
 import { DuckDbSession, PgSession } from '../../warehouse/session.ts';
 import { PG_URL, pgDatabase } from './database.ts';
 import { contents, NEXT_DAY, PROJECT, RAW, RELATIONS, writeTwinProject } from './twin.ts';
@@ -154,6 +154,14 @@ describe.skipIf(!PG_URL)('a PostgreSQL build publishes by schema swap', () => {
     expect(await schemas()).toEqual(['marts', 'meta', 'public', 'raw', 'staging']);
     // The job ended, its lock is free.
     expect((await buildOnPostgres({ projectDir, url: db.url })).success).toBe(true);
+  });
+
+  it('refuses a run id that is not a plain name before touching any schema', async () => {
+    const before = await schemas();
+    await expect(
+      withSwapBuild(pgs, ['marts'], `x"; DROP SCHEMA raw CASCADE; --`, async () => 'never'),
+    ).rejects.toThrow(/is not a plain name/);
+    expect(await schemas()).toEqual(before);
   });
 
   it('a failed build publishes nothing and drops its build schemas; a selection is refused', async () => {
