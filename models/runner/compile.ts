@@ -24,8 +24,26 @@ export interface RenderOptions {
   readonly relationOf?: (node: ModelNode | SourceNode) => string | undefined;
   /** What `{{ this }}` renders as, when not the model's own relation. */
   readonly this?: string;
+  /**
+   * Schemas models are built in instead of their own (`marts` → `marts__next`): refs, `{{ this }}` and
+   * post-hooks render the model relations there. Sources are never mapped.
+   */
+  readonly schemaMap?: ReadonlyMap<string, string>;
   /** The engine the SQL is for (`target.type`, `adapter.dispatch`); DuckDB when not given. */
   readonly adapterType?: AdapterType;
+}
+
+/** A model's relation in the schema it is built in (`schemaMap`), or its own; ephemerals never move. */
+export function builtRelation(model: ModelNode, schemaMap?: ReadonlyMap<string, string>): string {
+  const schema = model.materialized === 'ephemeral' ? undefined : schemaMap?.get(model.schema);
+  return schema === undefined ? model.relation : `${ident(schema)}.${ident(model.name)}`;
+}
+
+/** The model as it is built: its schema and relation mapped by `schemaMap`. */
+export function builtModel(model: ModelNode, schemaMap?: ReadonlyMap<string, string>): ModelNode {
+  const relation = builtRelation(model, schemaMap);
+  if (relation === model.relation) return model;
+  return { ...model, schema: schemaMap?.get(model.schema) ?? model.schema, relation };
 }
 
 class NodeContext implements JinjaContext {
@@ -59,7 +77,7 @@ class NodeContext implements JinjaContext {
       for (const [m, body] of inner.ephemerals) if (!this.ephemerals.has(m)) this.ephemerals.set(m, body);
       this.ephemerals.set(model, sql);
     }
-    return model.relation;
+    return builtRelation(model, this.options.schemaMap);
   }
 
   source(sourceName: string, table: string): string {
@@ -96,7 +114,7 @@ export function renderModel(project: Project, model: ModelNode, options: RenderO
     project,
     options,
     `Model '${model.name}' (${model.path})`,
-    options.this ?? model.relation,
+    options.this ?? builtRelation(model, options.schemaMap),
   );
   const sql = trimSql(project.jinja.render({ path: model.path, text: model.sql }, ctx));
   return ctx.withEphemerals(sql);
@@ -116,7 +134,7 @@ export function renderPostHooks(project: Project, model: ModelNode, options: Ren
       project,
       options,
       `post_hook ${i + 1} of '${model.name}' (${model.path})`,
-      model.relation,
+      builtRelation(model, options.schemaMap),
     );
     return trimSql(project.jinja.render({ path: `${model.path}#post_hook${i + 1}`, text: hook }, ctx));
   });
@@ -131,7 +149,12 @@ export function renderTest(project: Project, test: DataTestNode, options: Render
   }
   const { spec, attachedTo, column } = test.generic;
   const target = project.nodes.get(attachedTo) as ModelNode | SourceNode;
-  const ctx = new NodeContext(project, options, where, target.relation);
+  const ctx = new NodeContext(
+    project,
+    options,
+    where,
+    target.kind === 'model' ? builtRelation(target, options.schemaMap) : target.relation,
+  );
   const relation =
     target.kind === 'model' ? ctx.ref(target.name) : ctx.source(target.sourceName, target.table);
   return ctx.withEphemerals(trimSql(genericTestSql(project.jinja, spec, relation, column, ctx, test.path)));

@@ -1,5 +1,6 @@
 /**
- * ARLens's dbt runner: builds the dbt project in models/ on DuckDB, without Python.
+ * ARLens's dbt runner: builds the dbt project in models/ on DuckDB, without Python (or, through
+ * `buildInConnection` on a PgSession, on PostgreSQL: the same nodes, the engine's own materializations).
  *
  * `build()` parses the project, then in a new warehouse generation (warehouse/store.ts) runs every
  * selected node in dbt's build order: a model's unit tests, the model, its data tests, then its
@@ -7,12 +8,13 @@
  * severity error), nothing is published: the warehouse stays as it was and run_results.json says why.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { asSession, type SqlSession } from '../../warehouse/session.ts';
 import { sortableRunId, withNextGeneration } from '../../warehouse/store.ts';
-import { renderModel, renderPostHooks, renderTest } from './compile.ts';
+import { builtModel, renderModel, renderPostHooks, renderTest, type RenderOptions } from './compile.ts';
 import { countFailures, failuresSql } from './data-tests.ts';
-import { describe, Executor, type ExecutedStatement } from './executor.ts';
+import { Executor, type ExecutedStatement } from './executor.ts';
 import { buildPlan, selectNodes } from './graph.ts';
-import { incrementalState, materialize } from './materialize.ts';
+import { incrementalState, materialize, seedIncremental } from './materialize.ts';
 import { parseProject, type DataTestNode, type ModelNode, type Node, type Project } from './project.ts';
 import {
   manifestOf,
@@ -62,7 +64,14 @@ export interface BuildOptions {
 
 export type RunOptions = Pick<BuildOptions, 'select' | 'exclude' | 'fullRefresh' | 'onEvent'> & {
   readonly runId?: string;
+  /** Build models in these schemas instead of their own (RenderOptions.schemaMap); sources stay. */
+  readonly schemaMap?: ReadonlyMap<string, string>;
+  /** Write the run log at the end (default); a swap build writes it in its publish transaction instead. */
+  readonly writeRunLog?: boolean;
 };
+
+/** What every render of a build shares: where models are built, and for which engine. */
+type BuildRender = Pick<RenderOptions, 'schemaMap' | 'adapterType'>;
 
 export interface BuildReport {
   readonly runId: string;
@@ -86,7 +95,7 @@ export class BuildFailedError extends Error {
   }
 }
 
-function runResultsOf(report: BuildReport): RunResults {
+export function runResultsOf(report: BuildReport): RunResults {
   return {
     run_id: report.runId,
     generated_at: report.generatedAt,
@@ -109,23 +118,28 @@ async function runModel(
   project: Project,
   model: ModelNode,
   fullRefresh: boolean,
+  render: BuildRender,
 ): Promise<Outcome> {
-  let state = await incrementalState(exec.conn, model, fullRefresh);
+  const built = builtModel(model, render.schemaMap);
+  if (built !== model && model.materialized === 'incremental' && !fullRefresh) {
+    await seedIncremental(exec, model, built);
+  }
+  let state = await incrementalState(exec.session, built, fullRefresh);
   let note = '';
   if (state.isIncremental) {
     // A table built by an older version of the model (a column added since) cannot take incremental
     // rows that are exact: rebuild it in full, and say so.
-    const have = new Set((await describe(exec.conn, model.relation)).map((c) => c.name));
-    const full = renderModel(project, model, { isIncremental: false });
-    const missing = (await describe(exec.conn, `(${full})`)).map((c) => c.name).filter((c) => !have.has(c));
+    const have = new Set((await exec.session.describe(built.relation)).map((c) => c.name));
+    const full = renderModel(project, model, { ...render, isIncremental: false });
+    const missing = (await exec.session.describe(`(${full})`)).map((c) => c.name).filter((c) => !have.has(c));
     if (missing.length > 0) {
       state = { ...state, isIncremental: false };
       note = ` (full rebuild: the table had no ${missing.join(', ')}, added to the model since it was built)`;
     }
   }
-  const sql = renderModel(project, model, { isIncremental: state.isIncremental });
-  const done = await materialize(exec, model, sql, state);
-  const hooks = renderPostHooks(project, model, { isIncremental: state.isIncremental });
+  const sql = renderModel(project, model, { ...render, isIncremental: state.isIncremental });
+  const done = await materialize(exec, built, sql, state);
+  const hooks = renderPostHooks(project, model, { ...render, isIncremental: state.isIncremental });
   for (const hook of hooks) await exec.run(model.id, hook);
   return {
     status: 'success',
@@ -136,22 +150,33 @@ async function runModel(
   };
 }
 
-async function runDataTest(exec: Executor, project: Project, test: DataTestNode): Promise<Outcome> {
-  const sql = renderTest(project, test, { isIncremental: false });
+async function runDataTest(
+  exec: Executor,
+  project: Project,
+  test: DataTestNode,
+  render: BuildRender,
+): Promise<Outcome> {
+  const sql = renderTest(project, test, { ...render, isIncremental: false });
   const failures = await countFailures(exec, test.id, sql);
   const status = failures === 0 ? 'success' : test.severity === 'warn' ? 'warn' : 'error';
   const message = failures === 0 ? 'pass' : `${failures} failing row(s) (severity ${test.severity})`;
   return { status, rowsAffected: null, failures, message, compiledSql: failuresSql(sql) };
 }
 
-async function runNode(exec: Executor, project: Project, node: Node, fullRefresh: boolean): Promise<Outcome> {
+async function runNode(
+  exec: Executor,
+  project: Project,
+  node: Node,
+  fullRefresh: boolean,
+  render: BuildRender,
+): Promise<Outcome> {
   switch (node.kind) {
     case 'model':
-      return runModel(exec, project, node, fullRefresh);
+      return runModel(exec, project, node, fullRefresh, render);
     case 'test':
-      return runDataTest(exec, project, node);
+      return runDataTest(exec, project, node, render);
     case 'unit_test': {
-      const u = await runUnitTest(exec, project, node);
+      const u = await runUnitTest(exec, project, node, render);
       const status = u.differences === 0 ? 'success' : 'error';
       return { status, rowsAffected: null, failures: u.differences, message: u.message, compiledSql: u.sql };
     }
@@ -168,15 +193,21 @@ function failureSummary(results: readonly NodeResult[]): string {
 }
 
 /**
- * Run the selected nodes of `project` in `conn` and, when all pass, write the run log and manifest
- * there too. Throws BuildFailedError (with the report) when a node fails; the caller discards the
- * connection's database then (build() does, through its warehouse generation).
+ * Run the selected nodes of `project` in `target` (a DuckDB connection, or a session on either engine)
+ * and, when all pass, write the run log and manifest there too. Throws BuildFailedError (with the
+ * report) when a node fails; the caller discards the connection's database then (build() does,
+ * through its warehouse generation).
  */
 export async function buildInConnection(
-  conn: DuckDBConnection,
+  target: DuckDBConnection | SqlSession,
   project: Project,
   options: RunOptions = {},
 ): Promise<BuildReport> {
+  const session = asSession(target);
+  const render: BuildRender = {
+    adapterType: session.dialect,
+    ...(options.schemaMap ? { schemaMap: options.schemaMap } : {}),
+  };
   const started = performance.now();
   const runId = options.runId ?? sortableRunId();
   const { order, blockers } = buildPlan(
@@ -188,7 +219,7 @@ export async function buildInConnection(
     return { id, kind: n.kind, name: n.name };
   });
   options.onEvent?.({ kind: 'plan', nodes: refs });
-  const exec = new Executor(conn);
+  const exec = new Executor(session);
   const status = new Map<string, NodeStatus>();
   const results: NodeResult[] = [];
   for (const [index, ref] of refs.entries()) {
@@ -211,7 +242,7 @@ export async function buildInConnection(
     } else {
       options.onEvent?.({ kind: 'node-start', index, total: refs.length, node: ref });
       try {
-        outcome = await runNode(exec, project, node, options.fullRefresh ?? false);
+        outcome = await runNode(exec, project, node, options.fullRefresh ?? false, render);
       } catch (e) {
         outcome = {
           status: 'error',
@@ -246,7 +277,7 @@ export async function buildInConnection(
     manifest: manifestOf(project, runId, generatedAt),
   };
   if (!report.success) throw new BuildFailedError(`Build failed:\n${failureSummary(results)}`, report);
-  await writeRunLog(conn, runResultsOf(report), report.manifest);
+  if (options.writeRunLog ?? true) await writeRunLog(session, runResultsOf(report), report.manifest);
   return report;
 }
 

@@ -1,19 +1,27 @@
 /**
  * Materializations: turn a model's compiled select into a view or table in the warehouse.
  *
+ * DuckDB:
  * - view: CREATE OR REPLACE VIEW.
  * - table: CREATE OR REPLACE TABLE … AS.
  * - incremental: the first run (or --full-refresh) creates the table; later runs compute the new rows
  *   into a temporary table, delete the target rows whose unique_key matches, and insert the new rows
  *   (without unique_key: append). Columns the target lacks are left out (dbt's on_schema_change: ignore).
  * - ephemeral: nothing; compile.ts inlines the model where it is read.
- *
  * A relation of the other kind (a view where a table goes, or back) is dropped first.
+ *
+ * PostgreSQL has no CREATE OR REPLACE TABLE, and CREATE OR REPLACE VIEW fails when the columns change,
+ * so a model's relation is dropped (CASCADE, as dbt-postgres does: views built on it are dropped too and
+ * rebuilt by the build when selected) and created again, in one transaction with everything else the
+ * model's materialization runs: a failing model leaves its old relation as it was. Tables are ANALYZEd
+ * (the models built next in the same build need statistics; autovacuum comes too late); an
+ * incremental table gets an index on its unique_key, which every merge's DELETE … USING looks up.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryValue, toCount } from '../../warehouse/convert.ts';
+import { toCount } from '../../warehouse/convert.ts';
 import { ident } from '../../warehouse/duckdb.ts';
-import { describe, relationKind, type Executor } from './executor.ts';
+import { asSession, type PgSession, type SqlSession } from '../../warehouse/session.ts';
+import type { Executor } from './executor.ts';
 import type { ModelNode } from './project.ts';
 
 export interface Materialized {
@@ -24,12 +32,12 @@ export interface Materialized {
 
 /** Whether `is_incremental()` is true for this model now, and what its relation currently is. */
 export async function incrementalState(
-  conn: DuckDBConnection,
+  target: SqlSession | DuckDBConnection,
   model: ModelNode,
   fullRefresh: boolean,
 ): Promise<{ existing: 'table' | 'view' | null; isIncremental: boolean }> {
   if (model.materialized === 'ephemeral') return { existing: null, isIncremental: false };
-  const existing = await relationKind(conn, model.schema, model.name);
+  const existing = await asSession(target).relationKind(model.schema, model.name);
   return {
     existing,
     isIncremental: model.materialized === 'incremental' && existing === 'table' && !fullRefresh,
@@ -43,6 +51,10 @@ export async function materialize(
   state: { existing: 'table' | 'view' | null; isIncremental: boolean },
 ): Promise<Materialized> {
   if (model.materialized === 'ephemeral') return { rows: null, message: 'ephemeral (inlined where read)' };
+  const session = exec.session;
+  if (session.dialect === 'postgres') {
+    return (session as PgSession).transaction(() => materializePg(exec, model, sql, state));
+  }
   const id = model.id;
   const target = model.relation;
   await exec.run(id, `CREATE SCHEMA IF NOT EXISTS ${ident(model.schema)}`);
@@ -56,13 +68,24 @@ export async function materialize(
   }
   if (!state.isIncremental) {
     await exec.run(id, `CREATE OR REPLACE TABLE ${target} AS\n${sql}`);
-    const rows = toCount(await queryValue(exec.conn, `SELECT count(*) FROM ${target}`));
+    const rows = await countRows(session, target);
     return { rows, message: `${model.materialized}, ${rows} rows` };
   }
   const temp = ident(`${model.name}__dbt_tmp`);
   await exec.run(id, `CREATE OR REPLACE TEMP TABLE ${temp} AS\n${sql}`);
-  const targetColumns = new Set((await describe(exec.conn, target)).map((c) => c.name));
-  const columns = (await describe(exec.conn, temp))
+  return merge(exec, model, target, temp);
+}
+
+async function countRows(session: SqlSession, relation: string): Promise<number> {
+  const first = (await session.rows(`SELECT count(*) FROM ${relation}`))[0];
+  return toCount(first === undefined ? undefined : Object.values(first)[0]);
+}
+
+/** The incremental merge of the rows in `temp` into `target` (both engines: portable SQL). */
+async function merge(exec: Executor, model: ModelNode, target: string, temp: string): Promise<Materialized> {
+  const id = model.id;
+  const targetColumns = new Set((await exec.session.describe(target)).map((c) => c.name));
+  const columns = (await exec.session.describe(temp))
     .filter((c) => targetColumns.has(c.name))
     .map((c) => ident(c.name))
     .join(', ');
@@ -83,4 +106,60 @@ export async function materialize(
     rows: inserted,
     message: `incremental, ${inserted} rows merged (${replaced} old rows replaced)`,
   };
+}
+
+/** The PostgreSQL statements of a materialization (run inside the model's transaction). */
+async function materializePg(
+  exec: Executor,
+  model: ModelNode,
+  sql: string,
+  state: { existing: 'table' | 'view' | null; isIncremental: boolean },
+): Promise<Materialized> {
+  const id = model.id;
+  const target = model.relation;
+  await exec.run(id, `CREATE SCHEMA IF NOT EXISTS ${ident(model.schema)}`);
+  if (!state.isIncremental && state.existing !== null) {
+    await exec.run(id, `DROP ${state.existing === 'view' ? 'VIEW' : 'TABLE'} IF EXISTS ${target} CASCADE`);
+  }
+  if (model.materialized === 'view') {
+    await exec.run(id, `CREATE VIEW ${target} AS\n${sql}`);
+    return { rows: null, message: 'view' };
+  }
+  if (!state.isIncremental) {
+    const rows = await exec.run(id, `CREATE TABLE ${target} AS\n${sql}`);
+    if (model.materialized === 'incremental' && model.uniqueKey.length > 0) {
+      const index = ident(`${model.name}__unique_key`);
+      const keys = model.uniqueKey.map((k) => ident(k)).join(', ');
+      await exec.run(id, `CREATE INDEX ${index} ON ${target} (${keys})`);
+    }
+    await exec.run(id, `ANALYZE ${target}`);
+    return { rows, message: `${model.materialized}, ${rows} rows` };
+  }
+  const temp = ident(`${model.name}__dbt_tmp`);
+  await exec.run(id, `DROP TABLE IF EXISTS pg_temp.${temp}`);
+  await exec.run(id, `CREATE TEMP TABLE ${temp} AS\n${sql}`);
+  await exec.run(id, `ANALYZE ${temp}`);
+  const done = await merge(exec, model, target, temp);
+  await exec.run(id, `ANALYZE ${target}`);
+  return done;
+}
+
+/**
+ * Before an incremental model is built in another schema (a swap build's `__next`): copy its published
+ * table there, so the run merges into the rows it has, as it would in place. Nothing to do when the
+ * build schema already has it, or nothing is published yet.
+ */
+export async function seedIncremental(exec: Executor, published: ModelNode, built: ModelNode): Promise<void> {
+  const session = exec.session;
+  if ((await session.relationKind(built.schema, built.name)) !== null) return;
+  if ((await session.relationKind(published.schema, published.name)) !== 'table') return;
+  const id = published.id;
+  await exec.run(id, `CREATE SCHEMA IF NOT EXISTS ${ident(built.schema)}`);
+  if (session.dialect === 'postgres') {
+    await exec.run(id, `CREATE TABLE ${built.relation} (LIKE ${published.relation} INCLUDING ALL)`);
+    await exec.run(id, `INSERT INTO ${built.relation} SELECT * FROM ${published.relation}`);
+    await exec.run(id, `ANALYZE ${built.relation}`);
+  } else {
+    await exec.run(id, `CREATE TABLE ${built.relation} AS SELECT * FROM ${published.relation}`);
+  }
 }

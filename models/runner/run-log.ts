@@ -7,7 +7,8 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { tableExists, type Query, type Row } from '../../warehouse/convert.ts';
-import { Params, run } from '../../warehouse/duckdb.ts';
+import { Params } from '../../warehouse/duckdb.ts';
+import { asSession, type SqlSession } from '../../warehouse/session.ts';
 import type { Node, Project } from './project.ts';
 
 export type NodeStatus = 'success' | 'error' | 'skipped' | 'warn';
@@ -106,9 +107,14 @@ export interface RunResults {
 }
 
 /** Append the run's rows to meta.model_runs and replace meta.manifest, in the build's connection. */
-export async function writeRunLog(conn: DuckDBConnection, runResults: RunResults, manifest: Manifest) {
-  await conn.run('CREATE SCHEMA IF NOT EXISTS meta');
-  await conn.run(`CREATE TABLE IF NOT EXISTS meta.model_runs (
+export async function writeRunLog(
+  target: SqlSession | DuckDBConnection,
+  runResults: RunResults,
+  manifest: Manifest,
+) {
+  const session = asSession(target);
+  await session.run('CREATE SCHEMA IF NOT EXISTS meta');
+  await session.run(`CREATE TABLE IF NOT EXISTS meta.model_runs (
     run_id VARCHAR NOT NULL,
     node_id VARCHAR NOT NULL,
     kind VARCHAR NOT NULL,
@@ -120,7 +126,7 @@ export async function writeRunLog(conn: DuckDBConnection, runResults: RunResults
     message VARCHAR NOT NULL,
     compiled_sql VARCHAR
   )`);
-  await conn.run(`CREATE TABLE IF NOT EXISTS meta.manifest (
+  await session.run(`CREATE TABLE IF NOT EXISTS meta.manifest (
     run_id VARCHAR NOT NULL,
     generated_at TIMESTAMP NOT NULL,
     json JSON NOT NULL
@@ -139,10 +145,10 @@ export async function writeRunLog(conn: DuckDBConnection, runResults: RunResults
       r.message,
       r.compiledSql,
     ].map((v) => p.add(v));
-    await run(conn, `INSERT INTO meta.model_runs VALUES (${values.join(', ')})`, p.values);
+    await session.run(`INSERT INTO meta.model_runs VALUES (${values.join(', ')})`, p.values);
   }
-  await conn.run('DELETE FROM meta.manifest');
-  await run(conn, 'INSERT INTO meta.manifest VALUES ($1, $2, $3)', [
+  await session.run('DELETE FROM meta.manifest');
+  await session.run('INSERT INTO meta.manifest VALUES ($1, $2, $3)', [
     manifest.run_id,
     manifest.generated_at,
     JSON.stringify(manifest),

@@ -8,11 +8,11 @@
  * the strings DuckDB's JSON conversion gives (so 1.5 expected and DECIMAL 1.50 actual agree once cast
  * to the output's type).
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Cell, Row } from '../../warehouse/convert.ts';
 import { ident, Params, type SqlParam } from '../../warehouse/duckdb.ts';
-import { renderModel } from './compile.ts';
-import { describe, type ColumnType, type Executor } from './executor.ts';
+import type { SqlSession } from '../../warehouse/session.ts';
+import { builtRelation, renderModel, type RenderOptions } from './compile.ts';
+import type { ColumnType, Executor } from './executor.ts';
 import type { ModelNode, Project, SourceNode, UnitTestNode } from './project.ts';
 
 export interface UnitTestOutcome {
@@ -60,20 +60,22 @@ function rowsSql(
  * (`this`, which may not exist yet), from its compiled SQL.
  */
 async function inputColumns(
-  conn: DuckDBConnection,
+  session: SqlSession,
   project: Project,
   node: ModelNode | SourceNode,
   self: boolean,
+  render: UnitTestRender,
 ): Promise<ColumnType[]> {
   if (self || (node.kind === 'model' && node.materialized === 'ephemeral')) {
-    const sql = renderModel(project, node as ModelNode, { isIncremental: false });
-    return describe(conn, `SELECT * FROM (\n${sql}\n)`);
+    const sql = renderModel(project, node as ModelNode, { ...render, isIncremental: false });
+    return session.describe(`SELECT * FROM (\n${sql}\n) AS ${ident('__dbt__describe')}`);
   }
+  const relation = node.kind === 'model' ? builtRelation(node, render.schemaMap) : node.relation;
   try {
-    return await describe(conn, node.relation);
+    return await session.describe(relation);
   } catch (e) {
     throw new Error(
-      `cannot read the column types of ${node.relation} from the warehouse (${(e as Error).message}); ` +
+      `cannot read the column types of ${relation} from the warehouse (${(e as Error).message}); ` +
         `build it first, e.g. arlens build --select +${node.name}`,
       { cause: e },
     );
@@ -137,10 +139,14 @@ function expectedColumns(rows: readonly Record<string, unknown>[]): string[] | n
   return columns;
 }
 
+/** Where the build puts models and for which engine (see RunOptions in index.ts). */
+type UnitTestRender = Pick<RenderOptions, 'schemaMap' | 'adapterType'>;
+
 export async function runUnitTest(
   exec: Executor,
   project: Project,
   test: UnitTestNode,
+  render: UnitTestRender = {},
 ): Promise<UnitTestOutcome> {
   const model = project.nodes.get(test.model) as ModelNode;
   const given = new Map(test.given.map((g) => [g.node, g]));
@@ -151,11 +157,12 @@ export async function runUnitTest(
     const node = id === 'this' ? model : (project.nodes.get(id) as ModelNode | SourceNode);
     const input = given.get(id);
     const name = ident(`__dbt__unit__${id === 'this' ? 'this' : node.name}`);
-    const columns = await inputColumns(exec.conn, project, node, id === 'this');
+    const columns = await inputColumns(exec.session, project, node, id === 'this', render);
     ctes.push(`${name} as (\n${rowsSql(columns, input?.rows ?? [], p, `given ${input?.input}`)}\n)`);
     inputs.set(id, name);
   }
   const body = renderModel(project, model, {
+    ...render,
     isIncremental: test.isIncremental,
     vars: test.vars,
     relationOf: (n) => inputs.get(n.id),
@@ -166,7 +173,7 @@ export async function runUnitTest(
       ? body
       : `with ${ctes.join(',\n')}\nselect * from (\n${body}\n) as ${ident('__dbt__unit')}`;
 
-  const output = await describe(exec.conn, sql, p.values);
+  const output = await exec.session.describe(sql, p.values);
   const columns = expectedColumns(test.expect) ?? output.map((c) => c.name);
   const absent = columns.filter((c) => !output.some((o) => o.name === c));
   if (absent.length > 0) {

@@ -1,0 +1,73 @@
+/**
+ * `build()` on PostgreSQL: the whole project is built into `<schema>__next` schemas by the job that
+ * holds the warehouse's job lock, and published by renaming them in one transaction that also writes
+ * the run log (warehouse/pg-publish.ts). Readers see the old marts until that commit and the new ones
+ * after; a failed build publishes nothing. Incremental models start from a copy of their published
+ * table.
+ *
+ * A swap build builds every model: the published schemas are replaced whole, so a `--select`ed subset
+ * would drop the models left out. Selections are refused here until published models can be carried
+ * over.
+ */
+import { sortableRunId } from '../../warehouse/store.ts';
+import { withPgJob, withSwapBuild } from '../../warehouse/pg-publish.ts';
+import { buildInConnection, runResultsOf, type BuildOptions, type BuildReport } from './index.ts';
+import { parseProject } from './project.ts';
+import { writeRunLog } from './run-log.ts';
+
+export interface PgBuildOptions extends Pick<
+  BuildOptions,
+  'projectDir' | 'fullRefresh' | 'vars' | 'onEvent'
+> {
+  /** The warehouse database (postgres://…). */
+  readonly url: string;
+}
+
+export interface PgBuildReport extends BuildReport {
+  /** Old schemas a long-running reader kept; the next job drops them. */
+  readonly retained: readonly string[];
+}
+
+export async function buildOnPostgres(
+  o: PgBuildOptions & Pick<BuildOptions, 'select' | 'exclude'>,
+): Promise<PgBuildReport> {
+  if ((o.select?.length ?? 0) > 0 || (o.exclude?.length ?? 0) > 0) {
+    throw new Error(
+      'On PostgreSQL a build publishes every model at once: --select and --exclude are not supported yet. Run the full build.',
+    );
+  }
+  const project = await parseProject(o.projectDir, o.vars);
+  const schemas = [
+    ...new Set(
+      [...project.nodes.values()].flatMap((n) =>
+        n.kind === 'model' && n.materialized !== 'ephemeral' ? [n.schema] : [],
+      ),
+    ),
+  ].sort();
+  const runId = sortableRunId();
+  return withPgJob(o.url, 'build', runId, async (session) => {
+    let report: BuildReport | undefined;
+    const { retained } = await withSwapBuild(
+      session,
+      schemas,
+      runId,
+      async (schemaMap) => {
+        report = await buildInConnection(session, project, {
+          runId,
+          schemaMap,
+          writeRunLog: false,
+          ...(o.fullRefresh === undefined ? {} : { fullRefresh: o.fullRefresh }),
+          ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+        });
+        return report;
+      },
+      {
+        publish: async (s) => {
+          o.onEvent?.({ kind: 'publishing' });
+          await writeRunLog(s, runResultsOf(report!), report!.manifest);
+        },
+      },
+    );
+    return { ...report!, retained };
+  });
+}
