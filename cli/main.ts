@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { registerAlerts } from './commands/alerts.ts';
 import { registerBank } from './commands/bank.ts';
+import { registerBi } from './commands/bi.ts';
 import { registerBuild } from './commands/build.ts';
 import { registerCredit } from './commands/credit.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -52,6 +53,7 @@ registerCredit(program, ctx);
 registerMlCommands(program, () => ctx.config());
 registerForecast(program, () => ctx.config());
 registerWarehouse(program, ctx);
+registerBi(program, ctx);
 registerServe(program, ctx);
 
 program.parseAsync(process.argv).catch((e: unknown) => {

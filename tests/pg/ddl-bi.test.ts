@@ -6,15 +6,21 @@
  * a sales lead's login sees exactly its region's rows, a controller's its portfolio's, neither reads
  * raw, the grants table or another group, and a changed or revoked grant takes effect at once.
  */
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { grantSql, policySql, revokeSql, setupSql, tablesFor } from '../../bi/policy.ts';
+import { join } from 'node:path';
+import { grantSql, revokeSql, tablesFor } from '../../bi/policy.ts';
+import { applyBiPolicies, grantLogin } from '../../bi/service.ts';
+import { listAudit } from '../../ops/audit.ts';
+import { openOpsStore } from '../../ops/store.ts';
+import { PgSession } from '../../warehouse/session.ts';
 import { connQuery, type Row } from '../../warehouse/convert.ts';
 import { readShapes, renderDdl, type TableShape } from '../../warehouse/pg-ddl.ts';
 import { withPublished } from '../../warehouse/store.ts';
 import { demoWarehouse } from '../cube/harness.ts';
-import { tempDir } from '../helpers.ts';
+import { cliArgs, tempDir } from '../helpers.ts';
 import { PG_URL, pgDatabase } from './database.ts';
 
 const CITUS_STANDINS = `
@@ -41,6 +47,7 @@ describe.skipIf(!PG_URL)('the warehouse on PostgreSQL: DDL, Citus layout and the
   const suffix = `${process.pid}_${Date.now().toString(36)}`;
   const lead = `bi_lead_${suffix}`;
   const collector = `bi_ctl_${suffix}`;
+  const ACTOR = { id: null, name: 'cli:test', address: 'cli' };
 
   beforeAll(async () => {
     root = await tempDir('arlens-pg-bi-');
@@ -127,48 +134,61 @@ describe.skipIf(!PG_URL)('the warehouse on PostgreSQL: DDL, Citus layout and the
         );
       }
     }
-    const database = new URL(db.url).pathname.slice(1);
-    await owner.query(setupSql(database));
-    const tables = shapes
-      .filter((t) => ['marts', 'ml'].includes(t.schema))
-      .map((t) => ({ schema: t.schema, name: t.name, columns: t.columns.map((c) => c.name) }));
-    await owner.query(policySql(tables));
-    // Every table a group may read has row-level security on and a policy for that group.
-    const policies = await owner.query(
-      `SELECT schemaname || '.' || tablename AS t, array_agg(roles::text ORDER BY policyname) AS roles
-       FROM pg_policies GROUP BY 1`,
-    );
-    const byTable = new Map(
-      policies.rows.map((r: { t: string; roles: string[] }) => [r.t, r.roles.join(' ')]),
-    );
-    for (const t of tablesFor('collector')) {
-      if (tables.some((x) => `${x.schema}.${x.name}` === t))
-        expect(byTable.get(t), t).toContain('arlens_bi_collector');
-    }
-
+    // As `arlens bi setup` and `arlens bi grant` do it.
     const region = String(rows['dim_customers']![0]!['region']);
     const portfolio = String(
       rows['dim_customers']!.find((c) => c['credit_controller'])!['credit_controller'],
     );
-    await owner.query(
-      grantSql(
-        {
-          login: lead,
-          role: 'sales_lead',
-          regions: [region],
-          portfolio: null,
-          arlensUser: null,
-          createdBy: 'test',
-        },
-        null,
-      ),
-    );
-    await owner.query(
-      grantSql(
-        { login: collector, role: 'collector', regions: [], portfolio, arlensUser: null, createdBy: 'test' },
-        null,
-      ),
-    );
+    const session = await PgSession.connect(db.url);
+    const storeDir = await tempDir('arlens-pg-bi-ops-');
+    const store = openOpsStore(join(storeDir, 'ops.sqlite'));
+    try {
+      expect(await applyBiPolicies(session)).toBeGreaterThan(10);
+      // Twice is the same: the policies are replaced, not added again.
+      await applyBiPolicies(session);
+      const policies = await owner.query(
+        `SELECT schemaname || '.' || tablename AS t, array_agg(roles::text ORDER BY policyname) AS roles
+         FROM pg_policies GROUP BY 1`,
+      );
+      const byTable = new Map(
+        policies.rows.map((r: { t: string; roles: string[] }) => [r.t, r.roles.join(' ')]),
+      );
+      // Every table a group may read has row-level security and one policy for that group.
+      for (const t of tablesFor('collector')) {
+        if (shapes.some((x) => `${x.schema}.${x.name}` === t)) {
+          expect(byTable.get(t)?.match(/arlens_bi_collector/g), t).toHaveLength(1);
+        }
+      }
+      const generated = await grantLogin(
+        session,
+        store,
+        ACTOR,
+        { login: lead, role: 'sales_lead', regions: [region], portfolio: null, arlensUser: null },
+        { generate: true },
+      );
+      expect(generated.password).toMatch(/^\S{12,}$/);
+      await grantLogin(
+        session,
+        store,
+        ACTOR,
+        { login: collector, role: 'collector', regions: [], portfolio, arlensUser: null },
+        { given: 'a-long-enough-password' },
+      );
+      await expect(
+        grantLogin(
+          session,
+          store,
+          ACTOR,
+          { login: "x'; DROP ROLE arlens; --", role: 'cfo', regions: [], portfolio: null, arlensUser: null },
+          { generate: true },
+        ),
+      ).rejects.toThrow(/cannot be a login/);
+      expect(listAudit(store).map((e) => e.action)).toEqual(['bi.grant', 'bi.grant']);
+    } finally {
+      store.close();
+      await session.close();
+      await fs.rm(storeDir, { recursive: true, force: true });
+    }
     const count = (t: string, where: (r: Row) => boolean) => rows[t]!.filter(where).length;
     const seen = await as<{ region: string; n: string }>(
       lead,
@@ -214,4 +234,33 @@ describe.skipIf(!PG_URL)('the warehouse on PostgreSQL: DDL, Citus layout and the
     await owner.query(revokeSql(lead));
     await expect(as(lead, 'SELECT 1')).rejects.toThrow(/does not exist/);
   });
+
+  it('works from the shell: arlens bi list, revoke, and a clear error without a server', async () => {
+    const dir = await tempDir('arlens-pg-bi-cli-');
+    const config = join(dir, 'arlens.config.yaml');
+    await fs.writeFile(config, `warehouse: ${JSON.stringify(join(dir, 'wh'))}\n`);
+    const arlens = (...args: string[]) =>
+      new Promise<{ code: number; out: string }>((resolve, reject) => {
+        const env = { ...process.env };
+        delete env['ARLENS_PG_URL'];
+        const p = spawn(process.execPath, cliArgs('-c', config, ...args), { env });
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        p.on('error', reject);
+        p.on('exit', (code) => resolve({ code: code ?? -1, out }));
+      });
+    try {
+      const list = await arlens('bi', 'list', '--url', db.url);
+      expect(list.out).toContain(`${collector}  collector portfolio `);
+      const revoke = await arlens('bi', 'revoke', collector, '--url', db.url);
+      expect(revoke).toMatchObject({ code: 0 });
+      expect(revoke.out).toContain(`${collector} was removed.`);
+      const none = await arlens('bi', 'grant', 'someone', '--role', 'cfo', '--generate');
+      expect(none.code).toBe(1);
+      expect(none.out).toContain('pass --url postgres://… or set ARLENS_PG_URL');
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
