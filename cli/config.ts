@@ -49,19 +49,22 @@ export const PG_URL_ENV = 'ARLENS_PG_URL';
 
 /** `url` if it is a PostgreSQL connection URL, else a clear error naming `where` (the password never shown). */
 export function checkPgUrl(url: string, where: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1];
+  if (scheme === undefined) {
     throw new Error(
       `${where} is not a URL: expected postgres://user:password@host:5432/database ` +
-        '(or postgres://user@/database?host=/run/postgresql for a local socket).',
+        '(or postgres://user@localhost/database?host=/run/postgresql for a local socket).',
     );
   }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new Error(
-      `${where} must start with postgres:// or postgresql:// (it starts with ${parsed.protocol}//).`,
-    );
+  if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    throw new Error(`${where} must start with postgres:// or postgresql:// (it starts with ${scheme}://).`);
+  }
+  let parsed: URL;
+  try {
+    // libpq also accepts an empty host (postgres://user@/db?host=/socket); URL needs one to parse.
+    parsed = new URL(url.replace(/^(postgres(?:ql)?:\/\/[^/?#]*@)(?=[/?#]|$)/, '$1localhost'));
+  } catch {
+    throw new Error(`${where} is not a valid URL: expected postgres://user:password@host:5432/database.`);
   }
   if (!parsed.pathname || parsed.pathname === '/') {
     throw new Error(

@@ -41,7 +41,7 @@ import {
 } from './read.ts';
 import type { ResolvedFormat } from './profile.ts';
 import { ensureIngestSchema } from './schema.ts';
-import { ensurePgIngestSchema, PgIngest, pgLoadedFiles } from './pg-load.ts';
+import { ensurePgIngestSchema, knownKeysTable, PgIngest, pgLoadedFiles } from './pg-load.ts';
 import { shownSql } from './shown.ts';
 import { checkHeader, excludedSql, filledSourceSql, validationSql, whereSql } from './validate.ts';
 import { ident, Params, restrictFileAccess, withInstance } from '../warehouse/duckdb.ts';
@@ -447,9 +447,11 @@ async function loadUnit(
   // 1. Read and validate in one pass: typed fields plus each row's list of errors. If DuckDB cannot
   //    read the file as it is, the careful reader sets the unreadable rows aside and this runs again.
   const exclusions = unit.exclusions.map((x) => x.when);
-  let v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates, exclusions);
+  // PostgreSQL: the quarantine detail checks references against the keys PostgreSQL found (below).
+  const refs = pg ? knownKeysTable : undefined;
+  let v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates, exclusions, refs);
   await unit.source.read(conn, async () => {
-    v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates, exclusions);
+    v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates, exclusions, refs);
     await runWithProgress(conn, `CREATE OR REPLACE TEMP TABLE _v AS ${v.sql}`, v.params, report);
     await noteFallbacks(conn, unit, mapping, loadId);
   });

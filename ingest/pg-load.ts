@@ -35,6 +35,15 @@ export async function ensurePgIngestSchema(session: PgSession): Promise<void> {
 /** The meta tables a run writes, in column order (their DDL is the same on both engines). */
 const META_TABLES = ['loads', 'quarantine', 'load_notes'] as const;
 
+/**
+ * The DuckDB temp table of the keys a reference column's values found in PostgreSQL (column `key` of
+ * the parent's key name): what the quarantine detail query joins instead of raw.<parent>, which the
+ * job's DuckDB does not hold.
+ */
+export function knownKeysTable(column: string): string {
+  return ident(`_known_${column}`);
+}
+
 export class PgIngest {
   constructor(readonly session: PgSession) {}
 
@@ -61,7 +70,6 @@ export class PgIngest {
       `SELECT v FROM _ref AS r WHERE NOT EXISTS (SELECT 1 FROM ${ref.table} t WHERE t.${ident(ref.key)} = r.v)`,
     );
     await s.run('DROP TABLE _ref');
-    if (missing.length === 0) return;
     await conn.run('CREATE OR REPLACE TEMP TABLE _missing (v VARCHAR)');
     const values = missing.map((r) => String(r['v']));
     for (let at = 0; at < values.length; at += 1000) {
@@ -69,10 +77,15 @@ export class PgIngest {
       const chunk = values.slice(at, at + 1000).map((v) => `(${p.add(v)})`);
       await conn.run(`INSERT INTO _missing VALUES ${chunk.join(', ')}`, p.values as DuckDBValue[]);
     }
-    await conn.run(
-      `UPDATE _v SET _bad = TRUE WHERE ${ident(ref.column)} IS NOT NULL
-       AND ${ident(ref.column)} IN (SELECT v FROM _missing)`,
-    );
+    const col = ident(ref.column);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${knownKeysTable(ref.column)} AS
+      SELECT DISTINCT ${col} AS ${ident(ref.key)} FROM _v
+      WHERE ${col} IS NOT NULL AND ${col} NOT IN (SELECT v FROM _missing)`);
+    if (missing.length > 0) {
+      await conn.run(
+        `UPDATE _v SET _bad = TRUE WHERE ${col} IS NOT NULL AND ${col} IN (SELECT v FROM _missing)`,
+      );
+    }
     await conn.run('DROP TABLE _missing');
   }
 
@@ -176,9 +189,7 @@ export class PgIngest {
 }
 
 /** sha256|profile|entity|options of every load recorded on PostgreSQL, and the file sizes. */
-export async function pgLoadedFiles(
-  url: string,
-): Promise<{
+export async function pgLoadedFiles(url: string): Promise<{
   rows: { sha: string; profile: string; entity: string; bytes: number; options: string | null }[];
 }> {
   const session = await PgSession.connect(url, { applicationName: 'arlens ingest plan' });
