@@ -16,7 +16,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chosenAsOf, LATEST, runBuild } from '../../cli/commands/build.ts';
 import { runIngest } from '../../cli/commands/ingest.ts';
-import { checkPgUrl, loadConfig, type Config } from '../../cli/config.ts';
+import { checkPgUrl, duckdbWarehouse, loadConfig, type Config } from '../../cli/config.ts';
 import { generateDemo } from '../../ingest/demo/generate.ts';
 import { CONTRACT, LOAD_ORDER } from '../../ingest/contract.ts';
 import { ingest } from '../../ingest/load.ts';
@@ -115,6 +115,24 @@ describe('the warehouse setting', () => {
     ).rejects.toThrow(/is not valid/);
     expect(checkPgUrl('postgres://arlens@/db?host=/tmp/s', 'x')).toBe('postgres://arlens@/db?host=/tmp/s');
   });
+
+  it('refuses the commands not ported yet on a PostgreSQL warehouse instead of reading stale DuckDB files', async () => {
+    const cfg = await writeConfig(dir, "{ engine: postgres, url: 'postgres://arlens@db.invalid/arlens' }");
+    expect(duckdbWarehouse(await loadConfig(await writeConfig(dir, 'wh')), 'arlens status')).toBe(
+      join(dir, 'wh'),
+    );
+    expect(() => duckdbWarehouse({ warehouse: '/x' } as Config, 'arlens status')).not.toThrow();
+    const failed = await run(process.execPath, [join(ROOT, 'bin', 'arlens.js'), '-c', cfg, 'status'], {
+      env: { ...process.env, ARLENS_PG_URL: '' },
+    }).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).not.toBe(0);
+    expect(failed?.stderr).toMatch(
+      /arlens status is not available yet on a PostgreSQL warehouse \(warehouse.engine: postgres in the config\)/,
+    );
+  }, 60_000);
 
   it('names an unreachable server without showing the password', async () => {
     const err = await PgSession.connect('postgres://arlens:hunter2@127.0.0.1:1/arlens').then(
