@@ -21,6 +21,7 @@ import { generateDemo } from '../../ingest/demo/generate.ts';
 import { CONTRACT, LOAD_ORDER } from '../../ingest/contract.ts';
 import { ingest } from '../../ingest/load.ts';
 import { withInstance } from '../../warehouse/duckdb.ts';
+import { withPgJob } from '../../warehouse/pg-publish.ts';
 import {
   replaceWorklistTables,
   replaceWorklistTablesPg,
@@ -391,6 +392,20 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
       pgUrl: db.url,
     });
     expect(report.loads.map((l) => [l.rowsLoaded, l.inserted])).toEqual([[3, 3]]);
+  });
+
+  it('refuses an ingest while another job (a build) holds the warehouse, naming it, and writes nothing', async () => {
+    const [before] = (await pgText(client)('SELECT count(*) FROM meta.loads'))[0] ?? [];
+    await withPgJob(db.url, 'build', 'run-7', async () => {
+      await expect(
+        ingest([{ path: hostile, profile: 'canonical' }], {
+          warehouseDir: pgConfig.warehouse,
+          pgUrl: db.url,
+          force: true,
+        }),
+      ).rejects.toThrow(/Another ARLens job is running on this warehouse: arlens build run-7/);
+    });
+    expect((await pgText(client)('SELECT count(*) FROM meta.loads'))[0]?.[0]).toBe(before);
   });
 
   it('copies the worklist into PostgreSQL as into DuckDB, values exact, and replaces it', async () => {
