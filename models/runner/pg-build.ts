@@ -35,6 +35,12 @@ export interface PgBuildOptions extends Pick<
    * operational store's worklist into `worklist.*` here, as the DuckDB build's `prepare` does).
    */
   readonly prepare?: (session: PgSession) => Promise<void>;
+  /**
+   * Runs inside the publish transaction, after the swap and the run log: the new schemas already
+   * carry the published names (re-apply BI grants and row-level policies to the new tables here, so
+   * no reader ever sees the new marts without them). Throwing rolls the publish back.
+   */
+  readonly onPublish?: (session: PgSession) => Promise<void>;
 }
 
 /** The SQL functions the PostgreSQL models call (schema `arlens`; the file is idempotent). */
@@ -89,6 +95,7 @@ export async function buildOnPostgres(
         publish: async (s) => {
           o.onEvent?.({ kind: 'publishing' });
           await writeRunLog(s, runResultsOf(report!), report!.manifest);
+          await o.onPublish?.(s);
         },
       },
     );

@@ -22,6 +22,7 @@ import { CONTRACT, LOAD_ORDER } from '../../ingest/contract.ts';
 import { ingest } from '../../ingest/load.ts';
 import { withInstance } from '../../warehouse/duckdb.ts';
 import { withPgJob } from '../../warehouse/pg-publish.ts';
+import { buildOnPostgres } from '../../models/runner/pg-build.ts';
 import {
   replaceWorklistTables,
   replaceWorklistTablesPg,
@@ -407,6 +408,45 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
     });
     expect((await pgText(client)('SELECT count(*) FROM meta.loads'))[0]?.[0]).toBe(before);
   });
+
+  it('runs the onPublish hook inside the publish transaction: it sees the new marts, and its failure publishes nothing', async () => {
+    const runs = async () =>
+      (await pgText(client)('SELECT count(DISTINCT run_id) FROM meta.model_runs'))[0]?.[0];
+    const before = await runs();
+    let seen = '';
+    const vars = { as_of_date: '2026-06-30' };
+    const projectDir = join(ROOT, 'models');
+    await buildOnPostgres({
+      projectDir,
+      url: db.url,
+      vars,
+      onPublish: async (s) => {
+        const [row] = await s.rows(
+          `SELECT (SELECT count(*) FROM marts.fct_invoices) AS n,
+                  (SELECT count(*) FROM pg_namespace WHERE nspname = 'marts__next') AS next`,
+        );
+        seen = `${String(row?.['n'])}/${String(row?.['next'])}`;
+      },
+    });
+    expect(seen).toBe('1500/0');
+    const published = await runs();
+    expect(Number(published)).toBe(Number(before) + 1);
+    await expect(
+      buildOnPostgres({
+        projectDir,
+        url: db.url,
+        vars,
+        onPublish: async () => {
+          throw new Error('grants could not be applied');
+        },
+      }),
+    ).rejects.toThrow(/grants could not be applied/);
+    expect(await runs()).toBe(published);
+    const schemas = (
+      await pgText(client)(`SELECT nspname FROM pg_namespace WHERE nspname LIKE '%\\_\\_%'`)
+    ).map(([n]) => n);
+    expect(schemas).toEqual([]);
+  }, 120_000);
 
   it('copies the worklist into PostgreSQL as into DuckDB, values exact, and replaces it', async () => {
     const rows: Partial<Record<WorklistTable, WorklistRow[]>> = {
