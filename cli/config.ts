@@ -20,9 +20,63 @@ const IsoDate = z.preprocess(
     .refine((d) => new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, 'not a calendar date'),
 );
 
+const DEFAULT_WAREHOUSE_DIR = 'data/warehouse';
+
+/**
+ * `warehouse`: a directory (the embedded DuckDB warehouse, the default), or the engine spelled out:
+ * `{ engine: duckdb, dir }` or `{ engine: postgres, url, dir }`. With PostgreSQL, `dir` still holds
+ * what ARLens keeps beside the warehouse (operational store, API secret, ML models); the URL may come
+ * from ARLENS_PG_URL instead of the file, so no password needs to be written into it.
+ */
+const WarehouseSchema = z
+  .union([
+    z.string(),
+    z.strictObject({ engine: z.literal('duckdb'), dir: z.string().default(DEFAULT_WAREHOUSE_DIR) }),
+    z.strictObject({
+      engine: z.literal('postgres'),
+      url: z.string().optional(),
+      dir: z.string().default(DEFAULT_WAREHOUSE_DIR),
+    }),
+  ])
+  .default(DEFAULT_WAREHOUSE_DIR);
+
+/** The warehouse engine a config selects (resolved: the PostgreSQL URL checked). */
+export type WarehouseEngine =
+  { readonly kind: 'duckdb' } | { readonly kind: 'postgres'; readonly url: string };
+
+/** The environment variable that gives the PostgreSQL URL (it wins over `warehouse.url` in the file). */
+export const PG_URL_ENV = 'ARLENS_PG_URL';
+
+/** `url` if it is a PostgreSQL connection URL, else a clear error naming `where` (the password never shown). */
+export function checkPgUrl(url: string, where: string): string {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1];
+  if (scheme === undefined) {
+    throw new Error(
+      `${where} is not a URL: expected postgres://user:password@host:5432/database ` +
+        '(or postgres://user@localhost/database?host=/run/postgresql for a local socket).',
+    );
+  }
+  if (scheme !== 'postgres' && scheme !== 'postgresql') {
+    throw new Error(`${where} must start with postgres:// or postgresql:// (it starts with ${scheme}://).`);
+  }
+  let parsed: URL;
+  try {
+    // libpq also accepts an empty host (postgres://user@/db?host=/socket); URL needs one to parse.
+    parsed = new URL(url.replace(/^(postgres(?:ql)?:\/\/[^/?#]*@)(?=[/?#]|$)/, '$1localhost'));
+  } catch {
+    throw new Error(`${where} is not a valid URL: expected postgres://user:password@host:5432/database.`);
+  }
+  if (!parsed.pathname || parsed.pathname === '/') {
+    throw new Error(
+      `${where} names no database: add it after the host, e.g. postgres://arlens@db:5432/arlens.`,
+    );
+  }
+  return url;
+}
+
 const ConfigSchema = z.strictObject({
-  /** Directory of the warehouse files (current.duckdb and its job lock). */
-  warehouse: z.string().default('data/warehouse'),
+  /** The warehouse: a directory of DuckDB files (the default), or `{ engine, url, dir }` (above). */
+  warehouse: WarehouseSchema,
   /** Currency all reporting amounts are converted to. */
   reporting_currency: z
     .string()
@@ -155,7 +209,16 @@ const ConfigSchema = z.strictObject({
     })
     .default({ seed: 42, invoices: 20000, dir: 'data/demo' }),
 });
-export type Config = z.infer<typeof ConfigSchema>;
+type ParsedConfig = z.infer<typeof ConfigSchema>;
+export type Config = Omit<ParsedConfig, 'warehouse'> & {
+  /**
+   * The directory of the warehouse files (DuckDB), and of what ARLens keeps beside any warehouse: the
+   * operational store, API secret, ML models.
+   */
+  warehouse: string;
+  /** Which engine holds the warehouse; DuckDB (in `warehouse`) unless the config says postgres. */
+  engine: WarehouseEngine;
+};
 
 export const DEFAULT_CONFIG_FILE = 'arlens.config.yaml';
 
@@ -180,15 +243,47 @@ export async function loadConfig(file?: string): Promise<Config & { file: string
   const base = found ? dirname(found) : process.cwd();
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const c = parsed.data;
+  const w = typeof c.warehouse === 'string' ? { engine: 'duckdb' as const, dir: c.warehouse } : c.warehouse;
+  let engine: WarehouseEngine = { kind: 'duckdb' };
+  if (w.engine === 'postgres') {
+    const fromEnv = process.env[PG_URL_ENV];
+    const url = fromEnv !== undefined && fromEnv !== '' ? fromEnv : w.url;
+    if (url === undefined || url === '') {
+      throw new Error(
+        `Config ${path}: warehouse.engine is postgres but no URL is given: set warehouse.url, or ` +
+          `${PG_URL_ENV}=postgres://user:password@host:5432/database in the environment (keeps the password out of the file).`,
+      );
+    }
+    engine = {
+      kind: 'postgres',
+      url: checkPgUrl(url, fromEnv ? PG_URL_ENV : `warehouse.url in ${path}`),
+    };
+  }
   return {
     ...c,
     file: found,
-    warehouse: abs(c.warehouse),
+    warehouse: abs(w.dir),
+    engine,
     sources: c.sources.map((s) => ({ ...s, path: abs(s.path) })),
     demo: { ...c.demo, dir: abs(c.demo.dir) },
     auth: { ...c.auth, ...(c.auth.ops_store ? { ops_store: abs(c.auth.ops_store) } : {}) },
     collections: { ...c.collections, ...(c.collections.policy ? { policy: abs(c.collections.policy) } : {}) },
   };
+}
+
+/**
+ * The DuckDB warehouse directory, for a command that reads the warehouse through DuckDB. On a
+ * PostgreSQL warehouse those commands are not ported yet: they refuse, rather than report from
+ * whatever DuckDB files lie in the directory.
+ */
+export function duckdbWarehouse(c: Config, command: string): string {
+  if (c.engine?.kind === 'postgres') {
+    throw new Error(
+      `${command} is not available yet on a PostgreSQL warehouse (warehouse.engine: postgres in the config): ` +
+        'it reads the DuckDB warehouse. On PostgreSQL, arlens ingest and arlens build work; see README, "A PostgreSQL warehouse".',
+    );
+  }
+  return c.warehouse;
 }
 
 /** The SMTP settings of the config (password from ARLENS_SMTP_PASSWORD), or null when not set up. */

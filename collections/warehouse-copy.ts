@@ -9,8 +9,10 @@
 import { existsSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { openOpsStore } from '../ops/store.ts';
+import type { PgSession } from '../warehouse/session.ts';
 import {
   replaceWorklistTables,
+  replaceWorklistTablesPg,
   WORKLIST_TABLES,
   type WorklistRow,
   type WorklistTable,
@@ -56,5 +58,15 @@ export async function copyWorklistIntoWarehouse(
 ): Promise<WorklistCopied> {
   const rows = readWorklist(opsStoreFile);
   await replaceWorklistTables(conn, rows);
+  return Object.fromEntries(Object.entries(rows).map(([t, r]) => [t, r.length])) as WorklistCopied;
+}
+
+/** The same copy into a PostgreSQL warehouse's `worklist.*` tables (one transaction). */
+export async function copyWorklistIntoPostgres(
+  session: PgSession,
+  opsStoreFile: string,
+): Promise<WorklistCopied> {
+  const rows = readWorklist(opsStoreFile);
+  await replaceWorklistTablesPg(session, rows);
   return Object.fromEntries(Object.entries(rows).map(([t, r]) => [t, r.length])) as WorklistCopied;
 }

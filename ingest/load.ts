@@ -41,9 +41,11 @@ import {
 } from './read.ts';
 import type { ResolvedFormat } from './profile.ts';
 import { ensureIngestSchema } from './schema.ts';
+import { ensurePgIngestSchema, knownKeysTable, PgIngest, pgLoadedFiles } from './pg-load.ts';
 import { shownSql } from './shown.ts';
 import { checkHeader, excludedSql, filledSourceSql, validationSql, whereSql } from './validate.ts';
-import { ident, Params } from '../warehouse/duckdb.ts';
+import { ident, Params, restrictFileAccess, withInstance } from '../warehouse/duckdb.ts';
+import { withPgJob } from '../warehouse/pg-publish.ts';
 import { connQuery, queryRows, tableExists, toCount } from '../warehouse/convert.ts';
 import { sortableRunId, warehouseExists, withNextGeneration, withPublished } from '../warehouse/store.ts';
 
@@ -67,6 +69,12 @@ export type IngestEvent =
 
 export interface IngestOptions {
   readonly warehouseDir: string;
+  /**
+   * The warehouse is this PostgreSQL database (postgres://…) instead of the DuckDB files in
+   * `warehouseDir`: validation runs in a DuckDB of the job's own, the rows land in PostgreSQL
+   * (ingest/pg-load.ts) in one transaction.
+   */
+  readonly pgUrl?: string;
   /** Load even when the same content was loaded before with the same profile and options. */
   readonly force?: boolean;
   /** Business dates outside this window are quarantined (default PLAUSIBLE_DATES, 1990-01-01 to 2100-12-31). */
@@ -204,8 +212,15 @@ interface Loaded {
   readonly sizes: Set<number>;
 }
 
-async function loadedFiles(dir: string): Promise<Loaded> {
+async function loadedFiles(dir: string, pgUrl?: string): Promise<Loaded> {
   const none = { keys: new Set<string>(), sizes: new Set<number>() };
+  if (pgUrl !== undefined) {
+    const { rows } = await pgLoadedFiles(pgUrl);
+    return {
+      keys: new Set(rows.map((r) => `${r.sha}|${r.profile}|${r.entity}|${r.options ?? ANY_OPTIONS}`)),
+      sizes: new Set(rows.map((r) => r.bytes)),
+    };
+  }
   if (!(await warehouseExists(dir))) return none;
   return withPublished(dir, async (conn) => {
     if (!(await tableExists(connQuery(conn), 'meta', 'loads'))) return none;
@@ -239,7 +254,7 @@ async function plan(
 ): Promise<{ units: Unit[]; skipped: IngestReport['skipped'] }> {
   const done: Loaded = options.force
     ? { keys: new Set(), sizes: new Set() }
-    : await loadedFiles(options.warehouseDir);
+    : await loadedFiles(options.warehouseDir, options.pgUrl);
   const dates = options.plausibleDates ?? PLAUSIBLE_DATES;
   const profiles = new Map<string, Profile>();
   const units: Unit[] = [];
@@ -412,6 +427,7 @@ async function loadUnit(
   loadId: string,
   dates: DateWindow,
   report: (fraction: number) => void,
+  pg: PgIngest | null,
 ): Promise<Omit<LoadAudit, 'loadId' | 'file' | 'entity'>> {
   const t0 = performance.now();
   const { mapping } = unit;
@@ -431,9 +447,11 @@ async function loadUnit(
   // 1. Read and validate in one pass: typed fields plus each row's list of errors. If DuckDB cannot
   //    read the file as it is, the careful reader sets the unreadable rows aside and this runs again.
   const exclusions = unit.exclusions.map((x) => x.when);
-  let v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates, exclusions);
+  // PostgreSQL: the quarantine detail checks references against the keys PostgreSQL found (below).
+  const refs = pg ? knownKeysTable : undefined;
+  let v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates, exclusions, refs);
   await unit.source.read(conn, async () => {
-    v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates, exclusions);
+    v = validationSql(spec, mapping, unit.format, unit.header, unit.source, dates, exclusions, refs);
     await runWithProgress(conn, `CREATE OR REPLACE TEMP TABLE _v AS ${v.sql}`, v.params, report);
     await noteFallbacks(conn, unit, mapping, loadId);
   });
@@ -441,6 +459,10 @@ async function loadUnit(
   await quarantineRejects(conn, unit, mapping.entity, loadId, rejects);
   const rowsRead = (await count(conn, 'SELECT count(*) FROM _v')) + rejects.length;
   for (const r of v.references) {
+    if (pg) {
+      await pg.markMissingReferences(conn, r);
+      continue;
+    }
     await conn.run(
       `UPDATE _v SET _bad = TRUE WHERE ${ident(r.column)} IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM ${r.table} t WHERE t.${ident(r.key)} = _v.${ident(r.column)})`,
@@ -498,7 +520,7 @@ async function loadUnit(
     await conn.run('DROP TABLE _dup');
   }
   // 3b. Ledger rules across rows (payment applications only).
-  if (mapping.entity === 'payment_applications') await quarantineLedgerBreaks(conn, spec, unit, loadId);
+  if (mapping.entity === 'payment_applications') await quarantineLedgerBreaks(conn, spec, unit, loadId, pg);
   const rowsQuarantined = (await count(conn, 'SELECT count(*) FROM _v WHERE _bad')) + rejects.length;
   const validateMs = performance.now() - t0;
 
@@ -516,7 +538,9 @@ async function loadUnit(
      SELECT ${fields.map((f) => `o.${f}`).join(', ')}, ${lp.add(loadId)}, o._row FROM ${from}`;
   let inserted: number;
   let updated = 0;
-  if ((await count(conn, `SELECT count(*) FROM ${table}`)) === 0) {
+  if (pg) {
+    ({ inserted, updated } = await pg.upsert(conn, mapping.entity, good, loadId));
+  } else if ((await count(conn, `SELECT count(*) FROM ${table}`)) === 0) {
     // Row order in the raw table does not matter (_source_row keeps the file's), so let DuckDB write
     // in parallel; order is preserved again before the next file is read (its row numbers need it).
     await conn.run('SET preserve_insertion_order = false');
@@ -725,11 +749,38 @@ async function quarantineLedgerBreaks(
   spec: EntitySpec,
   unit: Unit,
   loadId: string,
+  pg: PgIngest | null,
 ): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _ledger AS
-    WITH fresh AS (
-      SELECT _row, receipt_id, invoice_id, applied_date, applied_amount FROM _v WHERE NOT _bad
-    ),
+  if (pg) await pg.ledgerBreaks(conn, ledgerRulesSql);
+  else {
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE _ledger AS ${ledgerRulesSql(
+        'SELECT _row, receipt_id, invoice_id, applied_date, applied_amount FROM _v WHERE NOT _bad',
+      )}`,
+    );
+  }
+  if ((await count(conn, 'SELECT count(*) FROM _ledger')) > 0) {
+    const q = new Params();
+    const values = `to_json({${spec.fields.map((f) => `${ident(f.name)}: _v.${ident(f.name)}`).join(', ')}})::VARCHAR`;
+    await conn.run(
+      `INSERT INTO meta.quarantine
+       SELECT ${q.add(loadId)}, ${q.add(unit.file.name)}, 'payment_applications', l._row, l.column_name, l.code,
+              l.reason, l.value, ${values}
+       FROM _ledger AS l JOIN _v USING (_row)`,
+      q.values as DuckDBValue[],
+    );
+    await conn.run('UPDATE _v SET _bad = TRUE WHERE _row IN (SELECT _row FROM _ledger)');
+  }
+  await conn.run('DROP TABLE _ledger');
+}
+
+/**
+ * The ledger rules as one query over `fresh` (the file's good payment applications: _row, receipt_id,
+ * invoice_id, applied_date, applied_amount) and the raw tables; portable SQL, run by DuckDB or, for a
+ * PostgreSQL warehouse, by PostgreSQL (the same text: ISO dates, decimals at their scale).
+ */
+export function ledgerRulesSql(fresh: string): string {
+  return `WITH fresh AS (${fresh}),
     every_application AS (
       SELECT receipt_id, invoice_id, applied_amount FROM raw.payment_applications AS a
       WHERE NOT EXISTS (SELECT 1 FROM fresh AS f WHERE f.receipt_id = a.receipt_id AND f.invoice_id = a.invoice_id)
@@ -766,20 +817,7 @@ async function quarantineLedgerBreaks(
              i.amount || ' ' || i.currency || '). Check the export: the rest of a payment is unapplied cash, not an application',
            f.applied_amount::VARCHAR
     FROM fresh AS f JOIN by_invoice AS b USING (invoice_id) JOIN raw.invoices AS i USING (invoice_id)
-    WHERE b.total > i.amount`);
-  if ((await count(conn, 'SELECT count(*) FROM _ledger')) > 0) {
-    const q = new Params();
-    const values = `to_json({${spec.fields.map((f) => `${ident(f.name)}: _v.${ident(f.name)}`).join(', ')}})::VARCHAR`;
-    await conn.run(
-      `INSERT INTO meta.quarantine
-       SELECT ${q.add(loadId)}, ${q.add(unit.file.name)}, 'payment_applications', l._row, l.column_name, l.code,
-              l.reason, l.value, ${values}
-       FROM _ledger AS l JOIN _v USING (_row)`,
-      q.values as DuckDBValue[],
-    );
-    await conn.run('UPDATE _v SET _bad = TRUE WHERE _row IN (SELECT _row FROM _ledger)');
-  }
-  await conn.run('DROP TABLE _ledger');
+    WHERE b.total > i.amount`;
 }
 
 export async function ingest(
@@ -806,86 +844,105 @@ export async function ingest(
       };
     }
     const access = { files: units.map((u) => u.file.path), dirs: [tmpDir] };
-    const result = await withNextGeneration(
-      options.warehouseDir,
-      'ingest',
-      async (conn) => {
-        await ensureIngestSchema(conn);
-        const loads: LoadAudit[] = [];
-        for (const [i, unit] of units.entries()) {
-          // Rows nobody could read: only when there are some (they are known once the file was read).
-          if (unit.kind === 'unreadable' && unit.source.rejects.length === 0) continue;
-          const entity = unit.mapping ? unit.mapping.entity : unit.kind;
-          const loadId = `${runId}-${String(i + 1).padStart(3, '0')}`;
-          options.onEvent?.({ kind: 'unit-start', index: i, file: unit.file.name, entity });
-          const started = new Date();
-          const stats = await loadUnit(conn, unit, loadId, dates, (fraction) =>
-            options.onEvent?.({ kind: 'unit-progress', index: i, fraction }),
-          );
-          const audit: LoadAudit = { loadId, file: unit.file.name, entity, ...stats };
-          const p = new Params();
-          const values = [
-            loadId,
-            runId,
-            started.toISOString(),
-            new Date().toISOString(),
-            unit.file.path,
-            unit.file.name,
-            (await unit.file.survey).sha256,
-            unit.file.bytes,
-            unit.source.format,
-            unit.profile.name,
-            entity,
-            stats.rowsRead,
-            stats.rowsLoaded,
-            stats.rowsQuarantined,
-            stats.inserted,
-            stats.updated,
-            stats.unchanged,
-            Math.round(stats.validateMs),
-            Math.round(stats.mergeMs),
-            unit.options,
-          ].map((x) => p.add(x));
-          await conn.run(`INSERT INTO meta.loads VALUES (${values.join(', ')})`, p.values as DuckDBValue[]);
-          loads.push(audit);
-          options.onEvent?.({ kind: 'unit-done', index: i, audit });
-          await options.afterUnit?.(i);
-        }
-        const sample = await queryRows(
+    const todo = units;
+    const work = async (conn: DuckDBConnection, pg: PgIngest | null) => {
+      await ensureIngestSchema(conn);
+      const loads: LoadAudit[] = [];
+      for (const [i, unit] of todo.entries()) {
+        // Rows nobody could read: only when there are some (they are known once the file was read).
+        if (unit.kind === 'unreadable' && unit.source.rejects.length === 0) continue;
+        const entity = unit.mapping ? unit.mapping.entity : unit.kind;
+        const loadId = `${runId}-${String(i + 1).padStart(3, '0')}`;
+        options.onEvent?.({ kind: 'unit-start', index: i, file: unit.file.name, entity });
+        const started = new Date();
+        const stats = await loadUnit(
           conn,
-          `SELECT file_name, row_number, column_name, value, reason FROM meta.quarantine
+          unit,
+          loadId,
+          dates,
+          (fraction) => options.onEvent?.({ kind: 'unit-progress', index: i, fraction }),
+          pg,
+        );
+        const audit: LoadAudit = { loadId, file: unit.file.name, entity, ...stats };
+        const p = new Params();
+        const values = [
+          loadId,
+          runId,
+          started.toISOString(),
+          new Date().toISOString(),
+          unit.file.path,
+          unit.file.name,
+          (await unit.file.survey).sha256,
+          unit.file.bytes,
+          unit.source.format,
+          unit.profile.name,
+          entity,
+          stats.rowsRead,
+          stats.rowsLoaded,
+          stats.rowsQuarantined,
+          stats.inserted,
+          stats.updated,
+          stats.unchanged,
+          Math.round(stats.validateMs),
+          Math.round(stats.mergeMs),
+          unit.options,
+        ].map((x) => p.add(x));
+        await conn.run(`INSERT INTO meta.loads VALUES (${values.join(', ')})`, p.values as DuckDBValue[]);
+        loads.push(audit);
+        options.onEvent?.({ kind: 'unit-done', index: i, audit });
+        await options.afterUnit?.(i);
+      }
+      const sample = await queryRows(
+        conn,
+        `SELECT file_name, row_number, column_name, value, reason FROM meta.quarantine
          WHERE load_id LIKE $1 ORDER BY load_id, row_number, column_name LIMIT 20`,
-          [`${runId}-%`],
-        );
-        const notes = await queryRows(
-          conn,
-          `SELECT file_name, entity, column_name, value, row_count, first_row, note FROM meta.load_notes
+        [`${runId}-%`],
+      );
+      const notes = await queryRows(
+        conn,
+        `SELECT file_name, entity, column_name, value, row_count, first_row, note FROM meta.load_notes
            WHERE load_id LIKE $1 ORDER BY load_id, column_name, first_row`,
-          [`${runId}-%`],
-        );
-        options.onEvent?.({ kind: 'publishing' });
-        return {
-          notes: notes.map((r) => ({
-            file: String(r['file_name']),
-            entity: String(r['entity']),
-            column: String(r['column_name']),
-            value: String(r['value']),
-            rows: toCount(r['row_count']),
-            firstRow: toCount(r['first_row']),
-            note: String(r['note']),
-          })),
-          loads,
-          quarantineSample: sample.map((r) => ({
-            file: String(r['file_name']),
-            row: toCount(r['row_number']),
-            column: String(r['column_name']),
-            value: r['value'] === null ? null : String(r['value']),
-            reason: String(r['reason']),
-          })),
-        };
-      },
-      { access },
-    );
+        [`${runId}-%`],
+      );
+      if (pg) await pg.publishMeta(conn);
+      options.onEvent?.({ kind: 'publishing' });
+      return {
+        notes: notes.map((r) => ({
+          file: String(r['file_name']),
+          entity: String(r['entity']),
+          column: String(r['column_name']),
+          value: String(r['value']),
+          rows: toCount(r['row_count']),
+          firstRow: toCount(r['first_row']),
+          note: String(r['note']),
+        })),
+        loads,
+        quarantineSample: sample.map((r) => ({
+          file: String(r['file_name']),
+          row: toCount(r['row_number']),
+          column: String(r['column_name']),
+          value: r['value'] === null ? null : String(r['value']),
+          reason: String(r['reason']),
+        })),
+      };
+    };
+    const pgUrl = options.pgUrl;
+    const result =
+      pgUrl === undefined
+        ? await withNextGeneration(options.warehouseDir, 'ingest', (conn) => work(conn, null), { access })
+        : // PostgreSQL: one transaction on the job's connection (COMMIT publishes); validation in a
+          // DuckDB file of the job's own, under the same file access rules.
+          await withPgJob(pgUrl, 'ingest', runId, (session) =>
+            session.transaction(async () => {
+              await ensurePgIngestSchema(session);
+              const out = await withInstance(join(tmpDir, 'job.duckdb'), {}, async (conn) => {
+                await restrictFileAccess(conn, access);
+                return work(conn, new PgIngest(session));
+              });
+              await session.run(`SELECT pg_notify('arlens_published', $1)`, [`ingest ${runId}`]);
+              return out;
+            }),
+          );
     return { runId, published: true, skipped: planned.skipped, ...result };
   } finally {
     for (const u of units) await u.source.cleanup();

@@ -429,7 +429,9 @@ function implausible(col: string, dates: DateWindow): string {
 
 /**
  * The validation query for one mapping over one prepared source.
- * `source` is the relation from read.ts; references are checked against `raw.<entity>` tables.
+ * `source` is the relation from read.ts; references are checked against `raw.<entity>` tables, or,
+ * in the quarantine detail, against `referenceSource(column)` when given (a PostgreSQL warehouse: the
+ * keys of the column's values that PostgreSQL found, in a DuckDB temp table named after the column).
  * Dates outside `dates` are rejected as implausible.
  */
 export function validationSql(
@@ -440,6 +442,7 @@ export function validationSql(
   source: { sql: string; params: readonly (string | number)[] },
   dates: DateWindow = PLAUSIBLE_DATES,
   exclusions: readonly (readonly Where[])[] = [],
+  referenceSource?: (column: string) => string,
 ): ValidationSql {
   const p = new Params();
   for (const v of source.params) p.add(v);
@@ -462,7 +465,7 @@ export function validationSql(
     const key = target.key[0] ?? '';
     const alias = `ref${i}`;
     joins.push(
-      `LEFT JOIN (SELECT ${ident(key)} AS k FROM raw.${ident(target.name)}) ${alias} ON ${alias}.k = ${typedCol(f.name)}`,
+      `LEFT JOIN (SELECT ${ident(key)} AS k FROM ${referenceSource ? referenceSource(f.name) : `raw.${ident(target.name)}`}) ${alias} ON ${alias}.k = ${typedCol(f.name)}`,
     );
     const noun = target.name.replace(/s$/, '').replaceAll('_', ' ');
     references.push({ column: f.name, table: `raw.${ident(target.name)}`, key });

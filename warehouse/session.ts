@@ -76,6 +76,11 @@ export function asSession(target: SqlSession | DuckDBConnection): SqlSession {
   return target instanceof DuckDBConnection ? new DuckDbSession(target) : target;
 }
 
+/** A connection URL fit for messages: the password replaced by ***. */
+export function redactPgUrl(url: string): string {
+  return url.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/, '$1:***@');
+}
+
 /** A relation name as ARLens writes it: one or two double-quoted identifiers (ident()). */
 const RELATION = /^"(?:[^"]|"")+"(?:\."(?:[^"]|"")+")?$/;
 
@@ -103,7 +108,16 @@ export class PgSession implements SqlSession {
       types: PG_TYPES,
       application_name: options.applicationName ?? 'arlens',
     });
-    await client.connect();
+    try {
+      await client.connect();
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw new Error(
+        `Cannot connect to the PostgreSQL warehouse at ${redactPgUrl(url)}: ${(e as Error).message || (e as { code?: string }).code || String(e)}. ` +
+          'Check that the server is running and reachable, and the user, password and database in the URL.',
+        { cause: e },
+      );
+    }
     try {
       const settings = [
         "SET TIME ZONE 'UTC'",

@@ -9,6 +9,8 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ident } from './duckdb.ts';
+import { copyLines, csvLine } from './pg-copy.ts';
+import type { Dialect, PgSession } from './session.ts';
 
 export const WORKLIST_SCHEMA = 'worklist';
 
@@ -104,16 +106,55 @@ export const WORKLIST_TABLES = {
 export type WorklistTable = keyof typeof WORKLIST_TABLES;
 export type WorklistRow = Record<string, string | number | bigint | null>;
 
+/** The schema and its tables, created when missing (text byte-ordered on PostgreSQL). */
+export function worklistDdl(dialect: Dialect = 'duckdb'): string[] {
+  const type = (t: string) => (dialect === 'postgres' && t === 'VARCHAR' ? 'VARCHAR COLLATE "C"' : t);
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${ident(WORKLIST_SCHEMA)}`,
+    ...Object.entries(WORKLIST_TABLES).map(
+      ([table, cols]) =>
+        `CREATE TABLE IF NOT EXISTS ${ident(WORKLIST_SCHEMA)}.${ident(table)} (${cols
+          .map(([name, t]) => `${ident(name)} ${type(t)}`)
+          .join(', ')})`,
+    ),
+  ];
+}
+
 /** Create the schema and its tables when missing (every ingest and build calls it). */
 export async function ensureWorklistTables(conn: DuckDBConnection): Promise<void> {
-  await conn.run(`CREATE SCHEMA IF NOT EXISTS ${ident(WORKLIST_SCHEMA)}`);
-  for (const [table, cols] of Object.entries(WORKLIST_TABLES)) {
-    await conn.run(
-      `CREATE TABLE IF NOT EXISTS ${ident(WORKLIST_SCHEMA)}.${ident(table)} (${cols
-        .map(([name, type]) => `${ident(name)} ${type}`)
-        .join(', ')})`,
-    );
-  }
+  for (const sql of worklistDdl('duckdb')) await conn.run(sql);
+}
+
+/**
+ * PostgreSQL: replace every worklist table's rows in one transaction (DELETE, then COPY). The tables
+ * are never dropped: the published staging views read them (a view keeps its table by OID).
+ */
+export async function replaceWorklistTablesPg(
+  session: PgSession,
+  rows: Partial<Record<WorklistTable, readonly WorklistRow[]>>,
+): Promise<void> {
+  await session.transaction(async () => {
+    for (const sql of worklistDdl('postgres')) await session.run(sql);
+    for (const [table, cols] of Object.entries(WORKLIST_TABLES) as [
+      WorklistTable,
+      (typeof WORKLIST_TABLES)[WorklistTable],
+    ][]) {
+      const name = `${ident(WORKLIST_SCHEMA)}.${ident(table)}`;
+      await session.run(`DELETE FROM ${name}`);
+      const list = rows[table] ?? [];
+      if (list.length === 0) continue;
+      const lines = list.map((row) =>
+        csvLine(cols.map(([c]) => (row[c] === null || row[c] === undefined ? null : String(row[c])))),
+      );
+      await copyLines(
+        session,
+        name,
+        cols.map(([c]) => c),
+        lines,
+      );
+      await session.run(`ANALYZE ${name}`);
+    }
+  });
 }
 
 /** Replace every worklist table's rows with `rows` (tables not named are emptied). */

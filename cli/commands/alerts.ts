@@ -15,7 +15,7 @@ import { todayIn } from '../../models/as-of.ts';
 import { openOpsStore, type OpsStore } from '../../ops/store.ts';
 import { connQuery } from '../../warehouse/convert.ts';
 import { warehouseExists, withPublished } from '../../warehouse/store.ts';
-import { smtpConfig, type Config } from '../config.ts';
+import { duckdbWarehouse, smtpConfig, type Config } from '../config.ts';
 import type { Context } from '../context.ts';
 import { cliActor, storePath } from './users.ts';
 
@@ -41,8 +41,9 @@ export async function evaluateAfterBuild(
   c: Config,
   trigger: 'build' | 'manual' | 'score',
 ): Promise<AlertRun | null> {
-  if (!(await warehouseExists(c.warehouse))) return null;
-  return withPublished(c.warehouse, async (conn) => {
+  const dir = duckdbWarehouse(c, 'arlens alerts');
+  if (!(await warehouseExists(dir))) return null;
+  return withPublished(dir, async (conn) => {
     const store = openOpsStore(storePath(c));
     try {
       return await runAlerts(store, connQuery(conn), {

@@ -28,7 +28,7 @@ import { DEFAULT_MATCH_CONFIG } from '../../cashapp/match.ts';
 import { csvProfile, readStatement } from '../../cashapp/read.ts';
 import { fromCents, toCents } from '../../cashapp/statement.ts';
 import { openOpsStore } from '../../ops/store.ts';
-import type { Config } from '../config.ts';
+import { duckdbWarehouse, type Config } from '../config.ts';
 import type { Context } from '../context.ts';
 import { cliActor, storePath } from './users.ts';
 import { chosenAsOf, LATEST, runBuild } from './build.ts';
@@ -54,7 +54,7 @@ function threshold(v: string): number {
 
 /** Refresh the open-item snapshot from the published warehouse, then match every new line. */
 async function matchNow(c: Config, autoThreshold: number): Promise<void> {
-  const snapshot = await readLedgerSnapshot(c.warehouse);
+  const snapshot = await readLedgerSnapshot(duckdbWarehouse(c, 'arlens bank'));
   const items = snapshot.items;
   await withStore(c, (store) => {
     refreshOpenItems(store, items, snapshot.inWarehouse);
@@ -267,7 +267,7 @@ export function registerBank(program: Command, ctx: Context): void {
           `Published ${rows.payments.length} payment(s) and ${rows.applications.length} application(s).`,
         );
         if (o.build) {
-          const snapshot = await readLedgerSnapshot(c.warehouse);
+          const snapshot = await readLedgerSnapshot(duckdbWarehouse(c, 'arlens bank'));
           await withStore(c, (store) => refreshOpenItems(store, snapshot.items, snapshot.inWarehouse));
         }
       } finally {

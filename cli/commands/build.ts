@@ -2,6 +2,8 @@
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { asOfVars, checkAsOfSpec, resolveAsOf, type ResolvedAsOf } from '../../models/as-of.ts';
+import type { WorklistCopied } from '../../collections/warehouse-copy.ts';
+import type { BuildEvent, BuildReport } from '../../models/runner/index.ts';
 import type { Config } from '../config.ts';
 import type { Context } from '../context.ts';
 
@@ -51,30 +53,56 @@ export async function runBuild(
   const { copyWorklistIntoWarehouse } = await import('../../collections/warehouse-copy.ts');
   const { opsStorePath } = await import('../../ops/store.ts');
   const opsStore = c.auth.ops_store ?? opsStorePath(c.warehouse);
+  const worklistLine = (n: WorklistCopied): void => {
+    process.stderr.write(
+      `worklist from the operational store: ${n.collection_activities} activities, ` +
+        `${n.payment_promises} promises, ${n.collection_disputes} disputes, ${n.collection_tasks} tasks, ` +
+        `${n.dunning_runs} dunning runs, ${n.dunning_letters} letters\n`,
+    );
+  };
+  const common = {
+    projectDir: o.projectDir ?? DEFAULT_PROJECT,
+    vars: { ...configVars(c), ...(o.asOf ? asOfVars(o.asOf) : {}), ...o.vars },
+    fullRefresh: o.fullRefresh ?? false,
+    ...(o.select ? { select: o.select } : {}),
+    ...(o.exclude ? { exclude: o.exclude } : {}),
+    onEvent: (e: BuildEvent) => {
+      if (e.kind === 'node-done') process.stderr.write(`${progressLine(e)}\n`);
+      if (e.kind === 'publishing') process.stderr.write('publishing the new warehouse generation\n');
+    },
+  };
   try {
-    const report = await runner.build({
-      projectDir: o.projectDir ?? DEFAULT_PROJECT,
-      warehouseDir: c.warehouse,
-      vars: { ...configVars(c), ...(o.asOf ? asOfVars(o.asOf) : {}), ...o.vars },
-      fullRefresh: o.fullRefresh ?? false,
-      ...(o.select ? { select: o.select } : {}),
-      ...(o.exclude ? { exclude: o.exclude } : {}),
-      // What the worklist recorded (contacts, promises, disputes) reaches the marts at each build.
-      prepare: async (conn) => {
-        const n = await copyWorklistIntoWarehouse(conn, opsStore);
+    let report: BuildReport;
+    if (c.engine.kind === 'postgres') {
+      const { buildOnPostgres } = await import('../../models/runner/pg-build.ts');
+      const { copyWorklistIntoPostgres } = await import('../../collections/warehouse-copy.ts');
+      const pgReport = await buildOnPostgres({
+        ...common,
+        url: c.engine.url,
+        // The same worklist copy as on DuckDB, into the database's worklist.* tables.
+        prepare: async (session) => worklistLine(await copyWorklistIntoPostgres(session, opsStore)),
+      });
+      if (pgReport.retained.length > 0) {
         process.stderr.write(
-          `worklist from the operational store: ${n.collection_activities} activities, ` +
-            `${n.payment_promises} promises, ${n.collection_disputes} disputes, ${n.collection_tasks} tasks, ` +
-            `${n.dunning_runs} dunning runs, ${n.dunning_letters} letters\n`,
+          `old schemas still read by a running query, dropped by the next job: ${pgReport.retained.join(', ')}\n`,
         );
-      },
-      onEvent: (e) => {
-        if (e.kind === 'node-done') process.stderr.write(`${progressLine(e)}\n`);
-        if (e.kind === 'publishing') process.stderr.write('publishing the new warehouse generation\n');
-      },
-    });
+      }
+      report = pgReport;
+    } else {
+      report = await runner.build({
+        ...common,
+        warehouseDir: c.warehouse,
+        // What the worklist recorded (contacts, promises, disputes) reaches the marts at each build.
+        prepare: async (conn) => worklistLine(await copyWorklistIntoWarehouse(conn, opsStore)),
+      });
+    }
     console.log(summaryTable(report.results));
     console.log(`Published run ${report.runId} (${(report.elapsedMs / 1000).toFixed(1)} s).`);
+    if (c.engine.kind === 'postgres') {
+      // The alert rules read the DuckDB warehouse; on PostgreSQL they are not evaluated yet.
+      console.log('Alerts are not evaluated on a PostgreSQL warehouse yet.');
+      return;
+    }
     // Early-warning alerts on the new numbers; a failure here never fails the build.
     const { evaluateAfterBuild, alertRunLine } = await import('./alerts.ts');
     try {

@@ -24,6 +24,7 @@ import { connQuery } from '../../warehouse/convert.ts';
 import { withPublished } from '../../warehouse/store.ts';
 import type { Context } from '../context.ts';
 import { storePath } from './users.ts';
+import { duckdbWarehouse } from '../config.ts';
 
 function actorFor(store: OpsStore, username: string | undefined): CreditActor {
   if (!username) throw new Error('Name the account the check runs as: --user <username>.');
@@ -80,7 +81,7 @@ export function registerCredit(program: Command, ctx: Context): void {
               }),
             ];
         const policy = await loadPolicy(o.policy ?? policyPath(path));
-        const snapshot: WarehouseSnapshot = await withPublished(c.warehouse, (conn) =>
+        const snapshot: WarehouseSnapshot = await withPublished(duckdbWarehouse(c, 'arlens credit'), (conn) =>
           loadSnapshot(connQuery(conn), 0),
         );
         const store = openOpsStore(path);
@@ -117,7 +118,9 @@ export function registerCredit(program: Command, ctx: Context): void {
         throw new Error(`--layout is one of ${LIMIT_LAYOUTS.join(', ')}`);
       }
       const c = await ctx.config();
-      const snapshot = await withPublished(c.warehouse, (conn) => loadSnapshot(connQuery(conn), 0));
+      const snapshot = await withPublished(duckdbWarehouse(c, 'arlens credit'), (conn) =>
+        loadSnapshot(connQuery(conn), 0),
+      );
       const store = openOpsStore(storePath(c));
       try {
         process.stdout.write(limitsCsv(limitExportRows(store, snapshot), o.layout as LimitLayout));

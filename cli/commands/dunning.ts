@@ -20,7 +20,7 @@ import { setContact } from '../../collections/worklist.store.ts';
 import { openOpsStore, type OpsStore } from '../../ops/store.ts';
 import { connQuery, type Query } from '../../warehouse/convert.ts';
 import { withPublished } from '../../warehouse/store.ts';
-import { smtpConfig, type Config } from '../config.ts';
+import { duckdbWarehouse, smtpConfig, type Config } from '../config.ts';
 import type { Context } from '../context.ts';
 import { storePath } from './users.ts';
 
@@ -39,7 +39,7 @@ async function withBoth<T>(
   fn: (store: OpsStore, query: Query, c: Config) => Promise<T>,
 ): Promise<T> {
   const c = await ctx.config();
-  return withPublished(c.warehouse, async (conn) => {
+  return withPublished(duckdbWarehouse(c, 'arlens dunning'), async (conn) => {
     const store = openOpsStore(storePath(c));
     try {
       return await fn(store, connQuery(conn), c);

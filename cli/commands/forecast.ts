@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { Option, type Command } from 'commander';
-import type { Config } from '../config.ts';
+import { duckdbWarehouse, type Config } from '../config.ts';
 
 const count = (v: string) => {
   const n = Number.parseInt(v, 10);
@@ -49,6 +49,7 @@ export function registerForecast(program: Command, config: () => Promise<Config>
         out?: string;
       }) => {
         const c = await config();
+        duckdbWarehouse(c, 'arlens forecast');
         const { refreshForecast, forecastCsv, itemsCsv } = await import('../../forecast/store.server.ts');
         if (o.refresh) {
           const s = await refreshForecast(c.warehouse, {

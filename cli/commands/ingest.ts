@@ -56,6 +56,7 @@ export async function runIngest(c: Config, sources: IngestSource[], force: boole
   try {
     const report = await ingest(sources, {
       warehouseDir: c.warehouse,
+      ...(c.engine.kind === 'postgres' ? { pgUrl: c.engine.url } : {}),
       force,
       plausibleDates: c.plausible_dates,
       onEvent: progress.onEvent,

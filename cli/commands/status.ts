@@ -5,6 +5,7 @@ import { publishedAsOf } from '../../models/as-of.ts';
 import { connQuery, toCount } from '../../warehouse/convert.ts';
 import { withPublished } from '../../warehouse/store.ts';
 import { num, type Context } from '../context.ts';
+import { duckdbWarehouse } from '../config.ts';
 
 export function registerStatus(program: Command, ctx: Context): void {
   program
@@ -14,7 +15,7 @@ export function registerStatus(program: Command, ctx: Context): void {
     .option('--limit <n>', 'how many loads / quarantined rows to list', (v) => Number.parseInt(v, 10), 20)
     .action(async (o: { quarantine: boolean; limit: number }) => {
       const c = await ctx.config();
-      await withPublished(c.warehouse, async (conn) => {
+      await withPublished(duckdbWarehouse(c, 'arlens status'), async (conn) => {
         const query = connQuery(conn);
         const status = await warehouseStatus(query, o.limit);
         const asOf = await publishedAsOf(query);

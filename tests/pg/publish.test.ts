@@ -73,7 +73,7 @@ describe.skipIf(!PG_URL)('a PostgreSQL build publishes by schema swap', () => {
     expect(first.success).toBe(true);
     expect(events.at(-1)).toBe('publishing');
     await expectSameAsDuckDb();
-    expect(await schemas()).toEqual(['marts', 'meta', 'public', 'raw', 'staging']);
+    expect(await schemas()).toEqual(['arlens', 'marts', 'meta', 'public', 'raw', 'staging']);
     expect(await pgs.rows('SELECT DISTINCT run_id FROM meta.model_runs')).toEqual([{ run_id: first.runId }]);
 
     for (const sql of NEXT_DAY) {
@@ -88,7 +88,7 @@ describe.skipIf(!PG_URL)('a PostgreSQL build publishes by schema swap', () => {
     );
     expect(second.retained).toEqual([]);
     await expectSameAsDuckDb();
-    expect(await schemas()).toEqual(['marts', 'meta', 'public', 'raw', 'staging']);
+    expect(await schemas()).toEqual(['arlens', 'marts', 'meta', 'public', 'raw', 'staging']);
     expect(
       await pgs.rows('SELECT max(run_id) AS r, count(DISTINCT run_id) AS n FROM meta.model_runs'),
     ).toEqual([{ r: second.runId, n: '2' }]);
@@ -127,7 +127,7 @@ describe.skipIf(!PG_URL)('a PostgreSQL build publishes by schema swap', () => {
     }
     // The next job removes what the reader kept.
     await buildOnPostgres({ projectDir, url: db.url });
-    expect(await schemas()).toEqual(['marts', 'meta', 'public', 'raw', 'staging']);
+    expect(await schemas()).toEqual(['arlens', 'marts', 'meta', 'public', 'raw', 'staging']);
   });
 
   it('one job at a time: a build refuses while another job holds the lock, and names it', async () => {
@@ -151,7 +151,7 @@ describe.skipIf(!PG_URL)('a PostgreSQL build publishes by schema swap', () => {
     );
     expect(err).toBeInstanceOf(WarehouseBusyError);
     expect((err as Error).message).toContain('arlens build run-1');
-    expect(await schemas()).toEqual(['marts', 'meta', 'public', 'raw', 'staging']);
+    expect(await schemas()).toEqual(['arlens', 'marts', 'meta', 'public', 'raw', 'staging']);
     // The job ended, its lock is free.
     expect((await buildOnPostgres({ projectDir, url: db.url })).success).toBe(true);
   });
@@ -178,7 +178,7 @@ describe.skipIf(!PG_URL)('a PostgreSQL build publishes by schema swap', () => {
     expect(err).toBeInstanceOf(BuildFailedError);
     expect(await allContents()).toEqual(before);
     expect(await pgs.rows('SELECT count(*) AS n FROM meta.model_runs')).toEqual(runs);
-    expect(await schemas()).toEqual(['marts', 'meta', 'public', 'raw', 'staging']);
+    expect(await schemas()).toEqual(['arlens', 'marts', 'meta', 'public', 'raw', 'staging']);
     await expect(buildOnPostgres({ projectDir, url: db.url, select: ['dim_customers'] })).rejects.toThrow(
       /--select and --exclude are not supported/,
     );
