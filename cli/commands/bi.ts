@@ -13,9 +13,11 @@ import { PgSession } from '../../warehouse/session.ts';
 import type { Context } from '../context.ts';
 import { cliActor, storePath } from './users.ts';
 
-/** The PostgreSQL warehouse: --url, else ARLENS_PG_URL. */
-function pgUrl(flag: string | undefined): string {
-  const url = flag ?? process.env['ARLENS_PG_URL'];
+/** The PostgreSQL warehouse: --url, else the config's (warehouse.engine: postgres), else ARLENS_PG_URL. */
+async function pgUrl(ctx: Context, flag: string | undefined): Promise<string> {
+  const c = await ctx.config().catch(() => null);
+  const url =
+    flag ?? (c?.engine.kind === 'postgres' ? c.engine.url : undefined) ?? process.env['ARLENS_PG_URL'];
   if (!url) {
     throw new BiError(
       'The BI door needs the PostgreSQL warehouse: pass --url postgres://… or set ARLENS_PG_URL (docs/bi.md).',
@@ -62,7 +64,7 @@ export function registerBi(program: Command, ctx: Context): void {
     .description('Create the BI groups and the row-level security policies of the published tables')
     .option('--url <url>', 'the PostgreSQL warehouse (default: ARLENS_PG_URL)')
     .action(async (o: { url?: string }) => {
-      const n = await withPg(pgUrl(o.url), (s) => applyBiPolicies(s));
+      const n = await withPg(await pgUrl(ctx, o.url), (s) => applyBiPolicies(s));
       console.log(`BI groups and the policies of ${n} table(s) are in place.`);
     });
 
@@ -103,7 +105,7 @@ export function registerBi(program: Command, ctx: Context): void {
           : o.passwordStdin
             ? { given: await readStdin() }
             : ({ keep: true } as const);
-        const r = await withPg(pgUrl(o.url), (s) =>
+        const r = await withPg(await pgUrl(ctx, o.url), (s) =>
           grantLogin(
             s,
             store,
@@ -128,7 +130,7 @@ export function registerBi(program: Command, ctx: Context): void {
       const c = await ctx.config();
       const store = openOpsStore(storePath(c));
       try {
-        const had = await withPg(pgUrl(o.url), (s) => revokeLogin(s, store, cliActor(), login));
+        const had = await withPg(await pgUrl(ctx, o.url), (s) => revokeLogin(s, store, cliActor(), login));
         console.log(
           had ? `${login} was removed.` : `${login} had no BI grant; any role of that name was removed.`,
         );
@@ -141,7 +143,7 @@ export function registerBi(program: Command, ctx: Context): void {
     .description('The BI logins and their scope')
     .option('--url <url>', 'the PostgreSQL warehouse (default: ARLENS_PG_URL)')
     .action(async (o: { url?: string }) => {
-      const rows = await withPg(pgUrl(o.url), (s) => listLogins(s));
+      const rows = await withPg(await pgUrl(ctx, o.url), (s) => listLogins(s));
       if (rows.length === 0) console.log('No BI logins: arlens bi grant <login> --role …');
       for (const r of rows) {
         const scope = r['regions']

@@ -81,6 +81,15 @@ export async function runBuild(
         url: c.engine.url,
         // The same worklist copy as on DuckDB, into the database's worklist.* tables.
         prepare: async (session) => worklistLine(await copyWorklistIntoPostgres(session, opsStore)),
+        // The BI door (docs/bi.md): the new tables get their row-level security in the publish
+        // transaction, so a BI login never sees a rebuilt table unprotected — once `arlens bi setup` ran.
+        onPublish: async (session) => {
+          const [bi] = await session.rows("SELECT to_regclass('bi.grants') IS NOT NULL AS on");
+          if (bi?.['on'] !== true) return;
+          const { applyBiPolicies } = await import('../../bi/service.ts');
+          const n = await applyBiPolicies(session);
+          process.stderr.write(`BI row-level security applied to ${n} table(s)\n`);
+        },
       });
       if (pgReport.retained.length > 0) {
         process.stderr.write(

@@ -535,6 +535,31 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
       expect(Number(n)).toBe(1500);
       const [runs] = (await pgText(check)('SELECT count(*) FROM meta.model_runs'))[0] ?? [];
       expect(Number(runs)).toBeGreaterThan(0);
+      // The BI door (docs/bi.md): once set up, every build re-applies row-level security to the tables
+      // it replaced, inside its publish transaction.
+      const setup = await run(process.execPath, [bin, '-c', cfg, 'bi', 'setup'], { env, cwd: root });
+      expect(setup.stdout).toMatch(/policies of \d+ table\(s\) are in place/);
+      const policies = async () =>
+        (
+          await pgText(check)(
+            "SELECT count(*) FROM pg_policies WHERE schemaname = 'marts' AND tablename = 'fct_invoices'",
+          )
+        )[0]?.[0];
+      expect(Number(await policies())).toBe(5);
+      const rebuilt = await run(process.execPath, [bin, '-c', cfg, 'build', '--full-refresh'], {
+        env,
+        cwd: root,
+        maxBuffer: 1 << 26,
+      });
+      expect(rebuilt.stderr).toMatch(/BI row-level security applied to \d+ table\(s\)/);
+      expect(Number(await policies())).toBe(5);
+      const [rls] =
+        (
+          await pgText(check)(
+            "SELECT relrowsecurity::text FROM pg_class WHERE oid = 'marts.fct_invoices'::regclass",
+          )
+        )[0] ?? [];
+      expect(rls).toBe('true');
     } finally {
       await check.end();
     }
