@@ -134,6 +134,7 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
   const driver: BaseDriver = options.postgres
     ? postgresDriver(options.postgres.url)
     : new ServingDriver(options.serving as ServingWarehouse);
+  const orchestratorId = `arlens_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   let views: ReadonlySet<string> = new Set();
   let catalog: MemberCatalog = new Map();
 
@@ -144,6 +145,9 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
     // Cube's own file repository reads relative to the working directory; ours takes the path.
     repositoryFactory: () => modelRepository(options.modelDir ?? CUBE_MODEL_DIR),
     basePath: CUBE_BASE_PATH,
+    // Cube's in-memory cache and queue are shared by every Cube instance in the process (module-level
+    // stores keyed by this id): an id of this instance's own keeps two servers' answers apart.
+    contextToOrchestratorId: () => orchestratorId,
     apiSecret: options.apiSecret,
     devServer: false,
     telemetry: false,
