@@ -160,7 +160,9 @@ export async function mirrorCredit(
   }
   if (limits) await mirrorLimits(query, store, snapshot, pg);
   await query(
-    pg ? PG_REPLACE_VERSION : 'CREATE OR REPLACE TABLE memory.credit.mirror_version AS SELECT $1::BIGINT AS version',
+    pg
+      ? PG_REPLACE_VERSION
+      : 'CREATE OR REPLACE TABLE memory.credit.mirror_version AS SELECT $1::BIGINT AS version',
     [version],
   );
   const id = rows.reduce((m, r) => Math.max(m, r.id), since?.id ?? 0);

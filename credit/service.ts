@@ -53,7 +53,8 @@ export async function createCreditService(options: {
   let mark: MirrorMark | null = null;
   const sync = async () => {
     if (!setUp) {
-      for (const sql of options.engine === 'postgres' ? PG_MIRROR_SETUP : MIRROR_SETUP) await options.query(sql);
+      for (const sql of options.engine === 'postgres' ? PG_MIRROR_SETUP : MIRROR_SETUP)
+        await options.query(sql);
       setUp = true;
     }
     const key = `${options.generation()}:${storeVersion(options.ops)}`;

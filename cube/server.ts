@@ -248,6 +248,8 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
     close: async () => {
       await refreshing.catch(() => undefined);
       await core.shutdown();
+      // The driver is this instance's (driverFactory hands Cube the same one): its pool ends here.
+      if (options.postgres) await driver.release().catch(() => undefined);
     },
   };
 }

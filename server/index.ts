@@ -187,13 +187,7 @@ async function cubeAuthorization(req: IncomingMessage, a: Auth): Promise<string 
   return result.ok && !tokenHolds(a.ops, result.context) ? undefined : auth;
 }
 
-async function api(
-  wh: Serving,
-  url: URL,
-  req: IncomingMessage,
-  res: ServerResponse,
-  a: Auth,
-): Promise<void> {
+async function api(wh: Serving, url: URL, req: IncomingMessage, res: ServerResponse, a: Auth): Promise<void> {
   if (url.pathname === '/api/health') {
     // Public (a load balancer's probe): whether a warehouse is served, and which generation.
     return sendJson(res, wh.generation > 0 ? 200 : 503, { ok: wh.generation > 0, generation: wh.generation });

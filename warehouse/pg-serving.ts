@@ -40,7 +40,8 @@ export interface PgServingOptions {
 }
 
 /** Session settings of every pooled connection: as PgSession sets them for jobs; DuckDB-named functions (round(double, n), arg_max) resolve in `arlens`. */
-const SESSION_OPTIONS = "-c search_path=public,arlens -c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c jit=off";
+const SESSION_OPTIONS =
+  '-c search_path=public,arlens -c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c jit=off';
 
 /**
  * DuckDB's `?` placeholders as PostgreSQL's `$n`: every `?` outside string literals, quoted

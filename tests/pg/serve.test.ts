@@ -229,7 +229,9 @@ describe.skipIf(!PG_URL)('the same demo served from DuckDB and from PostgreSQL',
       startServer({
         ...common,
         opsStore,
-        ...(postgres ? { warehouseDir: join(root, 'unused'), postgres: { url: db.url } } : { warehouseDir: wh }),
+        ...(postgres
+          ? { warehouseDir: join(root, 'unused'), postgres: { url: db.url } }
+          : { warehouseDir: wh }),
       });
     duck = await start(false);
     open.add(duck);
@@ -250,7 +252,8 @@ describe.skipIf(!PG_URL)('the same demo served from DuckDB and from PostgreSQL',
       [{ role: 'cfo' }, '/alerts'],
     ];
     const headers = new Map<SecurityContext, { cookie: string }>();
-    for (const [context] of pages) if (!headers.has(context)) headers.set(context, await sessionCookie(duck, context));
+    for (const [context] of pages)
+      if (!headers.has(context)) headers.set(context, await sessionCookie(duck, context));
     const fetchAll = async (server: RunningServer) => {
       const out: { page: string; status: number; body: string }[] = [];
       for (const [context, path] of pages) {

@@ -13,9 +13,7 @@ describe('numberPlaceholders', () => {
       'SELECT * FROM t WHERE a = $1 AND b IN ($2, $3)',
     );
     expect(
-      numberPlaceholders(
-        `SELECT '?', 'it''s ?', "col?" , $$ ? $$, $tag$ ? $tag$ -- ?\n, ? /* ? */, ?`,
-      ),
+      numberPlaceholders(`SELECT '?', 'it''s ?', "col?" , $$ ? $$, $tag$ ? $tag$ -- ?\n, ? /* ? */, ?`),
     ).toBe(`SELECT '?', 'it''s ?', "col?" , $$ ? $$, $tag$ ? $tag$ -- ?\n, $1 /* ? */, $2`);
   });
 
