@@ -312,4 +312,20 @@ describe.skipIf(!PG_URL)('the same demo served from DuckDB and from PostgreSQL',
     const [run] = await post.warehouse.query('SELECT max(run_id) AS run FROM meta.model_runs');
     expect(run?.['run']).toBe(report.runId);
   }, 300_000);
+
+  it('keeps PostgreSQL’s error text from the client, as DuckDB’s', async () => {
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await admin.query('ALTER TABLE marts.fct_payments RENAME TO fct_payments_away');
+      const failed = await answer(post, { role: 'cfo' }, { measures: ['payments_received.count'], limit: 7 });
+      expect(failed).toEqual({
+        error:
+          'The warehouse could not answer this query (reference …). If it persists, give the reference to your administrator.',
+      });
+    } finally {
+      await admin.query('ALTER TABLE marts.fct_payments_away RENAME TO fct_payments');
+      await admin.end();
+    }
+  });
 });
