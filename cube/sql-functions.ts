@@ -134,6 +134,23 @@ const PG_ARG_MAX_TEXT = [
    STYPE = arlens.argmax_text, FINALFUNC = arlens.argmax_text_final)`,
 ];
 
+/**
+ * DuckDB names the server's own readers use on the warehouse (collections/ledger.ts,
+ * collections/effectiveness.ts), as `arlens` functions and an operator: `hash(text)` (a 64-bit hash;
+ * its values differ from DuckDB's, which only groups rows into chunks), integer division `//`, and
+ * `string_split(text, text)`.
+ */
+const PG_DUCKDB_NAMES = [
+  `CREATE OR REPLACE FUNCTION arlens.hash(v text) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
+   AS $$ SELECT hashtextextended(v, 0) $$`,
+  `CREATE OR REPLACE FUNCTION arlens.int_div(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE
+   STRICT PARALLEL SAFE AS $$ SELECT a / b $$`,
+  `DO $$ BEGIN CREATE OPERATOR arlens.// (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = arlens.int_div);
+   EXCEPTION WHEN duplicate_function THEN NULL; END $$`,
+  `CREATE OR REPLACE FUNCTION arlens.string_split(v text, sep text) RETURNS text[] LANGUAGE sql IMMUTABLE
+   PARALLEL SAFE AS $$ SELECT string_to_array(v, sep) $$`,
+];
+
 /** A PLACEHOLDER_VIEWS query as a PostgreSQL query (DuckDB's DOUBLE is PostgreSQL's double precision). */
 function postgresPlaceholder(sql: string): string {
   return sql.replace(/::DOUBLE\b/g, '::double precision');
@@ -157,6 +174,7 @@ export function postgresServingSetup(): string[] {
     readFileSync(FUNCTIONS_SQL, 'utf8'),
     ...postgresKpiFunctions(),
     ...PG_ARG_MAX_TEXT,
+    ...PG_DUCKDB_NAMES,
     ...placeholders,
   ];
 }

@@ -30,6 +30,9 @@ import { dsoTrendQuery } from '../../web/lib/widgets/dso-trend/dso-trend.query.t
 import { kpiHeatmapQuery } from '../../web/lib/widgets/kpi-heatmap/kpi-heatmap.query.ts';
 import { kpiTilesQuery } from '../../web/lib/widgets/kpi-tiles/kpi-tiles.query.ts';
 import { topOverdueQuery } from '../../web/lib/widgets/top-overdue/top-overdue.query.ts';
+import { readSettled } from '../../collections/effectiveness.ts';
+import { readDunnableItems, readOpenItems } from '../../collections/ledger.ts';
+import type { Query as WarehouseQuery } from '../../warehouse/convert.ts';
 import { demoWarehouse } from '../cube/harness.ts';
 import { ROOT, sessionCookie, TEST_SECRET, tempDir } from '../helpers.ts';
 import { PG_URL, pgDatabase } from './database.ts';
@@ -194,6 +197,24 @@ describe.skipIf(!PG_URL)('the same demo served from DuckDB and from PostgreSQL',
     expect(await post.warehouse.query(count, [region, "it's"])).toEqual(
       await duck.warehouse.query(count, [region, "it's"]),
     );
+  });
+
+  it('reads the open items, the dunnable items and settlement dates as on DuckDB', async () => {
+    const onBoth = async <T>(read: (q: WarehouseQuery) => Promise<T>) => {
+      const d = await read(duck.warehouse.query.bind(duck.warehouse));
+      expect(await read(post.warehouse.query.bind(post.warehouse))).toEqual(d);
+      return d;
+    };
+    const controller = roles[3]![1].role === 'collector' ? roles[3]![1].portfolio : null;
+    const all = await onBoth((q) => readOpenItems(q));
+    expect(all.length).toBeGreaterThan(100);
+    expect((await onBoth((q) => readOpenItems(q, controller, asOf))).length).toBeGreaterThan(0);
+    const byId = (items: { itemId: string }[]) => [...items].sort((a, b) => a.itemId.localeCompare(b.itemId));
+    const dunnable = await onBoth(async (q) => byId(await readDunnableItems(q, controller, asOf)));
+    expect(dunnable.length).toBeGreaterThan(0);
+    const ids = ['INV-0000001', 'INV-0000002', all[0]!.itemId, "x'); DROP TABLE marts.fct_invoices; --"];
+    const settled = await onBoth(async (q) => [...(await readSettled(q, ids)).entries()].sort());
+    expect(settled.length).toBeGreaterThanOrEqual(3);
   });
 
   it('answers the dashboard’s Cube queries for every role exactly as DuckDB does', async () => {
