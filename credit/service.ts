@@ -6,7 +6,15 @@ import { dirname, join } from 'node:path';
 import type { OpsStore } from '../ops/store.ts';
 import type { Query } from '../warehouse/convert.ts';
 import { SnapshotCache, type WarehouseSnapshot } from './facts.ts';
-import { limitsVersion, mirrorCredit, MIRROR_SETUP, storeVersion, type MirrorMark } from './mirror.ts';
+import {
+  limitsVersion,
+  mirrorCredit,
+  MIRROR_SETUP,
+  PG_MIRROR_SETUP,
+  storeVersion,
+  type MirrorEngine,
+  type MirrorMark,
+} from './mirror.ts';
 import { loadPolicy, type CreditPolicy } from './policy.ts';
 
 export const POLICY_FILE = 'credit-policy.yaml';
@@ -31,6 +39,8 @@ export async function createCreditService(options: {
   ops: OpsStore;
   query: Query;
   generation: () => number;
+  /** The warehouse's engine (where the mirror for Cube is written); DuckDB when absent. */
+  engine?: MirrorEngine;
   /** The policy file; default: beside the store (the built-in policy when it does not exist). */
   policyFile?: string;
 }): Promise<CreditService> {
@@ -43,7 +53,8 @@ export async function createCreditService(options: {
   let mark: MirrorMark | null = null;
   const sync = async () => {
     if (!setUp) {
-      for (const sql of MIRROR_SETUP) await options.query(sql);
+      for (const sql of options.engine === 'postgres' ? PG_MIRROR_SETUP : MIRROR_SETUP)
+        await options.query(sql);
       setUp = true;
     }
     const key = `${options.generation()}:${storeVersion(options.ops)}`;
@@ -55,6 +66,7 @@ export async function createCreditService(options: {
       await cache.get(),
       limitsKey !== mirroredLimits,
       mark,
+      options.engine ?? 'duckdb',
     ));
     mirrored = key;
     mirroredLimits = limitsKey;

@@ -17,8 +17,9 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type * as CubeSchemaCompiler from '@cubejs-backend/schema-compiler';
 import type * as CubeServerCore from '@cubejs-backend/server-core';
+import type { BaseDriver } from '@cubejs-backend/base-driver';
 import type { DatabaseType } from '@cubejs-backend/server-core';
-import type { ServingWarehouse } from '../warehouse/serving.ts';
+import type { Serving, ServingWarehouse } from '../warehouse/serving.ts';
 import { publishedAsOf, type PublishedAsOf } from '../models/as-of.ts';
 import { ServingDriver } from './driver.ts';
 import { badJsonBody, cubeGate } from './gate.ts';
@@ -38,17 +39,41 @@ import {
 const require = createRequire(import.meta.url);
 const { CubejsServerCore } = require('@cubejs-backend/server-core') as typeof CubeServerCore;
 const { PostgresQuery } = require('@cubejs-backend/schema-compiler') as typeof CubeSchemaCompiler;
+interface PostgresDriverClass {
+  new (config: Record<string, unknown>): BaseDriver;
+}
 
 export const CUBE_MODEL_DIR = fileURLToPath(new URL('./model', import.meta.url));
 export const CUBE_BASE_PATH = '/cubejs-api';
 const CONCURRENCY = 16;
-/** Error texts that come from the database or the runtime, not from Cube's query checks. */
-const INTERNAL_ERROR =
-  /\b(Binder|Catalog|Parser|Conversion|Permission|Invalid Input|Out of Range|Constraint|Dependency|Serialization|Transaction|Internal|INTERNAL|Not implemented|IO|Interrupt) Error\b|\bat .+\.(js|ts):\d+|SELECT\s/;
+/**
+ * Error texts that come from the database or the runtime, not from Cube's query checks: DuckDB's
+ * error classes, PostgreSQL's messages (the engine may be either), stack frames, SQL.
+ */
+const INTERNAL_ERROR = new RegExp(
+  [
+    /\b(Binder|Catalog|Parser|Conversion|Permission|Invalid Input|Out of Range|Constraint|Dependency|Serialization|Transaction|Internal|INTERNAL|Not implemented|IO|Interrupt) Error\b/
+      .source,
+    /\bat .+\.(js|ts):\d+|SELECT\s/.source,
+    /\b(relation|column|function|operator|schema|type|aggregate) .+ does not exist\b/.source,
+    /syntax error at or near|permission denied|canceling statement|division by zero|invalid input syntax/
+      .source,
+    /numeric field overflow|out of range|could not |violates .+ constraint|deadlock detected/.source,
+    /\bconnect ECONNREFUSED|Connection terminated|terminating connection|too many clients|password authentication/
+      .source,
+  ].join('|'),
+);
 const PRE_AGGREGATIONS_SCHEMA = 'prod_pre_aggregations';
 
 export interface CubeApiOptions {
-  readonly serving: ServingWarehouse;
+  /** The server's warehouse: its swaps drive the as-of date and (server/index.ts) the rollup refresh. */
+  readonly serving: Serving;
+  /**
+   * Cube queries a PostgreSQL warehouse itself, through the official driver (a pool of its own, the
+   * ARLens SQL functions of schema `arlens` on its search_path); without it, the DuckDB serving
+   * instance through ServingDriver.
+   */
+  readonly postgres?: { readonly url: string };
   readonly apiSecret: string;
   /** Errors and warnings worth a line (tokens are never logged). */
   readonly log?: (line: string) => void;
@@ -61,6 +86,25 @@ export interface CubeApi {
   /** Rebuild every rollup whose refresh key changed; resolves when done. */
   refreshPreAggregations(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Cube's stock PostgreSQL driver (0.35.81, unchanged) on the warehouse database: unqualified function
+ * names resolve in `arlens` (the Cube aggregates, the KPI functions and DuckDB's round(double, n),
+ * installed by server/index.ts); rollups are tables in the warehouse's `prod_pre_aggregations`
+ * schema. Values: numeric and bigint as strings, doubles as numbers, dates as Cube's local
+ * timestamps — what ServingDriver gives from DuckDB.
+ */
+function postgresDriver(url: string): BaseDriver {
+  const { PostgresDriver } = require('@cubejs-backend/postgres-driver') as {
+    PostgresDriver: PostgresDriverClass;
+  };
+  return new PostgresDriver({
+    connectionString: url,
+    max: CONCURRENCY,
+    application_name: 'arlens cube',
+    options: '-c search_path=public,arlens -c jit=off',
+  });
 }
 
 /** The model files (YAML) under `dir`, for Cube's compiler. */
@@ -87,17 +131,23 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
   applyCubeShims();
   process.env['CUBEJS_PRE_AGGREGATIONS_BUILDER'] = 'true';
   const log = options.log ?? ((line: string) => console.error(line));
-  const driver = new ServingDriver(options.serving);
+  const driver: BaseDriver = options.postgres
+    ? postgresDriver(options.postgres.url)
+    : new ServingDriver(options.serving as ServingWarehouse);
+  const orchestratorId = `arlens_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   let views: ReadonlySet<string> = new Set();
   let catalog: MemberCatalog = new Map();
 
   const core = new CubejsServerCore({
-    dbType: 'duckdb' as DatabaseType,
+    dbType: (options.postgres ? 'postgres' : 'duckdb') as DatabaseType,
     driverFactory: () => driver,
     dialectFactory: () => PostgresQuery as never,
     // Cube's own file repository reads relative to the working directory; ours takes the path.
     repositoryFactory: () => modelRepository(options.modelDir ?? CUBE_MODEL_DIR),
     basePath: CUBE_BASE_PATH,
+    // Cube's in-memory cache and queue are shared by every Cube instance in the process (module-level
+    // stores keyed by this id): an id of this instance's own keeps two servers' answers apart.
+    contextToOrchestratorId: () => orchestratorId,
     apiSecret: options.apiSecret,
     devServer: false,
     telemetry: false,
@@ -198,6 +248,8 @@ export async function createCubeApi(options: CubeApiOptions): Promise<CubeApi> {
     close: async () => {
       await refreshing.catch(() => undefined);
       await core.shutdown();
+      // The driver is this instance's (driverFactory hands Cube the same one): its pool ends here.
+      if (options.postgres) await driver.release().catch(() => undefined);
     },
   };
 }

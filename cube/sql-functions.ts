@@ -114,6 +114,71 @@ export function postgresKpiFunctions(): string[] {
   );
 }
 
+const FUNCTIONS_SQL = fileURLToPath(new URL('../warehouse/pg/functions.sql', import.meta.url));
+
+/**
+ * arg_max(text, timestamp) for the server's own reads on PostgreSQL (credit/facts.ts and
+ * alerts/facts.ts pick the latest risk band): the value at the greatest key, rows with a NULL value
+ * or key skipped, as DuckDB's arg_max. Dates passed in widen to timestamp.
+ */
+const PG_ARG_MAX_TEXT = [
+  `DO $$ BEGIN CREATE TYPE arlens.argmax_text AS (k timestamp, v text);
+   EXCEPTION WHEN duplicate_object THEN NULL; END $$`,
+  `CREATE OR REPLACE FUNCTION arlens.argmax_text_step(st arlens.argmax_text, v text, k timestamp)
+   RETURNS arlens.argmax_text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+   $$ SELECT CASE WHEN v IS NULL OR k IS NULL THEN st
+                  WHEN st IS NULL OR k > st.k THEN ROW(k, v)::arlens.argmax_text ELSE st END $$`,
+  `CREATE OR REPLACE FUNCTION arlens.argmax_text_final(st arlens.argmax_text) RETURNS text
+   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT st.v $$`,
+  `CREATE OR REPLACE AGGREGATE arlens.arg_max(text, timestamp) (SFUNC = arlens.argmax_text_step,
+   STYPE = arlens.argmax_text, FINALFUNC = arlens.argmax_text_final)`,
+];
+
+/**
+ * DuckDB names the server's own readers use on the warehouse (collections/ledger.ts,
+ * collections/effectiveness.ts), as `arlens` functions and an operator: `hash(text)` (a 64-bit hash;
+ * its values differ from DuckDB's, which only groups rows into chunks), integer division `//`, and
+ * `string_split(text, text)`.
+ */
+const PG_DUCKDB_NAMES = [
+  `CREATE OR REPLACE FUNCTION arlens.hash(v text) RETURNS bigint LANGUAGE sql IMMUTABLE PARALLEL SAFE
+   AS $$ SELECT hashtextextended(v, 0) $$`,
+  `CREATE OR REPLACE FUNCTION arlens.int_div(a bigint, b bigint) RETURNS bigint LANGUAGE sql IMMUTABLE
+   STRICT PARALLEL SAFE AS $$ SELECT a / b $$`,
+  `DO $$ BEGIN CREATE OPERATOR arlens.// (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = arlens.int_div);
+   EXCEPTION WHEN duplicate_function THEN NULL; END $$`,
+  `CREATE OR REPLACE FUNCTION arlens.string_split(v text, sep text) RETURNS text[] LANGUAGE sql IMMUTABLE
+   PARALLEL SAFE AS $$ SELECT string_to_array(v, sep) $$`,
+];
+
+/** A PLACEHOLDER_VIEWS query as a PostgreSQL query (DuckDB's DOUBLE is PostgreSQL's double precision). */
+function postgresPlaceholder(sql: string): string {
+  return sql.replace(/::DOUBLE\b/g, '::double precision');
+}
+
+/**
+ * What a server serving a PostgreSQL warehouse runs once at start (warehouse/pg-serving.ts `setup`),
+ * all idempotent: the `arlens` functions (warehouse/pg/functions.sql: round, the Cube aggregates;
+ * the KPI functions; arg_max over text), and the tables of PLACEHOLDER_VIEWS a job has not written
+ * yet, as empty tables (a view there would stand in the way of the job that creates the table).
+ */
+export function postgresServingSetup(): string[] {
+  const placeholders = Object.entries(PLACEHOLDER_VIEWS).flatMap(([name, sql]) => {
+    const [schema = '', table = ''] = name.split('.');
+    return [
+      `CREATE SCHEMA IF NOT EXISTS "${schema}"`,
+      `CREATE TABLE IF NOT EXISTS "${schema}"."${table}" AS ${postgresPlaceholder(sql)} WITH NO DATA`,
+    ];
+  });
+  return [
+    readFileSync(FUNCTIONS_SQL, 'utf8'),
+    ...postgresKpiFunctions(),
+    ...PG_ARG_MAX_TEXT,
+    ...PG_DUCKDB_NAMES,
+    ...placeholders,
+  ];
+}
+
 /** The statements to run once on the serving instance before Cube queries it. */
 export function cubeSqlFunctions(): string[] {
   return [...kpiMacros(), ...AGGREGATE_MACROS];

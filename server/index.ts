@@ -15,14 +15,15 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { mayOpen, ROUTE_ROLES } from '../auth/access.ts';
 import { createCubeApi, CUBE_BASE_PATH, type CubeApi } from '../cube/server.ts';
-import { cubeSqlFunctions, PLACEHOLDER_VIEWS } from '../cube/sql-functions.ts';
+import { cubeSqlFunctions, PLACEHOLDER_VIEWS, postgresServingSetup } from '../cube/sql-functions.ts';
 import { maxTokenSeconds, readToken, signToken, type SecurityContext } from '../auth/tokens.ts';
 import { DEFAULT_SESSIONS, readSession, type SessionSettings } from '../auth/sessions.ts';
 import { createOidcFlow, type OidcFlow, type OidcSettings } from '../auth/oidc.ts';
 import { issuerUrl, redirectUri, transactionKey } from '../auth/oidc-rules.ts';
 import { getUser, userContext } from '../auth/users.ts';
 import { openOpsStore, opsStorePath, type OpsStore } from '../ops/store.ts';
-import { ServingWarehouse } from '../warehouse/serving.ts';
+import { ServingWarehouse, type Serving } from '../warehouse/serving.ts';
+import { PgServingWarehouse } from '../warehouse/pg-serving.ts';
 import { provideAuth, SESSION_COOKIE } from '../web/lib/server/session.ts';
 import { provideReportingCurrency, provideWarehouse } from '../web/lib/server/warehouse.ts';
 import { provideCollections, type CollectionsSettings } from '../web/lib/server/collections.ts';
@@ -36,7 +37,13 @@ import { provideCredit } from '../web/lib/server/credit.ts';
 import { creditApi } from './credit-api.ts';
 
 export interface ServerOptions {
+  /** The DuckDB warehouse folder; with `postgres`, only where the operational store lives by default. */
   readonly warehouseDir: string;
+  /**
+   * Serve a PostgreSQL warehouse (config `warehouse.engine: postgres`): the dashboard, the API and Cube
+   * read that database; without it, the DuckDB warehouse in `warehouseDir` (the default).
+   */
+  readonly postgres?: { readonly url: string };
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -74,7 +81,7 @@ export interface ServerOptions {
 
 export interface RunningServer {
   readonly url: string;
-  readonly warehouse: ServingWarehouse;
+  readonly warehouse: Serving;
   readonly cube: CubeApi;
   readonly ops: OpsStore;
   readonly credit: CreditService;
@@ -180,13 +187,7 @@ async function cubeAuthorization(req: IncomingMessage, a: Auth): Promise<string 
   return result.ok && !tokenHolds(a.ops, result.context) ? undefined : auth;
 }
 
-async function api(
-  wh: ServingWarehouse,
-  url: URL,
-  req: IncomingMessage,
-  res: ServerResponse,
-  a: Auth,
-): Promise<void> {
+async function api(wh: Serving, url: URL, req: IncomingMessage, res: ServerResponse, a: Auth): Promise<void> {
   if (url.pathname === '/api/health') {
     // Public (a load balancer's probe): whether a warehouse is served, and which generation.
     return sendJson(res, wh.generation > 0 ? 200 : 503, { ok: wh.generation > 0, generation: wh.generation });
@@ -228,16 +229,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (options.oidc) issuerUrl(options.oidc.issuer);
   const fixedRedirect = options.oidc?.public_url ? redirectUri(options.oidc.public_url) : null;
   await ensureWebBuild(options.log);
-  const wh = new ServingWarehouse({
-    warehouseDir: options.warehouseDir,
-    connections: 16,
-    setup: cubeSqlFunctions(),
-    placeholders: PLACEHOLDER_VIEWS,
-  });
+  const wh: ServingWarehouse | PgServingWarehouse = options.postgres
+    ? new PgServingWarehouse({
+        url: options.postgres.url,
+        connections: 16,
+        setup: postgresServingSetup(),
+      })
+    : new ServingWarehouse({
+        warehouseDir: options.warehouseDir,
+        connections: 16,
+        setup: cubeSqlFunctions(),
+        placeholders: PLACEHOLDER_VIEWS,
+      });
   wh.on('error', (e: unknown) => console.error(`warehouse swap failed: ${(e as Error).message}`));
   // A bad ARLENS_TOKEN_MAX_DAYS stops the start, not every later request.
   maxTokenSeconds();
-  await wh.open();
+  await wh.open().catch(async (e: unknown) => {
+    await wh.close().catch(() => undefined);
+    throw e;
+  });
   const ops = openOpsStore(options.opsStore ?? opsStorePath(options.warehouseDir));
   let credit: CreditService;
   try {
@@ -245,6 +255,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ops,
       query: wh.query.bind(wh),
       generation: () => wh.generation,
+      engine: wh.engine,
       ...(options.creditPolicy ? { policyFile: options.creditPolicy } : {}),
     });
   } catch (e) {
@@ -294,7 +305,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   provideReportingCurrency(options.reportingCurrency ?? 'USD');
   // The default policy's path is resolved here (unbundled): the dashboard's bundle cannot find it.
   provideCollections({ policyFile: DEFAULT_POLICY_FILE, ...options.collections });
-  const cube = await createCubeApi({ serving: wh, apiSecret: options.apiSecret });
+  const cube = await createCubeApi({
+    serving: wh,
+    apiSecret: options.apiSecret,
+    ...(options.postgres ? { postgres: options.postgres } : {}),
+  });
   cube.app.disable('x-powered-by');
   // Refresh-key values are cached for a second: rebuild rollups a little after each swap.
   let refreshTimer: NodeJS.Timeout | undefined;

@@ -43,7 +43,25 @@ export interface ServingOptions {
   readonly placeholders?: Readonly<Record<string, string>>;
 }
 
-export class ServingWarehouse extends EventEmitter {
+/**
+ * What the server and the dashboard read the warehouse through, whichever engine holds it:
+ * ServingWarehouse (DuckDB, below) or PgServingWarehouse (pg-serving.ts). `generation` is 0 until a
+ * warehouse is published and grows with every publish, each announced by a `'swap'` event.
+ */
+export interface Serving {
+  readonly engine: 'duckdb' | 'postgres';
+  readonly generation: number;
+  /** Run a read query on the published warehouse; values converted at the engine's boundary. */
+  query(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
+  /** Look for a new publish now (besides the engine's own notifications and polling). */
+  refresh(): Promise<void>;
+  on(event: 'swap', listener: (generation: number) => void): this;
+  on(event: 'error', listener: (error: unknown) => void): this;
+  close(): Promise<void>;
+}
+
+export class ServingWarehouse extends EventEmitter implements Serving {
+  readonly engine = 'duckdb' as const;
   private instance: DuckDBInstance | undefined;
   private readonly idle: DuckDBConnection[] = [];
   private readonly waiting: ((c: DuckDBConnection) => void)[] = [];

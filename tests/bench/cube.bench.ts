@@ -22,6 +22,7 @@ import { build } from '../../models/runner/index.ts';
 import { startServer } from '../../server/index.ts';
 import { queryRowsForCube } from '../../warehouse/convert.ts';
 import type { SqlParam } from '../../warehouse/duckdb.ts';
+import type { ServingWarehouse } from '../../warehouse/serving.ts';
 import { agingTrendQuery } from '../../web/lib/widgets/aging-trend/aging-trend.query.ts';
 import { dsoTrendQuery } from '../../web/lib/widgets/dso-trend/dso-trend.query.ts';
 import { kpiHeatmapQuery } from '../../web/lib/widgets/kpi-heatmap/kpi-heatmap.query.ts';
@@ -126,7 +127,7 @@ try {
           await call('load', { ...q, limit: 5000 + runs++ });
           const c = performance.now() - t;
           t = performance.now();
-          await server.warehouse
+          await (server.warehouse as ServingWarehouse)
             .withConnection((conn) => queryRowsForCube(conn, sql, params))
             .catch((e: unknown) => {
               throw new Error(`raw SQL of ${name} ${variant}: ${(e as Error).message}\n${sql}`);

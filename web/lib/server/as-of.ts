@@ -3,11 +3,11 @@
  * that published it), read once per published warehouse generation, as the filter options are.
  */
 import { tableExists, type Query } from '../../../warehouse/convert.ts';
-import type { ServingWarehouse } from '../../../warehouse/serving.ts';
+import type { Serving } from '../../../warehouse/serving.ts';
 import type { AsOf } from '../ledger/as-of.ts';
 import { servingWarehouse } from './warehouse';
 
-let cached: { wh: ServingWarehouse; generation: number; asOf: Promise<AsOf | null> } | undefined;
+let cached: { wh: Serving; generation: number; asOf: Promise<AsOf | null> } | undefined;
 
 export async function asOfDate(): Promise<AsOf | null> {
   const wh = servingWarehouse();

@@ -7,7 +7,7 @@ import type { SecurityContext } from '../../../auth/tokens.ts';
 import type { FilterOptions } from '../filters/filters.ts';
 import { tableExists, toCount, type Query } from '../../../warehouse/convert.ts';
 import type { AgingConfig } from '../aging/buckets.ts';
-import type { ServingWarehouse } from '../../../warehouse/serving.ts';
+import type { Serving } from '../../../warehouse/serving.ts';
 import { reportingCurrency, servingWarehouse } from './warehouse';
 
 const EMPTY: FilterOptions = {
@@ -22,7 +22,7 @@ const EMPTY: FilterOptions = {
   aging: { basis: 'due_date', buckets: [] },
 };
 
-let cached: { wh: ServingWarehouse; generation: number; options: Promise<FilterOptions> } | undefined;
+let cached: { wh: Serving; generation: number; options: Promise<FilterOptions> } | undefined;
 
 export async function filterOptions(user: SecurityContext | null): Promise<FilterOptions> {
   const wh = servingWarehouse();
@@ -40,7 +40,7 @@ export async function filterOptions(user: SecurityContext | null): Promise<Filte
     : all;
 }
 
-async function readOptions(wh: ServingWarehouse): Promise<FilterOptions> {
+async function readOptions(wh: Serving): Promise<FilterOptions> {
   const query = wh.query.bind(wh);
   if (!(await tableExists(query, 'marts', 'mart_ar_kpis_monthly'))) return EMPTY;
   const list = async (sql: string) => (await query(sql)).map((r) => String(Object.values(r)[0]));

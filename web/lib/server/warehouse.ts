@@ -1,18 +1,18 @@
 /**
  * The dashboard's door to the warehouse. The ARLens server (server/index.ts) owns the one
- * ServingWarehouse and hands it over under a Symbol key before it mounts the SvelteKit handler;
+ * Serving (DuckDB or PostgreSQL) and hands it over under a Symbol key before it mounts the SvelteKit handler;
  * the getter throws when that did not happen (e.g. `vite dev` without the ARLens server).
  */
-import type { ServingWarehouse } from '../../../warehouse/serving.ts';
+import type { Serving } from '../../../warehouse/serving.ts';
 
 const KEY = Symbol.for('arlens.serving-warehouse');
 
-export function provideWarehouse(warehouse: ServingWarehouse): void {
+export function provideWarehouse(warehouse: Serving): void {
   (globalThis as Record<symbol, unknown>)[KEY] = warehouse;
 }
 
-export function servingWarehouse(): ServingWarehouse {
-  const wh = (globalThis as Record<symbol, unknown>)[KEY] as ServingWarehouse | undefined;
+export function servingWarehouse(): Serving {
+  const wh = (globalThis as Record<symbol, unknown>)[KEY] as Serving | undefined;
   if (!wh)
     throw new Error(
       'The dashboard runs inside the ARLens server: start it with `npm start` or `arlens serve`.',
