@@ -41,9 +41,10 @@ export async function loadData(c: Config): Promise<LoadedData> {
   }
   console.log(`No sources in the config: using demo data from ${exportsDir}`);
   await runIngest(c, [{ path: exportsDir, profile: 'canonical' }], false);
-  // Demo sign-in (any role, any region) only when the warehouse holds the demo data set alone.
-  const demo = await onlyDemoLoads(c.warehouse, exportsDir);
-  if (!demo) {
+  // Demo sign-in (any role, any region) only when the warehouse holds the demo data set alone (read
+  // from the DuckDB warehouse; a PostgreSQL warehouse is a server someone set up: accounts only).
+  const demo = c.engine.kind === 'duckdb' && (await onlyDemoLoads(c.warehouse, exportsDir));
+  if (!demo && c.engine.kind === 'duckdb') {
     console.log(
       'The warehouse also holds files other than the demo exports: demo sign-in is off. ' +
         'Sign in with a token: npx arlens token --role cfo',
@@ -202,6 +203,8 @@ export async function serveUntilStopped(
     opsStore,
     sessions: { idleSeconds: c.auth.session_idle_minutes * 60, absoluteSeconds: c.auth.session_hours * 3600 },
     ...(c.auth.oidc ? { oidc: c.auth.oidc } : {}),
+    // The warehouse engine: the published PostgreSQL schemas, or (the default) the DuckDB files.
+    ...(c.engine.kind === 'postgres' ? { postgres: { url: c.engine.url } } : {}),
     collections: {
       ...(c.collections.policy ? { policyFile: c.collections.policy } : {}),
       company: c.collections.company,

@@ -5,7 +5,7 @@ import { connQuery } from '../../warehouse/convert.ts';
 import { warehouseExists, withPublished } from '../../warehouse/store.ts';
 import type { Context } from '../context.ts';
 import { ensureCashForecast, ensureMarts, ensureRisk, loadData, serveUntilStopped } from '../pipeline.ts';
-import { asOfOption, chosenAsOf, LATEST } from './build.ts';
+import { asOfOption, chosenAsOf, LATEST, runBuild } from './build.ts';
 
 const port = (v: string) => Number.parseInt(v, 10);
 
@@ -22,6 +22,21 @@ export function registerServe(program: Command, ctx: Context): void {
       const started = performance.now();
       const c = await ctx.config();
       const data = await loadData(c);
+      if (c.engine.kind === 'postgres') {
+        // On PostgreSQL: build (an unchanged load makes it quick), no risk scores or forecast yet.
+        await runBuild(c, { asOf: chosenAsOf(c, o.asOf, data.defaultAsOf) });
+        console.log(
+          'Risk scores and the cash forecast are not computed on a PostgreSQL warehouse yet: their pages say so.',
+        );
+        const url = await serveUntilStopped(c, {
+          ...(o.port === undefined ? {} : { port: o.port }),
+          demo: false,
+        });
+        console.log(
+          `\nARLens is ready at ${url}  (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+        );
+        return;
+      }
       await ensureMarts(c, chosenAsOf(c, o.asOf, data.defaultAsOf));
       await ensureRisk(c);
       const url = await serveUntilStopped(c, {
@@ -47,8 +62,10 @@ export function registerServe(program: Command, ctx: Context): void {
     .addOption(asOfOption())
     .action(async (o: { port?: number; host?: string; asOf?: string }) => {
       const c = await ctx.config();
-      if (o.asOf !== undefined) await ensureMarts(c, chosenAsOf(c, o.asOf, LATEST));
-      if (await warehouseExists(c.warehouse)) {
+      if (c.engine.kind === 'postgres') {
+        if (o.asOf !== undefined) await runBuild(c, { asOf: chosenAsOf(c, o.asOf, LATEST) });
+      } else if (o.asOf !== undefined) await ensureMarts(c, chosenAsOf(c, o.asOf, LATEST));
+      if (c.engine.kind === 'duckdb' && (await warehouseExists(c.warehouse))) {
         const asOf = await withPublished(c.warehouse, (conn) => publishedAsOf(connQuery(conn)));
         console.log(
           asOf ? `As of: ${asOf.date} (${asOf.source})` : 'The marts are not built yet: arlens build',
@@ -59,6 +76,8 @@ export function registerServe(program: Command, ctx: Context): void {
         ...(o.port === undefined ? {} : { port: o.port }),
         demo: false,
       });
-      console.log(`ARLens is serving ${c.warehouse} at ${url}`);
+      console.log(
+        `ARLens is serving ${c.engine.kind === 'postgres' ? 'the PostgreSQL warehouse' : c.warehouse} at ${url}`,
+      );
     });
 }

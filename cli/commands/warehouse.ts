@@ -24,6 +24,13 @@ export function registerWarehouse(program: Command, ctx: Context): void {
     .option('-o, --out <file>', 'write to a file instead of printing')
     .action(async (o: { citus: boolean; out?: string }) => {
       const c = await ctx.config();
+      if (c.engine.kind === 'postgres') {
+        throw new Error(
+          'arlens warehouse ddl reads the tables of a built DuckDB warehouse (the layout to prepare a server or a ' +
+            'Citus cluster from). This config already uses PostgreSQL: its tables exist (pg_dump --schema-only shows ' +
+            'them); for the Citus layout, run it on a DuckDB build of the same exports.',
+        );
+      }
       if (!(await warehouseExists(c.warehouse))) {
         throw new Error(
           `No warehouse in ${c.warehouse}: run npx arlens build first (the DDL is read from its tables).`,
