@@ -15,6 +15,17 @@ import { evaluateAlerts, type EvaluationResult, type Trigger } from './evaluate.
 import { readFacts } from './facts.ts';
 import { sendAlertMail, type MailResult } from './mail.ts';
 
+/** Whether an evaluation has anything to do: an active subscription, or a pending promise whose date has passed. */
+export function hasAlertWork(store: OpsStore, today: string): boolean {
+  const row = store.db
+    .prepare(
+      `SELECT EXISTS (SELECT 1 FROM alert_subscriptions WHERE cancelled_at IS NULL)
+           OR EXISTS (SELECT 1 FROM payment_promises WHERE status = 'pending' AND promised_date < ?) AS work`,
+    )
+    .get(today) as { work: number };
+  return Number(row.work) === 1;
+}
+
 export interface AlertRun extends EvaluationResult {
   readonly promises: { readonly kept: number; readonly broken: number };
   readonly mail: MailResult | null;

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { sendAlertMail, sendDigests } from '../../alerts/mail.ts';
 import { AlertError, ALERT_KINDS, DELIVERIES } from '../../alerts/rules.ts';
-import { runAlerts, type AlertRun } from '../../alerts/service.ts';
+import { hasAlertWork, runAlerts, type AlertRun } from '../../alerts/service.ts';
 import { listAlerts, subscribe } from '../../alerts/store.ts';
 import { alertText, subscriptionText } from '../../alerts/text.ts';
 import { findUser } from '../../auth/users.ts';
@@ -43,13 +43,21 @@ export async function evaluateAfterBuild(
 ): Promise<AlertRun | null> {
   const dir = duckdbWarehouse(c, 'arlens alerts');
   if (!(await warehouseExists(dir))) return null;
+  const today = todayIn(c.timezone);
+  // Nothing to do (no subscription, no promise due): do not read the warehouse at all.
+  const probe = openOpsStore(storePath(c));
+  try {
+    if (!hasAlertWork(probe, today)) return null;
+  } finally {
+    probe.close();
+  }
   return withPublished(dir, async (conn) => {
     const store = openOpsStore(storePath(c));
     try {
       return await runAlerts(store, connQuery(conn), {
         trigger,
         actor: cliActor(),
-        today: todayIn(c.timezone),
+        today,
         smtp: smtpConfig(c),
         link: publicLink(c),
       });
@@ -94,7 +102,11 @@ export function registerAlerts(program: Command, ctx: Context): void {
     .description('Evaluate every subscription on the published warehouse now (each build does this itself)')
     .action(async () => {
       const r = await evaluateAfterBuild(await ctx.config(), 'manual');
-      console.log(r ? alertRunLine(r) : 'No warehouse yet: run arlens build first.');
+      console.log(
+        r
+          ? alertRunLine(r)
+          : 'Nothing to evaluate: no warehouse yet (arlens build), or no subscription and no promise due.',
+      );
     });
 
   alerts

@@ -10,7 +10,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../auth/passwords.ts';
 import { addUser } from '../../auth/users.ts';
 import { listAudit } from '../../ops/audit.ts';
-import { documentStatus, gotoReady, startBrowserHarness, type BrowserHarness } from './harness.ts';
+import {
+  documentStatus,
+  gotoReady,
+  startBrowserHarness,
+  waitForCharts,
+  type BrowserHarness,
+} from './harness.ts';
 
 let h: BrowserHarness;
 const ADMIN_PASSWORD = 'the admin passphrase 1';
@@ -76,6 +82,8 @@ describe('accounts through the browser', () => {
     await expect
       .poll(() => aoi.locator('header .who').textContent(), WAIT)
       .toContain('Aoi Tanaka · Sales lead · EMEA, LATAM');
+    // The overview's queries finish first: one still in flight at sign-out is answered 403 (signed out).
+    await waitForCharts(aoi);
     // Sign out: back to sign-in, and the app is closed to this browser.
     await Promise.all([
       aoi.waitForURL((u) => u.pathname === '/signin'),
