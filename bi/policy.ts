@@ -23,6 +23,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ROLE_POLICY, ROLES, type Role } from '../auth/policy.ts';
+import { ident } from '../warehouse/duckdb.ts';
 
 export const CUBE_MODEL = join(import.meta.dirname, '..', 'cube', 'model');
 
@@ -37,8 +38,7 @@ export interface Table {
   readonly columns: readonly string[];
 }
 
-const q = (id: string) => `"${id.replaceAll('"', '""')}"`;
-const rel = (t: { schema: string; name: string }) => `${q(t.schema)}.${q(t.name)}`;
+const rel = (t: { schema: string; name: string }) => `${ident(t.schema)}.${ident(t.name)}`;
 
 function yamlFiles(dir: string): unknown[] {
   return readdirSync(dir)
@@ -89,9 +89,9 @@ END $$;`,
   );
   return [
     ...groups,
-    `REVOKE ALL ON DATABASE ${q(database)} FROM PUBLIC;`,
+    `REVOKE ALL ON DATABASE ${ident(database)} FROM PUBLIC;`,
     `REVOKE ALL ON SCHEMA public FROM PUBLIC;`,
-    ...BI_ROLES.map((r) => `GRANT CONNECT ON DATABASE ${q(database)} TO ${groupRole(r)};`),
+    ...BI_ROLES.map((r) => `GRANT CONNECT ON DATABASE ${ident(database)} TO ${groupRole(r)};`),
     `CREATE SCHEMA IF NOT EXISTS bi;`,
     `REVOKE ALL ON SCHEMA bi FROM PUBLIC;`,
     `CREATE TABLE IF NOT EXISTS bi.grants (
@@ -162,13 +162,13 @@ export function policySql(
       schemas.add(here.schema);
       out.push(`GRANT SELECT ON ${rel(here)} TO ${groupRole(role)};`);
       out.push(
-        `CREATE POLICY ${q(`bi_${role}`)} ON ${rel(here)} FOR SELECT TO ${groupRole(role)} USING (${scopeCondition(role, t, customers)});`,
+        `CREATE POLICY ${ident(`bi_${role}`)} ON ${rel(here)} FOR SELECT TO ${groupRole(role)} USING (${scopeCondition(role, t, customers)});`,
       );
     }
   }
   const groupsBySchema = [...schemas]
     .sort()
-    .map((s) => `GRANT USAGE ON SCHEMA ${q(s)} TO ${BI_ROLES.map(groupRole).join(', ')};`);
+    .map((s) => `GRANT USAGE ON SCHEMA ${ident(s)} TO ${BI_ROLES.map(groupRole).join(', ')};`);
   return `${[...groupsBySchema, ...out].join('\n')}\n`;
 }
 
@@ -232,10 +232,10 @@ export function grantSql(g: Grant, verifier: string | null): string {
     'BEGIN;',
     `DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(login)}) THEN
-    CREATE ROLE ${q(login)} LOGIN NOINHERIT CONNECTION LIMIT 5;
+    CREATE ROLE ${ident(login)} LOGIN NOINHERIT CONNECTION LIMIT 5;
   END IF;
 END $$;`,
-    `ALTER ROLE ${q(login)} LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 5${password};`,
+    `ALTER ROLE ${ident(login)} LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 5${password};`,
     // One group at a time: leave any other the login was in (a changed role).
     `DO $$ DECLARE g text; BEGIN
   FOR g IN SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member
@@ -243,7 +243,7 @@ END $$;`,
     EXECUTE format('REVOKE %I FROM %I', g, ${literal(login)});
   END LOOP;
 END $$;`,
-    `GRANT ${groupRole(g.role)} TO ${q(login)};`,
+    `GRANT ${groupRole(g.role)} TO ${ident(login)};`,
     `INSERT INTO bi.grants (login, arlens_role, regions, portfolio, arlens_user, created_by) VALUES (${literal(login)}, ${literal(g.role)}, ARRAY[${regions.map(literal).join(', ')}]::text[], ${portfolio === null ? 'NULL' : literal(portfolio)}, ${g.arlensUser === null ? 'NULL' : literal(g.arlensUser)}, ${literal(g.createdBy)})
   ON CONFLICT (login) DO UPDATE SET arlens_role = excluded.arlens_role, regions = excluded.regions, portfolio = excluded.portfolio, arlens_user = excluded.arlens_user, created_by = excluded.created_by, created_at = now();`,
     'COMMIT;',
@@ -258,7 +258,7 @@ export function revokeSql(login: string): string {
     'BEGIN;',
     `DELETE FROM bi.grants WHERE login = ${literal(login)};`,
     `DO $$ BEGIN
-  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(login)}) THEN DROP ROLE ${q(login)}; END IF;
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(login)}) THEN DROP ROLE ${ident(login)}; END IF;
 END $$;`,
     'COMMIT;',
     '',

@@ -6,6 +6,7 @@
 import { generatePassword } from '../auth/passwords.ts';
 import { appendAudit, type Actor } from '../ops/audit.ts';
 import type { OpsStore } from '../ops/store.ts';
+import { ident } from '../warehouse/duckdb.ts';
 import type { PgSession } from '../warehouse/session.ts';
 import {
   BiError,
@@ -61,7 +62,7 @@ export async function applyBiPolicies(
       );
       for (const p of policies) {
         await session.run(
-          `DROP POLICY ${quote(String(p['policyname']))} ON ${quote(schemaOf(t.schema))}.${quote(t.name)}`,
+          `DROP POLICY ${ident(String(p['policyname']))} ON ${ident(schemaOf(t.schema))}.${ident(t.name)}`,
         );
       }
     }
@@ -69,8 +70,6 @@ export async function applyBiPolicies(
   }
   return tables.length;
 }
-
-const quote = (id: string) => `"${id.replaceAll('"', '""')}"`;
 
 export interface GrantResult {
   readonly login: string;

@@ -17,6 +17,7 @@ import { connQuery } from '../../warehouse/convert.ts';
 import { warehouseExists, withPublished } from '../../warehouse/store.ts';
 import { duckdbWarehouse, smtpConfig, type Config } from '../config.ts';
 import type { Context } from '../context.ts';
+import { withStore } from './dunning.ts';
 import { cliActor, storePath } from './users.ts';
 
 /** The address links in alert emails point to (the OIDC public URL when set). */
@@ -65,16 +66,6 @@ export async function evaluateAfterBuild(
       store.close();
     }
   });
-}
-
-async function withStore<T>(ctx: Context, fn: (store: OpsStore, c: Config) => Promise<T> | T): Promise<T> {
-  const c = await ctx.config();
-  const store = openOpsStore(storePath(c));
-  try {
-    return await fn(store, c);
-  } finally {
-    store.close();
-  }
 }
 
 function needSmtp(c: Config) {

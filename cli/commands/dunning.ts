@@ -49,7 +49,11 @@ async function withBoth<T>(
   });
 }
 
-async function withStore<T>(ctx: Context, fn: (store: OpsStore, c: Config) => Promise<T> | T): Promise<T> {
+/** The operational store of the config, opened for `fn` and closed after (also `arlens alerts`). */
+export async function withStore<T>(
+  ctx: Context,
+  fn: (store: OpsStore, c: Config) => Promise<T> | T,
+): Promise<T> {
   const c = await ctx.config();
   const store = openOpsStore(storePath(c));
   try {
