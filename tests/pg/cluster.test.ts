@@ -3,6 +3,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PG_URL, pgDatabase } from './database.ts';
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('the PostgreSQL test cluster', () => {
   const db = pgDatabase();
 
