@@ -17,6 +17,7 @@ import { configVars, DEFAULT_PROJECT, runBuild } from './commands/build.ts';
 import { lastMonthEnd, writeDemo } from './commands/demo.ts';
 import { runIngest } from './commands/ingest.ts';
 import { smtpConfig, type Config } from './config.ts';
+import { jobEngine } from './engine.ts';
 
 export interface LoadedData {
   /** The warehouse holds the generated demo exports and nothing else: demo sign-in may be offered. */
@@ -139,6 +140,7 @@ export async function ensureRisk(c: Config): Promise<void> {
   try {
     const r = await ensureRiskScores({
       warehouseDir: c.warehouse,
+      engine: jobEngine(c),
       modelDir: defaultModelDir(c.warehouse),
       log: (m) => console.log(`  ${m}`),
     });
@@ -157,6 +159,7 @@ export async function ensureCashForecast(c: Config, o: { background?: boolean } 
   const started = performance.now();
   try {
     const message = await ensureForecast(c.warehouse, {
+      engine: jobEngine(c),
       log: (m) => console.log(`  ${m}`),
       ...(o.background
         ? {

@@ -1,9 +1,15 @@
 /**
- * The forecast's doors to the warehouse files: compute and publish (a warehouse job), and read it back
- * as CSV from the published warehouse.
+ * The forecast's doors to the warehouse: compute and publish (a warehouse job), and read it back as
+ * CSV from the published warehouse. `engine` (default DuckDB) says which engine holds it: on
+ * PostgreSQL the same DuckDB SQL runs on a copy and the ml schema is published back (warehouse/engine.ts).
  */
+
+/** Which engine holds the warehouse (default: the DuckDB files in the warehouse directory). */
+export interface EngineOption {
+  readonly engine?: WarehouseEngine;
+}
 import { queryRows, tableExists, connQuery } from '../warehouse/convert.ts';
-import { withNextGeneration, withPublished } from '../warehouse/store.ts';
+import { withJobOn, withPublishedOn, type WarehouseEngine } from '../warehouse/engine.ts';
 import { toCsv, type CsvColumn } from './csv.ts';
 import type { TrainSettings } from './train.ts';
 import {
@@ -18,9 +24,9 @@ import {
 
 export async function refreshForecast(
   warehouseDir: string,
-  o: ForecastOptions = {},
+  o: ForecastOptions & EngineOption = {},
 ): Promise<ForecastSummary> {
-  return withNextGeneration(warehouseDir, 'forecast', (conn) => writeForecast(conn, o));
+  return withJobOn(warehouseDir, o.engine, 'forecast', (conn) => writeForecast(conn, o), { writes: ['ml'] });
 }
 
 /**
@@ -37,29 +43,42 @@ export async function ensureForecast(
     backtestOrigins?: number;
     /** Called when there is work to do (the forecast is not current). */
     onStart?: () => void;
-  } = {},
+  } & EngineOption = {},
 ): Promise<string> {
-  const state = await withPublished(warehouseDir, async (conn) => {
-    const q = connQuery(conn);
-    if (!(await tableExists(q, 'ml', 'cash_forecast_status'))) return { current: false, backtest: false };
-    const built = (await tableExists(q, 'meta', 'manifest'))
-      ? '(SELECT max(generated_at) FROM meta.manifest)'
-      : 'NULL';
-    const rows = await queryRows(
-      conn,
-      `SELECT s.as_of_date = a.as_of_date AS same_date,
+  const state = await withPublishedOn(
+    warehouseDir,
+    o.engine,
+    async (conn) => {
+      const q = connQuery(conn);
+      if (!(await tableExists(q, 'ml', 'cash_forecast_status'))) return { current: false, backtest: false };
+      const built = (await tableExists(q, 'meta', 'manifest'))
+        ? '(SELECT max(generated_at) FROM meta.manifest)'
+        : 'NULL';
+      const rows = await queryRows(
+        conn,
+        `SELECT s.as_of_date = a.as_of_date AS same_date,
          s.forecast_at >= coalesce(${built}, s.forecast_at) AS after_build
        FROM ml.cash_forecast_status AS s, intermediate.int_as_of AS a`,
-    );
-    const r = rows[0];
-    return {
-      current: r?.['same_date'] === true && r['after_build'] === true,
-      backtest: await tableExists(q, 'ml', 'cash_forecast_evaluation'),
-    };
-  });
+      );
+      const r = rows[0];
+      return {
+        current: r?.['same_date'] === true && r['after_build'] === true,
+        backtest: await tableExists(q, 'ml', 'cash_forecast_evaluation'),
+      };
+    },
+    {
+      only: [
+        'ml.cash_forecast_status',
+        'ml.cash_forecast_evaluation',
+        'meta.manifest',
+        'intermediate.int_as_of',
+      ],
+    },
+  );
   if (state.current) return 'the cash forecast is current';
   o.onStart?.();
   const s = await refreshForecast(warehouseDir, {
+    ...(o.engine ? { engine: o.engine } : {}),
     backtestOrigins: state.backtest ? 0 : (o.backtestOrigins ?? 12),
     ...(o.settings ? { settings: o.settings } : {}),
     backtestAtMost: true,
@@ -92,7 +111,7 @@ const PERIOD_COLUMNS: CsvColumn[] = [
 /** Expected receipts and 80 % intervals per period of `grain` and group of `grouping`. */
 export async function forecastCsv(
   warehouseDir: string,
-  o: { grain: Grain; grouping: Grouping },
+  o: { grain: Grain; grouping: Grouping } & EngineOption,
 ): Promise<string> {
   if (!GRAINS.includes(o.grain))
     throw new Error(`unknown period ${String(o.grain)}: one of ${GRAINS.join(', ')}`);
@@ -102,16 +121,22 @@ export async function forecastCsv(
   if (o.grouping === 'customer' && o.grain === 'day') {
     throw new Error('customer forecasts are by week or month (--by week|month)');
   }
-  return withPublished(warehouseDir, async (conn) => {
-    if (!(await tableExists(connQuery(conn), 'ml', 'cash_forecast_intervals'))) throw new Error(NO_FORECAST);
-    const rows = await queryRows(
-      conn,
-      `SELECT ${PERIOD_COLUMNS.map((c) => c.name).join(', ')} FROM ml.cash_forecast_intervals
+  return withPublishedOn(
+    warehouseDir,
+    o.engine,
+    async (conn) => {
+      if (!(await tableExists(connQuery(conn), 'ml', 'cash_forecast_intervals')))
+        throw new Error(NO_FORECAST);
+      const rows = await queryRows(
+        conn,
+        `SELECT ${PERIOD_COLUMNS.map((c) => c.name).join(', ')} FROM ml.cash_forecast_intervals
        WHERE grouping = ? AND grain = ? ORDER BY group_value, period_start`,
-      [o.grouping, o.grain],
-    );
-    return toCsv(PERIOD_COLUMNS, rows);
-  });
+        [o.grouping, o.grain],
+      );
+      return toCsv(PERIOD_COLUMNS, rows);
+    },
+    { only: ['ml.cash_forecast_intervals'] },
+  );
 }
 
 const ITEM_COLUMNS: CsvColumn[] = [
@@ -134,17 +159,22 @@ const ITEM_COLUMNS: CsvColumn[] = [
 ];
 
 /** Every open item's expected payment date and amounts. */
-export async function itemsCsv(warehouseDir: string): Promise<string> {
-  return withPublished(warehouseDir, async (conn) => {
-    if (!(await tableExists(connQuery(conn), 'ml', 'cash_forecast_items'))) throw new Error(NO_FORECAST);
-    const rows = await queryRows(
-      conn,
-      `SELECT ${ITEM_COLUMNS.map((c) =>
-        c.kind === 'number' ? `CAST(round(${c.name}, 6) AS DOUBLE) AS ${c.name}` : c.name,
-      ).join(', ')}
+export async function itemsCsv(warehouseDir: string, o: EngineOption = {}): Promise<string> {
+  return withPublishedOn(
+    warehouseDir,
+    o.engine,
+    async (conn) => {
+      if (!(await tableExists(connQuery(conn), 'ml', 'cash_forecast_items'))) throw new Error(NO_FORECAST);
+      const rows = await queryRows(
+        conn,
+        `SELECT ${ITEM_COLUMNS.map((c) =>
+          c.kind === 'number' ? `CAST(round(${c.name}, 6) AS DOUBLE) AS ${c.name}` : c.name,
+        ).join(', ')}
        FROM ml.cash_forecast_items
        ORDER BY invoice_id`,
-    );
-    return toCsv(ITEM_COLUMNS, rows);
-  });
+      );
+      return toCsv(ITEM_COLUMNS, rows);
+    },
+    { only: ['ml.cash_forecast_items'] },
+  );
 }

@@ -1,15 +1,15 @@
 /**
  * The risk model's jobs: train, score, and `ensureRiskScores` (what `npm start` calls).
  *
- * Every job runs inside a warehouse generation (withNextGeneration): it reads the marts from its
- * private copy, writes ml.* there, and the copy is published atomically; the server never sees half
- * a scoring. Model artefacts live in `modelDir` (default <warehouse>/ml, see artefacts.server.ts).
+ * Every job runs inside a warehouse generation (warehouse/engine.ts withJobOn): it reads the marts
+ * from its private copy, writes ml.* there, and the copy is published atomically (on PostgreSQL, the
+ * ml schema); the server never sees half a scoring. Model artefacts live in `modelDir` (default <warehouse>/ml, see artefacts.server.ts).
  */
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { connQuery, queryRows, tableExists, toCount } from '../warehouse/convert.ts';
 import { run } from '../warehouse/duckdb.ts';
-import { withNextGeneration, withPublished } from '../warehouse/store.ts';
+import { withJobOn, withPublishedOn, type WarehouseEngine } from '../warehouse/engine.ts';
 import {
   checkFeatures,
   disposeModel,
@@ -28,6 +28,18 @@ import { NotEnoughDataError, type Shortfall } from './split.ts';
 import { writeEvaluations, writeStatus } from './tables.server.ts';
 import { fitRiskModel, modelVersion, type EvaluationReport } from './train.server.ts';
 import { useBackend, type BackendChoice } from './tf.ts';
+
+/** What the risk jobs write (published back whole on a PostgreSQL warehouse). */
+const ML_SCHEMAS = ['ml'];
+
+/** What warehouseFacts reads (a PostgreSQL read copies only these). */
+const FACT_RELATIONS = [
+  'marts.fct_invoices',
+  'intermediate.int_as_of',
+  'intermediate.int_invoice_reductions',
+  'intermediate.int_load_watermark',
+  'meta.manifest',
+];
 
 /** Where model artefacts go when no folder is named: beside the warehouse file. */
 export function defaultModelDir(warehouseDir: string): string {
@@ -93,6 +105,8 @@ async function trainInJob(
 
 export interface TrainOptions {
   readonly warehouseDir: string;
+  /** The warehouse engine (default DuckDB, in warehouseDir). */
+  readonly engine?: WarehouseEngine;
   readonly modelDir?: string;
   readonly config?: RiskConfig;
   readonly backend?: BackendChoice;
@@ -116,30 +130,38 @@ export async function trainRiskModel(o: TrainOptions): Promise<TrainAndScore> {
   const modelDir = o.modelDir ?? defaultModelDir(o.warehouseDir);
   const log = o.log ?? (() => {});
   try {
-    const { report, scores } = await withNextGeneration(o.warehouseDir, 'train', async (conn) => {
-      const { report, model } = await trainInJob(
-        conn,
-        modelDir,
-        o.config ?? DEFAULT_CONFIG,
-        o.backend ?? 'auto',
-        log,
-      );
-      try {
-        return { report, scores: o.score === false ? null : await scoreCustomers(conn, model) };
-      } finally {
-        disposeModel(model);
-      }
-    });
+    const { report, scores } = await withJobOn(
+      o.warehouseDir,
+      o.engine,
+      'train',
+      async (conn) => {
+        const { report, model } = await trainInJob(
+          conn,
+          modelDir,
+          o.config ?? DEFAULT_CONFIG,
+          o.backend ?? 'auto',
+          log,
+        );
+        try {
+          return { report, scores: o.score === false ? null : await scoreCustomers(conn, model) };
+        } finally {
+          disposeModel(model);
+        }
+      },
+      { writes: ML_SCHEMAS },
+    );
     await publishModel(modelDir, report.version);
     return { ...report, scores };
   } catch (e) {
-    if (e instanceof NotEnoughDataError) await recordShortfall(o.warehouseDir, e);
+    if (e instanceof NotEnoughDataError) await recordShortfall(o.warehouseDir, o.engine, e);
     throw e;
   }
 }
 
 export interface ScoreOptions {
   readonly warehouseDir: string;
+  /** The warehouse engine (default DuckDB, in warehouseDir). */
+  readonly engine?: WarehouseEngine;
   readonly modelDir?: string;
   /** A model version to use instead of the published one. */
   readonly version?: string;
@@ -156,7 +178,9 @@ export async function scoreRiskModel(o: ScoreOptions): Promise<ScoreSummary> {
   await useBackend(o.backend ?? 'auto');
   const model = await loadModel(modelDir, version);
   try {
-    return await withNextGeneration(o.warehouseDir, 'score', (conn) => scoreCustomers(conn, model));
+    return await withJobOn(o.warehouseDir, o.engine, 'score', (conn) => scoreCustomers(conn, model), {
+      writes: ML_SCHEMAS,
+    });
   } finally {
     disposeModel(model);
   }
@@ -164,6 +188,8 @@ export async function scoreRiskModel(o: ScoreOptions): Promise<ScoreSummary> {
 
 export interface EnsureOptions {
   readonly warehouseDir: string;
+  /** The warehouse engine (default DuckDB, in warehouseDir). */
+  readonly engine?: WarehouseEngine;
   readonly modelDir: string;
   readonly log?: (msg: string) => void;
   /** Settings for a model trained here (default DEFAULT_CONFIG). */
@@ -233,30 +259,45 @@ export function shortfallText(s: Shortfall): string {
  * Record in ml.risk_status that the data cannot support a model (and drop scores of another as-of
  * date, which would contradict it); nothing is written when the status already says so.
  */
-async function recordShortfall(warehouseDir: string, e: NotEnoughDataError): Promise<void> {
+async function recordShortfall(
+  warehouseDir: string,
+  engine: WarehouseEngine | undefined,
+  e: NotEnoughDataError,
+): Promise<void> {
   const shortfall = e.shortfall;
   if (!shortfall) return;
-  const same = await withPublished(warehouseDir, async (conn) => {
-    if (!(await tableExists(connQuery(conn), 'ml', 'risk_status'))) return false;
-    const rows = await queryRows(
-      conn,
-      `SELECT state, shortfall, history_months, defaults FROM ml.risk_status`,
-    );
-    const r = rows[0];
-    return (
-      rows.length === 1 &&
-      r?.['state'] === 'not_enough_data' &&
-      r['shortfall'] === shortfall.kind &&
-      (shortfall.kind === 'history'
-        ? toCount(r['history_months']) === shortfall.have
-        : toCount(r['defaults']) === shortfall.defaults)
-    );
-  });
+  const same = await withPublishedOn(
+    warehouseDir,
+    engine,
+    async (conn) => {
+      if (!(await tableExists(connQuery(conn), 'ml', 'risk_status'))) return false;
+      const rows = await queryRows(
+        conn,
+        `SELECT state, shortfall, history_months, defaults FROM ml.risk_status`,
+      );
+      const r = rows[0];
+      return (
+        rows.length === 1 &&
+        r?.['state'] === 'not_enough_data' &&
+        r['shortfall'] === shortfall.kind &&
+        (shortfall.kind === 'history'
+          ? toCount(r['history_months']) === shortfall.have
+          : toCount(r['defaults']) === shortfall.defaults)
+      );
+    },
+    { only: ['ml.risk_status'] },
+  );
   if (same) return;
-  await withNextGeneration(warehouseDir, 'risk-status', async (conn) => {
-    await run(conn, 'DROP TABLE IF EXISTS ml.customer_risk_scores');
-    await writeStatus(conn, { state: 'not_enough_data', shortfall }, new Date());
-  });
+  await withJobOn(
+    warehouseDir,
+    engine,
+    'risk-status',
+    async (conn) => {
+      await run(conn, 'DROP TABLE IF EXISTS ml.customer_risk_scores');
+      await writeStatus(conn, { state: 'not_enough_data', shortfall }, new Date());
+    },
+    { writes: ML_SCHEMAS },
+  );
 }
 
 /**
@@ -269,7 +310,7 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
   const log = o.log ?? (() => {});
   const config = o.config ?? DEFAULT_CONFIG;
   const backend = await useBackend('auto');
-  const facts = await withPublished(o.warehouseDir, warehouseFacts);
+  const facts = await withPublishedOn(o.warehouseDir, o.engine, warehouseFacts, { only: FACT_RELATIONS });
   const expected = modelVersion(facts, config, backend);
 
   const publishedV = await publishedVersion(o.modelDir);
@@ -292,8 +333,11 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
   try {
     if (candidate) {
       if (candidate.version !== publishedV) await publishModel(o.modelDir, candidate.version);
-      const current = await withPublished(o.warehouseDir, (conn) =>
-        scoresCurrent(conn, facts, candidate.version),
+      const current = await withPublishedOn(
+        o.warehouseDir,
+        o.engine,
+        (conn) => scoresCurrent(conn, facts, candidate.version),
+        { only: ['ml.customer_risk_scores', 'ml.risk_status'] },
       );
       if (current) {
         return {
@@ -307,6 +351,7 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
       }
       const summary = await scoreRiskModel({
         warehouseDir: o.warehouseDir,
+        ...(o.engine ? { engine: o.engine } : {}),
         modelDir: o.modelDir,
         version: candidate.version,
       });
@@ -326,6 +371,7 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
     log(`training the risk model on data as of ${facts.asOfDate}`);
     const t = await trainRiskModel({
       warehouseDir: o.warehouseDir,
+      ...(o.engine ? { engine: o.engine } : {}),
       modelDir: o.modelDir,
       config,
       backend,
@@ -346,7 +392,7 @@ export async function ensureRiskScores(o: EnsureOptions): Promise<EnsureResult> 
     };
   } catch (e) {
     if (e instanceof NotEnoughDataError) {
-      await recordShortfall(o.warehouseDir, e);
+      await recordShortfall(o.warehouseDir, o.engine, e);
       const message = `no risk scores: ${e.shortfall ? shortfallText(e.shortfall) : e.message}`;
       log(message);
       return {

@@ -5,6 +5,7 @@ import { asOfVars, checkAsOfSpec, resolveAsOf, type ResolvedAsOf } from '../../m
 import type { WorklistCopied } from '../../collections/warehouse-copy.ts';
 import type { BuildEvent, BuildReport } from '../../models/runner/index.ts';
 import type { Config } from '../config.ts';
+import { reapplyBiPolicies } from '../engine.ts';
 import type { Context } from '../context.ts';
 
 export const DEFAULT_PROJECT = join(import.meta.dirname, '..', '..', 'models');
@@ -83,13 +84,7 @@ export async function runBuild(
         prepare: async (session) => worklistLine(await copyWorklistIntoPostgres(session, opsStore)),
         // The BI door (docs/bi.md): the new tables get their row-level security in the publish
         // transaction, so a BI login never sees a rebuilt table unprotected — once `arlens bi setup` ran.
-        onPublish: async (session) => {
-          const [bi] = await session.rows("SELECT to_regclass('bi.grants') IS NOT NULL AS on");
-          if (bi?.['on'] !== true) return;
-          const { applyBiPolicies } = await import('../../bi/service.ts');
-          const n = await applyBiPolicies(session);
-          process.stderr.write(`BI row-level security applied to ${n} table(s)\n`);
-        },
+        onPublish: reapplyBiPolicies,
       });
       if (pgReport.retained.length > 0) {
         process.stderr.write(

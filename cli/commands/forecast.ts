@@ -6,7 +6,8 @@
  */
 import { promises as fs } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { duckdbWarehouse, type Config } from '../config.ts';
+import { type Config } from '../config.ts';
+import { jobEngine } from '../engine.ts';
 
 const count = (v: string) => {
   const n = Number.parseInt(v, 10);
@@ -49,10 +50,11 @@ export function registerForecast(program: Command, config: () => Promise<Config>
         out?: string;
       }) => {
         const c = await config();
-        duckdbWarehouse(c, 'arlens forecast');
+        const engine = jobEngine(c);
         const { refreshForecast, forecastCsv, itemsCsv } = await import('../../forecast/store.server.ts');
         if (o.refresh) {
           const s = await refreshForecast(c.warehouse, {
+            engine,
             backtestOrigins: o.backtest ?? 0,
             log: (m) => process.stderr.write(`${m}\n`),
           });
@@ -67,8 +69,8 @@ export function registerForecast(program: Command, config: () => Promise<Config>
           throw new Error('--backtest needs the forecast to be computed (leave out --no-refresh)');
         }
         const csv = o.items
-          ? await itemsCsv(c.warehouse)
-          : await forecastCsv(c.warehouse, { grain: o.by as 'week', grouping: o.group as 'total' });
+          ? await itemsCsv(c.warehouse, { engine })
+          : await forecastCsv(c.warehouse, { grain: o.by as 'week', grouping: o.group as 'total', engine });
         if (o.out) await fs.writeFile(o.out, csv, 'utf8');
         else process.stdout.write(csv);
       },

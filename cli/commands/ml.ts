@@ -8,7 +8,8 @@ import { DEFAULT_CONFIG, type RiskConfig } from '../../ml/config.ts';
 import { bandTable, calibrationText, candidateTable, evaluationTable } from '../../ml/report.ts';
 import type { EvaluationReport } from '../../ml/train.server.ts';
 import type { BackendChoice } from '../../ml/tf.ts';
-import { duckdbWarehouse, type Config } from '../config.ts';
+import { type Config } from '../config.ts';
+import { jobEngine } from '../engine.ts';
 
 const int = (v: string) => {
   const n = Number.parseInt(v, 10);
@@ -150,7 +151,6 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
         }
         if (o.id !== undefined || o.time !== undefined) throw new Error('--id and --time go with --matrix');
         const c = await config();
-        duckdbWarehouse(c, 'arlens train');
         const settings: RiskConfig = {
           ...DEFAULT_CONFIG,
           ...(o.seed !== undefined ? { seed: o.seed } : {}),
@@ -161,6 +161,7 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
         const { defaultModelDir, trainRiskModel } = await import('../../ml/risk.server.ts');
         const report = await trainRiskModel({
           warehouseDir: c.warehouse,
+          engine: jobEngine(c),
           modelDir: o.modelDir ?? defaultModelDir(c.warehouse),
           config: settings,
           backend: o.backend,
@@ -200,10 +201,10 @@ export function registerMlCommands(program: Command, config: () => Promise<Confi
     .option('--version <version>', 'score with this model version instead of the published one')
     .action(async (o: { modelDir?: string; backend: BackendChoice; version?: string }) => {
       const c = await config();
-      duckdbWarehouse(c, 'arlens score');
       const { defaultModelDir, scoreRiskModel } = await import('../../ml/risk.server.ts');
       const summary = await scoreRiskModel({
         warehouseDir: c.warehouse,
+        engine: jobEngine(c),
         modelDir: o.modelDir ?? defaultModelDir(c.warehouse),
         backend: o.backend,
         ...(o.version !== undefined ? { version: o.version } : {}),

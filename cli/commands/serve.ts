@@ -23,11 +23,10 @@ export function registerServe(program: Command, ctx: Context): void {
       const c = await ctx.config();
       const data = await loadData(c);
       if (c.engine.kind === 'postgres') {
-        // On PostgreSQL: build (an unchanged load makes it quick), no risk scores or forecast yet.
+        // On PostgreSQL: build (an unchanged load makes it quick), then the same risk scores and
+        // cash forecast as on DuckDB (computed on a DuckDB copy, the ml schema published back).
         await runBuild(c, { asOf: chosenAsOf(c, o.asOf, data.defaultAsOf) });
-        console.log(
-          'Risk scores and the cash forecast are not computed on a PostgreSQL warehouse yet: their pages say so.',
-        );
+        await ensureRisk(c);
         const url = await serveUntilStopped(c, {
           ...(o.port === undefined ? {} : { port: o.port }),
           demo: false,
@@ -35,6 +34,7 @@ export function registerServe(program: Command, ctx: Context): void {
         console.log(
           `\nARLens is ready at ${url}  (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
         );
+        void ensureCashForecast(c, { background: true });
         return;
       }
       await ensureMarts(c, chosenAsOf(c, o.asOf, data.defaultAsOf));
