@@ -18,15 +18,22 @@ const { builtins, getTypeParser } = pg.types;
 
 const text = (value: string): string => value;
 const parseInteger = (value: string): number => Number.parseInt(value, 10);
-/** DuckDB's JSON gives doubles as numbers; PostgreSQL's text for them round-trips exactly. */
-const parseFloat8 = (value: string): number => Number(value);
+/**
+ * DuckDB's JSON gives doubles as numbers; PostgreSQL's text for them round-trips exactly. NaN and
+ * ±Infinity stay text ('NaN', 'Infinity', '-Infinity'), as DuckDB's JSON gives them: a JS NaN would
+ * become null in the JSON a client receives.
+ */
+const parseFloat8 = (value: string): number | string => {
+  const n = Number(value);
+  return Number.isFinite(n) ? n : value;
+};
 const parseBool = (value: string): boolean => value === 't' || value === 'true';
 /** Any one-dimensional array's text ('{a,"b c",NULL}') as its elements' text (pg's own parser). */
 const parseTextArray = (getTypeParser as (oid: number) => (value: string) => (string | null)[])(1015);
 const parseIntArray = (value: string): (number | null)[] =>
   parseTextArray(value).map((v) => (v === null ? null : Number.parseInt(v, 10)));
-const parseFloatArray = (value: string): (number | null)[] =>
-  parseTextArray(value).map((v) => (v === null ? null : Number(v)));
+const parseFloatArray = (value: string): (number | string | null)[] =>
+  parseTextArray(value).map((v) => (v === null ? null : parseFloat8(v)));
 
 const ARRAY = { int2: 1005, int4: 1007, int8: 1016, float4: 1021, float8: 1022, bool: 1000 } as const;
 

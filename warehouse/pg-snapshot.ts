@@ -48,6 +48,8 @@ export interface SnapshotOptions {
   readonly only?: readonly string[];
   /** A name for pg_stat_activity (`arlens <job> <run>`). */
   readonly job?: string;
+  /** Called after the copy, before it is checked against a publish meanwhile (tests publish there). */
+  readonly afterCopy?: (attempt: number) => Promise<void>;
 }
 
 export interface SnapshotJobOptions extends SnapshotOptions {
@@ -259,6 +261,7 @@ export async function withPgSnapshot<T>(
         const before = await schemaOids(session, watched);
         return withInstance(join(dir, 'snapshot.duckdb'), {}, async (conn) => {
           await fill(session, conn, dir, o);
+          await o.afterCopy?.(attempt);
           if ((await schemaOids(session, watched)) !== before) return { retry: true as const };
           await restrictFileAccess(conn, {});
           return { retry: false as const, value: await read(conn) };
