@@ -29,7 +29,8 @@ import { withPublishedOn, type WarehouseEngine } from '../../warehouse/engine.ts
 import { WarehouseBusyError, withPgJob } from '../../warehouse/pg-publish.ts';
 import { duckdbTypeOf, pgTypeOf, withPgSnapshot, withPgSnapshotJob } from '../../warehouse/pg-snapshot.ts';
 import { PgSession } from '../../warehouse/session.ts';
-import { ROOT, tempDir } from '../helpers.ts';
+import { startServer } from '../../server/index.ts';
+import { ROOT, sessionCookie, TEST_SECRET, tempDir } from '../helpers.ts';
 import { PG_URL, pgDatabase } from './database.ts';
 
 const run = promisify(execFile);
@@ -334,6 +335,48 @@ describe.skipIf(!PG_URL)('risk scores and the cash forecast on PostgreSQL equal 
       expect(b.stdout, args.join(' ')).toBe(a.stdout);
     }
   });
+
+  it('shows the same risk, cash and overview pages on both servers', async () => {
+    // One server at a time (the dashboard's server side is one per process), on one operational
+    // store, so the same session signs in to both.
+    const opsStore = join(root, 'ops-pages.db');
+    let headers: { cookie: string } | undefined;
+    const pages = async (c: Config) => {
+      const server = await startServer({
+        host: '127.0.0.1',
+        port: 0,
+        apiSecret: TEST_SECRET,
+        opsStore,
+        warehouseDir: c.warehouse,
+        ...(c.engine.kind === 'postgres' ? { postgres: { url: c.engine.url } } : {}),
+      });
+      try {
+        headers ??= await sessionCookie(server, { role: 'cfo' });
+        const [top] = await server.warehouse.query(
+          `SELECT customer_id FROM ml.customer_risk_scores ORDER BY probability_of_default DESC, customer_id LIMIT 1`,
+        );
+        const out: Record<string, string> = {};
+        for (const path of ['/risk', '/cash', '', `/customers/${String(top?.['customer_id'])}`]) {
+          const res = await fetch(new URL(`${path}/__data.json`, server.url), { headers });
+          expect(res.status, path).toBe(200);
+          out[path || '/'] = (await res.text())
+            .replace(/pd-\d{4}-\d\d-\d\d-[0-9a-f]+/g, '<model version>')
+            .replace(/\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?Z?/g, '<run time>');
+        }
+        return out;
+      } finally {
+        await server.close();
+      }
+    };
+    const fromDuck = await pages(duck);
+    const fromPg = await pages(post);
+    for (const [path, body] of Object.entries(fromDuck)) {
+      expect(body, path).not.toMatch(/"type":"(error|redirect)"/);
+      expect(fromPg[path], path).toEqual(body);
+    }
+    // The pages carry the scores and the forecast, not their empty placeholders.
+    expect(fromPg['/risk']).toMatch(/in default|high|medium/);
+  }, 300_000);
 
   it('finds the scores current on PostgreSQL, and leaves no job schema behind', async () => {
     const r = await ensureRiskScores({
