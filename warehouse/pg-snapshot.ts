@@ -29,21 +29,35 @@ import { withPgJob, withSwapBuild } from './pg-publish.ts';
 import { PgSession } from './session.ts';
 import { sortableRunId } from './store.ts';
 
-/** Schemas copied whole (tables and views) into a job's DuckDB file. */
-export const SNAPSHOT_SCHEMAS: readonly string[] = ['intermediate', 'marts', 'meta', 'ml'];
+/** Schemas copied whole (tables and views) into a job's DuckDB file: what the jobs write. */
+export const SNAPSHOT_SCHEMAS: readonly string[] = ['ml'];
 
 /**
- * Single relations of other schemas the jobs read (ml/features.server.ts and forecast/items.server.ts
- * read dispute dates from staging; the rest of staging are views over raw, not worth copying).
+ * The relations the jobs read besides (every `schema.table` in the SQL of ml/*.server.ts and
+ * forecast/*.server.ts; tests/pg/jobs.test.ts runs both jobs on PostgreSQL, so one missing here fails
+ * there). Not the whole marts: fct_ar_snapshots alone is larger than all of these, and no job reads it.
  */
-export const SNAPSHOT_RELATIONS: readonly string[] = ['staging.stg_erp__disputes'];
+export const SNAPSHOT_RELATIONS: readonly string[] = [
+  'marts.fct_invoices',
+  'marts.dim_customers',
+  'marts.fct_collection_activities',
+  'marts.fct_credit_exposure',
+  'marts.fct_payment_applications',
+  'intermediate.int_as_of',
+  'intermediate.int_fx_daily',
+  'intermediate.int_invoice_reductions',
+  'intermediate.int_load_watermark',
+  'meta.manifest',
+  'staging.stg_erp__disputes',
+];
 
 export interface SnapshotOptions {
   /** Where the DuckDB file and the CSV files go while the job runs (default: the system temp dir). */
   readonly scratchDir?: string;
   /**
-   * Copy only these relations ('schema.name'; default: SNAPSHOT_SCHEMAS and SNAPSHOT_RELATIONS). One
-   * that does not exist is not copied: the job's own checks say what is missing, as on DuckDB.
+   * Copy only these relations ('schema.name'; default: SNAPSHOT_SCHEMAS and SNAPSHOT_RELATIONS; a job
+   * also copies the schemas it writes, whole). One that does not exist is not copied: the job's own
+   * checks say what is missing, as on DuckDB.
    */
   readonly only?: readonly string[];
   /** A name for pg_stat_activity (`arlens <job> <run>`). */
@@ -127,9 +141,27 @@ export function pgTypeOf(duckdbType: string): string | null {
   return simple[duckdbType] ?? null;
 }
 
+/** A PostgreSQL text[] literal of `items` (bound as one parameter). */
+function textArray(items: readonly string[]): string {
+  return `{${items.map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/** What a copy holds: `only`, or for a read SNAPSHOT_SCHEMAS and SNAPSHOT_RELATIONS; a job adds its `writes`. */
+function copied(
+  o: SnapshotOptions,
+  writes: readonly string[] = [],
+): { schemas: string[]; relations: string[] } {
+  return o.only
+    ? { schemas: [...writes], relations: [...o.only] }
+    : { schemas: [...new Set([...SNAPSHOT_SCHEMAS, ...writes])], relations: [...SNAPSHOT_RELATIONS] };
+}
+
 /** The published relations to copy, with their columns (PostgreSQL types), in a stable order. */
-async function listRelations(session: PgSession, o: SnapshotOptions): Promise<Relation[]> {
-  const wanted = o.only ?? null;
+async function listRelations(
+  session: PgSession,
+  wholeSchemas: readonly string[],
+  relations: readonly string[],
+): Promise<Relation[]> {
   const rows = await session.rows(
     `SELECT n.nspname AS schema, c.relname AS name, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type
        FROM pg_class AS c
@@ -138,10 +170,7 @@ async function listRelations(session: PgSession, o: SnapshotOptions): Promise<Re
       WHERE c.relkind IN ('r', 'v', 'm', 'p')
         AND (n.nspname = ANY ($1::text[]) OR (n.nspname || '.' || c.relname) = ANY ($2::text[]))
       ORDER BY n.nspname, c.relname, a.attnum`,
-    [
-      `{${(wanted === null ? SNAPSHOT_SCHEMAS : []).map((s) => `"${s}"`).join(',')}}`,
-      `{${(wanted ?? SNAPSHOT_RELATIONS).map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
-    ],
+    [textArray(wholeSchemas), textArray(relations)],
   );
   const out: Relation[] = [];
   for (const r of rows) {
@@ -220,9 +249,9 @@ async function fill(
   session: PgSession,
   conn: DuckDBConnection,
   dir: string,
-  o: SnapshotOptions,
+  what: { schemas: readonly string[]; relations: readonly string[] },
 ): Promise<void> {
-  const relations = await listRelations(session, o);
+  const relations = await listRelations(session, what.schemas, what.relations);
   let i = 0;
   for (const rel of relations) await copyRelation(session, conn, rel, join(dir, `${i++}.csv`));
 }
@@ -253,14 +282,13 @@ export async function withPgSnapshot<T>(
 ): Promise<T> {
   const session = await PgSession.connect(url, { applicationName: `arlens ${o.job ?? 'read'} snapshot` });
   try {
-    const watched = [
-      ...new Set([...SNAPSHOT_SCHEMAS, ...(o.only ?? SNAPSHOT_RELATIONS).map((r) => r.split('.')[0]!)]),
-    ];
+    const what = copied(o);
+    const watched = [...new Set([...what.schemas, ...what.relations.map((r) => r.split('.')[0]!)])];
     for (let attempt = 1; ; attempt++) {
       const result = await withScratch(o, async (dir) => {
         const before = await schemaOids(session, watched);
         return withInstance(join(dir, 'snapshot.duckdb'), {}, async (conn) => {
-          await fill(session, conn, dir, o);
+          await fill(session, conn, dir, what);
           await o.afterCopy?.(attempt);
           if ((await schemaOids(session, watched)) !== before) return { retry: true as const };
           await restrictFileAccess(conn, {});
@@ -323,7 +351,7 @@ export async function withPgSnapshotJob<T>(
   return withPgJob(url, job, runId, (session) =>
     withScratch(o, (dir) =>
       withInstance(join(dir, 'job.duckdb'), {}, async (conn) => {
-        await fill(session, conn, dir, o);
+        await fill(session, conn, dir, copied(o, o.writes));
         await restrictFileAccess(conn, {});
         const value = await work(conn);
         const written = new Map<string, Relation[]>();

@@ -122,7 +122,7 @@ describe.skipIf(!PG_URL)('copying between PostgreSQL and a DuckDB job', () => {
            WHERE table_schema = 'marts' AND table_name = 'every_type' ORDER BY ordinal_position`,
         ),
       }),
-      { scratchDir: scratch },
+      { scratchDir: scratch, only: ['marts.every_type'] },
     );
     expect(Object.fromEntries(types.map((t) => [t['column_name'], t['data_type']]))).toMatchObject({
       amount: 'DECIMAL(18,2)',
@@ -163,6 +163,7 @@ describe.skipIf(!PG_URL)('copying between PostgreSQL and a DuckDB job', () => {
       },
       {
         writes: ['ml'],
+        only: ['marts.every_type'],
         scratchDir: scratch,
         onPublish: async (s) => {
           published.push(String((await s.rows('SELECT count(*)::text AS n FROM ml.out'))[0]?.['n']));
@@ -216,6 +217,7 @@ describe.skipIf(!PG_URL)('copying between PostgreSQL and a DuckDB job', () => {
       async (conn) => queryRows(conn, 'SELECT id FROM marts.every_type ORDER BY id'),
       {
         scratchDir: scratch,
+        only: ['marts.every_type'],
         afterCopy: async (attempt) => {
           attempts.push(attempt);
           if (attempt > 1) return;
