@@ -402,4 +402,34 @@ describe.skipIf(!PG_URL)('build --select and --exclude on PostgreSQL', () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('a hand-made view that no longer works on the rebuilt relations is left out with a warning; the rest publishes', async () => {
+    await pgs.run('CREATE VIEW marts.v_agg AS SELECT region, customers FROM marts.agg_region');
+    const renamed = await writeTwinProject({
+      ...FILES,
+      'models/marts/agg_region.sql':
+        'select region, customers as customer_count, total_amount from {{ ref("rpt_region") }}',
+    });
+    try {
+      const report = await buildOnPostgres({ projectDir: renamed, url: db.url, select: ['agg_region'] });
+      await buildInConnection(conn, await parseProject(renamed), { select: ['agg_region'] });
+      expect(report.success).toBe(true);
+      expect(report.carried).toEqual(['marts.notes', 'marts.v_notes']);
+      const warned = report.warnings.filter((w) => w.includes('v_agg'));
+      expect(warned).toHaveLength(1);
+      expect(warned[0]).toMatch(
+        /^marts\.v_agg \(a view that is no model of the project\) could not be created again on the new relations: .*customers.* It went with the old schema\.$/,
+      );
+      expect(await pgs.rows(`SELECT to_regclass('marts.v_agg') IS NULL AS gone`)).toEqual([{ gone: true }]);
+      expect((await contents(pgs, quoted('marts.agg_region'))).columns).toEqual([
+        'region',
+        'customer_count',
+        'total_amount',
+      ]);
+      await expectEnginesEqual();
+      await expectClean();
+    } finally {
+      await fs.rm(renamed, { recursive: true, force: true });
+    }
+  });
 });
