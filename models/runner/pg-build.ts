@@ -76,7 +76,7 @@ export interface PgBuildReport extends BuildReport {
 interface Unmanaged {
   readonly schema: string;
   readonly name: string;
-  /** pg_class.relkind: r table, v view, m materialized view, p partitioned table, f foreign table. */
+  /** pg_class.relkind: r table, v view, m materialized view, p partitioned table, f foreign table, S sequence. */
   readonly relkind: string;
 }
 
@@ -84,6 +84,7 @@ const RELKIND_NAMES: Record<string, string> = {
   m: 'materialized view',
   p: 'partitioned table',
   f: 'foreign table',
+  S: 'sequence',
 };
 
 /** The relations (and sequences) in `schemas` no non-ephemeral model of `project` builds, oldest first. */
@@ -101,8 +102,12 @@ async function unmanagedRelations(
   const rows = await session.rows(
     `SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind
        FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
-      WHERE n.nspname IN (${schemas.map(sqlString).join(', ')}) AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+      WHERE n.nspname IN (${schemas.map(sqlString).join(', ')}) AND c.relkind IN ('r', 'v', 'm', 'p', 'f', 'S')
         AND NOT c.relispartition
+        -- A serial's or identity column's sequence goes with its table.
+        AND NOT EXISTS (SELECT 1 FROM pg_depend AS d
+                         WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                           AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
       ORDER BY c.oid`,
   );
   return rows
@@ -111,6 +116,54 @@ async function unmanagedRelations(
 }
 
 const qualified = (schema: string, name: string) => `${ident(schema)}.${ident(name)}`;
+
+/**
+ * Copy a table no model builds into the schema `next`: its definition (`LIKE … INCLUDING ALL`:
+ * defaults, constraints, indexes, identity), its rows (generated columns computed again, identity
+ * values kept), and its sequences where they stand: an identity column's new sequence, and a new
+ * sequence (owned by the copy) for a serial column, whose default would otherwise name the old
+ * schema's sequence and be dropped with it.
+ */
+async function copyUnmanagedTable(session: PgSession, r: Unmanaged, next: string): Promise<void> {
+  const from = qualified(r.schema, r.name);
+  const to = qualified(next, r.name);
+  await session.run(`CREATE TABLE ${to} (LIKE ${from} INCLUDING ALL)`);
+  const columns = await session.rows(
+    `SELECT attname AS name FROM pg_attribute
+      WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
+      ORDER BY attnum`,
+    [from],
+  );
+  const list = columns.map((c) => ident(String(c['name']))).join(', ');
+  await session.run(`INSERT INTO ${to} (${list}) OVERRIDING SYSTEM VALUE SELECT ${list} FROM ${from}`);
+  const sequences = await session.rows(
+    `SELECT s.relname AS seq, a.attname AS col, d.deptype::text AS kind, format_type(q.seqtypid, NULL) AS type
+       FROM pg_depend AS d
+       JOIN pg_class AS s ON s.oid = d.objid AND s.relkind = 'S'
+       JOIN pg_sequence AS q ON q.seqrelid = s.oid
+       JOIN pg_attribute AS a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+      WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass
+        AND d.refobjid = $1::regclass AND d.deptype IN ('a', 'i')`,
+    [from],
+  );
+  for (const q of sequences) {
+    const col = String(q['col']);
+    const old = qualified(r.schema, String(q['seq']));
+    let seq: string;
+    if (q['kind'] === 'i') {
+      const [got] = await session.rows('SELECT pg_get_serial_sequence($1, $2) AS seq', [to, col]);
+      seq = String(got?.['seq']);
+    } else {
+      seq = qualified(next, String(q['seq']));
+      await session.run(`CREATE SEQUENCE ${seq} AS ${String(q['type'])} OWNED BY ${to}.${ident(col)}`);
+      await session.run(
+        `ALTER TABLE ${to} ALTER COLUMN ${ident(col)} SET DEFAULT nextval(${sqlString(seq)}::regclass)`,
+      );
+    }
+    await session.run(`SELECT setval(${sqlString(seq)}::regclass, last_value, is_called) FROM ${old}`);
+  }
+  await session.run(`ANALYZE ${to}`);
+}
 
 /**
  * A selected build: copy the unmanaged tables into the build schemas now; read the unmanaged views'
@@ -127,10 +180,17 @@ async function carryUnmanaged(
   for (const r of unmanaged) {
     const from = qualified(r.schema, r.name);
     if (r.relkind === 'r') {
-      const to = qualified(schemaMap.get(r.schema) ?? r.schema, r.name);
-      await session.run(`CREATE TABLE ${to} (LIKE ${from} INCLUDING ALL)`);
-      await session.run(`INSERT INTO ${to} SELECT * FROM ${from}`);
-      await session.run(`ANALYZE ${to}`);
+      const next = schemaMap.get(r.schema) ?? r.schema;
+      try {
+        await copyUnmanagedTable(session, r, next);
+      } catch (e) {
+        throw new Error(
+          `${r.schema}.${r.name} is no model of the project, and a selected build could not carry it over: ` +
+            `${(e as Error).message}. Nothing was published. Move it out of the schema ${r.schema}, or run the ` +
+            'full build (which does not keep it).',
+          { cause: e },
+        );
+      }
       carried.push(`${r.schema}.${r.name}`);
     } else if (r.relkind === 'v') {
       // Every name qualified (nothing but pg_catalog on the search path), so the text reads the same

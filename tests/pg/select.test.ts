@@ -169,6 +169,13 @@ describe.skipIf(!PG_URL)('build --select and --exclude on PostgreSQL', () => {
            FROM marts.notes AS n JOIN marts.dim_customers AS d ON d.customer_id = n.customer_id`,
     );
     await pgs.run('CREATE MATERIALIZED VIEW marts.mv_count AS SELECT count(*) AS n FROM marts.notes');
+    // A serial, an identity and a generated column; and a sequence of its own.
+    await pgs.run(
+      `CREATE TABLE marts.ledger (id SERIAL PRIMARY KEY, n INT NOT NULL,
+         seq_no INT GENERATED ALWAYS AS IDENTITY, doubled INT GENERATED ALWAYS AS (n * 2) STORED)`,
+    );
+    await pgs.run('INSERT INTO marts.ledger (n) VALUES (10), (20)');
+    await pgs.run('CREATE SEQUENCE marts.ticket_seq');
   }, 120_000);
   afterAll(async () => {
     await client?.end();
@@ -212,8 +219,20 @@ describe.skipIf(!PG_URL)('build --select and --exclude on PostgreSQL', () => {
     await expectEnginesEqual();
     await expectClean();
     // What is no model: the table carried with its rows, the view made again on the new relations.
-    expect(report.carried).toEqual(['marts.notes', 'marts.v_notes']);
+    expect(report.carried).toEqual(['marts.notes', 'marts.ledger', 'marts.v_notes']);
     expect(await notes()).toEqual(notesBefore);
+    // Its sequences continue where they were, in the published schema.
+    await pgs.run('INSERT INTO marts.ledger (n) VALUES (30)');
+    expect(await pgs.rows('SELECT id, n, seq_no, doubled FROM marts.ledger ORDER BY id')).toEqual([
+      { id: 1, n: 10, seq_no: 1, doubled: 20 },
+      { id: 2, n: 20, seq_no: 2, doubled: 40 },
+      { id: 3, n: 30, seq_no: 3, doubled: 60 },
+    ]);
+    expect(
+      await pgs.rows(
+        `SELECT pg_get_serial_sequence('marts.ledger', 'id') AS serial, pg_get_serial_sequence('marts.ledger', 'seq_no') AS ident`,
+      ),
+    ).toEqual([{ serial: 'marts.ledger_id_seq', ident: 'marts.ledger_seq_no_seq' }]);
     expect(await vNotes()).toEqual([
       { customer_name: 'Acme', note: 'call first', invoice_count: '2' },
       { customer_name: 'Bento', note: 'pays late', invoice_count: '2' },
@@ -224,10 +243,12 @@ describe.skipIf(!PG_URL)('build --select and --exclude on PostgreSQL', () => {
     );
     expect(idx).toEqual([
       { tablename: 'fct_invoices', n: 1 },
+      { tablename: 'ledger', n: 1 },
       { tablename: 'notes', n: 1 },
     ]);
     expect(report.warnings).toEqual([
       'marts.mv_count (a materialized view) is no model of the project and cannot be carried over: it went with the old schema.',
+      'marts.ticket_seq (a sequence) is no model of the project and cannot be carried over: it went with the old schema.',
     ]);
     expect(await pgs.rows(`SELECT to_regclass('marts.mv_count') IS NULL AS gone`)).toEqual([{ gone: true }]);
     // The run log holds the selected nodes of this run, in its publish transaction.
@@ -390,7 +411,7 @@ describe.skipIf(!PG_URL)('build --select and --exclude on PostgreSQL', () => {
       );
       expect(built.stdout).toMatch(/Published run/);
       expect(built.stderr).toMatch(
-        /carried over unchanged \(no models of the project\): marts\.notes, marts\.v_notes/,
+        /carried over unchanged \(no models of the project\): marts\.notes, marts\.ledger, marts\.v_notes/,
       );
       await buildInConnection(conn, project, { select: ['fct_invoices+'] });
       const after = await snapshot();
@@ -414,7 +435,7 @@ describe.skipIf(!PG_URL)('build --select and --exclude on PostgreSQL', () => {
       const report = await buildOnPostgres({ projectDir: renamed, url: db.url, select: ['agg_region'] });
       await buildInConnection(conn, await parseProject(renamed), { select: ['agg_region'] });
       expect(report.success).toBe(true);
-      expect(report.carried).toEqual(['marts.notes', 'marts.v_notes']);
+      expect(report.carried).toEqual(['marts.notes', 'marts.ledger', 'marts.v_notes']);
       const warned = report.warnings.filter((w) => w.includes('v_agg'));
       expect(warned).toHaveLength(1);
       expect(warned[0]).toMatch(
