@@ -453,4 +453,20 @@ describe.skipIf(!PG_URL)('build --select and --exclude on PostgreSQL', () => {
       await fs.rm(renamed, { recursive: true, force: true });
     }
   });
+
+  it('a full build replaces the model schemas whole: what no model builds goes, each named in a warning', async () => {
+    const report = await buildOnPostgres({ projectDir, url: db.url });
+    await buildInConnection(conn, project);
+    expect(report.carried).toEqual([]);
+    expect(report.warnings.map((w) => w.split(' ')[0])).toEqual([
+      'marts.notes',
+      'marts.ledger',
+      'marts.v_notes',
+    ]);
+    expect(report.warnings[0]).toBe(
+      'marts.notes is no model of the project: a full build replaces the schema marts whole, and it went with the old one (a selected build carries it over).',
+    );
+    expect(await pgs.rows(`SELECT to_regclass('marts.notes') IS NULL AS gone`)).toEqual([{ gone: true }]);
+    await expectEnginesEqual();
+  });
 });
