@@ -91,6 +91,12 @@ export async function runBuild(
           `old schemas still read by a running query, dropped by the next job: ${pgReport.retained.join(', ')}\n`,
         );
       }
+      if (pgReport.carried.length > 0) {
+        process.stderr.write(
+          `carried over unchanged (no models of the project): ${pgReport.carried.join(', ')}\n`,
+        );
+      }
+      for (const w of pgReport.warnings) process.stderr.write(`warning: ${w}\n`);
       report = pgReport;
     } else {
       report = await runner.build({

@@ -183,4 +183,16 @@ describe('project graph', () => {
     expect(order.map((id) => nodes.get(id)?.name)).toEqual(['revenue_sums', 'revenue']);
     expect(blockers.get('model.p.revenue')).toEqual(['unit_test.p.revenue_sums']);
   });
+
+  it('orders selected nodes after selected ancestors reached through nodes left out', () => {
+    // zeta ─ mid ─ alpha: with mid left out, alpha (first by name) still runs after zeta, and is
+    // skipped when zeta fails (its blocker).
+    const zeta = model('zeta', []);
+    const mid = model('mid', [zeta.id]);
+    const alpha = model('alpha', [mid.id]);
+    const nodes = new Map<string, Node>([zeta, mid, alpha].map((n) => [n.id, n]));
+    const { order, blockers } = buildPlan(nodes, selectNodes(nodes, ['alpha', 'zeta']));
+    expect(order.map((id) => nodes.get(id)?.name)).toEqual(['zeta', 'alpha']);
+    expect(blockers.get(alpha.id)).toEqual([zeta.id]);
+  });
 });

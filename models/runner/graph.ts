@@ -137,9 +137,24 @@ export function buildPlan(nodes: Nodes, selected: ReadonlySet<string>): BuildPla
     if (blockers.has(before)) blockers.get(after)?.add(before);
   };
   const ancestors = (id: string) => closure([id], (n) => nodes.get(n)?.dependsOn ?? []);
+  // The nearest nodes to run upstream of `id`, through nodes left out of the selection (as dbt keeps
+  // those edges: with `a` and `c` selected and `b` between them not, `c` still runs after `a`).
+  const inRun = new Set(run);
+  const upstream = (id: string): Set<string> => {
+    const out = new Set<string>();
+    const seen = new Set<string>();
+    const walk = (p: string): void => {
+      if (seen.has(p)) return;
+      seen.add(p);
+      if (inRun.has(p)) out.add(p);
+      else for (const q of nodes.get(p)?.dependsOn ?? []) walk(q);
+    };
+    for (const p of nodes.get(id)?.dependsOn ?? []) walk(p);
+    return out;
+  };
   for (const id of run) {
     const node = nodes.get(id) as Node;
-    for (const parent of node.dependsOn) block(parent, id);
+    for (const parent of upstream(id)) block(parent, id);
     if (node.kind === 'unit_test') block(id, node.model);
     if (node.kind === 'test') {
       const upstream = ancestors(id);

@@ -14,7 +14,7 @@ import { builtModel, renderModel, renderPostHooks, renderTest, type RenderOption
 import { countFailures, failuresSql } from './data-tests.ts';
 import { Executor, type ExecutedStatement } from './executor.ts';
 import { buildPlan, selectNodes } from './graph.ts';
-import { incrementalState, materialize, seedIncremental } from './materialize.ts';
+import { carryOver, incrementalState, materialize, seedIncremental } from './materialize.ts';
 import { parseProject, type DataTestNode, type ModelNode, type Node, type Project } from './project.ts';
 import {
   manifestOf,
@@ -68,6 +68,13 @@ export type RunOptions = Pick<BuildOptions, 'select' | 'exclude' | 'fullRefresh'
   readonly schemaMap?: ReadonlyMap<string, string>;
   /** Write the run log at the end (default); a swap build writes it in its publish transaction instead. */
   readonly writeRunLog?: boolean;
+  /**
+   * With `schemaMap` (a selected swap build on PostgreSQL): carry every model the selection leaves out
+   * from its published relation into the build schemas (materialize.ts `carryOver`), in build order
+   * among the selected nodes — a carried view may read a selected model, and a selected model a
+   * carried one. Carried models are not in the results, unless carrying one fails (an error).
+   */
+  readonly carryOver?: boolean;
 };
 
 /** What every render of a build shares: where models are built, and for which engine. */
@@ -193,6 +200,41 @@ function failureSummary(results: readonly NodeResult[]): string {
 }
 
 /**
+ * Carry `model` (left out of the selection) into the build schemas (RunOptions.carryOver). Null when
+ * done (or not to be done: an upstream selected node failed, and nothing will be published); the
+ * error's result when it failed.
+ */
+async function carryModel(
+  exec: Executor,
+  project: Project,
+  model: ModelNode,
+  render: BuildRender,
+  run: boolean,
+): Promise<Omit<NodeResult, 'startedAt' | 'durationMs'> | null> {
+  if (!run) return null;
+  try {
+    await carryOver(exec, model, builtModel(model, render.schemaMap), () =>
+      renderModel(project, model, { ...render, isIncremental: false }),
+    );
+    return null;
+  } catch (e) {
+    return {
+      nodeId: model.id,
+      name: model.name,
+      kind: 'model',
+      path: model.path,
+      status: 'error',
+      rowsAffected: null,
+      failures: null,
+      message:
+        `not selected, and carrying its published relation ${model.relation} into the build failed: ` +
+        `${(e as Error).message}. Select it too, or run the full build.`,
+      compiledSql: null,
+    };
+  }
+}
+
+/**
  * Run the selected nodes of `project` in `target` (a DuckDB connection, or a session on either engine)
  * and, when all pass, write the run log and manifest there too. Throws BuildFailedError (with the
  * report) when a node fails; the caller discards the connection's database then (build() does,
@@ -210,25 +252,40 @@ export async function buildInConnection(
   };
   const started = performance.now();
   const runId = options.runId ?? sortableRunId();
-  const { order, blockers } = buildPlan(
-    project.nodes,
-    selectNodes(project.nodes, options.select, options.exclude),
+  const selected = selectNodes(project.nodes, options.select, options.exclude);
+  const carried = new Set(
+    options.carryOver && options.schemaMap
+      ? [...project.nodes.values()].flatMap((n) =>
+          n.kind === 'model' && n.materialized !== 'ephemeral' && !selected.has(n.id) ? [n.id] : [],
+        )
+      : [],
   );
-  const refs = order.map((id): NodeRef => {
-    const n = project.nodes.get(id) as Exclude<Node, { kind: 'source' }>;
-    return { id, kind: n.kind, name: n.name };
-  });
+  const { order, blockers } = buildPlan(project.nodes, new Set([...selected, ...carried]));
+  const refs = order
+    .filter((id) => !carried.has(id))
+    .map((id): NodeRef => {
+      const n = project.nodes.get(id) as Exclude<Node, { kind: 'source' }>;
+      return { id, kind: n.kind, name: n.name };
+    });
   options.onEvent?.({ kind: 'plan', nodes: refs });
   const exec = new Executor(session);
   const status = new Map<string, NodeStatus>();
   const results: NodeResult[] = [];
-  for (const [index, ref] of refs.entries()) {
-    const node = project.nodes.get(ref.id) as Node;
+  let index = -1;
+  for (const id of order) {
+    const node = project.nodes.get(id) as Node;
     const t0 = performance.now();
     const startedAt = new Date().toISOString();
-    const failed = (blockers.get(ref.id) ?? []).find((b) =>
-      ['error', 'skipped'].includes(status.get(b) ?? ''),
-    );
+    const failed = (blockers.get(id) ?? []).find((b) => ['error', 'skipped'].includes(status.get(b) ?? ''));
+    if (carried.has(id)) {
+      const model = node as ModelNode;
+      const result = await carryModel(exec, project, model, render, failed === undefined);
+      status.set(id, result === null ? (failed === undefined ? 'success' : 'skipped') : 'error');
+      if (result) results.push({ ...result, startedAt, durationMs: performance.now() - t0 });
+      continue;
+    }
+    index += 1;
+    const ref = refs[index] as NodeRef;
     let outcome: Outcome;
     if (failed !== undefined) {
       const blocker = project.nodes.get(failed);

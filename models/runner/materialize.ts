@@ -153,13 +153,41 @@ export async function seedIncremental(exec: Executor, published: ModelNode, buil
   const session = exec.session;
   if ((await session.relationKind(built.schema, built.name)) !== null) return;
   if ((await session.relationKind(published.schema, published.name)) !== 'table') return;
-  const id = published.id;
-  await exec.run(id, `CREATE SCHEMA IF NOT EXISTS ${ident(built.schema)}`);
-  if (session.dialect === 'postgres') {
-    await exec.run(id, `CREATE TABLE ${built.relation} (LIKE ${published.relation} INCLUDING ALL)`);
-    await exec.run(id, `INSERT INTO ${built.relation} SELECT * FROM ${published.relation}`);
-    await exec.run(id, `ANALYZE ${built.relation}`);
+  await copyTable(exec, published.id, published.relation, built);
+}
+
+/** `from` copied into `to` (a new table): on PostgreSQL with its indexes, defaults and statistics. */
+async function copyTable(exec: Executor, nodeId: string, from: string, to: ModelNode): Promise<void> {
+  await exec.run(nodeId, `CREATE SCHEMA IF NOT EXISTS ${ident(to.schema)}`);
+  if (exec.session.dialect === 'postgres') {
+    await exec.run(nodeId, `CREATE TABLE ${to.relation} (LIKE ${from} INCLUDING ALL)`);
+    await exec.run(nodeId, `INSERT INTO ${to.relation} SELECT * FROM ${from}`);
+    await exec.run(nodeId, `ANALYZE ${to.relation}`);
   } else {
-    await exec.run(id, `CREATE TABLE ${built.relation} AS SELECT * FROM ${published.relation}`);
+    await exec.run(nodeId, `CREATE TABLE ${to.relation} AS SELECT * FROM ${from}`);
   }
+}
+
+/**
+ * A selected build into other schemas (a PostgreSQL swap build) carries a model the selection leaves
+ * out into the build schema as it is published: a table is copied (rows, indexes, defaults); a view is
+ * created again from the model's SQL rendered for the build schemas (`viewSql`), so it reads the
+ * build's relations — the published view's own text reads the published schemas, which the publish
+ * retires. What the model's relation is published as decides (not its current materialization).
+ * Returns that, or null when the model is not published (nothing to carry: it stays absent, as it
+ * would in place).
+ */
+export async function carryOver(
+  exec: Executor,
+  published: ModelNode,
+  built: ModelNode,
+  viewSql: () => string,
+): Promise<'table' | 'view' | null> {
+  const kind = await exec.session.relationKind(published.schema, published.name);
+  if (kind === 'table') await copyTable(exec, published.id, published.relation, built);
+  if (kind === 'view') {
+    await exec.run(published.id, `CREATE SCHEMA IF NOT EXISTS ${ident(built.schema)}`);
+    await exec.run(published.id, `CREATE VIEW ${built.relation} AS\n${viewSql()}`);
+  }
+  return kind;
 }
