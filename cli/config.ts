@@ -272,9 +272,10 @@ export async function loadConfig(file?: string): Promise<Config & { file: string
 }
 
 /**
- * The DuckDB warehouse directory, for a command that reads the warehouse through DuckDB. On a
- * PostgreSQL warehouse those commands are not ported yet: they refuse, rather than report from
- * whatever DuckDB files lie in the directory.
+ * The DuckDB warehouse directory, for a command that reads the warehouse through DuckDB files (the
+ * ML jobs: `train`, `score`, `forecast`). On a PostgreSQL warehouse those commands are not ported
+ * yet: they refuse, rather than report from whatever DuckDB files lie in the directory. Commands
+ * that only query the published warehouse use cli/warehouse.ts `withWarehouseQuery` (both engines).
  */
 export function duckdbWarehouse(c: Config, command: string): string {
   if (c.engine?.kind === 'postgres') {

@@ -1,10 +1,9 @@
 /** `arlens start` and `arlens serve`: the dashboard and the Cube API over the warehouse. */
 import type { Command } from 'commander';
 import { publishedAsOf } from '../../models/as-of.ts';
-import { connQuery } from '../../warehouse/convert.ts';
-import { warehouseExists, withPublished } from '../../warehouse/store.ts';
 import type { Context } from '../context.ts';
 import { ensureCashForecast, ensureMarts, ensureRisk, loadData, serveUntilStopped } from '../pipeline.ts';
+import { withWarehouseQueryIfAny } from '../warehouse.ts';
 import { asOfOption, chosenAsOf, LATEST, runBuild } from './build.ts';
 
 const port = (v: string) => Number.parseInt(v, 10);
@@ -23,14 +22,14 @@ export function registerServe(program: Command, ctx: Context): void {
       const c = await ctx.config();
       const data = await loadData(c);
       if (c.engine.kind === 'postgres') {
-        // On PostgreSQL: build (an unchanged load makes it quick), no risk scores or forecast yet.
-        await runBuild(c, { asOf: chosenAsOf(c, o.asOf, data.defaultAsOf) });
+        // On PostgreSQL: the marts as on DuckDB (rebuilt only when something changed), no risk scores or forecast yet.
+        await ensureMarts(c, chosenAsOf(c, o.asOf, data.defaultAsOf));
         console.log(
           'Risk scores and the cash forecast are not computed on a PostgreSQL warehouse yet: their pages say so.',
         );
         const url = await serveUntilStopped(c, {
           ...(o.port === undefined ? {} : { port: o.port }),
-          demo: false,
+          demo: data.demo,
         });
         console.log(
           `\nARLens is ready at ${url}  (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
@@ -65,8 +64,12 @@ export function registerServe(program: Command, ctx: Context): void {
       if (c.engine.kind === 'postgres') {
         if (o.asOf !== undefined) await runBuild(c, { asOf: chosenAsOf(c, o.asOf, LATEST) });
       } else if (o.asOf !== undefined) await ensureMarts(c, chosenAsOf(c, o.asOf, LATEST));
-      if (c.engine.kind === 'duckdb' && (await warehouseExists(c.warehouse))) {
-        const asOf = await withPublished(c.warehouse, (conn) => publishedAsOf(connQuery(conn)));
+      // Nothing published yet: no line (the server says so on its pages).
+      const read = await withWarehouseQueryIfAny(c, 'arlens serve', async (query) => ({
+        asOf: await publishedAsOf(query),
+      }));
+      if (read !== null) {
+        const { asOf } = read;
         console.log(
           asOf ? `As of: ${asOf.date} (${asOf.source})` : 'The marts are not built yet: arlens build',
         );

@@ -119,11 +119,23 @@ describe('the warehouse setting', () => {
   });
 
   it('refuses the commands not ported yet on a PostgreSQL warehouse instead of reading stale DuckDB files', async () => {
-    const cfg = await writeConfig(dir, "{ engine: postgres, url: 'postgres://arlens@db.invalid/arlens' }");
-    expect(duckdbWarehouse(await loadConfig(await writeConfig(dir, 'wh')), 'arlens status')).toBe(
+    const cfg = await writeConfig(
+      dir,
+      "{ engine: postgres, url: 'postgres://arlens:hunter2@db.invalid/arlens' }",
+    );
+    expect(duckdbWarehouse(await loadConfig(await writeConfig(dir, 'wh')), 'arlens train')).toBe(
       join(dir, 'wh'),
     );
-    expect(() => duckdbWarehouse({ warehouse: '/x' } as Config, 'arlens status')).not.toThrow();
+    expect(() => duckdbWarehouse({ warehouse: '/x' } as Config, 'arlens train')).not.toThrow();
+    expect(() =>
+      duckdbWarehouse(
+        { warehouse: '/x', engine: { kind: 'postgres', url: 'postgres://h/d' } } as Config,
+        'arlens train',
+      ),
+    ).toThrow(
+      /arlens train is not available yet on a PostgreSQL warehouse \(warehouse.engine: postgres in the config\)/,
+    );
+    // `arlens status` reads PostgreSQL (tests/pg/commands.test.ts): an unreachable server is named, without the password.
     const failed = await run(process.execPath, [join(ROOT, 'bin', 'arlens.js'), '-c', cfg, 'status'], {
       env: { ...process.env, ARLENS_PG_URL: '' },
     }).then(
@@ -132,8 +144,9 @@ describe('the warehouse setting', () => {
     );
     expect(failed?.code).not.toBe(0);
     expect(failed?.stderr).toMatch(
-      /arlens status is not available yet on a PostgreSQL warehouse \(warehouse.engine: postgres in the config\)/,
+      /Cannot connect to the PostgreSQL warehouse at postgres:\/\/arlens:\*\*\*@db\.invalid\/arlens: .*Check that the server is running/,
     );
+    expect(failed?.stderr).not.toContain('hunter2');
   }, 60_000);
 
   it('names an unreachable server without showing the password', async () => {
