@@ -71,7 +71,7 @@ async function projectFingerprint(c: Config): Promise<string> {
 
 const fingerprintFile = (c: Config) => join(c.warehouse, 'marts.fingerprint');
 
-interface Published {
+export interface Published {
   /** Marts built (a manifest) and no load newer than them. */
   readonly current: boolean;
   readonly asOf: PublishedAsOf | null;
@@ -116,7 +116,7 @@ export async function ensureMarts(c: Config, asOf: ResolvedAsOf): Promise<void> 
     const fullRefresh = built !== fingerprint;
     if (before.asOf !== null) console.log(`Rebuilding the marts: ${reason}.`);
     await runBuild(c, { asOf, fullRefresh });
-    // On PostgreSQL the directory holds only this file (and job scratch): it may not exist yet.
+    // On PostgreSQL the directory may not exist yet (the warehouse lives in the database).
     await fs.mkdir(c.warehouse, { recursive: true });
     await fs.writeFile(fingerprintFile(c), fingerprint);
     const after = await published(c);

@@ -4,9 +4,9 @@
  * (a file name and a customer name with quotes, a semicolon and Japanese text, a quarantined value
  * like them, and an overdue invoice of that customer), ingested and built on both engines through
  * the real entry points; then `arlens status --quarantine`, `credit-limits`, `credit-check`,
- * `dunning run`, `bank import` (match included) and `bank list`, `alerts subscribe|evaluate|list`
- * run through the real CLI on both configs, their outputs equal once paths, timestamps and run ids
- * are normalised. `arlens build` evaluates alerts on PostgreSQL too. Demo sign-in (cli/pipeline.ts
+ * `dunning run`, `bank import` (match included), `bank list` and `bank publish`, `alerts
+ * subscribe|evaluate|list` run through the real CLI on both configs, their outputs equal once
+ * paths, timestamps and run ids are normalised. `arlens build` evaluates alerts on PostgreSQL too. Demo sign-in (cli/pipeline.ts
  * `loadData`) is offered on PostgreSQL for the demo alone and not once another file is loaded, and
  * `ensureMarts` sees what is published there (no rebuild when nothing changed).
  */
@@ -246,6 +246,21 @@ describe.skipIf(!PG_URL)('the read-only commands on PostgreSQL give DuckDB’s o
     expect(p).toEqual(d);
     expect(p).toEqual({ current: true, asOf: { date: '2026-06-30', source: 'set' } });
   });
+
+  it('arlens bank publish: the decided lines loaded and built on both, then the same queue and status', async () => {
+    const [d, p] = await Promise.all([
+      arlens(duckFile, 'bank', 'publish'),
+      arlens(pgFile, 'bank', 'publish'),
+    ]);
+    expect(d.code, d.err).toBe(0);
+    expect(p.code, p.err).toBe(0);
+    const line = (out: string) => out.split('\n').find((l) => /^Published \d+ payment/.test(l));
+    expect(line(p.out)).toMatch(/^Published 3 payment\(s\) and 3 application\(s\)\.$/);
+    expect(line(p.out)).toBe(line(d.out));
+    await same('bank', 'list', '--status', 'applied', '--json');
+    const status = await same('status');
+    expect(status).toContain('payments_bank.csv (payments): 3 read, 3 loaded, 0 quarantined');
+  }, 300_000);
 });
 
 describe.skipIf(!PG_URL)('demo sign-in and the start checks on PostgreSQL', () => {
