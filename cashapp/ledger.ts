@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { csvField } from '../core/csv.ts';
-import { queryRows, type Row } from '../warehouse/convert.ts';
+import { connQuery, type Query, type Row } from '../warehouse/convert.ts';
 import { withPublished } from '../warehouse/store.ts';
 import type { OpenItem } from './match.ts';
 import { lineOfReceipt, type PublishRows } from './decisions.store.ts';
@@ -50,12 +50,17 @@ export interface LedgerSnapshot {
   readonly inWarehouse: number[];
 }
 
-/** Open invoices and published bank receipts of the published warehouse (a job's read). */
+/** Open invoices and published bank receipts, read through `query` (either engine's published warehouse). */
+export async function ledgerSnapshot(query: Query): Promise<LedgerSnapshot> {
+  return {
+    items: toOpenItems(await query(OPEN_ITEMS_SQL)),
+    inWarehouse: toLineIds(await query(BANK_RECEIPTS_SQL)),
+  };
+}
+
+/** Open invoices and published bank receipts of a published DuckDB warehouse (a job's read). */
 export async function readLedgerSnapshot(warehouseDir: string): Promise<LedgerSnapshot> {
-  return withPublished(warehouseDir, async (conn) => ({
-    items: toOpenItems(await queryRows(conn, OPEN_ITEMS_SQL)),
-    inWarehouse: toLineIds(await queryRows(conn, BANK_RECEIPTS_SQL)),
-  }));
+  return withPublished(warehouseDir, (conn) => ledgerSnapshot(connQuery(conn)));
 }
 
 /** '123.4500' → '123.45' (DECIMAL text with more places than cents; the extra places must be zero). */

@@ -271,21 +271,6 @@ export async function loadConfig(file?: string): Promise<Config & { file: string
   };
 }
 
-/**
- * The DuckDB warehouse directory, for a command that reads the warehouse through DuckDB. On a
- * PostgreSQL warehouse those commands are not ported yet: they refuse, rather than report from
- * whatever DuckDB files lie in the directory.
- */
-export function duckdbWarehouse(c: Config, command: string): string {
-  if (c.engine?.kind === 'postgres') {
-    throw new Error(
-      `${command} is not available yet on a PostgreSQL warehouse (warehouse.engine: postgres in the config): ` +
-        'it reads the DuckDB warehouse. On PostgreSQL, arlens ingest and arlens build work; see README, "A PostgreSQL warehouse".',
-    );
-  }
-  return c.warehouse;
-}
-
 /** The SMTP settings of the config (password from ARLENS_SMTP_PASSWORD), or null when not set up. */
 export function smtpConfig(c: Config): SmtpConfig | null {
   const s = c.collections.smtp;

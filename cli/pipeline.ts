@@ -9,15 +9,15 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { publishedAsOf, type PublishedAsOf, type ResolvedAsOf } from '../models/as-of.ts';
-import { onlyDemoLoads } from '../server/demo.ts';
+import { onlyDemoLoadsIn } from '../server/demo.ts';
 import { resolveApiSecret } from '../server/secret.ts';
-import { connQuery, queryRows, tableExists } from '../warehouse/convert.ts';
-import { warehouseExists, withPublished } from '../warehouse/store.ts';
+import { tableExists } from '../warehouse/convert.ts';
 import { configVars, DEFAULT_PROJECT, runBuild } from './commands/build.ts';
 import { lastMonthEnd, writeDemo } from './commands/demo.ts';
 import { runIngest } from './commands/ingest.ts';
 import { smtpConfig, type Config } from './config.ts';
 import { jobEngine } from './engine.ts';
+import { withWarehouseQuery, withWarehouseQueryIfAny } from './warehouse.ts';
 
 export interface LoadedData {
   /** The warehouse holds the generated demo exports and nothing else: demo sign-in may be offered. */
@@ -42,10 +42,10 @@ export async function loadData(c: Config): Promise<LoadedData> {
   }
   console.log(`No sources in the config: using demo data from ${exportsDir}`);
   await runIngest(c, [{ path: exportsDir, profile: 'canonical' }], false);
-  // Demo sign-in (any role, any region) only when the warehouse holds the demo data set alone (read
-  // from the DuckDB warehouse; a PostgreSQL warehouse is a server someone set up: accounts only).
-  const demo = c.engine.kind === 'duckdb' && (await onlyDemoLoads(c.warehouse, exportsDir));
-  if (!demo && c.engine.kind === 'duckdb') {
+  // Demo sign-in (any role, any region) only when the warehouse holds the demo data set alone, on
+  // either engine (the rule of server/demo.ts: every load's file lies under the demo exports).
+  const demo = await withWarehouseQuery(c, 'arlens start', (query) => onlyDemoLoadsIn(query, exportsDir));
+  if (!demo) {
     console.log(
       'The warehouse also holds files other than the demo exports: demo sign-in is off. ' +
         'Sign in with a token: npx arlens token --role cfo',
@@ -72,23 +72,22 @@ async function projectFingerprint(c: Config): Promise<string> {
 
 const fingerprintFile = (c: Config) => join(c.warehouse, 'marts.fingerprint');
 
-interface Published {
+export interface Published {
   /** Marts built (a manifest) and no load newer than them. */
   readonly current: boolean;
   readonly asOf: PublishedAsOf | null;
 }
 
-async function published(c: Config): Promise<Published> {
-  if (!(await warehouseExists(c.warehouse))) return { current: false, asOf: null };
-  return withPublished(c.warehouse, async (conn) => {
-    const query = connQuery(conn);
+/** What is published (either engine); nothing built when no warehouse exists yet. */
+export async function published(c: Config): Promise<Published> {
+  const p = await withWarehouseQueryIfAny(c, 'arlens start', async (query): Promise<Published> => {
     if (!(await tableExists(query, 'meta', 'manifest'))) return { current: false, asOf: null };
-    const rows = await queryRows(
-      conn,
+    const rows = await query(
       `SELECT (SELECT max(finished_at) FROM meta.loads) <= (SELECT max(generated_at) FROM meta.manifest) AS current`,
     );
     return { current: rows[0]?.['current'] === true, asOf: await publishedAsOf(query) };
   });
+  return p ?? { current: false, asOf: null };
 }
 
 /** Why the marts must be rebuilt for `asOf`, or null when the published ones are it. */
@@ -118,6 +117,8 @@ export async function ensureMarts(c: Config, asOf: ResolvedAsOf): Promise<void> 
     const fullRefresh = built !== fingerprint;
     if (before.asOf !== null) console.log(`Rebuilding the marts: ${reason}.`);
     await runBuild(c, { asOf, fullRefresh });
+    // On PostgreSQL the directory may not exist yet (the warehouse lives in the database).
+    await fs.mkdir(c.warehouse, { recursive: true });
     await fs.writeFile(fingerprintFile(c), fingerprint);
     const after = await published(c);
     const moved =

@@ -7,19 +7,22 @@
  * takes an API token (`npx arlens token`).
  */
 import { resolve, sep } from 'node:path';
-import { connQuery, queryRows, tableExists } from '../warehouse/convert.ts';
+import { connQuery, tableExists, type Query } from '../warehouse/convert.ts';
 import { withPublished } from '../warehouse/store.ts';
 
-export async function onlyDemoLoads(warehouseDir: string, demoExportsDir: string): Promise<boolean> {
+/** Whether every load of the warehouse `query` reads (either engine) came from `demoExportsDir`. */
+export async function onlyDemoLoadsIn(query: Query, demoExportsDir: string): Promise<boolean> {
   const prefix = resolve(demoExportsDir) + sep;
-  return withPublished(warehouseDir, async (conn) => {
-    if (!(await tableExists(connQuery(conn), 'meta', 'loads'))) return false;
-    const [row] = await queryRows(
-      conn,
-      `SELECT count(*) AS loads, count(*) FILTER (WHERE NOT starts_with(file_path, $1)) AS others
-       FROM meta.loads`,
-      [prefix],
-    );
-    return Number(row?.['loads']) > 0 && Number(row?.['others']) === 0;
-  });
+  if (!(await tableExists(query, 'meta', 'loads'))) return false;
+  const [row] = await query(
+    `SELECT count(*) AS loads, count(*) FILTER (WHERE NOT starts_with(file_path, $1)) AS others
+     FROM meta.loads`,
+    [prefix],
+  );
+  return Number(row?.['loads']) > 0 && Number(row?.['others']) === 0;
+}
+
+/** onlyDemoLoadsIn on a published DuckDB warehouse. */
+export async function onlyDemoLoads(warehouseDir: string, demoExportsDir: string): Promise<boolean> {
+  return withPublished(warehouseDir, (conn) => onlyDemoLoadsIn(connQuery(conn), demoExportsDir));
 }

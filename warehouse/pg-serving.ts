@@ -37,6 +37,13 @@ export interface PgServingOptions {
    * wrote yet.
    */
   readonly setup?: readonly string[];
+  /**
+   * Follow publishes (LISTEN and poll, `'swap'` events): true for a server. A one-shot reader (a CLI
+   * command that reads the published warehouse once) passes false: `open` then only runs `setup`.
+   */
+  readonly follow?: boolean;
+  /** The connections' application_name (pg_stat_activity shows it); 'arlens serve' unless told. */
+  readonly applicationName?: string;
 }
 
 /** Session settings of every pooled connection: as PgSession sets them for jobs; DuckDB-named functions (round(double, n), arg_max) resolve in `arlens`. */
@@ -126,7 +133,7 @@ export class PgServingWarehouse extends EventEmitter implements Serving {
       connectionString: options.url,
       max: options.connections ?? 8,
       types: PG_TYPES,
-      application_name: 'arlens serve',
+      application_name: options.applicationName ?? 'arlens serve',
       options: SESSION_OPTIONS,
     });
     // An idle client's error (the server restarted) must not stop the process; the next query reconnects.
@@ -167,6 +174,7 @@ export class PgServingWarehouse extends EventEmitter implements Serving {
         client.release();
       }
     }
+    if (this.options.follow === false) return;
     await this.listen().catch((e: unknown) => this.emit('error', e));
     await this.refresh();
     this.poller = setInterval(() => {

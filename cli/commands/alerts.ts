@@ -13,10 +13,10 @@ import { alertText, subscriptionText } from '../../alerts/text.ts';
 import { findUser } from '../../auth/users.ts';
 import { todayIn } from '../../models/as-of.ts';
 import { openOpsStore, type OpsStore } from '../../ops/store.ts';
-import { connQuery } from '../../warehouse/convert.ts';
-import { warehouseExists, withPublished } from '../../warehouse/store.ts';
-import { duckdbWarehouse, smtpConfig, type Config } from '../config.ts';
+import { warehouseExists } from '../../warehouse/store.ts';
+import { smtpConfig, type Config } from '../config.ts';
 import type { Context } from '../context.ts';
+import { withWarehouseQueryIfAny } from '../warehouse.ts';
 import { withStore } from './dunning.ts';
 import { cliActor, storePath } from './users.ts';
 
@@ -37,13 +37,16 @@ export function alertRunLine(r: AlertRun): string {
   return `Alerts: ${r.subscriptions} subscription(s) evaluated, ${r.raised} raised, ${r.cleared} cleared${unknown}${mail}${promises}.`;
 }
 
-/** Evaluate every subscription on the published warehouse (after a build; `arlens alerts evaluate`). */
+/**
+ * Evaluate every subscription on the published warehouse, DuckDB or PostgreSQL (after a build;
+ * `arlens alerts evaluate`); null when there is nothing to do or no warehouse yet.
+ */
 export async function evaluateAfterBuild(
   c: Config,
   trigger: 'build' | 'manual' | 'score',
 ): Promise<AlertRun | null> {
-  const dir = duckdbWarehouse(c, 'arlens alerts');
-  if (!(await warehouseExists(dir))) return null;
+  // No DuckDB warehouse yet: nothing to read (PostgreSQL: withWarehouseQueryIfAny looks below).
+  if (c.engine?.kind !== 'postgres' && !(await warehouseExists(c.warehouse))) return null;
   const today = todayIn(c.timezone);
   // Nothing to do (no subscription, no promise due): do not read the warehouse at all.
   const probe = openOpsStore(storePath(c));
@@ -52,10 +55,10 @@ export async function evaluateAfterBuild(
   } finally {
     probe.close();
   }
-  return withPublished(dir, async (conn) => {
+  return withWarehouseQueryIfAny(c, 'arlens alerts', async (query) => {
     const store = openOpsStore(storePath(c));
     try {
-      return await runAlerts(store, connQuery(conn), {
+      return await runAlerts(store, query, {
         trigger,
         actor: cliActor(),
         today,

@@ -23,13 +23,14 @@ import {
   type Decision,
   type LineStatus,
 } from '../../cashapp/decisions.store.ts';
-import { readLedgerSnapshot, writeErpFiles } from '../../cashapp/ledger.ts';
+import { ledgerSnapshot, writeErpFiles } from '../../cashapp/ledger.ts';
 import { DEFAULT_MATCH_CONFIG } from '../../cashapp/match.ts';
 import { csvProfile, readStatement } from '../../cashapp/read.ts';
 import { fromCents, toCents } from '../../cashapp/statement.ts';
 import { openOpsStore } from '../../ops/store.ts';
-import { duckdbWarehouse, type Config } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { Context } from '../context.ts';
+import { withWarehouseQuery } from '../warehouse.ts';
 import { cliActor, storePath } from './users.ts';
 import { chosenAsOf, LATEST, runBuild } from './build.ts';
 import { runIngest } from './ingest.ts';
@@ -54,7 +55,7 @@ function threshold(v: string): number {
 
 /** Refresh the open-item snapshot from the published warehouse, then match every new line. */
 async function matchNow(c: Config, autoThreshold: number): Promise<void> {
-  const snapshot = await readLedgerSnapshot(duckdbWarehouse(c, 'arlens bank'));
+  const snapshot = await withWarehouseQuery(c, 'arlens bank', ledgerSnapshot);
   const items = snapshot.items;
   await withStore(c, (store) => {
     refreshOpenItems(store, items, snapshot.inWarehouse);
@@ -267,7 +268,7 @@ export function registerBank(program: Command, ctx: Context): void {
           `Published ${rows.payments.length} payment(s) and ${rows.applications.length} application(s).`,
         );
         if (o.build) {
-          const snapshot = await readLedgerSnapshot(duckdbWarehouse(c, 'arlens bank'));
+          const snapshot = await withWarehouseQuery(c, 'arlens bank', ledgerSnapshot);
           await withStore(c, (store) => refreshOpenItems(store, snapshot.items, snapshot.inWarehouse));
         }
       } finally {

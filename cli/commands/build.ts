@@ -108,11 +108,6 @@ export async function runBuild(
     }
     console.log(summaryTable(report.results));
     console.log(`Published run ${report.runId} (${(report.elapsedMs / 1000).toFixed(1)} s).`);
-    if (c.engine.kind === 'postgres') {
-      // The alert rules read the DuckDB warehouse; on PostgreSQL they are not evaluated yet.
-      console.log('Alerts are not evaluated on a PostgreSQL warehouse yet.');
-      return;
-    }
     // Early-warning alerts on the new numbers; a failure here never fails the build.
     const { evaluateAfterBuild, alertRunLine } = await import('./alerts.ts');
     try {

@@ -20,11 +20,9 @@ import { readOrdersCsv } from '../../credit/orders-file.ts';
 import { loadPolicy } from '../../credit/policy.ts';
 import { policyPath } from '../../credit/service.ts';
 import { openOpsStore, type OpsStore } from '../../ops/store.ts';
-import { connQuery } from '../../warehouse/convert.ts';
-import { withPublished } from '../../warehouse/store.ts';
 import type { Context } from '../context.ts';
+import { withWarehouseQuery } from '../warehouse.ts';
 import { storePath } from './users.ts';
-import { duckdbWarehouse } from '../config.ts';
 
 function actorFor(store: OpsStore, username: string | undefined): CreditActor {
   if (!username) throw new Error('Name the account the check runs as: --user <username>.');
@@ -81,8 +79,8 @@ export function registerCredit(program: Command, ctx: Context): void {
               }),
             ];
         const policy = await loadPolicy(o.policy ?? policyPath(path));
-        const snapshot: WarehouseSnapshot = await withPublished(duckdbWarehouse(c, 'arlens credit'), (conn) =>
-          loadSnapshot(connQuery(conn), 0),
+        const snapshot: WarehouseSnapshot = await withWarehouseQuery(c, 'arlens credit-check', (query) =>
+          loadSnapshot(query, 0),
         );
         const store = openOpsStore(path);
         try {
@@ -118,9 +116,7 @@ export function registerCredit(program: Command, ctx: Context): void {
         throw new Error(`--layout is one of ${LIMIT_LAYOUTS.join(', ')}`);
       }
       const c = await ctx.config();
-      const snapshot = await withPublished(duckdbWarehouse(c, 'arlens credit'), (conn) =>
-        loadSnapshot(connQuery(conn), 0),
-      );
+      const snapshot = await withWarehouseQuery(c, 'arlens credit-limits', (query) => loadSnapshot(query, 0));
       const store = openOpsStore(storePath(c));
       try {
         process.stdout.write(limitsCsv(limitExportRows(store, snapshot), o.layout as LimitLayout));

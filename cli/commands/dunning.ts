@@ -18,10 +18,10 @@ import { approveAndSend, proposeRun } from '../../collections/service.ts';
 import { allTemplates, LETTER_TEMPLATES, setTemplate } from '../../collections/templates.ts';
 import { setContact } from '../../collections/worklist.store.ts';
 import { openOpsStore, type OpsStore } from '../../ops/store.ts';
-import { connQuery, type Query } from '../../warehouse/convert.ts';
-import { withPublished } from '../../warehouse/store.ts';
-import { duckdbWarehouse, smtpConfig, type Config } from '../config.ts';
+import type { Query } from '../../warehouse/convert.ts';
+import { smtpConfig, type Config } from '../config.ts';
 import type { Context } from '../context.ts';
+import { withWarehouseQuery } from '../warehouse.ts';
 import { storePath } from './users.ts';
 
 function cliWho(): Who {
@@ -39,10 +39,10 @@ async function withBoth<T>(
   fn: (store: OpsStore, query: Query, c: Config) => Promise<T>,
 ): Promise<T> {
   const c = await ctx.config();
-  return withPublished(duckdbWarehouse(c, 'arlens dunning'), async (conn) => {
+  return withWarehouseQuery(c, 'arlens dunning', async (query) => {
     const store = openOpsStore(storePath(c));
     try {
-      return await fn(store, connQuery(conn), c);
+      return await fn(store, query, c);
     } finally {
       store.close();
     }

@@ -1,10 +1,9 @@
 /** `arlens start` and `arlens serve`: the dashboard and the Cube API over the warehouse. */
 import type { Command } from 'commander';
 import { publishedAsOf } from '../../models/as-of.ts';
-import { connQuery } from '../../warehouse/convert.ts';
-import { warehouseExists, withPublished } from '../../warehouse/store.ts';
 import type { Context } from '../context.ts';
 import { ensureCashForecast, ensureMarts, ensureRisk, loadData, serveUntilStopped } from '../pipeline.ts';
+import { withWarehouseQueryIfAny } from '../warehouse.ts';
 import { asOfOption, chosenAsOf, LATEST, runBuild } from './build.ts';
 
 const port = (v: string) => Number.parseInt(v, 10);
@@ -22,21 +21,8 @@ export function registerServe(program: Command, ctx: Context): void {
       const started = performance.now();
       const c = await ctx.config();
       const data = await loadData(c);
-      if (c.engine.kind === 'postgres') {
-        // On PostgreSQL: build (an unchanged load makes it quick), then the same risk scores and
-        // cash forecast as on DuckDB (computed on a DuckDB copy, the ml schema published back).
-        await runBuild(c, { asOf: chosenAsOf(c, o.asOf, data.defaultAsOf) });
-        await ensureRisk(c);
-        const url = await serveUntilStopped(c, {
-          ...(o.port === undefined ? {} : { port: o.port }),
-          demo: false,
-        });
-        console.log(
-          `\nARLens is ready at ${url}  (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
-        );
-        void ensureCashForecast(c, { background: true });
-        return;
-      }
+      // The same steps on both engines: on PostgreSQL the risk model and the forecast run on a DuckDB
+      // copy of what they read and publish the ml schema back (warehouse/pg-snapshot.ts).
       await ensureMarts(c, chosenAsOf(c, o.asOf, data.defaultAsOf));
       await ensureRisk(c);
       const url = await serveUntilStopped(c, {
@@ -47,7 +33,7 @@ export function registerServe(program: Command, ctx: Context): void {
         `\nARLens is ready at ${url}  (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`,
       );
       // The cash forecast (its first backtest takes a minute or two) is computed while the dashboard
-      // already serves; the server follows the new warehouse file when it is published.
+      // already serves; the server follows the new warehouse when it is published.
       void ensureCashForecast(c, { background: true });
     });
 
@@ -65,8 +51,12 @@ export function registerServe(program: Command, ctx: Context): void {
       if (c.engine.kind === 'postgres') {
         if (o.asOf !== undefined) await runBuild(c, { asOf: chosenAsOf(c, o.asOf, LATEST) });
       } else if (o.asOf !== undefined) await ensureMarts(c, chosenAsOf(c, o.asOf, LATEST));
-      if (c.engine.kind === 'duckdb' && (await warehouseExists(c.warehouse))) {
-        const asOf = await withPublished(c.warehouse, (conn) => publishedAsOf(connQuery(conn)));
+      // Nothing published yet: no line (the server says so on its pages).
+      const read = await withWarehouseQueryIfAny(c, 'arlens serve', async (query) => ({
+        asOf: await publishedAsOf(query),
+      }));
+      if (read !== null) {
+        const { asOf } = read;
         console.log(
           asOf ? `As of: ${asOf.date} (${asOf.source})` : 'The marts are not built yet: arlens build',
         );

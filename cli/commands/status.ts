@@ -2,10 +2,9 @@
 import type { Command } from 'commander';
 import { quarantinedRows, warehouseStatus } from '../../ingest/status.ts';
 import { publishedAsOf } from '../../models/as-of.ts';
-import { connQuery, toCount } from '../../warehouse/convert.ts';
-import { withPublished } from '../../warehouse/store.ts';
+import { toCount } from '../../warehouse/convert.ts';
 import { num, type Context } from '../context.ts';
-import { duckdbWarehouse } from '../config.ts';
+import { withWarehouseQuery } from '../warehouse.ts';
 
 export function registerStatus(program: Command, ctx: Context): void {
   program
@@ -15,8 +14,7 @@ export function registerStatus(program: Command, ctx: Context): void {
     .option('--limit <n>', 'how many loads / quarantined rows to list', (v) => Number.parseInt(v, 10), 20)
     .action(async (o: { quarantine: boolean; limit: number }) => {
       const c = await ctx.config();
-      await withPublished(duckdbWarehouse(c, 'arlens status'), async (conn) => {
-        const query = connQuery(conn);
+      await withWarehouseQuery(c, 'arlens status', async (query) => {
         const status = await warehouseStatus(query, o.limit);
         const asOf = await publishedAsOf(query);
         console.log(

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chosenAsOf, LATEST, runBuild } from '../../cli/commands/build.ts';
 import { runIngest } from '../../cli/commands/ingest.ts';
-import { checkPgUrl, duckdbWarehouse, loadConfig, type Config } from '../../cli/config.ts';
+import { checkPgUrl, loadConfig, type Config } from '../../cli/config.ts';
 import { generateDemo } from '../../ingest/demo/generate.ts';
 import { CONTRACT, LOAD_ORDER } from '../../ingest/contract.ts';
 import { ingest } from '../../ingest/load.ts';
@@ -118,12 +118,12 @@ describe('the warehouse setting', () => {
     expect(checkPgUrl('postgres://arlens@/db?host=/tmp/s', 'x')).toBe('postgres://arlens@/db?host=/tmp/s');
   });
 
-  it('refuses the commands not ported yet on a PostgreSQL warehouse instead of reading stale DuckDB files', async () => {
-    const cfg = await writeConfig(dir, "{ engine: postgres, url: 'postgres://arlens@db.invalid/arlens' }");
-    expect(duckdbWarehouse(await loadConfig(await writeConfig(dir, 'wh')), 'arlens status')).toBe(
-      join(dir, 'wh'),
+  it('has every command reach the PostgreSQL server, naming an unreachable one without the password', async () => {
+    const cfg = await writeConfig(
+      dir,
+      "{ engine: postgres, url: 'postgres://arlens:hunter2@db.invalid/arlens' }",
     );
-    expect(() => duckdbWarehouse({ warehouse: '/x' } as Config, 'arlens status')).not.toThrow();
+    // `arlens status` reads PostgreSQL (tests/pg/commands.test.ts): an unreachable server is named, without the password.
     const failed = await run(process.execPath, [join(ROOT, 'bin', 'arlens.js'), '-c', cfg, 'status'], {
       env: { ...process.env, ARLENS_PG_URL: '' },
     }).then(
@@ -132,8 +132,22 @@ describe('the warehouse setting', () => {
     );
     expect(failed?.code).not.toBe(0);
     expect(failed?.stderr).toMatch(
-      /arlens status is not available yet on a PostgreSQL warehouse \(warehouse.engine: postgres in the config\)/,
+      /Cannot connect to the PostgreSQL warehouse at postgres:\/\/arlens:\*\*\*@db\.invalid\/arlens: .*Check that the server is running/,
     );
+    expect(failed?.stderr).not.toContain('hunter2');
+    // `arlens train` runs its DuckDB job on a copy taken from PostgreSQL (tests/pg/jobs.test.ts): the
+    // same message, not stale DuckDB files from the directory.
+    const train = await run(process.execPath, [join(ROOT, 'bin', 'arlens.js'), '-c', cfg, 'train'], {
+      env: { ...process.env, ARLENS_PG_URL: '' },
+    }).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(train?.code).not.toBe(0);
+    expect(train?.stderr).toMatch(
+      /Cannot connect to the PostgreSQL warehouse at postgres:\/\/arlens:\*\*\*@db\.invalid/,
+    );
+    expect(train?.stderr).not.toContain('hunter2');
   }, 60_000);
 
   it('names an unreachable server without showing the password', async () => {
