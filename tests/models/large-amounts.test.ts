@@ -85,7 +85,10 @@ describe('amounts beyond 10^8 in the reporting currency', () => {
       ),
     ).toEqual([{ payment: '375308641.95' }, { payment: '375308641.95' }]);
     expect(
-      await published(wh, `SELECT open_amount_rc::VARCHAR AS open FROM marts.fct_open_items WHERE item_id = 'IU1'`),
+      await published(
+        wh,
+        `SELECT open_amount_rc::VARCHAR AS open FROM marts.fct_open_items WHERE item_id = 'IU1'`,
+      ),
     ).toEqual([{ open: '1125925925.85' }]);
   });
 
