@@ -19,7 +19,7 @@ export async function reapplyBiPolicies(session: PgSession): Promise<void> {
   process.stderr.write(`BI row-level security applied to ${n} table(s)\n`);
 }
 
-/** The config's engine for a job that publishes with DuckDB SQL. */
+/** The config's engine for a job that publishes with DuckDB SQL (DuckDB when a hand-built config names none). */
 export function jobEngine(c: Config): WarehouseEngine {
-  return c.engine.kind === 'postgres' ? { ...c.engine, onPublish: reapplyBiPolicies } : c.engine;
+  return c.engine?.kind === 'postgres' ? { ...c.engine, onPublish: reapplyBiPolicies } : { kind: 'duckdb' };
 }
