@@ -33,7 +33,7 @@ import {
 import { PgSession } from '../../warehouse/session.ts';
 import { withPublished } from '../../warehouse/store.ts';
 import { PG_URL, pgDatabase } from './database.ts';
-import { compareRelation, type PgQuery } from './marts-equal.ts';
+import { compareRelation, pgTextQuery } from './marts-equal.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -162,18 +162,6 @@ describe('the warehouse setting', () => {
   });
 });
 
-/** Rows of `sql` as text cells (the query casts), through the pg client with no type parsing. */
-function pgText(client: pg.Client): PgQuery {
-  return async (sql) =>
-    (
-      await client.query<(string | null)[]>({
-        text: sql,
-        rowMode: 'array',
-        types: { getTypeParser: () => (v: string) => v },
-      })
-    ).rows;
-}
-
 async function duckText(conn: DuckDBConnection, sql: string): Promise<(string | null)[][]> {
   return (await conn.runAndReadAll(sql)).getRows() as (string | null)[][];
 }
@@ -273,7 +261,7 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
       expect(relations).toHaveLength(36);
       expect(relations).toContain('marts.mart_ar_kpis_monthly');
       const pgRelations = (
-        await pgText(client)(
+        await pgTextQuery(client)(
           `SELECT table_schema || '.' || table_name FROM information_schema.tables
            WHERE table_schema IN ('staging', 'intermediate', 'marts') ORDER BY (table_schema || '.' || table_name) COLLATE "C"`,
         )
@@ -287,7 +275,7 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
       }[] = [];
       let rows = 0;
       for (const r of relations) {
-        const diff = await compareRelation(conn, pgText(client), r);
+        const diff = await compareRelation(conn, pgTextQuery(client), r);
         rows += diff.duckdbRows;
         // Load ids carry each run's own id: the same unit of the same files differs only in it.
         const duck = diff.onlyDuckdb.map(sameRun).sort();
@@ -313,14 +301,14 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
           conn,
           rawSql(entity, (c) => `CAST(${c} AS VARCHAR)`),
         );
-        const pgRows = await pgText(client)(rawSql(entity, (c) => `${c}::text`));
+        const pgRows = await pgTextQuery(client)(rawSql(entity, (c) => `${c}::text`));
         expect(sortedLines(pgRows), entity).toEqual(sortedLines(duck));
       }
       const duckQ = await duckText(
         conn,
         QUARANTINE_SQL((c) => `CAST(${c} AS VARCHAR)`),
       );
-      const pgQ = await pgText(client)(QUARANTINE_SQL((c) => `${c}::text`));
+      const pgQ = await pgTextQuery(client)(QUARANTINE_SQL((c) => `${c}::text`));
       expect(sortedLines(pgQ)).toEqual(sortedLines(duckQ));
       const codes = new Set(pgQ.map((r) => r[4]));
       // The hostile file reached every check that reads the ledger in PostgreSQL.
@@ -333,7 +321,7 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
         expect(codes.has(code), code).toBe(true);
       }
       const loads = (
-        await pgText(client)('SELECT count(*), sum(rows_loaded), sum(rows_quarantined) FROM meta.loads')
+        await pgTextQuery(client)('SELECT count(*), sum(rows_loaded), sum(rows_quarantined) FROM meta.loads')
       )[0];
       const duckLoads = (
         await duckText(
@@ -344,12 +332,12 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
       expect(loads).toEqual(duckLoads);
     });
     const [hostileName] = (
-      await pgText(client)(`SELECT customer_name FROM raw.customers WHERE customer_id = '0000199001'`)
+      await pgTextQuery(client)(`SELECT customer_name FROM raw.customers WHERE customer_id = '0000199001'`)
     )[0] ?? [null];
     expect(hostileName).toBe('O\'Brien, "Quoted" Ltd.\nsecond line');
     // Text columns sort byte-wise whatever the database locale, as DuckDB does.
     const [collation] = (
-      await pgText(client)(
+      await pgTextQuery(client)(
         `SELECT collation_name FROM information_schema.columns
          WHERE table_schema = 'raw' AND table_name = 'invoices' AND column_name = 'invoice_id'`,
       )
@@ -358,8 +346,10 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
   });
 
   it('adds nothing when the same files are ingested again, skipped or forced', async () => {
-    const before = await Promise.all(LOAD_ORDER.map((e) => pgText(client)(rawSql(e, (c) => `${c}::text`))));
-    const [loadsBefore] = (await pgText(client)('SELECT count(*) FROM meta.loads'))[0] ?? [];
+    const before = await Promise.all(
+      LOAD_ORDER.map((e) => pgTextQuery(client)(rawSql(e, (c) => `${c}::text`))),
+    );
+    const [loadsBefore] = (await pgTextQuery(client)('SELECT count(*) FROM meta.loads'))[0] ?? [];
     const sources = [
       { path: demo, profile: 'canonical' },
       { path: hostile, profile: 'canonical' },
@@ -367,19 +357,21 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
     const skipped = await runIngest(pgConfig, sources, false);
     expect(skipped.published).toBe(false);
     expect(skipped.skipped.length).toBeGreaterThanOrEqual(12);
-    expect((await pgText(client)('SELECT count(*) FROM meta.loads'))[0]?.[0]).toBe(loadsBefore);
+    expect((await pgTextQuery(client)('SELECT count(*) FROM meta.loads'))[0]?.[0]).toBe(loadsBefore);
     const forced = await runIngest(pgConfig, sources, true);
     expect(forced.published).toBe(true);
     expect(forced.loads.reduce((n, l) => n + l.inserted + l.updated, 0)).toBe(0);
     expect(forced.loads.reduce((n, l) => n + l.unchanged, 0)).toBeGreaterThan(1500);
-    const after = await Promise.all(LOAD_ORDER.map((e) => pgText(client)(rawSql(e, (c) => `${c}::text`))));
+    const after = await Promise.all(
+      LOAD_ORDER.map((e) => pgTextQuery(client)(rawSql(e, (c) => `${c}::text`))),
+    );
     expect(after.map(sortedLines)).toEqual(before.map(sortedLines));
   }, 300_000);
 
   it('rolls the whole ingest back when it fails midway: PostgreSQL is as it was', async () => {
     const count = async () =>
       (
-        await pgText(client)(
+        await pgTextQuery(client)(
           `SELECT (SELECT count(*) FROM raw.invoices) || '/' || (SELECT count(*) FROM raw.customers)
              || '/' || (SELECT count(*) FROM meta.loads) || '/' || (SELECT count(*) FROM meta.quarantine)`,
         )
@@ -410,7 +402,7 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
   });
 
   it('refuses an ingest while another job (a build) holds the warehouse, naming it, and writes nothing', async () => {
-    const [before] = (await pgText(client)('SELECT count(*) FROM meta.loads'))[0] ?? [];
+    const [before] = (await pgTextQuery(client)('SELECT count(*) FROM meta.loads'))[0] ?? [];
     await withPgJob(db.url, 'build', 'run-7', async () => {
       await expect(
         ingest([{ path: hostile, profile: 'canonical' }], {
@@ -420,12 +412,12 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
         }),
       ).rejects.toThrow(/Another ARLens job is running on this warehouse: arlens build run-7/);
     });
-    expect((await pgText(client)('SELECT count(*) FROM meta.loads'))[0]?.[0]).toBe(before);
+    expect((await pgTextQuery(client)('SELECT count(*) FROM meta.loads'))[0]?.[0]).toBe(before);
   });
 
   it('runs the onPublish hook inside the publish transaction: it sees the new marts, and its failure publishes nothing', async () => {
     const runs = async () =>
-      (await pgText(client)('SELECT count(DISTINCT run_id) FROM meta.model_runs'))[0]?.[0];
+      (await pgTextQuery(client)('SELECT count(DISTINCT run_id) FROM meta.model_runs'))[0]?.[0];
     const before = await runs();
     let seen = '';
     const vars = { as_of_date: '2026-06-30' };
@@ -457,7 +449,7 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
     ).rejects.toThrow(/grants could not be applied/);
     expect(await runs()).toBe(published);
     const schemas = (
-      await pgText(client)(`SELECT nspname FROM pg_namespace WHERE nspname LIKE '%\\_\\_%'`)
+      await pgTextQuery(client)(`SELECT nspname FROM pg_namespace WHERE nspname LIKE '%\\_\\_%'`)
     ).map(([n]) => n);
     expect(schemas).toEqual([]);
   }, 120_000);
@@ -508,7 +500,7 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
             conn,
             `SELECT ${cols.map((c) => `CAST(${c} AS VARCHAR)`).join(', ')} FROM worklist."${table}"`,
           );
-          const post = await pgText(client)(
+          const post = await pgTextQuery(client)(
             `SELECT ${cols.map((c) => `${c}::text`).join(', ')} FROM worklist."${table}"`,
           );
           expect(sortedLines(post), table).toEqual(sortedLines(duck));
@@ -516,11 +508,13 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
         }
       });
       const [note] =
-        (await pgText(client)('SELECT note FROM worklist.collection_activities WHERE id = 2'))[0] ?? [];
+        (await pgTextQuery(client)('SELECT note FROM worklist.collection_activities WHERE id = 2'))[0] ?? [];
       expect(note).toBe('');
       // A second copy replaces the rows (the published staging views keep reading the same tables).
       await replaceWorklistTablesPg(session, {});
-      expect((await pgText(client)('SELECT count(*) FROM worklist.collection_activities'))[0]?.[0]).toBe('0');
+      expect((await pgTextQuery(client)('SELECT count(*) FROM worklist.collection_activities'))[0]?.[0]).toBe(
+        '0',
+      );
     } finally {
       await session.close();
     }
@@ -545,9 +539,9 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
     const check = new pg.Client({ connectionString: cliDb.url });
     await check.connect();
     try {
-      const [n] = (await pgText(check)('SELECT count(*) FROM marts.fct_invoices'))[0] ?? [];
+      const [n] = (await pgTextQuery(check)('SELECT count(*) FROM marts.fct_invoices'))[0] ?? [];
       expect(Number(n)).toBe(1500);
-      const [runs] = (await pgText(check)('SELECT count(*) FROM meta.model_runs'))[0] ?? [];
+      const [runs] = (await pgTextQuery(check)('SELECT count(*) FROM meta.model_runs'))[0] ?? [];
       expect(Number(runs)).toBeGreaterThan(0);
       // The BI door (docs/bi.md): once set up, every build re-applies row-level security to the tables
       // it replaced, inside its publish transaction.
@@ -555,7 +549,7 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
       expect(setup.stdout).toMatch(/policies of \d+ table\(s\) are in place/);
       const policies = async () =>
         (
-          await pgText(check)(
+          await pgTextQuery(check)(
             "SELECT count(*) FROM pg_policies WHERE schemaname = 'marts' AND tablename = 'fct_invoices'",
           )
         )[0]?.[0];
@@ -569,7 +563,7 @@ describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
       expect(Number(await policies())).toBe(5);
       const [rls] =
         (
-          await pgText(check)(
+          await pgTextQuery(check)(
             "SELECT relrowsecurity::text FROM pg_class WHERE oid = 'marts.fct_invoices'::regclass",
           )
         )[0] ?? [];

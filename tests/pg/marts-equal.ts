@@ -25,6 +25,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { cubeSqlFunctions, postgresKpiFunctions } from '../../cube/sql-functions.ts';
 import { compile, renderModel, renderTest } from '../../models/runner/compile.ts';
@@ -126,6 +127,18 @@ function multisetDiff(a: string[], b: string[]): { onlyA: string[]; onlyB: strin
 
 /** Runs a query on PostgreSQL and returns its rows as text cells (NULL as null). */
 export type PgQuery = (sql: string) => Promise<(string | null)[][]>;
+
+/** A PgQuery through a pg client, with no type parsing: every cell is the server's text. */
+export function pgTextQuery(client: pg.Client): PgQuery {
+  return async (sql) =>
+    (
+      await client.query<(string | null)[]>({
+        text: sql,
+        rowMode: 'array',
+        types: { getTypeParser: () => (v: string) => v },
+      })
+    ).rows;
+}
 
 /** Compare one relation of a DuckDB warehouse with the same relation on PostgreSQL. */
 export async function compareRelation(

@@ -21,24 +21,12 @@ import { selectNodes } from '../../models/runner/graph.ts';
 import { parseProject } from '../../models/runner/project.ts';
 import { withPublished } from '../../warehouse/store.ts';
 import { PG_URL, pgDatabase } from './database.ts';
-import { compareRelation, type PgQuery } from './marts-equal.ts';
+import { compareRelation, pgTextQuery, type PgQuery } from './marts-equal.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
 const HEADER =
   'customer_id,customer_name,region,country,segment,industry,salesperson,credit_controller,credit_limit,payment_terms_days,currency,status';
-
-/** Rows of `sql` as text cells, through the pg client with no type parsing. */
-function pgText(client: pg.Client): PgQuery {
-  return async (sql) =>
-    (
-      await client.query<(string | null)[]>({
-        text: sql,
-        rowMode: 'array',
-        types: { getTypeParser: () => (v: string) => v },
-      })
-    ).rows;
-}
 
 /** Load ids carry each run's own id: the same unit of the same files differs only in it. */
 const sameRun = (line: string) => line.replace(/\d{8}T\d{9}Z-\d{7}/g, 'RUN');
@@ -171,7 +159,7 @@ describe.skipIf(!PG_URL)('build --select on the demo, DuckDB and PostgreSQL', ()
     await buildBoth({});
     client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    q = pgText(client);
+    q = pgTextQuery(client);
     // The BI door: from now on each build applies row-level security in its publish transaction.
     const setup = await run(
       process.execPath,

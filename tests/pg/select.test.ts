@@ -19,7 +19,7 @@ import { parseProject, type Project } from '../../models/runner/project.ts';
 import { WarehouseBusyError, withPgJob } from '../../warehouse/pg-publish.ts';
 import { DuckDbSession, PgSession } from '../../warehouse/session.ts';
 import { PG_URL, pgDatabase } from './database.ts';
-import { compareRelation, isEqual, type PgQuery } from './marts-equal.ts';
+import { compareRelation, isEqual, pgTextQuery } from './marts-equal.ts';
 import { contents, NEXT_DAY, PROJECT, RAW, writeTwinProject } from './twin.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -52,18 +52,6 @@ const quoted = (relation: string) =>
     .split('.')
     .map((p) => `"${p}"`)
     .join('.');
-
-/** Rows of `sql` as text cells, through the pg client with no type parsing. */
-function pgText(client: pg.Client): PgQuery {
-  return async (sql) =>
-    (
-      await client.query<(string | null)[]>({
-        text: sql,
-        rowMode: 'array',
-        types: { getTypeParser: () => (v: string) => v },
-      })
-    ).rows;
-}
 
 const modelsOf = (r: BuildReport) =>
   r.results
@@ -104,7 +92,7 @@ describe.skipIf(!PG_URL)('build --select and --exclude on PostgreSQL', () => {
 
   async function expectEnginesEqual() {
     for (const r of RELATIONS) {
-      const diff = await compareRelation(conn, pgText(client), r);
+      const diff = await compareRelation(conn, pgTextQuery(client), r);
       expect(isEqual(diff), `${r}: ${JSON.stringify(diff)}`).toBe(true);
       expect(diff.postgresRows, r).toBeGreaterThan(0);
     }
