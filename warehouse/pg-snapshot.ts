@@ -188,7 +188,7 @@ async function schemaOids(session: PgSession, schemas: readonly string[]): Promi
   const rows = await session.rows(
     `SELECT string_agg(nspname || '=' || oid::text, ',' ORDER BY nspname) AS v
        FROM pg_namespace WHERE nspname = ANY ($1::text[])`,
-    [`{${schemas.map((s) => `"${s}"`).join(',')}}`],
+    [textArray(schemas)],
   );
   return String(rows[0]?.['v'] ?? '');
 }

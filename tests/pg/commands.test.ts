@@ -75,6 +75,7 @@ async function arlens(config: string, ...args: string[]): Promise<Ran> {
   }
 }
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('the read-only commands on PostgreSQL give DuckDB’s output', () => {
   const db = pgDatabase();
   let root: string;
@@ -263,6 +264,7 @@ describe.skipIf(!PG_URL)('the read-only commands on PostgreSQL give DuckDB’s o
   }, 300_000);
 });
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('demo sign-in and the start checks on PostgreSQL', () => {
   const db = pgDatabase();
   let root: string;

@@ -38,6 +38,7 @@ END $$;
 CREATE FUNCTION create_reference_table(t regclass) RETURNS void LANGUAGE sql AS $$ SELECT $$;
 `;
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('the warehouse on PostgreSQL: DDL, Citus layout and the BI door', () => {
   const db = pgDatabase();
   let root: string;

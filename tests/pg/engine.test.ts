@@ -210,6 +210,7 @@ const HOSTILE_CUSTOMERS = [
   '0000199003,Ünïcødé 株式会社 \\N,APAC,JP,SMB,Retail,Javier Ortega,Lucía Fernández,98765432.10,30,JPY,active',
 ].join('\n');
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('ingest and build on PostgreSQL equal DuckDB', () => {
   const db = pgDatabase();
   const cliDb = pgDatabase();

@@ -94,6 +94,7 @@ function canonical(rows: Row[], without: readonly string[]): string[] {
 
 const HOSTILE_TEXT = `O'Brien, "Quoted" Ltd.\nline two; DROP TABLE ml.x; -- 株式会社 \\N`;
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('copying between PostgreSQL and a DuckDB job', () => {
   const db = pgDatabase();
   let session: PgSession;
@@ -274,6 +275,7 @@ const ML_TABLES: [string, string[]][] = [
   ['cash_forecast_backtest', ['evaluated_at']],
 ];
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('risk scores and the cash forecast on PostgreSQL equal DuckDB', () => {
   const db = pgDatabase();
   let root: string;

@@ -23,6 +23,7 @@ const quoted = (relation: string) =>
     .map((p) => `"${p}"`)
     .join('.');
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('a PostgreSQL build publishes by schema swap', () => {
   const db = pgDatabase();
   let projectDir: string;

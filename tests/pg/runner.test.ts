@@ -34,6 +34,7 @@ function outcome(report: BuildReport) {
   }));
 }
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('the runner builds one project on DuckDB and PostgreSQL alike', () => {
   const db = pgDatabase();
   let projectDir: string;

@@ -31,6 +31,7 @@ const HEADER =
 /** Load ids carry each run's own id: the same unit of the same files differs only in it. */
 const sameRun = (line: string) => line.replace(/\d{8}T\d{9}Z-\d{7}/g, 'RUN');
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('build --select on the demo, DuckDB and PostgreSQL', () => {
   const db = pgDatabase();
   let root: string;

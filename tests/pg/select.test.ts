@@ -59,6 +59,7 @@ const modelsOf = (r: BuildReport) =>
     .map((x) => x.name)
     .sort();
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('build --select and --exclude on PostgreSQL', () => {
   const db = pgDatabase();
   let projectDir: string;

@@ -105,6 +105,7 @@ function querySet(views: ViewMeta[], asOf: string, lastMonth: string): [string, 
   return queries;
 }
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('the same demo served from DuckDB and from PostgreSQL', () => {
   const db = pgDatabase();
   let root = '';

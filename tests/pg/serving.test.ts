@@ -29,6 +29,7 @@ describe('numberPlaceholders', () => {
   });
 });
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('PgServingWarehouse', () => {
   const db = pgDatabase();
   let admin: pg.Client;

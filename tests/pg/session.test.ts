@@ -13,6 +13,7 @@ const HOSTILE_SCHEMA = `we"ird; DROP SCHEMA public; --`;
 const HOSTILE_TABLE = `Ta"ble 'x' ü`;
 const HOSTILE_VALUE = `'); DROP TABLE t; -- "x" \\ ü`;
 
+// Skipped only when no PostgreSQL can be installed; tests/global-setup.ts then prints why ("PostgreSQL tests SKIPPED: …").
 describe.skipIf(!PG_URL)('SqlSession on PostgreSQL and DuckDB', () => {
   const db = pgDatabase();
   let pgs: PgSession;
